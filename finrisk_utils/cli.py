@@ -1,0 +1,98 @@
+"""``finrisk`` command line: run notebooks headless (``run``) and regenerate committed outputs (``render``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from finrisk_utils.paths import RUNS_DIR
+from finrisk_utils.runner import (
+    PROFILES,
+    discover_notebooks,
+    new_run_dir,
+    parse_value,
+    render_notebook,
+    run_notebooks,
+)
+
+
+def _notebooks(names: Sequence[str]) -> list[Path]:
+    if not names:
+        found = discover_notebooks()
+        if not found:
+            raise SystemExit("no numbered notebooks found in notebooks/")
+        return found
+    paths = [Path(n) for n in names]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise SystemExit(f"notebook(s) not found: {', '.join(missing)}")
+    return paths
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    params = {name: parse_value(value) for name, value in args.parameters}
+    out = Path(args.out) if args.out else new_run_dir(RUNS_DIR)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        runs = run_notebooks(
+            _notebooks(args.notebooks), out, profile=args.profile, parameters=params
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"finrisk run: {exc}", file=sys.stderr)
+        return 2
+    failed = [r.notebook for r in runs if r.status != "ok"]
+    print(f"summary: {out / 'summary.md'}")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    scratch = new_run_dir(RUNS_DIR / "render")
+    status = 0
+    for path in _notebooks(args.notebooks):
+        print(f"rendering {path.name} (full profile) ...", flush=True)
+        run = render_notebook(path, scratch)
+        print(f"  {run.status} in {run.duration_s:.1f}s" + (f": {run.error}" if run.error else ""))
+        status |= run.status != "ok"
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="finrisk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser(
+        "run", help="execute notebooks headless with papermill into runs/<timestamp>/"
+    )
+    run.add_argument("notebooks", nargs="*", help="notebook paths (default: all in notebooks/)")
+    run.add_argument("--profile", choices=PROFILES, default="quick")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        dest="parameters",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a notebook parameter (repeatable)",
+    )
+    run.add_argument("--out", help="output folder (default: runs/<timestamp>)")
+    run.set_defaults(func=_cmd_run)
+    render = sub.add_parser(
+        "render", help="re-execute committed notebooks in the full profile and store their outputs"
+    )
+    render.add_argument("notebooks", nargs="*", help="notebook paths (default: all in notebooks/)")
+    render.set_defaults(func=_cmd_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""Offline datasets: ``list_datasets()`` shows them, ``load(name, **options)`` returns a validated DataFrame."""
+
+from finrisk_utils.data.registry import DatasetInfo, get_info, list_datasets, load, load_prices
+
+__all__ = ["DatasetInfo", "get_info", "list_datasets", "load", "load_prices"]

@@ -1,0 +1,139 @@
+"""Forecast evaluation: point-forecast errors and the Diebold-Mariano test of equal predictive accuracy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "DMResult",
+    "diebold_mariano",
+    "directional_accuracy",
+    "forecast_table",
+    "mae",
+    "rmse",
+]
+
+
+def _pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(
+            f"y_true and y_pred must be 1-D of equal length, got {a.shape} and {b.shape}"
+        )
+    if a.size == 0:
+        raise ValueError("y_true and y_pred are empty")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError("y_true and y_pred must be finite (found NaN or inf)")
+    return a, b
+
+
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Root mean squared error, in the units of ``y``."""
+    a, b = _pair(y_true, y_pred)
+    return float(np.sqrt(np.mean((a - b) ** 2)))
+
+
+def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean absolute error, in the units of ``y``."""
+    a, b = _pair(y_true, y_pred)
+    return float(np.mean(np.abs(a - b)))
+
+
+def directional_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Share of periods where the forecast has the sign of the outcome (periods with a zero outcome are
+    skipped). A zero forecast has no direction, so it raises rather than score as a miss."""
+    a, b = _pair(y_true, y_pred)
+    if np.any(b == 0):
+        raise ValueError(
+            "directional accuracy is undefined for zero forecasts (e.g. a random walk)"
+        )
+    keep = a != 0
+    if not keep.any():
+        raise ValueError("every outcome is zero: no direction to predict")
+    return float(np.mean(np.sign(a[keep]) == np.sign(b[keep])))
+
+
+@dataclass(frozen=True)
+class DMResult:
+    """Diebold-Mariano test. ``mean_loss_diff`` < 0 means model A has the smaller average loss."""
+
+    statistic: float
+    pvalue: float
+    mean_loss_diff: float
+    horizon: int
+    n: int
+    alternative: str
+
+
+def diebold_mariano(
+    loss_a: np.ndarray,
+    loss_b: np.ndarray,
+    *,
+    horizon: int = 1,
+    harvey_correction: bool = True,
+    alternative: str = "two-sided",
+) -> DMResult:
+    """Diebold-Mariano (1995) test that models A and B have equal expected loss.
+
+    ``d_t = loss_a_t - loss_b_t``; its long-run variance uses autocovariances up to lag ``horizon - 1``
+    (rectangular kernel, as for ``horizon``-step forecasts). With ``harvey_correction`` the statistic is scaled
+    by Harvey, Leybourne and Newbold's (1997) small-sample factor and compared with Student-t(n - 1);
+    otherwise with the standard normal. ``alternative``: ``"two-sided"``, ``"less"`` (A better) or
+    ``"greater"`` (B better).
+    """
+    a, b = _pair(loss_a, loss_b)
+    if alternative not in {"two-sided", "less", "greater"}:
+        raise ValueError(
+            f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}"
+        )
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise ValueError(f"horizon must be a positive int, got {horizon!r}")
+    d = a - b
+    n = d.size
+    if n < horizon + 2:
+        raise ValueError(f"need at least {horizon + 2} loss pairs for horizon {horizon}, got {n}")
+    d_bar = float(d.mean())
+    dc = d - d_bar
+    gamma = [float(dc[k:] @ dc[: n - k]) / n for k in range(horizon)]
+    long_run_var = (gamma[0] + 2 * sum(gamma[1:])) / n
+    if long_run_var <= 0:
+        raise ValueError(
+            "loss differences have zero (or negative estimated) variance: the two forecasts' losses are "
+            "identical or nearly so, and the DM statistic is undefined"
+        )
+    stat = d_bar / np.sqrt(long_run_var)
+    if harvey_correction:
+        stat *= np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
+        dist = stats.t(df=n - 1)
+    else:
+        dist = stats.norm()
+    if alternative == "two-sided":
+        p = 2 * dist.sf(abs(stat))
+    elif alternative == "less":
+        p = dist.cdf(stat)
+    else:
+        p = dist.sf(stat)
+    return DMResult(float(stat), float(min(p, 1.0)), d_bar, int(horizon), int(n), alternative)
+
+
+def forecast_table(actual: pd.Series, forecasts: dict[str, pd.Series]) -> pd.DataFrame:
+    """RMSE, MAE and directional accuracy of each forecast against ``actual``, aligned on dates.
+
+    Directional accuracy is NaN for a forecast that is zero somewhere (it has no direction there).
+    Raises if a forecast does not cover exactly the dates of ``actual``.
+    """
+    rows = {}
+    for name, fc in forecasts.items():
+        if not fc.index.equals(actual.index):
+            raise ValueError(f"forecast {name!r} is not on the dates of the actual series")
+        y, f = actual.to_numpy(dtype=float), fc.to_numpy(dtype=float)
+        rows[name] = {
+            "rmse": rmse(y, f),
+            "mae": mae(y, f),
+            "directional_accuracy": np.nan if np.any(f == 0) else directional_accuracy(y, f),
+        }
+    return pd.DataFrame(rows).T

@@ -1,0 +1,76 @@
+"""Standard figures. Each takes data and an optional ``ax`` and returns the figure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from finrisk_utils.models import FitResult
+
+__all__ = ["plot_forecasts", "plot_series", "plot_training", "save_figure"]
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax
+    return ax.figure, ax
+
+
+def plot_series(
+    data: pd.Series | pd.DataFrame, *, title: str = "", ylabel: str = "", ax: Axes | None = None
+) -> Figure:
+    """Line plot of one or more time series against their dates."""
+    fig, ax = _axes(ax)
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    for col in frame.columns:
+        ax.plot(frame.index, frame[col], lw=0.8, label=str(col))
+    if frame.shape[1] > 1:
+        ax.legend()
+    ax.set(title=title, ylabel=ylabel)
+    return fig
+
+
+def plot_forecasts(
+    actual: pd.Series,
+    forecasts: Mapping[str, pd.Series],
+    *,
+    title: str = "",
+    ylabel: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """Actual values (grey) with each model's forecast over the same dates."""
+    fig, ax = _axes(ax)
+    ax.plot(actual.index, actual, color="0.6", lw=0.8, label="actual")
+    for name, fc in forecasts.items():
+        ax.plot(fc.index, fc, lw=1.0, label=name)
+    ax.legend(ncols=min(4, len(forecasts) + 1))
+    ax.set(title=title, ylabel=ylabel)
+    return fig
+
+
+def plot_training(result: FitResult, *, title: str = "Training", ax: Axes | None = None) -> Figure:
+    """Training and validation loss per epoch, with the restored (best) epoch marked."""
+    fig, ax = _axes(ax, figsize=(6, 3.5))
+    epochs = range(1, result.epochs_run + 1)
+    ax.plot(epochs, result.loss, label="train")
+    ax.plot(epochs, result.val_loss, label="validation")
+    ax.axvline(
+        result.best_epoch, color="0.5", ls="--", lw=0.8, label=f"kept: epoch {result.best_epoch}"
+    )
+    ax.set(title=title, xlabel="epoch", ylabel="loss")
+    ax.legend()
+    return fig
+
+
+def save_figure(fig: Figure, output_dir: str | Path, name: str) -> Path:
+    """Save ``fig`` as ``output_dir/figures/<name>.png`` (150 dpi) and return the path."""
+    path = Path(output_dir) / "figures" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    return path
