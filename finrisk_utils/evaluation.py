@@ -44,16 +44,15 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 
 def directional_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Share of periods where the forecast has the sign of the outcome (periods with a zero outcome are
-    skipped). A zero forecast has no direction, so it raises rather than score as a miss."""
+    """Share of periods where the forecast has the sign of the outcome.
+
+    Periods where the outcome or the forecast is exactly zero have no direction and are skipped; raises if
+    none is left (e.g. a random walk's all-zero return forecast).
+    """
     a, b = _pair(y_true, y_pred)
-    if np.any(b == 0):
-        raise ValueError(
-            "directional accuracy is undefined for zero forecasts (e.g. a random walk)"
-        )
-    keep = a != 0
+    keep = (a != 0) & (b != 0)
     if not keep.any():
-        raise ValueError("every outcome is zero: no direction to predict")
+        raise ValueError("directional accuracy is undefined: every forecast or outcome is zero")
     return float(np.mean(np.sign(a[keep]) == np.sign(b[keep])))
 
 
@@ -123,7 +122,7 @@ def diebold_mariano(
 def forecast_table(actual: pd.Series, forecasts: dict[str, pd.Series]) -> pd.DataFrame:
     """RMSE, MAE and directional accuracy of each forecast against ``actual``, aligned on dates.
 
-    Directional accuracy is NaN for a forecast that is zero somewhere (it has no direction there).
+    Directional accuracy is NaN for a forecast that is zero throughout (it has no direction).
     Raises if a forecast does not cover exactly the dates of ``actual``.
     """
     rows = {}
@@ -134,6 +133,6 @@ def forecast_table(actual: pd.Series, forecasts: dict[str, pd.Series]) -> pd.Dat
         rows[name] = {
             "rmse": rmse(y, f),
             "mae": mae(y, f),
-            "directional_accuracy": np.nan if np.any(f == 0) else directional_accuracy(y, f),
+            "directional_accuracy": directional_accuracy(y, f) if np.any(f != 0) else np.nan,
         }
     return pd.DataFrame(rows).T

@@ -264,7 +264,8 @@ def prices_from_log_returns(
 def fit_train_scaler(data: PandasData, train_end: str | pd.Timestamp) -> StandardScaler:
     """A ``StandardScaler`` fitted only on rows dated strictly before ``train_end``.
 
-    Apply it to every part with ``scaler.transform``; the statistics never include validation or test rows.
+    Apply it to every part with ``scaler.transform(frame)`` (a Series: ``series.to_frame()``); the statistics
+    never include validation or test rows.
     """
     check_datetime_index(data, where="fit_train_scaler")
     train = data[data.index < pd.Timestamp(train_end)]
@@ -274,5 +275,5 @@ def fit_train_scaler(data: PandasData, train_end: str | pd.Timestamp) -> Standar
         what=f"training part before {pd.Timestamp(train_end).date()}",
         where="fit_train_scaler",
     )
-    values = train.to_numpy(dtype=float)
-    return StandardScaler().fit(values.reshape(len(train), -1))
+    frame = train.to_frame() if isinstance(train, pd.Series) else train
+    return StandardScaler().fit(frame.astype(float))

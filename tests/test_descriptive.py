@@ -1,0 +1,22 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from finrisk_utils import DataValidationError
+from finrisk_utils.descriptive import describe_returns
+
+
+def test_describe_returns_matches_scipy():
+    rng = np.random.default_rng(0)
+    r = pd.Series(rng.standard_t(4, 1000), name="x")
+    row = describe_returns(r).loc["x"]
+    assert row["n"] == 1000
+    assert row["vol_ann"] == pytest.approx(r.std() * np.sqrt(252))
+    assert row["excess_kurtosis"] == pytest.approx(stats.kurtosis(r))
+    assert row["min"] == r.min()
+
+
+def test_describe_returns_rejects_nan():
+    with pytest.raises(DataValidationError, match="non-finite"):
+        describe_returns(pd.Series([1.0, np.nan, 2.0, 3.0], name="x"))
