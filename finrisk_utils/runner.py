@@ -7,6 +7,7 @@ metrics). A failing notebook never stops the others.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import time
 from collections.abc import Mapping, Sequence
@@ -76,6 +77,19 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+def _expected_type(info: Mapping[str, str]) -> str | None:
+    """The type a parameter takes: its annotation if papermill found one, else the type of its literal
+    default (``None`` when the default is ``None`` or not a literal: then anything goes)."""
+    if info.get("inferred_type_name") in _TYPES:
+        return info["inferred_type_name"]
+    try:
+        default = ast.literal_eval(info["default"])
+    except (ValueError, SyntaxError):
+        return None
+    name = type(default).__name__
+    return name if name in _TYPES else None
+
+
 def check_parameters(path: str | Path, parameters: Mapping[str, object]) -> None:
     """Raise ``ValueError`` for a name the ``parameters`` cell does not define, or a value whose type differs
     from the default's (ints are accepted for floats; a ``None`` default accepts anything)."""
@@ -86,12 +100,13 @@ def check_parameters(path: str | Path, parameters: Mapping[str, object]) -> None
             f"{Path(path).name} defines no parameter(s) {unknown}; it defines {sorted(defined)}"
         )
     for name, value in parameters.items():
-        expected = _TYPES.get(defined[name]["inferred_type_name"])
+        expected = _expected_type(defined[name])
         if value is None or expected is None:
             continue
-        if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+        allowed = _TYPES[expected]
+        if (isinstance(value, bool) and bool not in allowed) or not isinstance(value, allowed):
             raise ValueError(
-                f"{Path(path).name}: parameter {name!r} expects {defined[name]['inferred_type_name']} "
+                f"{Path(path).name}: parameter {name!r} expects {expected} "
                 f"(default {defined[name]['default']}), got {type(value).__name__} {value!r}"
             )
 

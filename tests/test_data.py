@@ -3,8 +3,7 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import DataValidationError, list_datasets, load
-from finrisk_utils.data import get_info, load_prices
-from finrisk_utils.data import registry
+from finrisk_utils.data import get_info, load_prices, registry
 
 EXPECTED = {
     "sp500": (5031, ["open", "high", "low", "close", "adj_close", "volume"]),
@@ -35,7 +34,9 @@ def test_every_dataset_loads_tidy_and_valid(name):
 def test_list_datasets_table():
     table = list_datasets()
     assert set(EXPECTED) <= set(table.index)
-    assert {"description", "frequency", "start", "end", "rows", "source", "licence"} <= set(table.columns)
+    assert {"description", "frequency", "start", "end", "rows", "source", "licence"} <= set(
+        table.columns
+    )
     assert table.loc["sp500", "start"] == "1999-01-04" and table.loc["sp500", "end"] == "2018-12-31"
     assert table.loc["german_credit", "rows"] == 1000
 
@@ -79,7 +80,9 @@ def test_yyyymm_repair_from_integers_and_broken_timestamps():
     codes = pd.Index([192607, 192608, 201811])
     expected = pd.DatetimeIndex(["1926-07-01", "1926-08-01", "2018-11-01"])
     assert registry._repair_yyyymm_index(codes).equals(expected)
-    broken = pd.DatetimeIndex(pd.to_datetime(codes.to_numpy(), unit="ns"))  # the pandas-3 misreading
+    broken = pd.DatetimeIndex(
+        pd.to_datetime(codes.to_numpy(), unit="ns")
+    )  # the pandas-3 misreading
     assert registry._repair_yyyymm_index(broken).equals(expected)
     assert registry._repair_yyyymm_index(expected) is expected
     with pytest.raises(DataValidationError, match="not YYYYMM"):
@@ -104,7 +107,9 @@ def test_german_credit_decoded_and_checksummed(monkeypatch, tmp_path):
     tampered = tmp_path / "german_credit.csv"
     tampered.write_bytes((registry.DATA_DIR / "german_credit.csv").read_bytes() + b"\n")
     monkeypatch.setattr(registry, "DATA_DIR", tmp_path)
-    monkeypatch.setattr(registry, "read_manifest", lambda: {"german_credit.csv": {"sha256": "0" * 64}})
+    monkeypatch.setattr(
+        registry, "read_manifest", lambda: {"german_credit.csv": {"sha256": "0" * 64}}
+    )
     with pytest.raises(DataValidationError, match="checksum mismatch"):
         load("german_credit")
 

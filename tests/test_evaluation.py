@@ -66,12 +66,17 @@ def test_diebold_mariano_one_sided_and_symmetry():
     less = ev.diebold_mariano(a, b, alternative="less")
     assert less.pvalue == pytest.approx(two.pvalue / 2) and two.statistic < 0
     swapped = ev.diebold_mariano(b, a)
-    assert swapped.statistic == pytest.approx(-two.statistic) and swapped.pvalue == pytest.approx(two.pvalue)
+    assert swapped.statistic == pytest.approx(-two.statistic) and swapped.pvalue == pytest.approx(
+        two.pvalue
+    )
 
 
 def test_diebold_mariano_size_under_the_null():
     rng = np.random.default_rng(1)
-    pvals = [ev.diebold_mariano(rng.normal(size=200) ** 2, rng.normal(size=200) ** 2).pvalue for _ in range(400)]
+    pvals = [
+        ev.diebold_mariano(rng.normal(size=200) ** 2, rng.normal(size=200) ** 2).pvalue
+        for _ in range(400)
+    ]
     assert 0.02 < np.mean(np.array(pvals) < 0.05) < 0.09
 
 

@@ -24,7 +24,12 @@ def test_log_and_simple_returns():
 
 
 @pytest.mark.parametrize(
-    "value, match", [(np.nan, "NaN or inf; first on 2020-01-03"), (0.0, "zero or negative"), (-1.0, "zero or negative")]
+    "value, match",
+    [
+        (np.nan, "NaN or inf; first on 2020-01-03"),
+        (0.0, "zero or negative"),
+        (-1.0, "zero or negative"),
+    ],
 )
 def test_returns_reject_bad_prices(value, match):
     p = prices()
@@ -45,7 +50,9 @@ def test_returns_reject_bad_types_and_order():
 
 def test_chronological_split_by_dates():
     s = prices(300)
-    split = pp.chronological_split(s, val_start="2020-06-01", test_start="2020-09-01", test_end="2020-12-01")
+    split = pp.chronological_split(
+        s, val_start="2020-06-01", test_start="2020-09-01", test_end="2020-12-01"
+    )
     assert split.train.index.max() < pd.Timestamp("2020-06-01") <= split.val.index.min()
     assert split.val.index.max() < pd.Timestamp("2020-09-01") <= split.test.index.min()
     assert split.test.index.max() <= pd.Timestamp("2020-12-01")
@@ -133,13 +140,17 @@ def test_windows_target_strictly_after_inputs(n, window, horizon):
     assert len(w.y) == n - window - horizon + 1
     assert (w.X.max(axis=(1, 2)) == w.input_end).all()  # the newest input is at input_end
     assert (w.y == w.input_end + horizon).all()  # the target is exactly horizon steps later
-    assert (w.y > w.X.max(axis=(1, 2))).all()  # so no window contains its own target or anything later
+    assert (
+        w.y > w.X.max(axis=(1, 2))
+    ).all()  # so no window contains its own target or anything later
 
 
 def test_split_windows_assigns_by_target_date():
     s = pp.log_returns(prices(120))
     w = pp.make_windows(s.to_numpy(), window=5)
-    split = pp.split_windows(w, s.index, val_start="2020-03-02", test_start="2020-04-01", test_end="2020-05-15")
+    split = pp.split_windows(
+        w, s.index, val_start="2020-03-02", test_start="2020-04-01", test_end="2020-05-15"
+    )
     assert split.train.dates.max() < pd.Timestamp("2020-03-02") <= split.val.dates.min()
     assert split.val.dates.max() < pd.Timestamp("2020-04-01") <= split.test.dates.min()
     assert split.test.dates.max() <= pd.Timestamp("2020-05-15")
@@ -151,7 +162,9 @@ def test_split_windows_assigns_by_target_date():
     with pytest.raises(ValueError, match="val_start <= test_start"):
         pp.split_windows(w, s.index, val_start="2020-05-01", test_start="2020-04-01")
     with pytest.raises(DataValidationError, match="no test windows"):
-        pp.split_windows(w, s.index, val_start="2020-03-02", test_start="2021-01-01", test_end="2021-12-31")
+        pp.split_windows(
+            w, s.index, val_start="2020-03-02", test_start="2021-01-01", test_end="2021-12-31"
+        )
 
 
 def test_scaler_sees_only_training_rows():

@@ -9,13 +9,20 @@ from finrisk_utils.reporting import flatten_metrics, read_metrics, resolve_outpu
 
 def test_record_metrics_writes_flat_sorted_json(tmp_path, capsys):
     table = record_metrics(
-        {"lstm": {"rmse": np.float32(0.5), "auc": 0.7}, "n_test": np.int64(10), "zone": "green", "x": float("nan")},
+        {
+            "lstm": {"rmse": np.float32(0.5), "auc": 0.7},
+            "n_test": np.int64(10),
+            "zone": "green",
+            "x": float("nan"),
+        },
         tmp_path,
         headline=["lstm.rmse"],
     )
     data = json.loads((tmp_path / "metrics.json").read_text())
     assert list(data) == sorted(data)
-    assert data["lstm.rmse"] == pytest.approx(0.5) and data["n_test"] == 10 and data["zone"] == "green"
+    assert (
+        data["lstm.rmse"] == pytest.approx(0.5) and data["n_test"] == 10 and data["zone"] == "green"
+    )
     assert data["x"] is None  # NaN is undefined, not zero
     assert table.loc["lstm.auc", "value"] == 0.7
     assert read_metrics(tmp_path) == (data, ["lstm.rmse"])

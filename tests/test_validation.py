@@ -48,7 +48,9 @@ def test_wrong_dtype_names_column_and_dtype():
 def test_non_finite_names_first_row(bad, kind):
     df = frame()
     df.iloc[3, 0] = bad
-    with pytest.raises(DataValidationError, match=rf"column 'a' has 1 non-finite.*first is {kind} at row 3"):
+    with pytest.raises(
+        DataValidationError, match=rf"column 'a' has 1 non-finite.*first is {kind} at row 3"
+    ):
         check_finite(df, ["a"], where="t")
 
 
@@ -63,7 +65,9 @@ def test_datetime_index_checks():
         check_datetime_index(dup)
     swapped = df.copy()
     swapped.index = swapped.index[[0, 2, 1, 3, 4]]
-    with pytest.raises(DataValidationError, match=r"not increasing: 2020-01-02 \(row 2\) comes after 2020-01-03"):
+    with pytest.raises(
+        DataValidationError, match=r"not increasing: 2020-01-02 \(row 2\) comes after 2020-01-03"
+    ):
         check_datetime_index(swapped)
     nat = df.copy()
     nat.index = pd.DatetimeIndex([df.index[0], pd.NaT, *df.index[2:]])

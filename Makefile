@@ -1,0 +1,58 @@
+# finrisk-workbench. `make run` and `make test` set everything up on a fresh machine (Python >= 3.11 needed).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROFILE ?= quick
+NBVAL_DIR := build/nbval
+
+# Headless, CPU-only, quiet TensorFlow for every target that executes notebooks or tests.
+HEADLESS := CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
+
+.PHONY: help venv run test lint format lab notebooks clean
+
+help:
+	@echo "make run [PROFILE=quick|full]  execute all notebooks into runs/<timestamp>/ (summary + HTML)"
+	@echo "make test                      lint + unit tests + notebooks end to end (papermill, nbval)"
+	@echo "make lab                       JupyterLab on notebooks/ with the project installed"
+	@echo "make notebooks                 re-render committed notebooks (full profile outputs)"
+	@echo "make lint | format | clean"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(HEADLESS) $(BIN)/finrisk run --profile $(PROFILE)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# One execution per notebook: nbval runs the prepared quick-profile copies (comparing the NBVAL_CHECK_OUTPUT
+# cells with the committed outputs) and writes their metrics.json, which tests/test_notebooks.py then checks.
+test: lint
+	rm -rf $(NBVAL_DIR)
+	$(HEADLESS) $(BIN)/python tests/notebook_harness.py $(NBVAL_DIR)
+	$(HEADLESS) MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_DIR) tests \
+		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--nbval-cell-timeout=600 -p no:cacheprovider
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
+	$(BIN)/jupyter lab notebooks/
+
+notebooks: $(STAMP)
+	$(HEADLESS) $(BIN)/finrisk render
+
+clean:
+	rm -rf build runs .pytest_cache .ruff_cache .hypothesis

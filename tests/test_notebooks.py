@@ -1,0 +1,142 @@
+"""End-to-end: every notebook in the quick profile, checked on what it computed.
+
+The metrics come from the nbval execution of the prepared copies when ``make test`` ran it just before (one
+execution serves both); run alone, this module executes the notebooks itself with papermill.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from finrisk_utils.reporting import read_metrics
+from finrisk_utils.runner import discover_notebooks, execute_notebook
+
+sys.path.insert(0, str(Path(__file__).parent))
+from notebook_harness import load_config, quick_parameters
+
+NBVAL_DIR = Path(__file__).resolve().parents[1] / "build" / "nbval"
+
+pytestmark = pytest.mark.notebook
+
+
+def _fresh_nbval_output(stem: str) -> Path | None:
+    out, prepared = NBVAL_DIR / stem, NBVAL_DIR / f"{stem}.ipynb"
+    metrics = out / "metrics.json"
+    if (
+        prepared.exists()
+        and metrics.exists()
+        and metrics.stat().st_mtime > prepared.stat().st_mtime
+    ):
+        return out
+    return None
+
+
+@pytest.fixture(scope="module")
+def run_dir(request, tmp_path_factory):
+    """Folder holding the quick run's metrics.json and figures for notebook ``request.param``."""
+    stem = request.param
+    found = _fresh_nbval_output(stem)
+    if found is not None:
+        return found
+    params = {k: v for k, v in quick_parameters(stem).items() if k != "profile"}
+    root = tmp_path_factory.mktemp(stem)
+    run = execute_notebook(
+        Path("notebooks") / f"{stem}.ipynb",
+        root,
+        profile="quick",
+        parameters=params,
+        html=False,
+        timeout_s=load_config()[stem]["timeout"],
+    )
+    assert run.status == "ok", run.error
+    return root / stem
+
+
+def _finite(x) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def test_every_notebook_has_a_test_entry():
+    assert {p.stem for p in discover_notebooks()} == set(load_config())
+
+
+@pytest.mark.parametrize("run_dir", ["00_data_tour"], indirect=True)
+def test_data_tour(run_dir):
+    m, headline = read_metrics(run_dir)
+    assert m["n_datasets"] >= 9
+    expected_rows = {
+        "sp500": 5031,
+        "nasdaq": 5031,
+        "vix": 1259,
+        "wti": 8321,
+        "corporate_yields": 1200,
+        "core_cpi": 743,
+        "fama_french": 1109,
+        "us_macro": 203,
+        "german_credit": 1000,
+    }
+    for name, rows in expected_rows.items():
+        assert m[f"{name}.rows"] == rows
+    assert m["fama_french.start"] == "1926-07-01"  # the repaired date, not 1970
+    assert 10 < m["sp500.vol_ann"] < 30
+    assert m["german_credit.bad_rate"] == pytest.approx(0.3)
+    assert 0.5 < m["baa_aaa_spread.mean"] < 2.5
+    assert headline and all(k in m for k in headline)
+    assert {p.stem for p in (run_dir / "figures").glob("*.png")} >= {
+        "market_prices",
+        "rates_and_inflation",
+    }
+
+
+@pytest.mark.parametrize("run_dir", ["01_market_risk_price_forecasting_lstm"], indirect=True)
+def test_price_forecasting_lstm(run_dir):
+    m, _ = read_metrics(run_dir)
+    assert m["n_test"] == 1006  # 2015-2018 trading days with a 20-day window of history
+    models = ["random_walk", "persistence", "historical_mean", "lstm"]
+    for name in models:
+        assert _finite(m[f"{name}.rmse"]) and m[f"{name}.rmse"] > 0
+        assert 0 < m[f"{name}.mae"] < m[f"{name}.rmse"]
+        assert _finite(m[f"{name}.price_rmse"]) and m[f"{name}.price_rmse"] > 0
+    # daily S&P 500 log returns 2015-18 have sd ~0.86%: any sane forecast has an RMSE of that order, a model
+    # that mis-scales its output (e.g. forgets to invert the scaler) is far off
+    assert 0.7 < m["random_walk.rmse"] < 1.0
+    assert 0.9 < m["lstm.rmse"] / m["random_walk.rmse"] < 1.1
+    assert m["persistence.rmse"] > m["random_walk.rmse"]  # persistence doubles the noise
+    assert m["random_walk.directional_accuracy"] is None  # a zero forecast has no direction
+    for name in ["persistence", "historical_mean", "lstm"]:
+        assert 0.3 < m[f"{name}.directional_accuracy"] < 0.7
+    assert 0 <= m["lstm_vs_random_walk.dm_pvalue"] <= 1 and _finite(
+        m["lstm_vs_random_walk.dm_stat"]
+    )
+    assert 1 <= m["lstm.best_epoch"]
+    assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {"training", "forecasts"}
+
+
+def test_plain_papermill_cli_runs_a_notebook(tmp_path):
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            "notebooks/00_data_tour.ipynb",
+            str(out),
+            "-p",
+            "profile",
+            "quick",
+            "-p",
+            "output_dir",
+            str(tmp_path / "run"),
+            "--no-progress-bar",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert out.exists() and (tmp_path / "run" / "metrics.json").exists()

@@ -1,0 +1,21 @@
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from finrisk_utils.models import FitResult
+from finrisk_utils.plotting import plot_forecasts, plot_series, plot_training, save_figure
+
+
+def test_plots_return_figures_and_use_given_axes(tmp_path):
+    idx = pd.bdate_range("2020-01-01", periods=30)
+    s = pd.Series(np.arange(30.0), index=idx, name="x")
+    fig = plot_series(pd.DataFrame({"a": s, "b": -s}), title="t")
+    assert len(fig.axes[0].lines) == 2
+    fig2, ax = plt.subplots()
+    assert plot_forecasts(s, {"m": s * 0.5}, ax=ax) is fig2
+    assert len(ax.lines) == 2
+    fig3 = plot_training(FitResult([1.0, 0.5, 0.6], [1.1, 0.7, 0.8], best_epoch=2, epochs_run=3))
+    assert len(fig3.axes[0].lines) == 3
+    path = save_figure(fig, tmp_path, "series")
+    assert path == tmp_path / "figures" / "series.png" and path.stat().st_size > 1000
+    plt.close("all")
