@@ -40,9 +40,12 @@ def test_record_metrics_rejects_bad_values(tmp_path):
         flatten_metrics({1: 2})
 
 
-def test_resolve_output_dir(tmp_path):
+def test_resolve_output_dir(tmp_path, monkeypatch):
+    from finrisk_utils import reporting
+
+    monkeypatch.setattr(reporting, "RUNS_DIR", tmp_path / "runs")
     assert resolve_output_dir(tmp_path / "x", "nb") == tmp_path / "x"
     assert (tmp_path / "x").is_dir()
-    assert resolve_output_dir(None, "nb").parts[-2:] == ("interactive", "nb")
+    assert resolve_output_dir(None, "nb") == tmp_path / "runs" / "interactive" / "nb"
     with pytest.raises(TypeError, match="output_dir"):
         resolve_output_dir(3, "nb")
