@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -10,9 +10,17 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from finrisk_utils.models import FitResult
+from finrisk_utils.models.training import FitResult
+from finrisk_utils.riskmeasures import RiskForecast
 
-__all__ = ["plot_forecasts", "plot_series", "plot_training", "save_figure"]
+__all__ = [
+    "plot_exception_timeline",
+    "plot_forecasts",
+    "plot_series",
+    "plot_training",
+    "plot_var_backtest",
+    "save_figure",
+]
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[Figure, Axes]:
@@ -74,3 +82,45 @@ def save_figure(fig: Figure, output_dir: str | Path, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150, bbox_inches="tight")
     return path
+
+
+def plot_var_backtest(
+    returns: pd.Series,
+    forecasts: Sequence[RiskForecast],
+    *,
+    title: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """Daily returns (grey) with each model's -VaR line and its exceptions (returns below it) marked."""
+    fig, ax = _axes(ax, figsize=(12, 4.5))
+    ax.plot(returns.index, returns, color="0.7", lw=0.6, label="return (%)")
+    for i, fc in enumerate(forecasts):
+        color = f"C{i}"
+        ax.plot(fc.var.index, -fc.var, lw=0.9, color=color, label=f"{fc.name} (-VaR)")
+        hits = returns < -fc.var
+        ax.scatter(returns.index[hits], returns[hits], s=14, color=color, zorder=3)
+    ax.set(title=title, ylabel="%")
+    ax.legend(ncols=min(4, len(forecasts) + 1), fontsize=8)
+    return fig
+
+
+def plot_exception_timeline(
+    returns: pd.Series,
+    forecasts: Sequence[RiskForecast],
+    *,
+    title: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """One row per model with a tick on each exception day: clusters in time are what the Christoffersen
+    independence test detects."""
+    fig, ax = _axes(ax, figsize=(12, 0.5 + 0.45 * len(forecasts)))
+    for i, fc in enumerate(forecasts):
+        days = returns.index[returns < -fc.var]
+        ax.scatter(days, [i] * len(days), marker="|", s=200, color=f"C{i}")
+    ax.set_yticks(
+        range(len(forecasts)), [f"{fc.name} ({int((returns < -fc.var).sum())})" for fc in forecasts]
+    )
+    ax.set_ylim(-0.7, len(forecasts) - 0.3)
+    ax.grid(axis="y", visible=False)
+    ax.set(title=title)
+    return fig

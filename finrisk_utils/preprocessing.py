@@ -26,6 +26,7 @@ __all__ = [
     "fit_train_scaler",
     "log_returns",
     "make_windows",
+    "portfolio_log_returns",
     "prices_from_log_returns",
     "simple_returns",
     "split_windows",
@@ -259,6 +260,30 @@ def prices_from_log_returns(
         index=log_return_forecast.index,
         name=log_return_forecast.name,
     )
+
+
+def portfolio_log_returns(
+    prices: pd.DataFrame, weights: dict[str, float] | None = None
+) -> pd.Series:
+    """Daily log returns (%) of a portfolio rebalanced to fixed ``weights`` every day (default: equal).
+
+    Prices are aligned on the dates all assets trade (rows with any missing price are dropped, so a holiday
+    of one market does not produce a zero return for it). ``100 * log(1 + sum_i w_i R_i)`` with ``R_i`` the
+    assets' simple returns.
+    """
+    if not isinstance(prices, pd.DataFrame) or prices.shape[1] < 2:
+        raise TypeError("prices must be a DataFrame with one column per asset (at least two)")
+    weights = weights or {c: 1 / prices.shape[1] for c in prices.columns}
+    if set(weights) != set(prices.columns):
+        raise ValueError(
+            f"weights name {sorted(weights)}, prices have columns {sorted(prices.columns)}"
+        )
+    if abs(sum(weights.values()) - 1) > 1e-9:
+        raise ValueError(f"weights must sum to 1, got {sum(weights.values())}")
+    aligned = prices.dropna()
+    simple = simple_returns(aligned)
+    w = np.array([weights[c] for c in aligned.columns])
+    return pd.Series(100 * np.log1p(simple.to_numpy() @ w), index=simple.index, name="portfolio")
 
 
 def fit_train_scaler(data: PandasData, train_end: str | pd.Timestamp) -> StandardScaler:

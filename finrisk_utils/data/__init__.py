@@ -1,5 +1,12 @@
 """Offline datasets: ``list_datasets()`` shows them, ``load(name, **options)`` returns a validated DataFrame."""
 
-from finrisk_utils.data.registry import DatasetInfo, get_info, list_datasets, load, load_prices
+from finrisk_utils.data.registry import (
+    DatasetInfo,
+    get_info,
+    list_datasets,
+    load,
+    load_price_panel,
+    load_prices,
+)
 
-__all__ = ["DatasetInfo", "get_info", "list_datasets", "load", "load_prices"]
+__all__ = ["DatasetInfo", "get_info", "list_datasets", "load", "load_price_panel", "load_prices"]

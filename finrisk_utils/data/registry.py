@@ -21,7 +21,14 @@ from finrisk_utils.validation import (
     validate_frame,
 )
 
-__all__ = ["DatasetInfo", "get_info", "list_datasets", "load", "load_prices"]
+__all__ = [
+    "DatasetInfo",
+    "get_info",
+    "list_datasets",
+    "load",
+    "load_price_panel",
+    "load_prices",
+]
 
 
 @dataclass(frozen=True)
@@ -318,3 +325,13 @@ def load_prices(name: str, *, start: str | None = None, end: str | None = None) 
     if name not in PRICE_COLUMNS:
         raise KeyError(f"no price series for dataset {name!r}; choose from {sorted(PRICE_COLUMNS)}")
     return load(name, start=start, end=end)[PRICE_COLUMNS[name]].rename(name)
+
+
+def load_price_panel(
+    names: list[str], *, start: str | None = None, end: str | None = None
+) -> pd.DataFrame:
+    """Price series of several daily datasets side by side (outer join on dates; NaN where one market is
+    closed), one column per dataset."""
+    if len(names) < 1 or len(set(names)) != len(names):
+        raise ValueError(f"names must be distinct dataset names, got {names}")
+    return pd.concat([load_prices(n, start=start, end=end) for n in names], axis=1, sort=True)

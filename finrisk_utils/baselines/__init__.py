@@ -1,0 +1,27 @@
+"""Classical benchmarks: point forecasts (``point``) and VaR/ES models (``var``)."""
+
+from finrisk_utils.baselines.point import (
+    historical_mean_forecast,
+    persistence_forecast,
+    random_walk_return_forecast,
+)
+from finrisk_utils.baselines.var import (
+    RiskForecast,
+    ewma_var,
+    ewma_volatility,
+    filtered_historical_simulation,
+    garch_var,
+    historical_simulation,
+)
+
+__all__ = [
+    "RiskForecast",
+    "ewma_var",
+    "ewma_volatility",
+    "filtered_historical_simulation",
+    "garch_var",
+    "historical_mean_forecast",
+    "historical_simulation",
+    "persistence_forecast",
+    "random_walk_return_forecast",
+]

@@ -1,0 +1,21 @@
+"""Keras 3 model builders (``keras`` APIs only, so any backend works) and the training helper."""
+
+from finrisk_utils.models.quantile import (
+    QuantileESHead,
+    build_quantile_es_network,
+    fz0_loss,
+    pinball_loss,
+)
+from finrisk_utils.models.recurrent import build_recurrent_regressor
+from finrisk_utils.models.training import FitResult, fit_epochs, fit_model
+
+__all__ = [
+    "FitResult",
+    "QuantileESHead",
+    "build_quantile_es_network",
+    "build_recurrent_regressor",
+    "fit_epochs",
+    "fit_model",
+    "fz0_loss",
+    "pinball_loss",
+]
