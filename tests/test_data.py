@@ -125,3 +125,12 @@ def test_load_prices():
     assert p.name == "wti" and (p > 0).all()
     with pytest.raises(KeyError, match="no price series"):
         load_prices("german_credit")
+
+
+def test_load_price_panel():
+    from finrisk_utils.data import load_price_panel
+
+    panel = load_price_panel(["sp500", "wti"], start="2018-01-01")
+    assert list(panel.columns) == ["sp500", "wti"] and panel.index.is_monotonic_increasing
+    with pytest.raises(ValueError, match="distinct"):
+        load_price_panel(["sp500", "sp500"])

@@ -140,3 +140,57 @@ def test_plain_papermill_cli_runs_a_notebook(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert out.exists() and (tmp_path / "run" / "metrics.json").exists()
+
+
+VAR_MODELS = ["hs", "fhs", "garch_t", "garch_skewt", "ewma", "lstm_quantile", "cnn_quantile"]
+VAR_KEYS = [
+    "exceptions",
+    "exception_rate",
+    "kupiec_pvalue",
+    "christoffersen_ind_pvalue",
+    "christoffersen_cc_pvalue",
+    "pinball",
+    "es_z2",
+    "traffic_light",
+]
+
+
+@pytest.mark.parametrize("run_dir", ["02_market_risk_var_es_deep_quantile"], indirect=True)
+def test_var_es_deep_quantile(run_dir):
+    m, _ = read_metrics(run_dir)
+    n = m["n_test"]
+    assert n == 1006 and m["confidence"] == 0.99
+    for prefix in ["", "portfolio."]:
+        for model in VAR_MODELS:
+            key = f"{prefix}{model}"
+            assert all(f"{key}.{k}" in m for k in VAR_KEYS), key
+            assert 0 <= m[f"{key}.exceptions"] <= m[f"{prefix}n_test" if prefix else "n_test"]
+            assert m[f"{key}.exception_rate"] == pytest.approx(
+                m[f"{key}.exceptions"] / m[f"{prefix}n_test" if prefix else "n_test"]
+            )
+            for p in [
+                "kupiec_pvalue",
+                "christoffersen_ind_pvalue",
+                "christoffersen_cc_pvalue",
+                "es_z2_pvalue",
+            ]:
+                assert 0 <= m[f"{key}.{p}"] <= 1
+            assert m[f"{key}.traffic_light"] in {"green", "yellow", "red"}
+            # a sane 99% VaR has a pinball loss of a few hundredths of a percent; a broken one (wrong sign,
+            # unscaled output) is an order of magnitude off
+            assert 0.01 < m[f"{key}.pinball"] < 0.1
+            assert _finite(m[f"{key}.es_z2"]) and m[f"{key}.es_z2"] <= 1
+    # the baselines do not depend on training: they must match the reference figures
+    for model, reference in {"garch_t": 16, "garch_skewt": 15, "fhs": 15, "hs": 18}.items():
+        assert abs(m[f"{model}.exceptions"] - reference) <= 2, model
+    assert m["hs.pinball"] == pytest.approx(0.0357, abs=0.001)
+    assert m["garch_skewt.pinball"] == pytest.approx(0.0325, abs=0.001)
+    for model in ["lstm_quantile", "cnn_quantile"]:
+        for loss in ["pinball", "fz0"]:
+            assert 0 <= m[f"{model}_vs_garch_skewt.dm_pvalue_{loss}"] <= 1
+        assert 0 <= m[f"{model}.goals_met"] <= 6
+    assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
+        "training",
+        "var_backtest",
+        "exception_timeline",
+    }

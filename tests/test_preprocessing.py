@@ -192,3 +192,18 @@ def test_prices_from_log_returns():
     np.testing.assert_allclose(implied.to_numpy(), [p.iloc[2], 1.1 * p.iloc[3]])
     with pytest.raises(DataValidationError, match="no price before"):
         pp.prices_from_log_returns(p, pd.Series([0.0], index=p.index[:1]))
+
+
+def test_portfolio_log_returns():
+    idx = pd.bdate_range("2020-01-01", periods=3)
+    prices_ = pd.DataFrame({"a": [100.0, 110.0, 110.0], "b": [50.0, 50.0, np.nan]}, index=idx)
+    prices_.loc[idx[2], "b"] = np.nan
+    r = pp.portfolio_log_returns(prices_.iloc[:2])
+    assert r.iloc[0] == pytest.approx(100 * np.log(1 + 0.5 * 0.1))
+    assert len(pp.portfolio_log_returns(prices_)) == 1  # the day with a missing price is dropped
+    with pytest.raises(ValueError, match="sum to 1"):
+        pp.portfolio_log_returns(prices_, {"a": 0.5, "b": 0.6})
+    with pytest.raises(ValueError, match="weights name"):
+        pp.portfolio_log_returns(prices_, {"a": 1.0})
+    with pytest.raises(TypeError, match="at least two"):
+        pp.portfolio_log_returns(prices_[["a"]])

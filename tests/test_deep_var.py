@@ -1,0 +1,118 @@
+"""Quantile/ES networks: losses match their numpy definitions, the head is always valid, models save safely,
+and the deep VaR pipeline never looks past a forecast date."""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finrisk_utils import setup
+from finrisk_utils.deep_var import DeepVaRSpec, deep_var_forecast, select_on_validation
+from finrisk_utils.evaluation import fz0_score, pinball_loss
+from finrisk_utils.models import QuantileESHead, build_quantile_es_network, fz0_loss
+from finrisk_utils.models import pinball_loss as keras_pinball
+
+
+def test_keras_losses_equal_numpy_definitions():
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(64).astype("float32")
+    q = -np.abs(rng.standard_normal(64)).astype("float32") - 1
+    e = q - np.abs(rng.standard_normal(64)).astype("float32")
+    pred = np.stack([q, e], axis=1)
+    expected_fz0 = fz0_score(y, -q, -e, 0.05).mean()
+    assert float(fz0_loss(0.05)(y, pred)) == pytest.approx(expected_fz0, rel=1e-5)
+    assert float(keras_pinball(0.05)(y, pred)) == pytest.approx(
+        pinball_loss(y, q, 0.05).mean(), rel=1e-5
+    )
+
+
+def test_head_always_gives_e_below_q_below_zero():
+    head = QuantileESHead(q0=-2.0, e0=-2.5)
+    raw = np.random.default_rng(1).normal(scale=5, size=(200, 2)).astype("float32")
+    out = np.asarray(head(raw))
+    assert (out[:, 1] < out[:, 0]).all() and (out[:, 0] < 0).all()
+    np.testing.assert_allclose(
+        np.asarray(head(np.zeros((1, 2), "float32")))[0], [-2.0, -2.5], rtol=1e-6
+    )
+    with pytest.raises(ValueError, match="e0 < q0 < 0"):
+        QuantileESHead(q0=1.0, e0=-1.0)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "cnn"])
+def test_network_shapes_and_safe_save_load(kind, tmp_path):
+    import keras
+
+    model = build_quantile_es_network(10, 2, alpha=0.01, q0=-2.3, e0=-2.7, kind=kind, units=4)
+    x = np.random.default_rng(0).normal(size=(3, 10, 2)).astype("float32")
+    pred = model.predict(x, verbose=0)
+    assert pred.shape == (3, 2) and (pred[:, 1] < pred[:, 0]).all()
+    np.testing.assert_allclose(
+        pred, [[-2.3, -2.7]] * 3, rtol=1e-5
+    )  # zero-initialized head: unconditional
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True, compile=False)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), pred, rtol=1e-6)
+
+
+def test_network_bad_arguments():
+    with pytest.raises(ValueError, match="kind"):
+        build_quantile_es_network(10, 1, alpha=0.01, q0=-2, e0=-3, kind="rnn")
+    with pytest.raises(ValueError, match="alpha"):
+        build_quantile_es_network(10, 1, alpha=0.9, q0=-2, e0=-3)
+    with pytest.raises(ValueError, match="window"):
+        build_quantile_es_network(0, 1, alpha=0.01, q0=-2, e0=-3)
+
+
+def garch_like_returns(n=1400, seed=0):
+    rng = np.random.default_rng(seed)
+    r, s2 = np.empty(n), 1.0
+    for t in range(n):
+        r[t] = np.sqrt(s2) * rng.standard_t(5) / np.sqrt(5 / 3)
+        s2 = 0.05 + 0.1 * r[t] ** 2 + 0.85 * s2
+    return pd.Series(r, index=pd.bdate_range("2010-01-01", periods=n))
+
+
+DATES = {"val_start": "2013-06-03", "test_start": "2014-01-01", "test_end": "2015-05-01"}
+SPEC = DeepVaRSpec(kind="lstm", vol_scaling="ewma", window=10, units=4, epochs=2, batch_size=64)
+
+
+@pytest.mark.parametrize("scheme", ["ewma", "none"])
+def test_deep_var_forecast_is_valid(scheme):
+    setup(0)
+    r = garch_like_returns()
+    res = deep_var_forecast(r, confidence=0.95, spec=replace(SPEC, vol_scaling=scheme), **DATES)
+    fc = res.forecast
+    assert fc.var.index[0] >= pd.Timestamp("2014-01-01") and fc.var.index[-1] <= pd.Timestamp(
+        "2015-05-01"
+    )
+    assert (fc.var > 0).all() and (fc.es >= fc.var).all() and np.isfinite(res.val_loss)
+    assert fc.name == "lstm_quantile"
+
+
+def test_deep_var_never_sees_the_test_period():
+    r = garch_like_returns()
+    shocked = r.copy()
+    shocked[shocked.index >= "2014-01-01"] *= 10
+    setup(0)
+    a = deep_var_forecast(r, confidence=0.99, spec=SPEC, **DATES).forecast
+    setup(0)
+    b = deep_var_forecast(shocked, confidence=0.99, spec=SPEC, **DATES).forecast
+    # the first test day's forecast uses returns before it only: identical; later days see the shocks
+    assert a.var.iloc[0] == pytest.approx(b.var.iloc[0], rel=1e-6)
+    assert a.es.iloc[0] == pytest.approx(b.es.iloc[0], rel=1e-6)
+    assert b.var.iloc[-1] > a.var.iloc[-1]
+
+
+def test_select_on_validation_picks_lowest_validation_loss():
+    setup(0)
+    r = garch_like_returns()
+    specs = [SPEC, DeepVaRSpec(kind="cnn", vol_scaling="none", window=5, units=4, epochs=2)]
+    best, table = select_on_validation(r, specs, name="net", confidence=0.95, **DATES)
+    assert len(table) == 2 and best.val_loss == pytest.approx(table["val_fz0"].min())
+    assert best.forecast.name == "net"
+    with pytest.raises(ValueError, match="no candidate"):
+        select_on_validation(r, [], name="net", confidence=0.95, **DATES)
+    with pytest.raises(ValueError, match="vol_scaling"):
+        deep_var_forecast(r, confidence=0.95, spec=DeepVaRSpec(vol_scaling="garch"), **DATES)
