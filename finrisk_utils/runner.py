@@ -135,6 +135,29 @@ def export_html(notebook: Path) -> Path:
     return html
 
 
+def _papermill(
+    path: Path, output_nb: Path, parameters: Mapping[str, object], timeout_s: int | None
+) -> str | None:
+    """Run papermill; return the error as one line (``None`` on success). The output notebook is written
+    either way, partially executed if a cell failed."""
+    try:
+        pm.execute_notebook(
+            str(path),
+            str(output_nb),
+            parameters=dict(parameters),
+            cwd=str(path.parent),
+            progress_bar=False,
+            execution_timeout=timeout_s,
+        )
+    except pm.PapermillExecutionError as exc:
+        return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    except (
+        Exception
+    ) as exc:  # kernel death, timeout, bad notebook: record it, don't stop the others
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
 def execute_notebook(
     path: str | Path,
     out_dir: str | Path,
@@ -164,20 +187,7 @@ def execute_notebook(
     params["output_dir"] = str(run_dir)
     output_nb = run_dir / path.name
     start = time.perf_counter()
-    error = None
-    try:
-        pm.execute_notebook(
-            str(path),
-            str(output_nb),
-            parameters=params,
-            cwd=str(path.parent),
-            progress_bar=False,
-            execution_timeout=timeout_s,
-        )
-    except pm.PapermillExecutionError as exc:
-        error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-    except Exception as exc:  # kernel death, timeout, bad notebook: record, don't stop the others
-        error = f"{type(exc).__name__}: {exc}"
+    error = _papermill(path, output_nb, params, timeout_s)
     run = NotebookRun(
         notebook=path.stem,
         status="ok" if error is None else "failed",
@@ -299,14 +309,33 @@ def code_sha256(nb: nbformat.NotebookNode) -> str:
 
 
 def render_notebook(path: str | Path, scratch_dir: str | Path) -> NotebookRun:
-    """Re-execute a committed notebook in the full profile (its own defaults, nothing injected) and, only if
-    it succeeds, write it back with volatile metadata stripped and the hash of its code recorded."""
+    """Re-execute a committed notebook exactly as a reader would, with its own defaults (the full profile,
+    ``output_dir=None``) and nothing injected, into ``scratch_dir``; only if that succeeds, write it back with
+    volatile metadata stripped and the hash of its code recorded."""
     path = Path(path)
-    run = execute_notebook(path, scratch_dir, profile="full", html=False)
-    if run.status != "ok":
-        return run
-    nb = strip_volatile(nbformat.read(run.output_notebook, as_version=4))
-    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
-    nb.metadata["finrisk"] = {"code_sha256": code_sha256(nb), "profile": "full"}
-    nbformat.write(nb, path)
+    check_parameters(path, {})
+    scratch = Path(scratch_dir).resolve() / path.stem
+    scratch.mkdir(parents=True, exist_ok=True)
+    output_nb = scratch / path.name
+    start = time.perf_counter()
+    error = None
+    try:
+        pm.execute_notebook(str(path), str(output_nb), cwd=str(path.parent), progress_bar=False)
+    except pm.PapermillExecutionError as exc:
+        error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    except (
+        Exception
+    ) as exc:  # kernel death, bad notebook: report; the committed file stays as it was
+        error = f"{type(exc).__name__}: {exc}"
+    run = NotebookRun(
+        notebook=path.stem,
+        status="ok" if error is None else "failed",
+        duration_s=round(time.perf_counter() - start, 1),
+        output_notebook=output_nb,
+        error=error,
+    )
+    if run.status == "ok":
+        nb = strip_volatile(nbformat.read(output_nb, as_version=4))
+        nb.metadata["finrisk"] = {"code_sha256": code_sha256(nb), "profile": "full"}
+        nbformat.write(nb, path)
     return run

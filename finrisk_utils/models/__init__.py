@@ -1,5 +1,6 @@
 """Keras 3 model builders (``keras`` APIs only, so any backend works) and the training helper."""
 
+from finrisk_utils.models.dense import KerasDenseClassifier, build_dense_classifier
 from finrisk_utils.models.quantile import (
     QuantileESHead,
     build_quantile_es_network,
@@ -11,6 +12,8 @@ from finrisk_utils.models.training import FitResult, fit_epochs, fit_model
 
 __all__ = [
     "FitResult",
+    "KerasDenseClassifier",
+    "build_dense_classifier",
     "QuantileESHead",
     "build_quantile_es_network",
     "build_recurrent_regressor",

@@ -36,11 +36,13 @@ def fit_model(
     epochs: int = 50,
     batch_size: int = 64,
     patience: int = 5,
+    class_weight: dict[int, float] | None = None,
 ) -> FitResult:
     """Fit with early stopping on the validation loss and restore the best epoch's weights.
 
     Training windows are shuffled each epoch (each window is a complete past-only sample, so shuffling leaks
-    nothing); validation data are used only to stop. Raises if any loss becomes non-finite.
+    nothing); validation data are used only to stop. ``class_weight`` weights the training loss by class
+    (the validation loss stays unweighted). Raises if any loss becomes non-finite.
     """
     epochs, batch_size, patience = (
         _positive_int(k, v)
@@ -59,6 +61,7 @@ def fit_model(
         batch_size=batch_size,
         shuffle=True,
         callbacks=[stop, keras.callbacks.TerminateOnNaN()],
+        class_weight=class_weight,
         verbose=0,
     )
     loss = [float(v) for v in history.history["loss"]]
