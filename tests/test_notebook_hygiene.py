@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -59,7 +60,8 @@ def test_parameters_cell_first_with_the_conventions(nb):
     )
     params = notebook_parameters(path)
     assert {"seed", "profile", "output_dir"} <= set(params)
-    assert params["profile"]["default"] == '"full"' and params["output_dir"]["default"] == "None"
+    assert ast.literal_eval(params["profile"]["default"]) == "full"
+    assert ast.literal_eval(params["output_dir"]["default"]) is None
 
 
 def test_first_cell_states_question_and_runtime(nb):
