@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -14,6 +15,10 @@ from finrisk_utils.models.training import FitResult
 from finrisk_utils.riskmeasures import RiskForecast
 
 __all__ = [
+    "plot_calibration",
+    "plot_roc",
+    "plot_score_distributions",
+    "shade_periods",
     "plot_exception_timeline",
     "plot_forecasts",
     "plot_series",
@@ -124,3 +129,56 @@ def plot_exception_timeline(
     ax.grid(axis="y", visible=False)
     ax.set(title=title)
     return fig
+
+
+def plot_roc(y: np.ndarray, scores: Mapping[str, np.ndarray], *, ax: Axes | None = None) -> Figure:
+    """ROC curves of several PD models on the same applicants (``y``: 1 = bad), AUC in the legend."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    fig, ax = _axes(ax, figsize=(5, 5))
+    for name, p in scores.items():
+        fpr, tpr, _ = roc_curve(y, p)
+        ax.plot(fpr, tpr, lw=1.2, label=f"{name} (AUC {roc_auc_score(y, p):.3f})")
+    ax.plot([0, 1], [0, 1], color="0.6", ls="--", lw=0.8)
+    ax.set(
+        xlabel="false positive rate (goods rejected)",
+        ylabel="true positive rate (bads caught)",
+        title="ROC",
+    )
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_calibration(
+    y: np.ndarray, scores: Mapping[str, np.ndarray], *, n_bins: int = 10, ax: Axes | None = None
+) -> Figure:
+    """Reliability diagram: observed default rate against mean PD in equal-frequency bins."""
+    from finrisk_utils.evaluation.classification import calibration_table
+
+    fig, ax = _axes(ax, figsize=(5, 5))
+    for name, p in scores.items():
+        table = calibration_table(y, p, n_bins)
+        ax.plot(table["mean_pd"], table["default_rate"], marker="o", ms=3, lw=1, label=name)
+    ax.plot([0, 1], [0, 1], color="0.6", ls="--", lw=0.8)
+    ax.set(xlabel="mean predicted PD", ylabel="observed default rate", title="Calibration")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_score_distributions(
+    y: np.ndarray, p: np.ndarray, *, title: str = "", ax: Axes | None = None
+) -> Figure:
+    """Histograms of the PDs of goods and bads: the further apart, the better the model separates them."""
+    fig, ax = _axes(ax, figsize=(6, 3.5))
+    bins = np.linspace(0, 1, 26)
+    ax.hist(np.asarray(p)[np.asarray(y) == 0], bins=bins, alpha=0.6, density=True, label="good")
+    ax.hist(np.asarray(p)[np.asarray(y) == 1], bins=bins, alpha=0.6, density=True, label="bad")
+    ax.set(xlabel="predicted PD", ylabel="density", title=title)
+    ax.legend()
+    return fig
+
+
+def shade_periods(ax: Axes, periods: pd.DataFrame, *, label: str = "recession") -> None:
+    """Shade the spans ``periods.iloc[:, 0]`` to ``periods.iloc[:, 1]`` (e.g. NBER recessions) on ``ax``."""
+    for i, (start, end) in enumerate(periods.itertuples(index=False)):
+        ax.axvspan(start, end, color="0.85", zorder=0, label=label if i == 0 else None)

@@ -1,6 +1,7 @@
 """Classical benchmarks: point forecasts (``point``) and VaR/ES models (``var``)."""
 
 from finrisk_utils.baselines.point import (
+    ar_one_step_forecast,
     historical_mean_forecast,
     persistence_forecast,
     random_walk_return_forecast,
@@ -15,6 +16,7 @@ from finrisk_utils.baselines.var import (
 )
 
 __all__ = [
+    "ar_one_step_forecast",
     "RiskForecast",
     "ewma_var",
     "ewma_volatility",

@@ -3,11 +3,18 @@ data dated strictly before each forecast date."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+from statsmodels.tsa.ar_model import AutoReg
 
 from finrisk_utils.validation import DataValidationError, check_datetime_index
 
-__all__ = ["historical_mean_forecast", "persistence_forecast", "random_walk_return_forecast"]
+__all__ = [
+    "ar_one_step_forecast",
+    "historical_mean_forecast",
+    "persistence_forecast",
+    "random_walk_return_forecast",
+]
 
 
 def _check_target_dates(history: pd.Series, dates: pd.DatetimeIndex, what: str) -> None:
@@ -45,3 +52,28 @@ def historical_mean_forecast(train: pd.Series, dates: pd.DatetimeIndex) -> pd.Se
             f"not before the first forecast date {dates[0].date()} (look-ahead)"
         )
     return pd.Series(float(train.mean()), index=dates, name="historical_mean")
+
+
+def ar_one_step_forecast(series: pd.Series, dates: pd.DatetimeIndex, lags: int = 1) -> pd.Series:
+    """Rolling-origin AR(``lags``) forecasts with a constant: for each date, an AR model is re-estimated by
+    OLS (``statsmodels`` ``AutoReg``) on every observation strictly before it and forecasts one step ahead.
+    ``dates`` must be observation dates of ``series`` (the step is the series' own spacing)."""
+    _check_target_dates(series, dates, "ar_one_step_forecast")
+    if isinstance(lags, bool) or not isinstance(lags, int) or lags < 1:
+        raise ValueError(f"lags must be a positive int, got {lags!r}")
+    pos = series.index.get_indexer(dates)
+    if (pos < 0).any():
+        raise ValueError(
+            "ar_one_step_forecast: every date must be an observation date of the series"
+        )
+    values = series.to_numpy(dtype=float)
+    if pos.min() < 2 * lags + 10:
+        raise DataValidationError(
+            f"ar_one_step_forecast: {pos.min()} observations before {dates[0].date()}, "
+            f"needs at least {2 * lags + 10} for AR({lags})"
+        )
+    out = np.empty(len(pos))
+    for i, p in enumerate(pos):
+        fit = AutoReg(values[:p], lags=lags, trend="c").fit()
+        out[i] = fit.params[0] + fit.params[1:] @ values[p - lags : p][::-1]  # newest lag first
+    return pd.Series(out, index=dates, name=f"ar{lags}")
