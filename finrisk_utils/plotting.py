@@ -15,6 +15,7 @@ from finrisk_utils.models.training import FitResult
 from finrisk_utils.riskmeasures import RiskForecast
 
 __all__ = [
+    "plot_pr_curves",
     "plot_calibration",
     "plot_roc",
     "plot_score_distributions",
@@ -182,3 +183,21 @@ def shade_periods(ax: Axes, periods: pd.DataFrame, *, label: str = "recession") 
     """Shade the spans ``periods.iloc[:, 0]`` to ``periods.iloc[:, 1]`` (e.g. NBER recessions) on ``ax``."""
     for i, (start, end) in enumerate(periods.itertuples(index=False)):
         ax.axvspan(start, end, color="0.85", zorder=0, label=label if i == 0 else None)
+
+
+def plot_pr_curves(
+    y: np.ndarray, scores: Mapping[str, np.ndarray], *, ax: Axes | None = None
+) -> Figure:
+    """Precision-recall curves of several detectors (``y``: 1 = fraud), with the prevalence as the floor."""
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    fig, ax = _axes(ax, figsize=(5, 4.5))
+    for name, s in scores.items():
+        precision, recall, _ = precision_recall_curve(y, s)
+        ax.plot(
+            recall, precision, lw=1.1, label=f"{name} (PR-AUC {average_precision_score(y, s):.3f})"
+        )
+    ax.axhline(np.mean(y), color="0.6", ls="--", lw=0.8, label="random (prevalence)")
+    ax.set(xlabel="recall", ylabel="precision", title="Precision-recall", yscale="log")
+    ax.legend(fontsize=7)
+    return fig

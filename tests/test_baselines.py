@@ -37,3 +37,36 @@ def test_historical_mean_refuses_look_ahead():
         baselines.historical_mean_forecast(s, s.index[5:])
     with pytest.raises(TypeError, match="must be a pandas Series"):
         baselines.historical_mean_forecast(s.to_numpy(), s.index[5:])
+
+
+def test_ar_one_step_forecast_matches_statsmodels_and_uses_only_the_past():
+    from statsmodels.tsa.ar_model import AutoReg
+
+    rng = np.random.default_rng(0)
+    x = np.zeros(120)
+    for t in range(2, 120):
+        x[t] = 0.5 + 0.6 * x[t - 1] - 0.2 * x[t - 2] + rng.normal()
+    s = pd.Series(x, index=pd.date_range("2000-01-01", periods=120, freq="MS"))
+    dates = s.index[100:103]
+    fc = baselines.ar_one_step_forecast(s, dates, lags=2)
+    expected = [
+        AutoReg(x[:p], lags=2, trend="c").fit().predict(start=p, end=p)[0] for p in (100, 101, 102)
+    ]
+    np.testing.assert_allclose(fc.to_numpy(), expected)
+    shocked = s.copy()
+    shocked.iloc[100:] += 50
+    assert baselines.ar_one_step_forecast(shocked, dates[:1], lags=2).iloc[0] == pytest.approx(
+        fc.iloc[0]
+    )
+    with pytest.raises(ValueError, match="observation date"):
+        baselines.ar_one_step_forecast(s, pd.DatetimeIndex(["2005-01-15"]), lags=1)
+    with pytest.raises(DataValidationError, match="needs at least"):
+        baselines.ar_one_step_forecast(s, s.index[5:6], lags=1)
+
+
+def test_nber_recessions():
+    from finrisk_utils.data.calendars import nber_recessions
+
+    table = nber_recessions("2000-01-01", "2018-12-31")
+    assert table["peak"].dt.strftime("%Y-%m").tolist() == ["2001-03", "2007-12"]
+    assert (table["trough"] > table["peak"]).all()

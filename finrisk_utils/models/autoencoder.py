@@ -1,0 +1,53 @@
+"""Dense autoencoders for anomaly detection: trained to reconstruct normal rows, they score a row by its
+reconstruction error. ``noise_std > 0`` gives the denoising variant (Gaussian noise on the inputs during
+training only), which learns a smoother picture of normal behaviour."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from finrisk_utils.models.training import _positive_int
+
+__all__ = ["build_autoencoder", "reconstruction_error"]
+
+
+def build_autoencoder(
+    n_features: int,
+    *,
+    hidden: tuple[int, ...] = (32, 16),
+    bottleneck: int = 6,
+    noise_std: float = 0.0,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """Encoder ``hidden`` -> ``bottleneck`` -> mirrored decoder, ReLU inside and a linear output, MSE loss.
+    Input and output ``(batch, n_features)`` (standardized features)."""
+    n_features, bottleneck = (
+        _positive_int("n_features", n_features),
+        _positive_int("bottleneck", bottleneck),
+    )
+    if any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden):
+        raise ValueError(f"hidden must be positive ints, got {hidden!r}")
+    if noise_std < 0:
+        raise ValueError(f"noise_std must be >= 0, got {noise_std}")
+    inputs = keras.Input(shape=(n_features,), name="features")
+    x = keras.layers.GaussianNoise(noise_std, name="noise")(inputs) if noise_std else inputs
+    for i, width in enumerate(hidden):
+        x = keras.layers.Dense(width, activation="relu", name=f"enc{i}")(x)
+    x = keras.layers.Dense(bottleneck, activation="relu", name="code")(x)
+    for i, width in enumerate(reversed(hidden)):
+        x = keras.layers.Dense(width, activation="relu", name=f"dec{i}")(x)
+    outputs = keras.layers.Dense(n_features, name="reconstruction")(x)
+    model = keras.Model(
+        inputs, outputs, name="denoising_autoencoder" if noise_std else "autoencoder"
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    return model
+
+
+def reconstruction_error(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """Mean squared reconstruction error per row, shape ``(n,)``: the anomaly score (higher = stranger)."""
+    X = np.asarray(X, dtype="float32")
+    recon = model.predict(X, verbose=0, batch_size=4096)
+    return np.asarray(ops.convert_to_numpy(ops.mean(ops.square(recon - X), axis=1)), dtype=float)
