@@ -9,13 +9,15 @@ NBVAL_DIR := build/nbval
 # Headless, CPU-only, quiet TensorFlow for every target that executes notebooks or tests.
 HEADLESS := CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help venv run test lint format lab notebooks clean
+.PHONY: help venv run test lint format lab notebooks sweep bench clean
 
 help:
 	@echo "make run [PROFILE=quick|full]  execute all notebooks into runs/<timestamp>/ (summary + HTML)"
 	@echo "make test                      lint + unit tests + notebooks end to end (papermill, nbval)"
 	@echo "make lab                       JupyterLab on notebooks/ with the project installed"
 	@echo "make notebooks                 re-render committed notebooks (full profile outputs)"
+	@echo "make sweep NB=... GRID=...     sweep a notebook over a YAML grid (see README)"
+	@echo "make bench                     time the suite, a 1- vs 2-worker sweep, training throughput"
 	@echo "make lint | format | clean"
 
 $(STAMP): pyproject.toml
@@ -53,6 +55,14 @@ lab: $(STAMP)
 
 notebooks: $(STAMP)
 	$(HEADLESS) $(BIN)/finrisk render
+
+NB ?= notebooks/02_market_risk_var_es_deep_quantile.ipynb
+GRID ?= benchmarks/seed_grid.yaml
+sweep: $(STAMP)
+	$(HEADLESS) $(BIN)/finrisk sweep $(NB) -f $(GRID) --profile $(PROFILE)
+
+bench: $(STAMP)
+	$(HEADLESS) $(BIN)/python benchmarks/run_benchmarks.py
 
 clean:
 	rm -rf build runs .pytest_cache .ruff_cache .hypothesis

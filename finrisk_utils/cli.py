@@ -1,4 +1,5 @@
-"""``finrisk`` command line: run notebooks headless (``run``) and regenerate committed outputs (``render``)."""
+"""``finrisk`` command line: run notebooks headless (``run``), sweep one over a parameter grid (``sweep``),
+write a report of a run or sweep folder (``report``), regenerate committed outputs (``render``)."""
 
 from __future__ import annotations
 
@@ -43,10 +44,64 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"finrisk run: {exc}", file=sys.stderr)
         return 2
     failed = [r.notebook for r in runs if r.status != "ok"]
-    print(f"summary: {out / 'summary.md'}")
+    from finrisk_utils.report import build_report
+
+    print(f"summary: {out / 'summary.md'}; report: {build_report(out)}")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from finrisk_utils.sweep import load_grid_file, sweep
+
+    grid: dict[str, list[object]] = load_grid_file(args.grid_file) if args.grid_file else {}
+    for name, *values in args.parameters:
+        if not values:
+            print(f"finrisk sweep: parameter {name!r} needs at least one value", file=sys.stderr)
+            return 2
+        grid[name] = [parse_value(v) for v in values]
+    out = Path(args.out) if args.out else new_run_dir(RUNS_DIR / "sweeps")
+    bar = tqdm(unit="run", desc="sweep")
+
+    def progress(done: int, failed: int, total: int, elapsed: float) -> None:
+        bar.total = total
+        bar.set_postfix(failed=failed)
+        bar.update(done - bar.n)
+
+    try:
+        table = sweep(
+            args.notebook,
+            grid,
+            out=out,
+            profile=args.profile,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            progress=progress,
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"finrisk sweep: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        bar.close()
+    from finrisk_utils.report import build_report
+
+    print(f"results: {out / 'results.csv'} ({len(table)} runs); report: {build_report(out)}")
+    return 1 if table.empty or (table["status"] != "ok").any() else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from finrisk_utils.report import build_report
+
+    try:
+        print(f"report: {build_report(args.run_dir)}")
+    except FileNotFoundError as exc:
+        print(f"finrisk report: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -81,6 +136,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", help="output folder (default: runs/<timestamp>)")
     run.set_defaults(func=_cmd_run)
+    sw = sub.add_parser(
+        "sweep", help="run one notebook over a parameter grid on Dask; collect a results table"
+    )
+    sw.add_argument("notebook")
+    sw.add_argument(
+        "-p",
+        "--parameter",
+        dest="parameters",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar="NAME VALUE",
+        help="a parameter and its values, e.g. -p seed 0 1 2 (repeatable)",
+    )
+    sw.add_argument("-f", "--grid-file", help="YAML mapping of parameter names to lists of values")
+    sw.add_argument("--profile", choices=PROFILES, default="quick")
+    sw.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    sw.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
+    sw.add_argument("--out", help="output folder (default: runs/sweeps/<timestamp>)")
+    sw.add_argument(
+        "--resume", action="store_true", help="skip combinations already finished in --out"
+    )
+    sw.set_defaults(func=_cmd_sweep)
+    rep = sub.add_parser("report", help="write report.md and report.html for a run or sweep folder")
+    rep.add_argument("run_dir")
+    rep.set_defaults(func=_cmd_report)
     render = sub.add_parser(
         "render", help="re-execute committed notebooks in the full profile and store their outputs"
     )

@@ -1,0 +1,122 @@
+"""Sweeps: grid expansion, validation before running, result collection, failure isolation, resume, a real
+2-worker LocalCluster sweep, and the report built from it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from finrisk_utils import sweep as sw
+from finrisk_utils.report import aggregate_over_seeds, build_report
+
+TINY = Path(__file__).parent / "fixtures" / "tiny.ipynb"
+
+
+def test_expand_grid_and_errors():
+    combos = sw.expand_grid({"seed": [0, 1], "scale": [1.0, 2.0, 3.0]})
+    assert (
+        len(combos) == 6
+        and combos[0] == {"seed": 0, "scale": 1.0}
+        and combos[-1] == {"seed": 1, "scale": 3.0}
+    )
+    with pytest.raises(ValueError, match="grid is empty"):
+        sw.expand_grid({})
+    with pytest.raises(ValueError, match="non-empty list"):
+        sw.expand_grid({"seed": []})
+    with pytest.raises(ValueError, match="non-empty list"):
+        sw.expand_grid({"dataset": "sp500"})
+
+
+def test_grid_file_and_run_key(tmp_path):
+    f = tmp_path / "grid.yaml"
+    f.write_text("seed: [0, 1]\nconfidence: 0.99\n")
+    assert sw.load_grid_file(f) == {"seed": [0, 1], "confidence": [0.99]}
+    a, b = sw.run_key({"seed": 1, "x": "a/b"}), sw.run_key({"x": "a/b", "seed": 1})
+    assert a == b and "/" not in a and a != sw.run_key({"seed": 2, "x": "a/b"})
+
+
+@pytest.mark.parametrize(
+    "grid, match",
+    [({"windw": [1]}, r"defines no parameter\(s\) \['windw'\]"), ({"seed": ["x"]}, "expects int")],
+)
+def test_bad_grid_rejected_before_anything_runs(tmp_path, grid, match):
+    with pytest.raises(ValueError, match=match):
+        sw.sweep(TINY, grid, out=tmp_path, workers=1)
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+    with pytest.raises(FileNotFoundError):
+        sw.sweep(tmp_path / "nope.ipynb", {"seed": [0]}, out=tmp_path)
+
+
+def test_run_one_records_success_and_failure(tmp_path):
+    ok = sw.run_one(str(TINY), {"scale": 0.5}, "quick", str(tmp_path))
+    bad = sw.run_one(str(TINY), {"fail": True}, "quick", str(tmp_path))
+    assert ok["status"] == "ok" and bad["status"] == "failed" and "asked to fail" in bad["error"]
+    runs = sorted(p.name for p in tmp_path.iterdir())
+    assert len(runs) == 2 and all((tmp_path / r / "run.json").exists() for r in runs)
+    assert Path(bad["output_notebook"]).exists()  # the partial notebook is kept
+
+
+def test_real_sweep_on_two_workers_with_failure_resume_and_report(tmp_path):
+    calls = []
+    grid = {"seed": [0, 1], "scale": [1.0, 2.0], "fail": [False]}
+    table = sw.sweep(TINY, grid, out=tmp_path, workers=2, progress=lambda *a: calls.append(a))
+    assert len(table) == 4 and (table["status"] == "ok").all()
+    assert sorted(table["metric:value"]) == [21.0, 21.0, 42.0, 42.0]
+    assert (tmp_path / "results.csv").exists() and (tmp_path / "results.parquet").exists()
+    assert pd.read_parquet(tmp_path / "results.parquet").shape[0] == 4
+    assert calls[-1][:3] == (4, 0, 4)
+    # one failing combination is recorded and does not stop the others
+    table = sw.sweep(
+        TINY,
+        {"seed": [0, 1], "scale": [1.0, 2.0], "fail": [False, True]},
+        out=tmp_path,
+        workers=2,
+        resume=True,
+        progress=lambda *a: calls.append(a),
+    )
+    assert calls[-1][2] == 4  # resume: only the 4 new (fail=True) combinations ran
+    assert len(table) == 8 and (table["status"] == "failed").sum() == 4
+    assert table.loc[table["status"] == "failed", "error"].str.contains("asked to fail").all()
+    agg = aggregate_over_seeds(table, ["seed", "scale", "fail"])
+    assert (
+        agg.loc[(2.0, False), ("value", "mean")] == 42.0
+        and agg.loc[(2.0, False), ("value", "count")] == 2
+    )
+    html = build_report(tmp_path)
+    text = html.read_text()
+    assert "Aggregated over seeds" in text and "data:image/png;base64" in text
+    assert (tmp_path / "report.md").exists()
+
+
+def test_cli_sweep_rejects_bad_input(tmp_path):
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "finrisk_utils.cli", "sweep", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    proc = run(str(TINY), "-p", "windw", "1", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "defines no parameter(s) ['windw']" in proc.stderr
+    proc = run(str(TINY), "-p", "seed", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "needs at least one value" in proc.stderr
+    proc = run(str(TINY), "--out", str(tmp_path))
+    assert proc.returncode == 2 and "grid is empty" in proc.stderr
+
+
+def test_report_of_a_plain_run(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "finrisk_utils.cli", "run", str(TINY), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "tiny" in (tmp_path / "report.html").read_text()
+    with pytest.raises(FileNotFoundError, match="neither a sweep"):
+        build_report(tmp_path / "tiny")
+    assert json.loads((tmp_path / "tiny" / "metrics.json").read_text())["value"] == 42.0
