@@ -90,7 +90,7 @@ def build_report(run_dir: str | Path, metrics: list[str] | None = None) -> Path:
     if sweep_file.exists():
         spec = json.loads(sweep_file.read_text())
         results = pd.read_csv(run_dir / "results.csv")
-        params = list(spec["grid"])
+        params = list(spec["parameters"])
         agg = aggregate_over_seeds(results, params)
         chosen = metrics or _headline(results)
         status = results["status"].value_counts().to_dict()

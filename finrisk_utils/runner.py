@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
+import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -135,20 +138,38 @@ def export_html(notebook: Path) -> Path:
     return html
 
 
+@contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Send this process's standard error, at the file-descriptor level, to ``path`` for the duration: the
+    kernel papermill starts inherits it, so its start-up chatter lands in a log beside the run instead of in
+    the terminal, or in the output of a notebook that itself runs notebooks (a sweep driven from a notebook)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def _papermill(
     path: Path, output_nb: Path, parameters: Mapping[str, object], timeout_s: int | None
 ) -> str | None:
     """Run papermill; return the error as one line (``None`` on success). The output notebook is written
-    either way, partially executed if a cell failed."""
+    either way, partially executed if a cell failed; the kernel's stderr goes to ``kernel.log`` beside it."""
     try:
-        pm.execute_notebook(
-            str(path),
-            str(output_nb),
-            parameters=dict(parameters),
-            cwd=str(path.parent),
-            progress_bar=False,
-            execution_timeout=timeout_s,
-        )
+        with _stderr_to(output_nb.parent / "kernel.log"):
+            pm.execute_notebook(
+                str(path),
+                str(output_nb),
+                parameters=dict(parameters),
+                cwd=str(path.parent),
+                progress_bar=False,
+                execution_timeout=timeout_s,
+            )
     except pm.PapermillExecutionError as exc:
         return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
     except (
@@ -156,6 +177,20 @@ def _papermill(
     ) as exc:  # kernel death, timeout, bad notebook: record it, don't stop the others
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+def _timed_run(
+    path: Path, output_nb: Path, parameters: Mapping[str, object], timeout_s: int | None
+) -> NotebookRun:
+    start = time.perf_counter()
+    error = _papermill(path, output_nb, parameters, timeout_s)
+    return NotebookRun(
+        notebook=path.stem,
+        status="ok" if error is None else "failed",
+        duration_s=round(time.perf_counter() - start, 1),
+        output_notebook=output_nb,
+        error=error,
+    )
 
 
 def execute_notebook(
@@ -185,16 +220,8 @@ def execute_notebook(
     run_dir = Path(out_dir).resolve() / path.stem
     run_dir.mkdir(parents=True, exist_ok=True)
     params["output_dir"] = str(run_dir)
-    output_nb = run_dir / path.name
-    start = time.perf_counter()
-    error = _papermill(path, output_nb, params, timeout_s)
-    run = NotebookRun(
-        notebook=path.stem,
-        status="ok" if error is None else "failed",
-        duration_s=round(time.perf_counter() - start, 1),
-        output_notebook=output_nb,
-        error=error,
-    )
+    run = _timed_run(path, run_dir / path.name, params, timeout_s)
+    output_nb = run.output_notebook
     if (run_dir / METRICS_FILE).exists():
         run.metrics, run.headline = read_metrics(run_dir)
     elif run.status == "ok":
@@ -316,24 +343,8 @@ def render_notebook(path: str | Path, scratch_dir: str | Path) -> NotebookRun:
     check_parameters(path, {})
     scratch = Path(scratch_dir).resolve() / path.stem
     scratch.mkdir(parents=True, exist_ok=True)
-    output_nb = scratch / path.name
-    start = time.perf_counter()
-    error = None
-    try:
-        pm.execute_notebook(str(path), str(output_nb), cwd=str(path.parent), progress_bar=False)
-    except pm.PapermillExecutionError as exc:
-        error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-    except (
-        Exception
-    ) as exc:  # kernel death, bad notebook: report; the committed file stays as it was
-        error = f"{type(exc).__name__}: {exc}"
-    run = NotebookRun(
-        notebook=path.stem,
-        status="ok" if error is None else "failed",
-        duration_s=round(time.perf_counter() - start, 1),
-        output_notebook=output_nb,
-        error=error,
-    )
+    run = _timed_run(path, scratch / path.name, {}, None)
+    output_nb = run.output_notebook
     if run.status == "ok":
         nb = strip_volatile(nbformat.read(output_nb, as_version=4))
         nb.metadata["finrisk"] = {"code_sha256": code_sha256(nb), "profile": "full"}

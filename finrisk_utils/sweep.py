@@ -24,6 +24,7 @@ from finrisk_utils.runner import check_parameters, execute_notebook
 
 __all__ = [
     "collect_results",
+    "print_progress",
     "expand_grid",
     "load_grid_file",
     "run_key",
@@ -90,6 +91,15 @@ def run_one(
     return record
 
 
+def print_progress(done: int, failed: int, total: int, elapsed_s: float) -> None:
+    """A progress callback for notebooks and logs: one line per finished run, with an ETA."""
+    eta = elapsed_s / done * (total - done)
+    print(
+        f"run {done}/{total} done ({failed} failed), {elapsed_s:.0f} s elapsed, about {eta:.0f} s left",
+        flush=True,
+    )
+
+
 def collect_results(out: str | Path) -> pd.DataFrame:
     """One row per finished run under ``out/runs``: parameters and metrics as columns, plus ``status``,
     ``error``, ``duration_s`` and ``output_notebook``."""
@@ -123,7 +133,7 @@ def _write_results(out: Path) -> pd.DataFrame:
 
 def sweep(
     notebook: str | Path,
-    grid: Mapping[str, Sequence[object]],
+    grid: Mapping[str, Sequence[object]] | Sequence[Mapping[str, object]],
     *,
     out: str | Path,
     profile: str = "quick",
@@ -133,7 +143,8 @@ def sweep(
     progress: Callable[[int, int, int, float], None] | None = None,
 ) -> pd.DataFrame:
     """Run ``notebook`` for every combination of ``grid`` and return the results table (also written to
-    ``out/results.csv`` and ``out/results.parquet``).
+    ``out/results.csv`` and ``out/results.parquet``). ``grid`` maps parameter names to lists of values (every
+    combination runs), or is an explicit list of parameter dicts (e.g. paired start/end dates).
 
     Everything is checked before anything runs: the notebook exists, every parameter is defined by its
     ``parameters`` cell with a value of the right type, the grid is not empty. Runs execute on a Dask
@@ -148,7 +159,12 @@ def sweep(
     notebook = Path(notebook)
     if not notebook.is_file():
         raise FileNotFoundError(f"notebook not found: {notebook}")
-    combos = expand_grid(grid)
+    if isinstance(grid, Mapping):
+        combos = expand_grid(grid)
+    else:
+        combos = [dict(c) for c in grid]
+        if not combos or not all(combos):
+            raise ValueError("the list of combinations is empty (or holds an empty one)")
     for combo in combos:
         check_parameters(notebook, {**combo, "profile": profile})
     out = Path(out).resolve()
@@ -166,7 +182,11 @@ def sweep(
     todo = [c for c in combos if run_key(c) not in finished]
     (out / "sweep.json").write_text(
         json.dumps(
-            {"notebook": str(notebook), "grid": dict(grid), "profile": profile},
+            {
+                "notebook": str(notebook),
+                "parameters": sorted({k for c in combos for k in c}),
+                "profile": profile,
+            },
             default=str,
             indent=2,
         )

@@ -15,6 +15,7 @@ EXPECTED = {
     "fama_french": (1109, ["mkt_rf", "smb", "hml", "rf"]),
     "us_macro": (203, ["realgdp", "cpi", "tbilrate", "unemp", "infl"]),
     "german_credit": (1000, ["creditability", "credit_amount", "purpose"]),
+    "transactions": (96665, ["timestamp", "amount", "is_fraud", "fraud_type"]),
 }
 
 
@@ -24,7 +25,9 @@ def test_every_dataset_loads_tidy_and_valid(name):
     df = load(name)
     assert len(df) == rows
     assert set(columns) <= set(df.columns)
-    numeric = df.select_dtypes("number")
+    numeric = df.select_dtypes("number").drop(
+        columns=["mean_amount_30d"], errors="ignore"
+    )  # NaN by design
     assert np.isfinite(numeric.to_numpy()).all()
     if get_info(name).time_series:
         assert isinstance(df.index, pd.DatetimeIndex) and df.index.name == "date"
@@ -134,3 +137,12 @@ def test_load_price_panel():
     assert list(panel.columns) == ["sp500", "wti"] and panel.index.is_monotonic_increasing
     with pytest.raises(ValueError, match="distinct"):
         load_price_panel(["sp500", "sp500"])
+
+
+def test_transactions_options_and_bad_input():
+    df = load("transactions", n_customers=50, n_days=30, seed=3)
+    assert df["customer_id"].nunique() <= 50 and df["is_fraud"].sum() >= 3
+    with pytest.raises(TypeError, match=r"takes no option\(s\) \['customers'\]"):
+        load("transactions", customers=5)
+    with pytest.raises(ValueError, match="fraud_rate"):
+        load("transactions", fraud_rate=2.0)

@@ -120,3 +120,12 @@ def test_report_of_a_plain_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="neither a sweep"):
         build_report(tmp_path / "tiny")
     assert json.loads((tmp_path / "tiny" / "metrics.json").read_text())["value"] == 42.0
+
+
+def test_sweep_of_explicit_combinations(tmp_path):
+    table = sw.sweep(
+        TINY, [{"seed": 0, "scale": 1.0}, {"seed": 1, "scale": 3.0}], out=tmp_path, workers=1
+    )
+    assert sorted(table["metric:value"]) == [21.0, 63.0]
+    with pytest.raises(ValueError, match="list of combinations is empty"):
+        sw.sweep(TINY, [], out=tmp_path)
