@@ -86,6 +86,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"finrisk sweep: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: the finished runs are in {out / 'results.csv'}; rerun with --resume",
+            file=sys.stderr,
+        )
+        return 130
     finally:
         bar.close()
     from finrisk_utils.report import build_report

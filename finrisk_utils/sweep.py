@@ -150,8 +150,9 @@ def sweep(
     ``parameters`` cell with a value of the right type, the grid is not empty. Runs execute on a Dask
     ``LocalCluster`` of ``workers`` processes (default: one per core), or on the cluster at ``scheduler``.
     A failed run is recorded with its error and partial notebook and does not stop the sweep. With
-    ``resume``, combinations that already finished successfully under ``out`` are skipped. On Ctrl-C the
-    pending runs are cancelled and the finished ones are kept in the table. ``progress(done, failed, total,
+    ``resume``, combinations that already finished successfully under ``out`` are skipped. On Ctrl-C
+    (``KeyboardInterrupt``) the pending runs are cancelled, the finished ones are written to the results
+    table, and the interrupt is re-raised. ``progress(done, failed, total,
     elapsed_s)`` is called after each run.
     """
     from dask.distributed import Client, LocalCluster, as_completed
@@ -218,6 +219,8 @@ def sweep(
                     progress(done, failed, len(todo), time.perf_counter() - start)
         except KeyboardInterrupt:
             client.cancel(futures)
+            _write_results(out)  # the finished runs are kept
+            raise
         finally:
             client.close()
             if cluster is not None:

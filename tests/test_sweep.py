@@ -129,3 +129,15 @@ def test_sweep_of_explicit_combinations(tmp_path):
     assert sorted(table["metric:value"]) == [21.0, 63.0]
     with pytest.raises(ValueError, match="list of combinations is empty"):
         sw.sweep(TINY, [], out=tmp_path)
+
+
+def test_interrupt_keeps_finished_runs(tmp_path):
+    def interrupt(done, failed, total, elapsed):
+        raise KeyboardInterrupt  # what Ctrl-C raises in the loop that waits for results
+
+    with pytest.raises(KeyboardInterrupt):
+        sw.sweep(TINY, {"seed": [0, 1, 2, 3]}, out=tmp_path, workers=1, progress=interrupt)
+    table = pd.read_csv(tmp_path / "results.csv")
+    assert 1 <= len(table) < 4 and (table["status"] == "ok").all()
+    resumed = sw.sweep(TINY, {"seed": [0, 1, 2, 3]}, out=tmp_path, workers=1, resume=True)
+    assert len(resumed) == 4 and sorted(resumed["seed"]) == [0, 1, 2, 3]
