@@ -26,6 +26,7 @@ __all__ = [
     "fit_train_scaler",
     "log_returns",
     "make_windows",
+    "yoy_change",
     "portfolio_log_returns",
     "prices_from_log_returns",
     "simple_returns",
@@ -260,6 +261,16 @@ def prices_from_log_returns(
         index=log_return_forecast.index,
         name=log_return_forecast.name,
     )
+
+
+def yoy_change(index_level: pd.Series, periods: int = 12) -> pd.Series:
+    """Year-on-year change of a price index in percent, as log difference: ``100 ln(P_t / P_{t-periods})``
+    (``periods=12`` for monthly data, 4 for quarterly). The first ``periods`` rows are dropped."""
+    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
+        raise ValueError(f"periods must be a positive int, got {periods!r}")
+    _check_prices(index_level, "yoy_change")
+    check_min_length(len(index_level), periods + 1, what="index series", where="yoy_change")
+    return (100 * np.log(index_level / index_level.shift(periods))).iloc[periods:]
 
 
 def portfolio_log_returns(

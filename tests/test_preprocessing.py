@@ -207,3 +207,13 @@ def test_portfolio_log_returns():
         pp.portfolio_log_returns(prices_, {"a": 1.0})
     with pytest.raises(TypeError, match="at least two"):
         pp.portfolio_log_returns(prices_[["a"]])
+
+
+def test_yoy_change():
+    idx = pd.date_range("2000-01-01", periods=14, freq="MS")
+    level = pd.Series(100 * 1.02 ** (np.arange(14) / 12), index=idx)
+    yoy = pp.yoy_change(level)
+    assert len(yoy) == 2 and yoy.index[0] == idx[12]
+    np.testing.assert_allclose(yoy.to_numpy(), 100 * np.log(1.02))
+    with pytest.raises(DataValidationError, match="needs at least 13"):
+        pp.yoy_change(level.iloc[:12])

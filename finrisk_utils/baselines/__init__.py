@@ -2,7 +2,9 @@
 
 from finrisk_utils.baselines.point import (
     ar_one_step_forecast,
+    direct_ar_forecast,
     historical_mean_forecast,
+    no_change_forecast,
     persistence_forecast,
     random_walk_return_forecast,
 )
@@ -17,6 +19,8 @@ from finrisk_utils.baselines.var import (
 
 __all__ = [
     "ar_one_step_forecast",
+    "direct_ar_forecast",
+    "no_change_forecast",
     "RiskForecast",
     "ewma_var",
     "ewma_volatility",

@@ -11,6 +11,8 @@ from finrisk_utils.validation import DataValidationError, check_datetime_index
 
 __all__ = [
     "ar_one_step_forecast",
+    "direct_ar_forecast",
+    "no_change_forecast",
     "historical_mean_forecast",
     "persistence_forecast",
     "random_walk_return_forecast",
@@ -77,3 +79,53 @@ def ar_one_step_forecast(series: pd.Series, dates: pd.DatetimeIndex, lags: int =
         fit = AutoReg(values[:p], lags=lags, trend="c").fit()
         out[i] = fit.params[0] + fit.params[1:] @ values[p - lags : p][::-1]  # newest lag first
     return pd.Series(out, index=dates, name=f"ar{lags}")
+
+
+def _origin_positions(
+    series: pd.Series, origins: pd.DatetimeIndex, horizon: int, what: str
+) -> np.ndarray:
+    _check_target_dates(series, origins, what)
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
+        raise ValueError(f"horizon must be a positive int, got {horizon!r}")
+    pos = series.index.get_indexer(origins)
+    if (pos < 0).any():
+        raise ValueError(f"{what}: every origin must be an observation date of the series")
+    if (pos + horizon >= len(series)).any():
+        raise DataValidationError(
+            f"{what}: the target {horizon} steps after the last origin is not in the data"
+        )
+    return pos
+
+
+def no_change_forecast(series: pd.Series, origins: pd.DatetimeIndex, horizon: int) -> pd.Series:
+    """Random-walk ("no change") forecast made at each origin for ``horizon`` steps later: the value at the
+    origin. For year-on-year inflation this is Atkeson and Ohanian's (2001) benchmark. Indexed by target date."""
+    pos = _origin_positions(series, origins, horizon, "no_change_forecast")
+    return pd.Series(
+        series.to_numpy(dtype=float)[pos], index=series.index[pos + horizon], name="no_change"
+    )
+
+
+def direct_ar_forecast(
+    series: pd.Series, origins: pd.DatetimeIndex, horizon: int, lags: int = 12
+) -> pd.Series:
+    """Direct AR forecast ``y_{t+h} = c + sum_{j<lags} phi_j y_{t-j}``, re-estimated by OLS at every origin on
+    the pairs whose target is already observed (target date <= origin). Indexed by target date."""
+    pos = _origin_positions(series, origins, horizon, "direct_ar_forecast")
+    if isinstance(lags, bool) or not isinstance(lags, int) or lags < 1:
+        raise ValueError(f"lags must be a positive int, got {lags!r}")
+    y = series.to_numpy(dtype=float)
+    need = lags + horizon + lags + 2
+    if pos.min() < need:
+        raise DataValidationError(
+            f"direct_ar_forecast: needs at least {need} observations before the first origin"
+        )
+    out = np.empty(len(pos))
+    for i, p in enumerate(pos):
+        X = np.column_stack(
+            [np.ones(p - horizon - lags + 2)]
+            + [y[lags - 1 - j : p - horizon + 1 - j] for j in range(lags)]
+        )
+        beta = np.linalg.lstsq(X, y[lags - 1 + horizon : p + 1], rcond=None)[0]
+        out[i] = beta[0] + beta[1:] @ y[p - np.arange(lags)]
+    return pd.Series(out, index=series.index[pos + horizon], name=f"direct_ar{lags}")
