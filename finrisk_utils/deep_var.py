@@ -14,15 +14,16 @@ All scaling statistics come from the training period; windows are assigned to pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+import keras
 import numpy as np
 import pandas as pd
 
 from finrisk_utils.baselines.var import ewma_volatility
 from finrisk_utils.evaluation.backtest import fz0_score
 from finrisk_utils.models import FitResult, build_quantile_es_network, fit_epochs, fit_model
-from finrisk_utils.preprocessing import make_windows, split_windows
+from finrisk_utils.preprocessing import WindowSplit, make_windows, split_windows
 from finrisk_utils.riskmeasures import RiskForecast, check_confidence
 from finrisk_utils.validation import check_datetime_index
 
@@ -72,6 +73,73 @@ def _features(returns: pd.Series, train_end: pd.Timestamp, vol_scaling: str):
     raise ValueError(f"vol_scaling must be 'none' or 'ewma', got {vol_scaling!r}")
 
 
+@dataclass(frozen=True)
+class _Validated:
+    """A network trained on the training windows and scored on the validation windows, before any refit."""
+
+    model: keras.Model
+    split: WindowSplit
+    scale: pd.Series
+    n_features: int
+    alpha: float
+    fit: FitResult
+    val_fz0: float
+
+
+def _train_and_validate(
+    returns: pd.Series,
+    *,
+    confidence: float,
+    val_start: str | pd.Timestamp,
+    test_start: str | pd.Timestamp,
+    test_end: str | pd.Timestamp,
+    spec: DeepVaRSpec,
+) -> _Validated:
+    alpha = check_confidence(confidence)
+    check_datetime_index(returns, where="deep_var_forecast")
+    features, target, scale = _features(returns, pd.Timestamp(val_start), spec.vol_scaling)
+    windows = make_windows(features, target.to_numpy(), window=spec.window)
+    split = split_windows(
+        windows, features.index, val_start=val_start, test_start=test_start, test_end=test_end
+    )
+    model = _build(spec, features.shape[1], alpha, split.train.y)
+    fit = fit_model(
+        model,
+        split.train.X,
+        split.train.y,
+        split.val.X,
+        split.val.y,
+        epochs=spec.epochs,
+        batch_size=spec.batch_size,
+        patience=spec.patience,
+    )
+    val_var, val_es = _predict(model, split.val.X, scale.loc[split.val.dates].to_numpy())
+    val_returns = (split.val.y * scale.loc[split.val.dates]).to_numpy()
+    val_fz0 = float(fz0_score(val_returns, val_var, val_es, alpha).mean())
+    return _Validated(model, split, scale, features.shape[1], alpha, fit, val_fz0)
+
+
+def _forecast_test(
+    stage: _Validated, spec: DeepVaRSpec, confidence: float, name: str | None
+) -> DeepVaRResult:
+    """Refit on training + validation windows (if ``spec.refit``) and forecast the test dates."""
+    model, split = stage.model, stage.split
+    if spec.refit:
+        X_all = np.concatenate([split.train.X, split.val.X])
+        y_all = np.concatenate([split.train.y, split.val.y])
+        model = _build(spec, stage.n_features, stage.alpha, y_all)
+        fit_epochs(model, X_all, y_all, epochs=stage.fit.best_epoch, batch_size=spec.batch_size)
+    dates = split.test.dates
+    var, es = _predict(model, split.test.X, stage.scale.loc[dates].to_numpy())
+    forecast = RiskForecast(
+        name or f"{spec.kind}_quantile",
+        confidence,
+        pd.Series(var, index=dates),
+        pd.Series(es, index=dates),
+    )
+    return DeepVaRResult(forecast, spec, stage.val_fz0, stage.fit)
+
+
 def deep_var_forecast(
     returns: pd.Series,
     *,
@@ -89,42 +157,15 @@ def deep_var_forecast(
     With ``spec.refit`` (default) the network is then refitted from scratch on training and validation
     windows together for the epoch count early stopping chose, so that, like the GARCH baselines, it learns
     from every return before the test period; the validation loss reported is the first fit's."""
-    alpha = check_confidence(confidence)
-    check_datetime_index(returns, where="deep_var_forecast")
-    features, target, scale = _features(returns, pd.Timestamp(val_start), spec.vol_scaling)
-    windows = make_windows(features, target.to_numpy(), window=spec.window)
-    split = split_windows(
-        windows, features.index, val_start=val_start, test_start=test_start, test_end=test_end
+    stage = _train_and_validate(
+        returns,
+        confidence=confidence,
+        val_start=val_start,
+        test_start=test_start,
+        test_end=test_end,
+        spec=spec,
     )
-    y_train = split.train.y
-    model = _build(spec, features.shape[1], alpha, y_train)
-    fit = fit_model(
-        model,
-        split.train.X,
-        y_train,
-        split.val.X,
-        split.val.y,
-        epochs=spec.epochs,
-        batch_size=spec.batch_size,
-        patience=spec.patience,
-    )
-    val_var, val_es = _predict(model, split.val.X, scale.loc[split.val.dates].to_numpy())
-    val_returns = (split.val.y * scale.loc[split.val.dates]).to_numpy()
-    val_fz0 = float(fz0_score(val_returns, val_var, val_es, alpha).mean())
-    if spec.refit:
-        X_all = np.concatenate([split.train.X, split.val.X])
-        y_all = np.concatenate([y_train, split.val.y])
-        model = _build(spec, features.shape[1], alpha, y_all)
-        fit_epochs(model, X_all, y_all, epochs=fit.best_epoch, batch_size=spec.batch_size)
-    dates = split.test.dates
-    var, es = _predict(model, split.test.X, scale.loc[dates].to_numpy())
-    forecast = RiskForecast(
-        name or f"{spec.kind}_quantile",
-        confidence,
-        pd.Series(var, index=dates),
-        pd.Series(es, index=dates),
-    )
-    return DeepVaRResult(forecast, spec, val_fz0, fit)
+    return _forecast_test(stage, spec, confidence, name)
 
 
 def _build(spec: DeepVaRSpec, n_features: int, alpha: float, y: np.ndarray):
@@ -155,18 +196,23 @@ def select_on_validation(
     candidates: list[DeepVaRSpec],
     *,
     name: str,
-    **kwargs: object,
+    confidence: float,
+    **dates: str | pd.Timestamp,
 ) -> tuple[DeepVaRResult, pd.DataFrame]:
-    """Fit every candidate and keep the one with the lowest validation FZ0 loss (the test period plays no
-    part). Returns the winner and a table of all candidates' validation losses."""
+    """Train every candidate, keep the one with the lowest validation FZ0 loss (the test period plays no
+    part), and refit and forecast with the winner only. Returns the winner and a table of all candidates'
+    validation losses. ``dates``: ``val_start``, ``test_start``, ``test_end``."""
     if not candidates:
         raise ValueError("no candidate specifications")
-    results = [deep_var_forecast(returns, spec=spec, name=name, **kwargs) for spec in candidates]
+    stages = [
+        _train_and_validate(returns, confidence=confidence, spec=spec, **dates)
+        for spec in candidates
+    ]
     table = pd.DataFrame(
         [
-            {**spec.__dict__, "val_fz0": r.val_loss, "best_epoch": r.fit.best_epoch}
-            for spec, r in zip(candidates, results, strict=True)
+            {**asdict(spec), "val_fz0": st.val_fz0, "best_epoch": st.fit.best_epoch}
+            for spec, st in zip(candidates, stages, strict=True)
         ]
     )
-    best = results[int(np.argmin([r.val_loss for r in results]))]
-    return best, table
+    best = int(np.argmin([st.val_fz0 for st in stages]))
+    return _forecast_test(stages[best], candidates[best], confidence, name), table

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["aggregate_over_seeds", "build_report"]
+from finrisk_utils.sweep import METRIC_PREFIX
 
-METRIC_PREFIX = "metric:"
+__all__ = ["aggregate_over_seeds", "build_report"]
 
 
 def aggregate_over_seeds(results: pd.DataFrame, params: list[str]) -> pd.DataFrame:

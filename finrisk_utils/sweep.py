@@ -23,7 +23,9 @@ import yaml
 from finrisk_utils.runner import check_parameters, execute_notebook
 
 __all__ = [
+    "METRIC_PREFIX",
     "collect_results",
+    "metric",
     "print_progress",
     "expand_grid",
     "load_grid_file",
@@ -33,6 +35,7 @@ __all__ = [
 ]
 
 RUN_FILE = "run.json"
+METRIC_PREFIX = "metric:"
 
 
 def expand_grid(grid: Mapping[str, Sequence[object]]) -> list[dict[str, object]]:
@@ -91,6 +94,14 @@ def run_one(
     return record
 
 
+def metric(results: pd.DataFrame, key: str) -> pd.Series:
+    """The column of metric ``key`` (e.g. ``"lstm.rmse"``) in a results table from :func:`sweep`."""
+    column = f"{METRIC_PREFIX}{key}"
+    if column not in results.columns:
+        raise KeyError(f"no metric {key!r} in the results; runs that failed record none")
+    return results[column]
+
+
 def print_progress(done: int, failed: int, total: int, elapsed_s: float) -> None:
     """A progress callback for notebooks and logs: one line per finished run, with an ETA."""
     eta = elapsed_s / done * (total - done)
@@ -115,7 +126,7 @@ def collect_results(out: str | Path) -> pd.DataFrame:
                 "error": record["error"],
                 "duration_s": record["duration_s"],
                 "output_notebook": record["output_notebook"],
-                **{f"metric:{k}": v for k, v in metrics.items()},
+                **{f"{METRIC_PREFIX}{k}": v for k, v in metrics.items()},
             }
         )
     return pd.DataFrame(rows)

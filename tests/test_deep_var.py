@@ -116,3 +116,18 @@ def test_select_on_validation_picks_lowest_validation_loss():
         select_on_validation(r, [], name="net", confidence=0.95, **DATES)
     with pytest.raises(ValueError, match="vol_scaling"):
         deep_var_forecast(r, confidence=0.95, spec=DeepVaRSpec(vol_scaling="garch"), **DATES)
+
+
+def test_select_on_validation_refits_only_the_winner(monkeypatch):
+    import finrisk_utils.deep_var as dv
+
+    calls = []
+    real = dv.fit_epochs
+    monkeypatch.setattr(dv, "fit_epochs", lambda *a, **k: calls.append(1) or real(*a, **k))
+    setup(0)
+    specs = [SPEC, replace(SPEC, window=5)]
+    best, table = select_on_validation(
+        garch_like_returns(), specs, name="net", confidence=0.95, **DATES
+    )
+    assert len(calls) == 1 and len(table) == 2
+    assert best.spec == specs[int(table["val_fz0"].idxmin())]

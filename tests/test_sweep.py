@@ -141,3 +141,10 @@ def test_interrupt_keeps_finished_runs(tmp_path):
     assert 1 <= len(table) < 4 and (table["status"] == "ok").all()
     resumed = sw.sweep(TINY, {"seed": [0, 1, 2, 3]}, out=tmp_path, workers=1, resume=True)
     assert len(resumed) == 4 and sorted(resumed["seed"]) == [0, 1, 2, 3]
+
+
+def test_metric_column():
+    table = pd.DataFrame({"seed": [0], "metric:lstm.rmse": [0.9]})
+    assert sw.metric(table, "lstm.rmse").tolist() == [0.9]
+    with pytest.raises(KeyError, match="no metric 'auc'"):
+        sw.metric(table, "auc")
