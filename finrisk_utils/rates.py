@@ -1,13 +1,13 @@
-"""Interest-rate risk: Nelson-Siegel curve factors, and the price risk of fixed-coupon bonds (duration,
+"""Interest-rate risk: the price risk of fixed-coupon bonds (duration,
 convexity, DV01, key-rate durations) under the IRRBB shock scenarios.
 
-Units: maturities in years (bond maths) or months (Nelson-Siegel, as in Diebold and Li 2006); yields and rates
-as decimals (0.04 = 4%) in the bond maths, in percent in the curve factor code (as the data are quoted).
+Units: maturities in years, yields and rates as decimals (0.04 = 4%). The Nelson-Siegel curve factors live in
+:mod:`finrisk_utils.nelson_siegel`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,44 +18,14 @@ __all__ = [
     "ZeroCurve",
     "convexity",
     "dv01",
-    "fit_nelson_siegel",
     "irrbb_shocks",
     "key_rate_durations",
     "macaulay_duration",
     "modified_duration",
-    "nelson_siegel_loadings",
     "portfolio_value",
     "price_from_curve",
     "price_from_yield",
 ]
-
-#: Diebold and Li's (2006) decay for maturities in months: the curvature loading peaks at about 30 months.
-DIEBOLD_LI_LAMBDA = 0.0609
-
-
-def nelson_siegel_loadings(
-    maturities_months: Sequence[float], lam: float = DIEBOLD_LI_LAMBDA
-) -> np.ndarray:
-    """Loadings ``(n_maturities, 3)`` on level, slope and curvature:
-    ``1``, ``(1 - e^{-lam m}) / (lam m)``, ``(1 - e^{-lam m}) / (lam m) - e^{-lam m}``."""
-    m = np.asarray(maturities_months, dtype=float)
-    if m.ndim != 1 or (m <= 0).any():
-        raise ValueError("maturities must be a 1-D sequence of positive numbers of months")
-    if lam <= 0:
-        raise ValueError(f"lam must be positive, got {lam}")
-    x = lam * m
-    slope = (1 - np.exp(-x)) / x
-    return np.column_stack([np.ones_like(m), slope, slope - np.exp(-x)])
-
-
-def fit_nelson_siegel(yields: pd.DataFrame, lam: float = DIEBOLD_LI_LAMBDA) -> pd.DataFrame:
-    """Diebold-Li step one: level, slope and curvature of each date's curve by least squares on the loadings.
-    ``yields``: dates x maturities in months (column labels), in percent. Returns dates x factors."""
-    if yields.isna().any().any():
-        raise ValueError("yields contain NaN")
-    loadings = nelson_siegel_loadings([float(c) for c in yields.columns], lam)
-    coef, *_ = np.linalg.lstsq(loadings, yields.to_numpy(dtype=float).T, rcond=None)
-    return pd.DataFrame(coef.T, index=yields.index, columns=["level", "slope", "curvature"])
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finrisk_utils import rates
+from finrisk_utils import nelson_siegel, rates
 
 
 def test_par_bond_prices_at_par_and_zero_duration_is_maturity():
@@ -71,15 +71,15 @@ def test_curve_pricing_key_rates_and_irrbb():
 
 def test_nelson_siegel_loadings_and_exact_fit():
     m = np.array([3, 12, 30, 60, 120, 360])
-    load = rates.nelson_siegel_loadings(m)
+    load = nelson_siegel.nelson_siegel_loadings(m)
     assert (load[:, 0] == 1).all() and (np.diff(load[:, 1]) < 0).all()
-    assert np.argmax(rates.nelson_siegel_loadings(np.arange(1, 121))[:, 2]) + 1 == pytest.approx(
-        30, abs=1
-    )
+    assert np.argmax(
+        nelson_siegel.nelson_siegel_loadings(np.arange(1, 121))[:, 2]
+    ) + 1 == pytest.approx(30, abs=1)
     factors = pd.DataFrame({"level": [6.0, 7.0], "slope": [-2.0, -1.0], "curvature": [0.5, -0.3]})
     yields = pd.DataFrame(factors.to_numpy() @ load.T, columns=m)
     pd.testing.assert_frame_equal(
-        rates.fit_nelson_siegel(yields), factors, check_exact=False, atol=1e-10
+        nelson_siegel.fit_nelson_siegel(yields), factors, check_exact=False, atol=1e-10
     )
     with pytest.raises(ValueError, match="positive"):
-        rates.nelson_siegel_loadings([0, 12])
+        nelson_siegel.nelson_siegel_loadings([0, 12])

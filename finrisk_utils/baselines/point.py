@@ -7,11 +7,17 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.ar_model import AutoReg
 
+from finrisk_utils.nelson_siegel import (
+    DIEBOLD_LI_LAMBDA,
+    fit_nelson_siegel,
+    nelson_siegel_loadings,
+)
 from finrisk_utils.validation import DataValidationError, check_datetime_index
 
 __all__ = [
     "ar_one_step_forecast",
     "direct_ar_forecast",
+    "dns_ar1_forecast",
     "no_change_forecast",
     "historical_mean_forecast",
     "persistence_forecast",
@@ -97,9 +103,16 @@ def _origin_positions(
     return pos
 
 
-def no_change_forecast(series: pd.Series, origins: pd.DatetimeIndex, horizon: int) -> pd.Series:
+def no_change_forecast(
+    series: pd.Series | pd.DataFrame, origins: pd.DatetimeIndex, horizon: int
+) -> pd.Series | pd.DataFrame:
     """Random-walk ("no change") forecast made at each origin for ``horizon`` steps later: the value at the
-    origin. For year-on-year inflation this is Atkeson and Ohanian's (2001) benchmark. Indexed by target date."""
+    origin. For year-on-year inflation this is Atkeson and Ohanian's (2001) benchmark; for a yield curve, each
+    maturity's random walk. Indexed by target date; a DataFrame gives a DataFrame with the same columns."""
+    if isinstance(series, pd.DataFrame):
+        return pd.DataFrame(
+            {c: no_change_forecast(series[c], origins, horizon) for c in series.columns}
+        )
     pos = _origin_positions(series, origins, horizon, "no_change_forecast")
     return pd.Series(
         series.to_numpy(dtype=float)[pos], index=series.index[pos + horizon], name="no_change"
@@ -129,3 +142,36 @@ def direct_ar_forecast(
         beta = np.linalg.lstsq(X, y[lags - 1 + horizon : p + 1], rcond=None)[0]
         out[i] = beta[0] + beta[1:] @ y[p - np.arange(lags)]
     return pd.Series(out, index=series.index[pos + horizon], name=f"direct_ar{lags}")
+
+
+def dns_ar1_forecast(
+    yields: pd.DataFrame,
+    origins: pd.DatetimeIndex,
+    horizon: int,
+    *,
+    lam: float = DIEBOLD_LI_LAMBDA,
+    min_obs: int = 36,
+) -> pd.DataFrame:
+    """Diebold and Li's (2006) two-step forecast. Step one fits level, slope and curvature to each date's curve
+    (``yields``: dates x maturities in months, percent). Step two, at each origin: each factor's direct AR(1)
+    ``b_{t+h} = c + g b_t``, estimated by OLS on the pairs whose target is already observed (``t + h`` <=
+    origin), forecasts the factor ``horizon`` steps ahead; the forecast curve is its Nelson-Siegel curve.
+    Indexed by target date, columns as ``yields``."""
+    if not isinstance(yields, pd.DataFrame):
+        raise TypeError(f"yields must be a DataFrame, got {type(yields).__name__}")
+    factors = fit_nelson_siegel(yields, lam)
+    pos = _origin_positions(factors["level"], origins, horizon, "dns_ar1_forecast")
+    if pos.min() - horizon + 1 < min_obs:
+        raise DataValidationError(
+            f"dns_ar1_forecast: {pos.min() - horizon + 1} factor pairs before the first origin, "
+            f"needs at least {min_obs}"
+        )
+    b = factors.to_numpy()
+    loadings = nelson_siegel_loadings([float(c) for c in yields.columns], lam)
+    out = np.empty((len(pos), 3))
+    for i, p in enumerate(pos):
+        x, y = b[: p - horizon + 1], b[horizon : p + 1]
+        for k in range(3):
+            g, c = np.polyfit(x[:, k], y[:, k], 1)
+            out[i, k] = c + g * b[p, k]
+    return pd.DataFrame(out @ loadings.T, index=yields.index[pos + horizon], columns=yields.columns)

@@ -1,5 +1,6 @@
 """Keras 3 model builders (``keras`` APIs only, so any backend works) and the training helper."""
 
+from finrisk_utils.models.convolutional import build_conv_regressor, receptive_field
 from finrisk_utils.models.dense import KerasDenseClassifier, build_dense_classifier
 from finrisk_utils.models.quantile import (
     QuantileESHead,
@@ -13,6 +14,7 @@ from finrisk_utils.models.training import FitResult, fit_epochs, fit_model
 __all__ = [
     "FitResult",
     "KerasDenseClassifier",
+    "build_conv_regressor",
     "build_dense_classifier",
     "QuantileESHead",
     "build_quantile_es_network",
@@ -21,4 +23,5 @@ __all__ = [
     "fit_model",
     "fz0_loss",
     "pinball_loss",
+    "receptive_field",
 ]

@@ -1,0 +1,104 @@
+"""The dynamic Nelson-Siegel generator and the Diebold-Li two-step forecast."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finrisk_utils import baselines
+from finrisk_utils.data.synthetic import (
+    DIEBOLD_LI_FACTOR_DYNAMICS,
+    DNSParams,
+    make_yield_curves,
+)
+from finrisk_utils.nelson_siegel import fit_nelson_siegel, maturity_label, nelson_siegel_curve
+
+
+def test_generator_is_deterministic_and_shaped():
+    a, b = make_yield_curves(120, seed=7), make_yield_curves(120, seed=7)
+    pd.testing.assert_frame_equal(a.yields, b.yields)
+    assert not a.yields.equals(make_yield_curves(120, seed=8).yields)
+    assert a.yields.shape == (120, 10) and list(a.factors.columns) == [
+        "level",
+        "slope",
+        "curvature",
+    ]
+    assert a.yields.index.freqstr == "MS" and a.yields.index[0] == pd.Timestamp("1970-01-01")
+    assert np.isfinite(a.yields.to_numpy()).all()
+
+
+def test_factor_dynamics_match_the_documented_parameters():
+    """A long path: each factor's AR(1) estimate, mean and sd agree with the parameters within sampling
+    error (standard errors from the AR(1) asymptotics, 4 se allowed)."""
+    params = DIEBOLD_LI_FACTOR_DYNAMICS
+    f = make_yield_curves(20_000, seed=1).factors.to_numpy()
+    n = len(f)
+    sd = params.stationary_sd()
+    for k in range(3):
+        phi_true = params.ar[k][k]
+        phi_hat = np.polyfit(f[:-1, k], f[1:, k], 1)[0]
+        assert abs(phi_hat - phi_true) < 4 * np.sqrt((1 - phi_true**2) / n)
+        se_mean = sd[k] * np.sqrt((1 + phi_true) / (1 - phi_true) / n)
+        assert abs(f[:, k].mean() - params.mean[k]) < 4 * se_mean
+        assert f[:, k].std() == pytest.approx(sd[k], rel=0.08)
+    np.testing.assert_allclose(sd, [1.524, 1.608, 1.687], rtol=1e-12)
+
+
+def test_yields_are_the_nelson_siegel_curve_plus_measurement_noise():
+    panel = make_yield_curves(2000, seed=2)
+    resid = panel.yields - nelson_siegel_curve(panel.factors, panel.yields.columns)
+    assert resid.to_numpy().std() == pytest.approx(0.08, rel=0.05)
+    est = fit_nelson_siegel(panel.yields)
+    for name in est.columns:
+        assert np.corrcoef(est[name], panel.factors[name])[0, 1] > 0.98
+
+
+def test_params_are_validated():
+    with pytest.raises(ValueError, match="not stationary"):
+        DNSParams.from_ar1((7, -2, 0), (1, 1, 1), (1.0, 0.9, 0.9))
+    with pytest.raises(ValueError, match="positive definite"):
+        DNSParams(
+            (7, -2, 0), ((0.9, 0, 0), (0, 0.9, 0), (0, 0, 0.9)), ((1, 0, 0), (0, 0, 0), (0, 0, 1))
+        )
+    with pytest.raises(ValueError, match="n_months"):
+        make_yield_curves(0)
+    with pytest.raises(TypeError, match="DNSParams"):
+        make_yield_curves(12, params={"mean": 1})
+
+
+def test_maturity_labels():
+    assert [maturity_label(m) for m in (3, 12, 18, 120, 360)] == ["3m", "1y", "18m", "10y", "30y"]
+
+
+def test_dns_forecast_uses_only_the_past_and_recovers_ar1_dynamics():
+    panel = make_yield_curves(600, seed=4)
+    y = panel.yields
+    origins = y.index[400:420]
+    fc = baselines.dns_ar1_forecast(y, origins, 6)
+    assert fc.index.equals(y.index[406:426]) and list(fc.columns) == list(y.columns)
+    # changing the future (after the last origin) leaves the forecasts unchanged
+    altered = y.copy()
+    altered.iloc[420:] += 5.0
+    pd.testing.assert_frame_equal(baselines.dns_ar1_forecast(altered, origins, 6), fc)
+    # with the true dynamics known, the 6-month forecast beats the random walk on a long sample
+    rw = baselines.no_change_forecast(y, origins, 6)
+    assert isinstance(rw, pd.DataFrame) and rw.index.equals(fc.index)
+    long_origins = y.index[200:590]
+    err_dns = (
+        y.loc[y.index[206:596]].to_numpy()
+        - baselines.dns_ar1_forecast(y, long_origins, 6).to_numpy()
+    )
+    err_rw = (
+        y.loc[y.index[206:596]].to_numpy()
+        - baselines.no_change_forecast(y, long_origins, 6).to_numpy()
+    )
+    assert np.sqrt((err_dns**2).mean()) < np.sqrt((err_rw**2).mean())
+
+
+def test_dns_forecast_bad_inputs():
+    y = make_yield_curves(100, seed=0).yields
+    with pytest.raises(TypeError, match="DataFrame"):
+        baselines.dns_ar1_forecast(y[3], y.index[50:], 1)
+    with pytest.raises(Exception, match="not in the data"):
+        baselines.dns_ar1_forecast(y, y.index[90:], 12)
+    with pytest.raises(Exception, match="at least 36"):
+        baselines.dns_ar1_forecast(y, y.index[20:30], 1)
