@@ -16,8 +16,10 @@ import pandas as pd
 __all__ = [
     "Bond",
     "ZeroCurve",
+    "bond_risk_table",
     "convexity",
     "dv01",
+    "eve_changes",
     "irrbb_shocks",
     "key_rate_durations",
     "macaulay_duration",
@@ -164,3 +166,38 @@ def irrbb_shocks(
         "short_up": short,
         "short_down": lambda t: -short(t),
     }
+
+
+def bond_risk_table(bonds: Mapping[str, Bond], y: float, bump: float = 1e-5) -> pd.DataFrame:
+    """Price, modified duration, convexity and DV01 of each bond at yield ``y``: analytic, and by central
+    bump-and-reprice of the yield by ``±bump`` (decimals), with the largest relative gap per bond."""
+    rows = {}
+    for name, b in bonds.items():
+        p0, up, down = (price_from_yield(b, y + s) for s in (0.0, bump, -bump))
+        numeric = {
+            "modified_duration": -(up - down) / (2 * bump * p0),
+            "convexity": (up - 2 * p0 + down) / (bump**2 * p0),
+            "dv01": -(up - down) / (2 * bump) * 1e-4,
+        }
+        analytic = {
+            "modified_duration": modified_duration(b, y),
+            "convexity": convexity(b, y),
+            "dv01": dv01(b, y),
+        }
+        rows[name] = {"price": p0}
+        rows[name] |= {f"{k}": v for k, v in analytic.items()}
+        rows[name] |= {f"{k}_bump": v for k, v in numeric.items()}
+        rows[name]["max_rel_gap"] = max(abs(numeric[k] / analytic[k] - 1) for k in analytic)
+    return pd.DataFrame(rows).T
+
+
+def eve_changes(
+    positions: Mapping[Bond, float], curve: ZeroCurve, shocks: Mapping[str, Callable]
+) -> pd.Series:
+    """Change of the book's economic value (its present value) under each shock scenario (a function of the
+    tenor in years returning the rate change in decimals), in currency units: ``V(shocked) - V(base)``."""
+    base = portfolio_value(positions, curve)
+    return pd.Series(
+        {k: portfolio_value(positions, curve.shifted(s)) - base for k, s in shocks.items()},
+        name="delta_eve",
+    )

@@ -83,3 +83,17 @@ def test_nelson_siegel_loadings_and_exact_fit():
     )
     with pytest.raises(ValueError, match="positive"):
         nelson_siegel.nelson_siegel_loadings([0, 12])
+
+
+def test_bond_risk_table_and_eve_changes():
+    bonds = {"par 5y": rates.Bond(0.05, 5), "zero 10y": rates.Bond(0.0, 10, 1)}
+    table = rates.bond_risk_table(bonds, 0.05)
+    assert table.loc["par 5y", "price"] == pytest.approx(100.0)
+    assert table.loc["zero 10y", "modified_duration"] == pytest.approx(10 / 1.05)
+    assert (table["max_rel_gap"] < 1e-6).all()
+    curve = rates.ZeroCurve((1, 5, 10), (0.03, 0.035, 0.04))
+    book = {rates.Bond(0.0, 10, 1): 1e6}
+    eve = rates.eve_changes(book, curve, rates.irrbb_shocks())
+    v0 = rates.portfolio_value(book, curve)
+    assert eve["parallel_up"] == pytest.approx(v0 * (np.exp(-0.02 * 10) - 1))
+    assert eve["parallel_down"] > -eve["parallel_up"] > 0  # convexity

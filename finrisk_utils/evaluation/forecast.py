@@ -13,6 +13,7 @@ __all__ = [
     "diebold_mariano",
     "directional_accuracy",
     "forecast_table",
+    "horizon_table",
     "mae",
     "rmse",
 ]
@@ -136,3 +137,43 @@ def forecast_table(actual: pd.Series, forecasts: dict[str, pd.Series]) -> pd.Dat
             "directional_accuracy": directional_accuracy(y, f) if np.any(f != 0) else np.nan,
         }
     return pd.DataFrame(rows).T
+
+
+def horizon_table(
+    actual: pd.DataFrame,
+    forecasts: dict[str, dict[int, pd.DataFrame]],
+    benchmark: str,
+) -> pd.DataFrame:
+    """Accuracy of multi-horizon forecasts of several series, one row per (model, horizon, series).
+
+    ``forecasts[model][h]``: target dates x series; every model must forecast the same target dates at a given
+    horizon. Columns: ``n``, ``rmse``, ``mae``, ``rmse_ratio`` (to ``benchmark``'s RMSE) and the
+    Diebold-Mariano test against ``benchmark`` on squared errors (``dm_stat``, ``dm_pvalue``; long-run variance
+    over ``h - 1`` lags, small-sample corrected; NaN for the benchmark itself).
+    """
+    if benchmark not in forecasts:
+        raise ValueError(f"benchmark {benchmark!r} is not among the forecasts {sorted(forecasts)}")
+    rows = []
+    for h, bench in forecasts[benchmark].items():
+        truth = actual.loc[bench.index, bench.columns]
+        bench_err = (truth - bench).to_numpy(dtype=float)
+        for model, by_h in forecasts.items():
+            if h not in by_h:
+                raise ValueError(f"{model!r} has no forecasts at horizon {h}")
+            fc = by_h[h]
+            if not fc.index.equals(bench.index) or list(fc.columns) != list(bench.columns):
+                raise ValueError(
+                    f"{model!r} at horizon {h} is not on the benchmark's dates and series"
+                )
+            err = (truth - fc).to_numpy(dtype=float)
+            for j, col in enumerate(bench.columns):
+                row = {"model": model, "horizon": h, "series": col, "n": len(err)}
+                row |= {"rmse": rmse(truth[col], fc[col]), "mae": mae(truth[col], fc[col])}
+                row["rmse_ratio"] = row["rmse"] / rmse(truth[col], bench[col])
+                if model == benchmark:
+                    row |= {"dm_stat": np.nan, "dm_pvalue": np.nan}
+                else:
+                    dm = diebold_mariano(err[:, j] ** 2, bench_err[:, j] ** 2, horizon=h)
+                    row |= {"dm_stat": dm.statistic, "dm_pvalue": dm.pvalue}
+                rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,5 +1,6 @@
 """Keras 3 model builders (``keras`` APIs only, so any backend works) and the training helper."""
 
+from finrisk_utils.models.autoencoder import build_autoencoder, encode, reconstruction_error
 from finrisk_utils.models.convolutional import build_conv_regressor, receptive_field
 from finrisk_utils.models.dense import KerasDenseClassifier, build_dense_classifier
 from finrisk_utils.models.quantile import (
@@ -17,6 +18,9 @@ __all__ = [
     "build_conv_regressor",
     "build_dense_classifier",
     "QuantileESHead",
+    "build_autoencoder",
+    "encode",
+    "reconstruction_error",
     "build_quantile_es_network",
     "build_recurrent_regressor",
     "fit_epochs",

@@ -10,7 +10,7 @@ from keras import ops
 
 from finrisk_utils.models.training import _positive_int
 
-__all__ = ["build_autoencoder", "reconstruction_error"]
+__all__ = ["build_autoencoder", "encode", "reconstruction_error"]
 
 
 def build_autoencoder(
@@ -20,9 +20,12 @@ def build_autoencoder(
     bottleneck: int = 6,
     noise_std: float = 0.0,
     learning_rate: float = 1e-3,
+    activation: str = "relu",
+    code_activation: str | None = "relu",
 ) -> keras.Model:
-    """Encoder ``hidden`` -> ``bottleneck`` -> mirrored decoder, ReLU inside and a linear output, MSE loss.
-    Input and output ``(batch, n_features)`` (standardized features)."""
+    """Encoder ``hidden`` -> ``bottleneck`` (layer ``"code"``) -> mirrored decoder, ``activation`` inside
+    (``code_activation`` on the code; ``None`` for a linear code, e.g. to compare with PCA) and a linear output,
+    MSE loss. Input and output ``(batch, n_features)`` (standardized features)."""
     n_features, bottleneck = (
         _positive_int("n_features", n_features),
         _positive_int("bottleneck", bottleneck),
@@ -34,10 +37,10 @@ def build_autoencoder(
     inputs = keras.Input(shape=(n_features,), name="features")
     x = keras.layers.GaussianNoise(noise_std, name="noise")(inputs) if noise_std else inputs
     for i, width in enumerate(hidden):
-        x = keras.layers.Dense(width, activation="relu", name=f"enc{i}")(x)
-    x = keras.layers.Dense(bottleneck, activation="relu", name="code")(x)
+        x = keras.layers.Dense(width, activation=activation, name=f"enc{i}")(x)
+    x = keras.layers.Dense(bottleneck, activation=code_activation, name="code")(x)
     for i, width in enumerate(reversed(hidden)):
-        x = keras.layers.Dense(width, activation="relu", name=f"dec{i}")(x)
+        x = keras.layers.Dense(width, activation=activation, name=f"dec{i}")(x)
     outputs = keras.layers.Dense(n_features, name="reconstruction")(x)
     model = keras.Model(
         inputs, outputs, name="denoising_autoencoder" if noise_std else "autoencoder"
@@ -51,3 +54,9 @@ def reconstruction_error(model: keras.Model, X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype="float32")
     recon = model.predict(X, verbose=0, batch_size=4096)
     return np.asarray(ops.convert_to_numpy(ops.mean(ops.square(recon - X), axis=1)), dtype=float)
+
+
+def encode(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """The bottleneck (layer ``"code"``) activations of an autoencoder, shape ``(n, bottleneck)``."""
+    encoder = keras.Model(model.inputs, model.get_layer("code").output)
+    return np.asarray(encoder.predict(np.asarray(X, dtype="float32"), verbose=0, batch_size=4096))
