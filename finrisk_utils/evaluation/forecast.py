@@ -15,6 +15,7 @@ __all__ = [
     "forecast_table",
     "horizon_table",
     "mae",
+    "qlike",
     "rmse",
 ]
 
@@ -42,6 +43,17 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Mean absolute error, in the units of ``y``."""
     a, b = _pair(y_true, y_pred)
     return float(np.mean(np.abs(a - b)))
+
+
+def qlike(var_true: np.ndarray, var_pred: np.ndarray) -> float:
+    """Mean QLIKE loss of variance forecasts, ``r - ln r - 1`` with ``r = var_true / var_pred`` (Patton 2011):
+    zero for a perfect forecast, robust to noise in the variance proxy, and harsher on under- than on
+    over-prediction. Both arguments are variances (any common scale), positive."""
+    a, b = _pair(var_true, var_pred)
+    if (a <= 0).any() or (b <= 0).any():
+        raise ValueError("qlike needs positive variances (true and forecast)")
+    r = a / b
+    return float(np.mean(r - np.log(r) - 1))
 
 
 def directional_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
