@@ -11,6 +11,7 @@ scalers fitted on the training origins only; it then forecasts from the origins 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,21 +20,25 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from finrisk_utils.models.autoencoder import build_autoencoder, build_code_regressor
 from finrisk_utils.models.convolutional import build_conv_regressor
+from finrisk_utils.models.dense import build_dense_regressor
 from finrisk_utils.models.recurrent import build_recurrent_regressor
 from finrisk_utils.models.training import FitResult, _positive_int, fit_model
 from finrisk_utils.validation import DataValidationError, check_datetime_index
 
 __all__ = ["DirectForecast", "DirectNetSpec", "direct_deep_forecast"]
 
-KINDS = ("lstm", "gru", "cnn")
+KINDS = ("rnn", "lstm", "gru", "cnn", "dense", "ae_dense")
 
 
 @dataclass(frozen=True)
 class DirectNetSpec:
-    """Network and training settings. ``kind``: ``"lstm"``, ``"gru"`` or ``"cnn"`` (causal dilated
-    convolutions, ``units`` filters); ``window``: past observations per sample; ``refit_every``: origins
-    between re-estimations (0: estimate once, before the first origin)."""
+    """Network and training settings. ``kind``: ``"rnn"``, ``"lstm"``, ``"gru"`` (one recurrent layer of
+    ``units``), ``"cnn"`` (causal dilated convolutions, ``units`` filters), ``"dense"`` (MLP on the flattened
+    window, ``units`` wide) or ``"ae_dense"`` (an autoencoder with a ``code_size`` code is fitted to the
+    training windows first, then a small MLP forecasts from its frozen code); ``window``: past observations per
+    sample; ``refit_every``: origins between re-estimations (0: estimate once, before the first origin)."""
 
     kind: str = "lstm"
     window: int = 12
@@ -45,6 +50,7 @@ class DirectNetSpec:
     refit_every: int = 0
     learning_rate: float = 1e-3
     dropout: float = 0.0
+    code_size: int = 3
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -59,36 +65,73 @@ class DirectNetSpec:
             raise ValueError(f"refit_every must be a non-negative int, got {self.refit_every!r}")
 
     def build(self, n_features: int, n_outputs: int) -> keras.Model:
-        """A fresh, compiled network for inputs ``(batch, window, n_features)``."""
+        """A fresh, compiled network for inputs ``(batch, window, n_features)`` (not ``"ae_dense"``, which
+        needs data to pretrain: see :meth:`train`)."""
+        common = {
+            "dropout": self.dropout,
+            "n_outputs": n_outputs,
+            "learning_rate": self.learning_rate,
+        }
         if self.kind == "cnn":
-            return build_conv_regressor(
-                self.window,
-                n_features,
-                filters=self.units,
-                dropout=self.dropout,
-                n_outputs=n_outputs,
-                learning_rate=self.learning_rate,
+            return build_conv_regressor(self.window, n_features, filters=self.units, **common)
+        if self.kind == "dense":
+            return build_dense_regressor(
+                self.window, n_features, hidden=(self.units, self.units), **common
+            )
+        if self.kind == "ae_dense":
+            raise ValueError(
+                "ae_dense networks are built by DirectNetSpec.train (they need pretraining)"
             )
         return build_recurrent_regressor(
+            self.window, n_features, units=self.units, cell=self.kind, **common
+        )
+
+    def train(
+        self, x_fit: np.ndarray, y_fit: np.ndarray, x_val: np.ndarray, y_val: np.ndarray
+    ) -> tuple[keras.Model, FitResult]:
+        """Build and fit with early stopping on ``(x_val, y_val)``; ``x``: ``(n, window, n_features)``, ``y``:
+        ``(n, n_outputs)``."""
+        n_features, n_outputs = x_fit.shape[2], y_fit.shape[1]
+        kw = {"epochs": self.epochs, "batch_size": self.batch_size, "patience": self.patience}
+        if self.kind != "ae_dense":
+            model = self.build(n_features, n_outputs)
+            return model, fit_model(model, x_fit, y_fit, x_val, y_val, **kw)
+        flat_fit, flat_val = x_fit.reshape(len(x_fit), -1), x_val.reshape(len(x_val), -1)
+        ae = build_autoencoder(
+            flat_fit.shape[1],
+            hidden=(self.units,),
+            bottleneck=self.code_size,
+            activation="tanh",
+            code_activation=None,
+            learning_rate=self.learning_rate,
+        )
+        fit_model(ae, flat_fit, flat_fit, flat_val, flat_val, **kw)
+        model = build_code_regressor(
+            ae,
             self.window,
             n_features,
-            units=self.units,
-            cell=self.kind,
-            dropout=self.dropout,
+            hidden=(self.units,),
             n_outputs=n_outputs,
             learning_rate=self.learning_rate,
         )
+        return model, fit_model(model, x_fit, y_fit, x_val, y_val, **kw)
 
 
 @dataclass(frozen=True)
 class DirectForecast:
     """``forecasts[h]``: target dates x target columns (levels, not changes); ``fits``: one training history per
-    re-estimation, made at ``refit_dates``; ``n_params``: trainable weights of one network."""
+    re-estimation, made at ``refit_dates``; ``n_params``: weights of one network (trainable or not: the frozen
+    encoder of ``ae_dense`` counts); ``train_seconds``: wall time of all training; ``model``: the last network
+    fitted, and ``scaled_inputs``: the features scaled as that network sees them (dates x features), e.g. to
+    inspect what it does."""
 
     forecasts: dict[int, pd.DataFrame]
     fits: list[FitResult]
     refit_dates: pd.DatetimeIndex
     n_params: int
+    train_seconds: float
+    model: keras.Model
+    scaled_inputs: pd.DataFrame
 
 
 def _check_inputs(
@@ -141,7 +184,7 @@ def direct_deep_forecast(
         changes[: n - h, j] = y_all[h:] - y_all[:-h]
     block = spec.refit_every or len(pos)
     preds = np.empty((len(pos), len(hs), k))
-    fits, refit_dates, n_params = [], [], 0
+    fits, refit_dates, n_params, train_seconds = [], [], 0, 0.0
     for start in range(0, len(pos), block):
         r = pos[start]
         train_origins = np.arange(w - 1, r - h_max + 1)
@@ -162,21 +205,12 @@ def direct_deep_forecast(
         x_fit, x_val = windows[fit_o - w + 1], windows[val_o - w + 1]
         y_fit = ((changes[fit_o] - y_mean) / y_sd).reshape(len(fit_o), -1)
         y_val = ((changes[val_o] - y_mean) / y_sd).reshape(len(val_o), -1)
-        model = spec.build(x_all.shape[1], len(hs) * k)
-        fits.append(
-            fit_model(
-                model,
-                x_fit,
-                y_fit,
-                x_val,
-                y_val,
-                epochs=spec.epochs,
-                batch_size=spec.batch_size,
-                patience=spec.patience,
-            )
-        )
+        tic = time.perf_counter()
+        model, fit = spec.train(x_fit, y_fit, x_val, y_val)
+        train_seconds += time.perf_counter() - tic
+        fits.append(fit)
         refit_dates.append(features.index[r])
-        n_params = int(sum(np.prod(v.shape) for v in model.trainable_weights))
+        n_params = int(sum(np.prod(v.shape) for v in model.weights))
         stop = min(start + block, len(pos))
         if (pos[start:stop] < w - 1).any():
             raise DataValidationError(
@@ -192,4 +226,15 @@ def direct_deep_forecast(
         forecasts[h] = pd.DataFrame(
             preds[keep, j], index=features.index[pos[keep] + h], columns=targets.columns
         )
-    return DirectForecast(forecasts, fits, pd.DatetimeIndex(refit_dates), n_params)
+    scaled_inputs = pd.DataFrame(
+        (x_all - x_mean) / x_sd, index=features.index, columns=features.columns
+    )
+    return DirectForecast(
+        forecasts,
+        fits,
+        pd.DatetimeIndex(refit_dates),
+        n_params,
+        train_seconds,
+        model,
+        scaled_inputs,
+    )

@@ -1,5 +1,7 @@
 """Direct multi-horizon network forecasts: shapes, no look-ahead, re-estimation, errors."""
 
+from contextlib import nullcontext
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,3 +85,16 @@ def test_conv_regressor_sees_exactly_its_receptive_field():
     assert not np.allclose(model.predict(inside, verbose=0), y)
     with pytest.raises(ValueError, match="dilations"):
         models.build_conv_regressor(12, dilations=())
+
+
+@pytest.mark.parametrize("kind", ["rnn", "dense", "ae_dense"])
+def test_every_family_trains_and_forecasts(ar_data, kind):
+    setup(2)
+    spec = DirectNetSpec(**{**SPEC.__dict__, "kind": kind})
+    res = direct_deep_forecast(ar_data, ar_data[["x"]], ar_data.index[250:260], (1, 5), spec)
+    assert np.isfinite(res.forecasts[5].to_numpy()).all()
+    assert res.train_seconds > 0 and res.n_params > 0
+    assert res.scaled_inputs.shape == ar_data.shape
+    assert res.model.output_shape == (None, 2)
+    with pytest.raises(ValueError, match="pretraining") if kind == "ae_dense" else nullcontext():
+        spec.build(2, 2)

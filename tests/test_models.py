@@ -18,7 +18,7 @@ def test_recurrent_regressor_shapes(cell):
     [
         ({"window": 0}, "window must be a positive int"),
         ({"window": 5, "units": 2.0}, "units must be a positive int"),
-        ({"window": 5, "cell": "rnn"}, "cell must be one of"),
+        ({"window": 5, "cell": "transformer"}, "cell must be one of"),
         ({"window": 5, "dropout": 1.0}, "dropout must be in"),
     ],
 )

@@ -1,8 +1,17 @@
 """Keras 3 model builders (``keras`` APIs only, so any backend works) and the training helper."""
 
-from finrisk_utils.models.autoencoder import build_autoencoder, encode, reconstruction_error
+from finrisk_utils.models.autoencoder import (
+    build_autoencoder,
+    build_code_regressor,
+    encode,
+    reconstruction_error,
+)
 from finrisk_utils.models.convolutional import build_conv_regressor, receptive_field
-from finrisk_utils.models.dense import KerasDenseClassifier, build_dense_classifier
+from finrisk_utils.models.dense import (
+    KerasDenseClassifier,
+    build_dense_classifier,
+    build_dense_regressor,
+)
 from finrisk_utils.models.quantile import (
     QuantileESHead,
     build_quantile_es_network,
@@ -17,8 +26,10 @@ __all__ = [
     "KerasDenseClassifier",
     "build_conv_regressor",
     "build_dense_classifier",
+    "build_dense_regressor",
     "QuantileESHead",
     "build_autoencoder",
+    "build_code_regressor",
     "encode",
     "reconstruction_error",
     "build_quantile_es_network",

@@ -10,7 +10,7 @@ from keras import ops
 
 from finrisk_utils.models.training import _positive_int
 
-__all__ = ["build_autoencoder", "encode", "reconstruction_error"]
+__all__ = ["build_autoencoder", "build_code_regressor", "encode", "reconstruction_error"]
 
 
 def build_autoencoder(
@@ -60,3 +60,28 @@ def encode(model: keras.Model, X: np.ndarray) -> np.ndarray:
     """The bottleneck (layer ``"code"``) activations of an autoencoder, shape ``(n, bottleneck)``."""
     encoder = keras.Model(model.inputs, model.get_layer("code").output)
     return np.asarray(encoder.predict(np.asarray(X, dtype="float32"), verbose=0, batch_size=4096))
+
+
+def build_code_regressor(
+    autoencoder: keras.Model,
+    window: int,
+    n_features: int,
+    *,
+    hidden: tuple[int, ...] = (8,),
+    n_outputs: int = 1,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """A small regressor on the frozen code of a trained ``autoencoder`` (built by :func:`build_autoencoder`
+    on flattened windows of ``window x n_features``): input ``(batch, window, n_features)`` -> flatten ->
+    encoder (not trained further) -> ``hidden`` Dense-ReLU -> linear ``(batch, n_outputs)``; MSE and Adam."""
+    encoder = keras.Model(autoencoder.inputs, autoencoder.get_layer("code").output, name="encoder")
+    encoder.trainable = False
+    inputs = keras.Input(shape=(window, n_features), name="window")
+    x = encoder(keras.layers.Flatten(name="flatten")(inputs))
+    for i, width in enumerate(hidden):
+        x = keras.layers.Dense(width, activation="relu", name=f"head{i}")(x)
+    model = keras.Model(
+        inputs, keras.layers.Dense(n_outputs, name="forecast")(x), name="code_regressor"
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    return model

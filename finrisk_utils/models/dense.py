@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from finrisk_utils.models.training import _positive_int, fit_model
 
-__all__ = ["KerasDenseClassifier", "build_dense_classifier"]
+__all__ = ["KerasDenseClassifier", "build_dense_classifier", "build_dense_regressor"]
 
 
 def build_dense_classifier(
@@ -42,6 +42,35 @@ def build_dense_classifier(
     outputs = keras.layers.Dense(1, activation="sigmoid", name="pd")(x)
     model = keras.Model(inputs, outputs, name="dense_classifier")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy")
+    return model
+
+
+def build_dense_regressor(
+    window: int,
+    n_features: int = 1,
+    *,
+    hidden: tuple[int, ...] = (16,),
+    dropout: float = 0.0,
+    n_outputs: int = 1,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """Flattened window ``(batch, window, n_features)`` -> ``hidden`` Dense-ReLU layers -> linear
+    ``(batch, n_outputs)``; MSE and Adam. With ``window=1`` it is a plain MLP on the current features."""
+    window, n_features, n_outputs = (
+        _positive_int(k, v)
+        for k, v in (("window", window), ("n_features", n_features), ("n_outputs", n_outputs))
+    )
+    if not hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden):
+        raise ValueError(f"hidden must be a non-empty tuple of positive ints, got {hidden!r}")
+    inputs = keras.Input(shape=(window, n_features), name="window")
+    x = keras.layers.Flatten(name="flatten")(inputs)
+    for i, width in enumerate(hidden):
+        x = keras.layers.Dense(width, activation="relu", name=f"dense{i}")(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"dropout{i}")(x)
+    outputs = keras.layers.Dense(n_outputs, name="forecast")(x)
+    model = keras.Model(inputs, outputs, name="dense_regressor")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
     return model
 
 

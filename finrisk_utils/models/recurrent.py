@@ -1,4 +1,4 @@
-"""Recurrent regressors (LSTM/GRU). Only ``keras`` APIs (no ``tf.*``), so any Keras backend works.
+"""Recurrent regressors (simple RNN, LSTM, GRU). Only ``keras`` APIs (no ``tf.*``), so any Keras backend works.
 
 Input shapes follow Keras' convention for sequences: ``(batch, timesteps, features)``, i.e. a window of past
 observations along axis 1 (the seed article fed the columns of a table as timesteps instead).
@@ -23,7 +23,7 @@ def build_recurrent_regressor(
     n_outputs: int = 1,
     learning_rate: float = 1e-3,
 ) -> keras.Model:
-    """One recurrent layer (LSTM or GRU) and a linear head, compiled with MSE and Adam.
+    """One recurrent layer (``cell``: ``"rnn"`` (Elman), ``"lstm"`` or ``"gru"``) and a linear head, compiled with MSE and Adam.
 
     Input ``(batch, window, n_features)``; output ``(batch, n_outputs)`` in the (scaled) units of the target.
     """
@@ -36,7 +36,7 @@ def build_recurrent_regressor(
             ("n_outputs", n_outputs),
         )
     )
-    layers = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+    layers = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
     if cell not in layers:
         raise ValueError(f"cell must be one of {sorted(layers)}, got {cell!r}")
     if not 0.0 <= dropout < 1.0:
