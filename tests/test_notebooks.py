@@ -239,6 +239,71 @@ def test_fraud_autoencoder(run_dir):
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {"training", "detection"}
 
 
+@pytest.mark.parametrize("run_dir", ["05_interest_rate_risk_yield_curve"], indirect=True)
+def test_interest_rate_yield_curve(run_dir):
+    m, _ = read_metrics(run_dir)
+    assert m["n_origins"] == 84  # 1994-01 .. 2000-12
+    for model in ["rw", "dns_ar1", "lstm"]:
+        for h in [1, 6, 12]:
+            for mat in ["3m", "1y", "3y", "5y", "10y"]:
+                assert 0.05 < m[f"{model}.rmse_h{h}_{mat}"] < 6, (model, h, mat)
+            assert 0.5 < m[f"{model}.rmse_ratio_rw_h{h}"] < 2, (model, h)
+    for model in ["rw", "ar1", "lstm"]:
+        for series in ["aaa", "baa", "tbill"]:
+            assert 0.01 < m[f"real.{model}.rmse_h12_{series}"] < 5, (model, series)
+    assert m["rw.rmse_ratio_rw_h6"] == 1.0
+    # errors grow with the horizon for the random walk (the panel is persistent, not a martingale in noise)
+    assert m["rw.rmse_h1_5y"] < m["rw.rmse_h6_5y"] < m["rw.rmse_h12_5y"]
+    for h in [1, 6, 12]:
+        assert 0.5 < m[f"mc.dns_ratio_mean_h{h}"] < 1.2 and 0 <= m[f"mc.dns_win_share_h{h}"] <= 1
+    # the correctly specified DNS beats the random walk on average at 12 months (the Monte Carlo, not one panel)
+    assert m["mc.dns_ratio_mean_h12"] < 1
+    # PCA on a three-factor Nelson-Siegel panel: near-exact reconstruction and factor recovery
+    assert m["pca.recon_rmse"] < 0.2 and m["pca.variance_explained"] > 0.98
+    for f in ["level", "slope", "curvature"]:
+        assert m[f"pca.factor_corr_{f}"] > 0.9 and -1 <= m[f"ae.factor_corr_{f}"] <= 1
+    assert 0 < m["ae.recon_rmse"] < 5
+    assert m["bonds.max_rel_gap_analytic_vs_bump"] < 1e-6
+    assert m["portfolio.dv01"] > 0 and m["portfolio.value"] > 0
+    assert m["portfolio.dEVE_parallel_up"] < 0 < m["portfolio.dEVE_parallel_down"]
+    # convexity: a fall of 200 bp gains more than a rise of 200 bp loses
+    assert m["portfolio.dEVE_parallel_down"] > -m["portfolio.dEVE_parallel_up"]
+    assert m["portfolio.dEVE_short_up"] < 0 < m["portfolio.dEVE_short_down"]
+    assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
+        "curves",
+        "training",
+        "rmse_ratios",
+        "factors",
+        "bond_risk",
+    }
+
+
+@pytest.mark.parametrize("run_dir", ["06_inflation_risk_forecasting"], indirect=True)
+def test_inflation_forecasting(run_dir):
+    m, _ = read_metrics(run_dir)
+    assert m["n_origins"] == 335
+    # the benchmarks do not depend on training: the reference figures (12 months, origins 1990-2017)
+    assert m["ao.rmse_h12"] == pytest.approx(0.554, abs=0.002)
+    assert m["ar12.rmse_h12"] == pytest.approx(0.693, abs=0.003)
+    assert m["ar12.dm_pvalue_vs_ao_h12"] < 0.05
+    for model in ["ao", "ar12", "sarima", "lstm", "cnn", "lstm_macro", "cnn_macro"]:
+        for h in [1, 3, 12]:
+            assert 0.01 < m[f"{model}.rmse_h{h}"] < 3, (model, h)
+            assert 0 < m[f"{model}.mae_h{h}"] <= m[f"{model}.rmse_h{h}"]
+            if model != "ao":
+                assert 0 <= m[f"{model}.dm_pvalue_vs_ao_h{h}"] <= 1
+    assert m["ao.rmse_h1"] < m["ao.rmse_h3"] < m["ao.rmse_h12"]
+    for h in [1, 3, 12]:
+        assert 0.5 <= m[f"sarima.coverage80_h{h}"] <= 1
+    assert m["sarima.n_warnings"] >= 0 and m["lstm.params"] > 0
+    assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
+        "inflation",
+        "training",
+        "forecasts",
+        "fan_chart",
+    }
+
+
 @pytest.mark.parametrize("run_dir", ["07_model_risk_seed_variance_and_stability"], indirect=True)
 def test_model_risk_sweeps(run_dir):
     m, _ = read_metrics(run_dir)
