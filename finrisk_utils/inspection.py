@@ -1,0 +1,53 @@
+"""Looking inside fitted sequence networks: how far back they look, what a 1-D CNN's filters are, what an
+LSTM's gates do. Backend-agnostic: finite differences and NumPy on the weights, no autodiff."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+__all__ = ["lag_sensitivity", "lstm_gates"]
+
+
+def lag_sensitivity(model: keras.Model, X: np.ndarray, *, eps: float = 0.1) -> np.ndarray:
+    """Mean absolute change of the first output when each lag of the window is raised by ``eps`` (all features
+    of that time step), divided by ``eps``: shape ``(window,)``, index 0 = oldest step, -1 = newest. A finite-
+    difference saliency map of how far back the network looks (averaged over the rows of ``X``, shape
+    ``(n, window, n_features)``)."""
+    X = np.asarray(X, dtype="float32")
+    if X.ndim != 3:
+        raise ValueError(f"X must be (n, window, n_features), got shape {X.shape}")
+    base = model.predict(X, verbose=0, batch_size=4096)[:, 0]
+    out = np.empty(X.shape[1])
+    for lag in range(X.shape[1]):
+        bumped = X.copy()
+        bumped[:, lag, :] += eps
+        out[lag] = (
+            np.mean(np.abs(model.predict(bumped, verbose=0, batch_size=4096)[:, 0] - base)) / eps
+        )
+    return out
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def lstm_gates(model: keras.Model, X: np.ndarray, layer: str = "lstm") -> dict[str, np.ndarray]:
+    """Input, forget and output gate activations of the LSTM layer ``layer`` at the last step of each window
+    in ``X`` ``(n, window, n_features)``, each ``(n, units)``, recomputed with NumPy from the layer's weights
+    (Keras gate order i, f, c, o; sigmoid gates, tanh cell, as in ``keras.layers.LSTM`` defaults)."""
+    lstm = model.get_layer(layer)
+    if not isinstance(lstm, keras.layers.LSTM):
+        raise TypeError(f"layer {layer!r} is not an LSTM")
+    kernel, recurrent, bias = (np.asarray(w) for w in lstm.get_weights())
+    units = recurrent.shape[0]
+    X = np.asarray(X, dtype=float)
+    h = np.zeros((len(X), units))
+    c = np.zeros((len(X), units))
+    for t in range(X.shape[1]):
+        z = X[:, t, :] @ kernel + h @ recurrent + bias
+        i, f = _sigmoid(z[:, :units]), _sigmoid(z[:, units : 2 * units])
+        g, o = np.tanh(z[:, 2 * units : 3 * units]), _sigmoid(z[:, 3 * units :])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+    return {"input": i, "forget": f, "output": o, "hidden": h}

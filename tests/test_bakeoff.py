@@ -1,0 +1,74 @@
+"""Bake-off machinery: hyper-parameter choice on validation only, seed repeats, the summary table; and the
+network inspection helpers (lag sensitivity, LSTM gates recomputed from weights)."""
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from finrisk_utils import models, setup
+from finrisk_utils.bakeoff import bakeoff_table, run_family
+from finrisk_utils.direct_forecast import DirectNetSpec
+from finrisk_utils.inspection import lag_sensitivity, lstm_gates
+
+
+@pytest.fixture(scope="module")
+def series():
+    rng = np.random.default_rng(0)
+    n = 260
+    x = np.zeros(n)
+    for t in range(1, n):
+        x[t] = 0.9 * x[t - 1] + 0.3 * rng.standard_normal()
+    return pd.Series(x, index=pd.date_range("2000-01-03", periods=n, freq="B"), name="log_vol")
+
+
+def test_run_family_picks_on_validation_and_repeats_seeds(series):
+    frame = series.to_frame()
+    origins = series.index[230:250]
+    base = {"window": 5, "epochs": 2, "patience": 1, "batch_size": 16, "val_size": 20}
+    candidates = [DirectNetSpec(kind="gru", units=u, **base) for u in (2, 6)]
+    fam = run_family(frame, frame, origins, (1, 3), candidates, seeds=[0, 1, 2])
+    assert len(fam.runs) == 3 and set(fam.validation_loss) == {
+        "gru(window=5, units=2)",
+        "gru(window=5, units=6)",
+    }
+    best = min(fam.validation_loss, key=fam.validation_loss.get)
+    assert best == f"gru(window=5, units={fam.chosen.units})"
+    assert not np.allclose(fam.runs[1].forecasts[1], fam.runs[2].forecasts[1])  # different seeds
+    with pytest.raises(ValueError, match="at least one"):
+        run_family(frame, frame, origins, (1,), [], seeds=[0])
+
+    har = {h: fam.runs[0].forecasts[h].iloc[:, 0] * 0 + series.mean() for h in (1, 3)}
+    har = {h: s.rename("har") for h, s in har.items()}
+    table = bakeoff_table(series, {"har": har}, {"gru": fam}, benchmark="har")
+    assert set(table.index) == {("har", 1), ("har", 3), ("gru", 1), ("gru", 3)}
+    assert (
+        np.isnan(table.loc[("har", 1), "dm_pvalue_vs_har"])
+        and table.loc[("har", 1), "rmse_std"] == 0
+    )
+    assert table.loc[("gru", 1), "n_seeds"] == 3 and table.loc[("gru", 1), "rmse_std"] > 0
+    assert 0 <= table.loc[("gru", 3), "dm_pvalue_vs_har"] <= 1
+    assert table.loc[("gru", 1), "params"] == fam.runs[0].n_params
+
+
+def test_lag_sensitivity_sees_only_what_the_network_uses():
+    setup(0)
+    model = models.build_conv_regressor(10, 1, filters=3, dilations=(1,))  # receptive field 3
+    X = np.random.default_rng(1).standard_normal((20, 10, 1))
+    sens = lag_sensitivity(model, X)
+    assert sens.shape == (10,)
+    np.testing.assert_allclose(sens[:7], 0.0, atol=1e-6)
+    with pytest.raises(ValueError, match="window"):
+        lag_sensitivity(model, X[:, :, 0])
+
+
+def test_lstm_gates_match_keras_hidden_state():
+    setup(0)
+    model = models.build_recurrent_regressor(6, 2, units=3, cell="lstm")
+    X = np.random.default_rng(2).standard_normal((4, 6, 2))
+    gates = lstm_gates(model, X)
+    keras_h = keras.Model(model.inputs, model.get_layer("lstm").output).predict(X, verbose=0)
+    np.testing.assert_allclose(gates["hidden"], keras_h, atol=1e-5)
+    assert all(((g >= 0) & (g <= 1)).all() for k, g in gates.items() if k != "hidden")
+    with pytest.raises(TypeError, match="not an LSTM"):
+        lstm_gates(models.build_recurrent_regressor(6, 2, units=3, cell="gru"), X, layer="gru")
