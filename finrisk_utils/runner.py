@@ -63,7 +63,14 @@ def notebook_parameters(path: str | Path) -> dict[str, dict[str, str]]:
 
 
 def parse_value(text: str) -> object:
-    """A command-line value as papermill reads it: int, float, bool, None, else the string itself."""
+    """A command-line value as papermill reads it: int, float, bool, None, else the string itself; and a
+    bracketed Python list literal (``"[1, 6, 12]"``) as a list, for list-valued parameters such as horizons."""
+    if text.startswith("["):
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError) as exc:
+            raise ValueError(f"cannot read {text!r} as a list literal: {exc}") from exc
+        return value
     for convert in (int, float):
         try:
             return convert(text)

@@ -24,10 +24,18 @@ FINRISK = [sys.executable, "-m", "finrisk_utils.cli"]
         ("None", None),
         ("sp500", "sp500"),
         ("2015-01-01", "2015-01-01"),
+        ("[1, 6, 12]", [1, 6, 12]),
     ],
 )
 def test_parse_value(text, value):
     assert runner.parse_value(text) == value and type(runner.parse_value(text)) is type(value)
+
+
+def test_parse_value_rejects_a_broken_list():
+    with pytest.raises(ValueError, match="list literal"):
+        runner.parse_value("[1, 2")
+    with pytest.raises(ValueError, match="list literal"):
+        runner.parse_value("[1, foo]")
 
 
 def test_check_parameters():
