@@ -63,8 +63,8 @@ def bakeoff_table(
     families: dict[str, FamilyResult],
     benchmark: str,
 ) -> pd.DataFrame:
-    """Accuracy per (model, horizon) on log volatility: RMSE, MAE and QLIKE (on the implied variances
-    ``exp(2 log_vol)``) as mean and std over seeds (std 0 for the deterministic baselines), the median over seeds
+    """Accuracy per (model, horizon) on log volatility: bias (mean of actual - forecast), RMSE, MAE and QLIKE
+    (on the implied variances ``exp(2 log_vol)``) as mean and std over seeds (std 0 for the deterministic baselines), the median over seeds
     of the Diebold-Mariano p-value against ``benchmark`` (squared errors), parameter count and training seconds
     per fit. ``baselines[name][h]`` and the families' forecasts must be on the same target dates."""
     rows = []
@@ -90,6 +90,7 @@ def bakeoff_table(
                 )
                 stats.append(
                     {
+                        "bias": float(np.mean(y - f)),
                         "rmse": rmse(y, f),
                         "mae": mae(y, f),
                         "qlike": qlike(np.exp(2 * y), np.exp(2 * f)),
@@ -98,7 +99,7 @@ def bakeoff_table(
                 )
             s = pd.DataFrame(stats)
             row = {"model": name, "horizon": h, "n_seeds": len(s)}
-            for k in ("rmse", "mae", "qlike"):
+            for k in ("bias", "rmse", "mae", "qlike"):
                 row |= {k: s[k].mean(), f"{k}_std": s[k].std(ddof=1) if len(s) > 1 else 0.0}
             row["dm_pvalue_vs_" + benchmark] = s["dm_pvalue"].median()
             if name in families:

@@ -17,6 +17,7 @@ from finrisk_utils.validation import DataValidationError, check_datetime_index
 __all__ = [
     "HAR_WINDOWS",
     "garman_klass_variance",
+    "har_error_variance",
     "har_features",
     "har_forecast",
     "log_annualised_vol",
@@ -94,3 +95,15 @@ def har_forecast(log_vol: pd.Series, train_end: str | pd.Timestamp, horizon: int
         )
     beta = np.linalg.lstsq(X[train], y[train], rcond=None)[0]
     return pd.Series(X[~train] @ beta, index=dates[~train], name="har")
+
+
+def har_error_variance(
+    log_vol: pd.Series, fit_end: str | pd.Timestamp, eval_end: str | pd.Timestamp, horizon: int = 1
+) -> float:
+    """Mean squared out-of-sample error of HAR over targets in ``[fit_end, eval_end)``, the model fitted on
+    targets before ``fit_end`` (data after ``eval_end`` unused). With it, ``exp(2 f + 2 s2)`` turns a log-vol
+    forecast ``f`` into a variance forecast that is not biased low: if ``ln vol`` is normal with variance
+    ``s2``, ``E[vol^2] = exp(2 E[ln vol] + 2 s2)`` (Jensen)."""
+    history = log_vol[log_vol.index < pd.Timestamp(eval_end)]
+    fc = har_forecast(history, fit_end, horizon)
+    return float(np.mean((history.loc[fc.index] - fc) ** 2))

@@ -47,6 +47,8 @@ def test_run_family_picks_on_validation_and_repeats_seeds(series):
         and table.loc[("har", 1), "rmse_std"] == 0
     )
     assert table.loc[("gru", 1), "n_seeds"] == 3 and table.loc[("gru", 1), "rmse_std"] > 0
+    y = series.loc[har[1].index]
+    assert table.loc[("har", 1), "bias"] == pytest.approx(float((y - series.mean()).mean()))
     assert 0 <= table.loc[("gru", 3), "dm_pvalue_vs_har"] <= 1
     assert table.loc[("gru", 1), "params"] == fam.runs[0].n_params
 

@@ -304,6 +304,40 @@ def test_inflation_forecasting(run_dir):
     }
 
 
+@pytest.mark.parametrize("run_dir", ["08_model_families_volatility_bakeoff"], indirect=True)
+def test_model_families_bakeoff(run_dir):
+    m, _ = read_metrics(run_dir)
+    assert m["n_seeds"] == 2 and m["n_test_days_h1"] == 1006
+    # the baselines do not depend on training: the reference figures (sp500, 1 day, 2015-2018)
+    assert m["har.rmse_h1"] == pytest.approx(0.432, rel=0.05)
+    assert m["persistence.rmse_h1"] == pytest.approx(0.498, rel=0.05)
+    assert m["mean_22d.rmse_h1"] == pytest.approx(0.477, rel=0.05)
+    families = ["rnn", "lstm", "gru", "cnn", "dense_har", "ae_features"]
+    for model in ["har", "persistence", *families]:
+        for h in [1, 5, 22]:
+            assert 0.2 < m[f"{model}.rmse_h{h}"] < 1.5, (model, h)
+            assert 0 < m[f"{model}.qlike_h{h}"] < 5, (model, h)
+            if model != "har":
+                assert 0 <= m[f"{model}.dm_pvalue_vs_har_h{h}"] <= 1
+    for model in families:
+        assert m[f"{model}.params"] > 0 and m[f"{model}.train_seconds"] > 0
+        assert m[f"{model}.rmse_std_h1"] >= 0
+    assert m["har.params"] == 4 and m["persistence.params"] == 0 and m["har.train_seconds"] >= 0
+    assert m["har.rmse_h1"] < m["har.rmse_h22"]  # volatility is harder to forecast further out
+    for h in [1, 5, 22]:
+        # the Jensen correction raises the log forecast: worse in RMSE, better in QLIKE (implied variance)
+        assert m[f"har_jensen.bias_h{h}"] < m[f"har.bias_h{h}"]
+        assert m[f"har_jensen.rmse_h{h}"] > m[f"har.rmse_h{h}"]
+        assert m[f"har_jensen.qlike_h{h}"] < m[f"har.qlike_h{h}"]
+    assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
+        "target",
+        "rmse",
+        "lag_sensitivity",
+        "inside_networks",
+        "dense_and_autoencoder",
+    }
+
+
 @pytest.mark.parametrize("run_dir", ["07_model_risk_seed_variance_and_stability"], indirect=True)
 def test_model_risk_sweeps(run_dir):
     m, _ = read_metrics(run_dir)

@@ -9,6 +9,7 @@ from finrisk_utils.evaluation import qlike, rmse
 from finrisk_utils.validation import DataValidationError
 from finrisk_utils.volatility import (
     garman_klass_variance,
+    har_error_variance,
     har_features,
     har_forecast,
     log_annualised_vol,
@@ -72,3 +73,14 @@ def test_har_reproduces_the_reference_on_sp500():
     assert rmse(lv.loc[fc.index], persistence) == pytest.approx(0.498, abs=0.0025)
     with pytest.raises(DataValidationError, match="training targets"):
         har_forecast(lv, "1999-02-01", 1)
+
+
+def test_har_error_variance_uses_only_data_before_eval_end():
+    lv = log_annualised_vol(garman_klass_variance(load("sp500")))
+    s2 = har_error_variance(lv, "2013-01-01", "2015-01-01")
+    fc = har_forecast(lv[lv.index < "2015-01-01"], "2013-01-01")
+    assert s2 == pytest.approx(float(((lv.loc[fc.index] - fc) ** 2).mean()))
+    assert 0.05 < s2 < 0.5
+    altered = lv.copy()
+    altered[altered.index >= "2015-01-01"] += 3.0
+    assert har_error_variance(altered, "2013-01-01", "2015-01-01") == s2
