@@ -133,6 +133,15 @@ class DirectForecast:
     model: keras.Model
     scaled_inputs: pd.DataFrame
 
+    def input_windows(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """The scaled input windows ``(n, window, n_features)`` that :attr:`model` sees at origins ``dates``."""
+        w = self.model.input_shape[1]
+        pos = self.scaled_inputs.index.get_indexer(dates)
+        if (pos < w - 1).any():
+            raise ValueError(f"every date must be in the data with at least {w - 1} earlier rows")
+        z = self.scaled_inputs.to_numpy()
+        return np.stack([z[p - w + 1 : p + 1] for p in pos])
+
 
 def _check_inputs(
     features: pd.DataFrame,

@@ -95,6 +95,11 @@ def test_every_family_trains_and_forecasts(ar_data, kind):
     assert np.isfinite(res.forecasts[5].to_numpy()).all()
     assert res.train_seconds > 0 and res.n_params > 0
     assert res.scaled_inputs.shape == ar_data.shape
+    X = res.input_windows(ar_data.index[250:253])
+    assert X.shape == (3, 6, 2)
+    np.testing.assert_allclose(X[-1, -1], res.scaled_inputs.iloc[252].to_numpy())
+    with pytest.raises(ValueError, match="earlier rows"):
+        res.input_windows(ar_data.index[:2])
     assert res.model.output_shape == (None, 2)
     with pytest.raises(ValueError, match="pretraining") if kind == "ae_dense" else nullcontext():
         spec.build(2, 2)

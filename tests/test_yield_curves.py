@@ -11,6 +11,7 @@ from finrisk_utils.data.synthetic import (
     make_yield_curves,
 )
 from finrisk_utils.nelson_siegel import fit_nelson_siegel, maturity_label, nelson_siegel_curve
+from finrisk_utils.validation import DataValidationError
 
 
 def test_generator_is_deterministic_and_shaped():
@@ -98,7 +99,7 @@ def test_dns_forecast_bad_inputs():
     y = make_yield_curves(100, seed=0).yields
     with pytest.raises(TypeError, match="DataFrame"):
         baselines.dns_ar1_forecast(y[3], y.index[50:], 1)
-    with pytest.raises(Exception, match="not in the data"):
+    with pytest.raises(DataValidationError, match="not in the data"):
         baselines.dns_ar1_forecast(y, y.index[90:], 12)
-    with pytest.raises(Exception, match="at least 36"):
+    with pytest.raises(DataValidationError, match="at least 36"):
         baselines.dns_ar1_forecast(y, y.index[20:30], 1)
