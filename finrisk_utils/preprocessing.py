@@ -26,6 +26,7 @@ __all__ = [
     "fit_train_scaler",
     "log_returns",
     "make_windows",
+    "origins_with_target",
     "yoy_change",
     "portfolio_log_returns",
     "prices_from_log_returns",
@@ -243,6 +244,18 @@ def split_windows(
                 f"split_windows: no {name} windows (targets span {dates[0].date()} to {dates[-1].date()})"
             )
     return WindowSplit(*parts)
+
+
+def origins_with_target(
+    index: pd.DatetimeIndex, origins: pd.DatetimeIndex, horizon: int
+) -> pd.DatetimeIndex:
+    """The ``origins`` (dates of ``index``) whose target, ``horizon`` rows later in ``index``, is in the data."""
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise ValueError(f"horizon must be a positive int, got {horizon!r}")
+    pos = index.get_indexer(origins)
+    if (pos < 0).any():
+        raise ValueError("every origin must be a date of the index")
+    return origins[pos + horizon < len(index)]
 
 
 def prices_from_log_returns(

@@ -184,9 +184,7 @@ def bond_risk_table(bonds: Mapping[str, Bond], y: float, bump: float = 1e-5) -> 
             "convexity": convexity(b, y),
             "dv01": dv01(b, y),
         }
-        rows[name] = {"price": p0}
-        rows[name] |= {f"{k}": v for k, v in analytic.items()}
-        rows[name] |= {f"{k}_bump": v for k, v in numeric.items()}
+        rows[name] = {"price": p0, **analytic, **{f"{k}_bump": v for k, v in numeric.items()}}
         rows[name]["max_rel_gap"] = max(abs(numeric[k] / analytic[k] - 1) for k in analytic)
     return pd.DataFrame(rows).T
 

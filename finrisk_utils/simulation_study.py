@@ -10,6 +10,7 @@ import pandas as pd
 
 from finrisk_utils.baselines.point import dns_ar1_forecast, no_change_forecast
 from finrisk_utils.data.synthetic import DIEBOLD_LI_FACTOR_DYNAMICS, DNSParams, make_yield_curves
+from finrisk_utils.preprocessing import origins_with_target
 
 __all__ = ["dns_vs_random_walk_study"]
 
@@ -35,7 +36,7 @@ def dns_vs_random_walk_study(
         yields = make_yield_curves(n_months, start=start, params=params, seed=s).yields
         origins = yields.index[yields.index >= test_start]
         for h in horizons:
-            o = origins[: len(origins) - h]
+            o = origins_with_target(yields.index, origins, h)
             truth = yields[list(maturities)].to_numpy()[yields.index.get_indexer(o) + h]
             dns = dns_ar1_forecast(yields, o, h)[list(maturities)].to_numpy()
             rw = no_change_forecast(yields[list(maturities)], o, h).to_numpy()

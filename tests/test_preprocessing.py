@@ -217,3 +217,13 @@ def test_yoy_change():
     np.testing.assert_allclose(yoy.to_numpy(), 100 * np.log(1.02))
     with pytest.raises(DataValidationError, match="needs at least 13"):
         pp.yoy_change(level.iloc[:12])
+
+
+def test_origins_with_target_drops_origins_whose_target_is_beyond_the_data():
+    idx = pd.date_range("2000-01-01", periods=10, freq="MS")
+    assert pp.origins_with_target(idx, idx[5:], 3).equals(idx[5:7])
+    assert pp.origins_with_target(idx, idx[:2], 1).equals(idx[:2])
+    with pytest.raises(ValueError, match="date of the index"):
+        pp.origins_with_target(idx, pd.DatetimeIndex(["1999-01-01"]), 1)
+    with pytest.raises(ValueError, match="horizon"):
+        pp.origins_with_target(idx, idx, 0)
