@@ -30,7 +30,7 @@ print(rc, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).
 
 
 def notebook_runs(profiles: list[str]) -> list[dict[str, object]]:
-    from finrisk_utils.runner import discover_notebooks
+    from finrisk_utils.workbench.runner import discover_notebooks
 
     rows = []
     for nb in discover_notebooks():
@@ -39,7 +39,7 @@ def notebook_runs(profiles: list[str]) -> list[dict[str, object]]:
                 cmd = [
                     sys.executable,
                     "-m",
-                    "finrisk_utils.cli",
+                    "finrisk_utils.workbench.cli",
                     "run",
                     str(nb),
                     "--profile",
@@ -67,7 +67,7 @@ def notebook_runs(profiles: list[str]) -> list[dict[str, object]]:
 
 
 def sweep_speedup(n_runs: int = 8) -> dict[str, float]:
-    from finrisk_utils.sweep import sweep
+    from finrisk_utils.workbench.sweep import sweep
 
     notebook = ROOT / "notebooks" / "00_data_tour.ipynb"
     times = {}
@@ -91,7 +91,8 @@ def training_throughput(
     n: int = 8192, window: int = 60, epochs: int = 2
 ) -> list[dict[str, object]]:
     from finrisk_utils import setup
-    from finrisk_utils.models import build_quantile_es_network, build_recurrent_regressor
+    from finrisk_utils.models.quantile import build_quantile_es_network
+    from finrisk_utils.models.recurrent import build_recurrent_regressor
 
     setup(0)
     rng = np.random.default_rng(0)

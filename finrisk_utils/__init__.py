@@ -1,4 +1,8 @@
-"""finrisk_utils: data, preprocessing, models, baselines, evaluation and reporting for the workbench.
+"""finrisk_utils: the utilities package of the finrisk workbench, laid out by layer and risk domain.
+
+Layers, lowest first (an import-contract test enforces that each imports only from those below it):
+``core`` -> ``data`` -> ``models`` -> ``forecasting`` -> risk domains (``market``, ``credit``, ``fraud``, ``rates``,
+``inflation``; domains never import each other) -> ``workbench`` (notebook outputs, runner, sweeps, reports, CLI).
 
 Import-time side effects, set before TensorFlow is first imported (a user's own settings win):
 
@@ -13,10 +17,10 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from finrisk_utils.config import setup
+from finrisk_utils.core.config import setup
+from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.data import list_datasets, load
-from finrisk_utils.reporting import record_metrics
-from finrisk_utils.validation import DataValidationError
+from finrisk_utils.workbench.outputs import record_metrics
 
 __all__ = ["DataValidationError", "list_datasets", "load", "record_metrics", "setup"]
 __version__ = "0.1.0"

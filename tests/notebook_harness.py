@@ -16,7 +16,7 @@ import nbformat
 import papermill as pm
 import yaml
 
-from finrisk_utils.runner import check_parameters, discover_notebooks
+from finrisk_utils.workbench.runner import check_parameters, discover_notebooks
 
 CONFIG_FILE = Path(__file__).with_name("notebooks.yaml")
 

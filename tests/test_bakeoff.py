@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import models, setup
-from finrisk_utils.bakeoff import bakeoff_table, run_family
-from finrisk_utils.direct_forecast import DirectNetSpec
-from finrisk_utils.inspection import lag_sensitivity, lstm_gates
+from finrisk_utils.forecasting.bakeoff import bakeoff_table, run_family
+from finrisk_utils.forecasting.direct import DirectNetSpec
+from finrisk_utils.models.inspection import lag_sensitivity, lstm_gates
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from finrisk_utils import setup
-from finrisk_utils.config import by_profile
+from finrisk_utils.core.config import by_profile
 
 
 def _tiny_fit(seed: int) -> tuple[list[float], np.ndarray]:
-    from finrisk_utils.models import build_recurrent_regressor, fit_model
+    from finrisk_utils.models.recurrent import build_recurrent_regressor
+    from finrisk_utils.models.training import fit_model
 
     setup(seed)
     rng = np.random.default_rng(0)  # data fixed; only the model's randomness depends on the seed

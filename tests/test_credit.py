@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from finrisk_utils import DataValidationError, load
-from finrisk_utils.credit import (
+from finrisk_utils.credit.models import (
     credit_models,
     one_hot_preprocessor,
     reason_codes,
@@ -16,7 +16,7 @@ from finrisk_utils.credit import (
     split_features_label,
     summarize_cv,
 )
-from finrisk_utils.models import KerasDenseClassifier, build_dense_classifier
+from finrisk_utils.models.dense import KerasDenseClassifier, build_dense_classifier
 
 
 @pytest.fixture(scope="module")

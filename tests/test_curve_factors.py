@@ -5,15 +5,15 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import setup
-from finrisk_utils.curve_factors import (
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.forecasting.compare import horizon_table
+from finrisk_utils.rates.curve_factors import (
     autoencoder_curve_factors,
     factor_recovery,
     pca_curve_factors,
 )
-from finrisk_utils.data.synthetic import make_yield_curves
-from finrisk_utils.evaluation import horizon_table
-from finrisk_utils.simulation_study import dns_vs_random_walk_study
-from finrisk_utils.validation import DataValidationError
+from finrisk_utils.rates.monte_carlo import dns_vs_random_walk_study
+from finrisk_utils.rates.simulate import make_yield_curves
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import DataValidationError, list_datasets, load
-from finrisk_utils.data import get_info, load_prices, registry
+from finrisk_utils.data import registry
+from finrisk_utils.data.registry import get_info, load_prices
 
 EXPECTED = {
     "sp500": (5031, ["open", "high", "low", "close", "adj_close", "volume"]),
@@ -15,7 +16,6 @@ EXPECTED = {
     "fama_french": (1109, ["mkt_rf", "smb", "hml", "rf"]),
     "us_macro": (203, ["realgdp", "cpi", "tbilrate", "unemp", "infl"]),
     "german_credit": (1000, ["creditability", "credit_amount", "purpose"]),
-    "transactions": (96665, ["timestamp", "amount", "is_fraud", "fraud_type"]),
 }
 
 
@@ -25,10 +25,7 @@ def test_every_dataset_loads_tidy_and_valid(name):
     df = load(name)
     assert len(df) == rows
     assert set(columns) <= set(df.columns)
-    numeric = df.select_dtypes("number").drop(
-        columns=["mean_amount_30d"], errors="ignore"
-    )  # NaN by design
-    assert np.isfinite(numeric.to_numpy()).all()
+    assert np.isfinite(df.select_dtypes("number").to_numpy()).all()
     if get_info(name).time_series:
         assert isinstance(df.index, pd.DatetimeIndex) and df.index.name == "date"
         assert df.index.is_monotonic_increasing and df.index.is_unique
@@ -131,7 +128,7 @@ def test_load_prices():
 
 
 def test_load_price_panel():
-    from finrisk_utils.data import load_price_panel
+    from finrisk_utils.data.registry import load_price_panel
 
     panel = load_price_panel(["sp500", "wti"], start="2018-01-01")
     assert list(panel.columns) == ["sp500", "wti"] and panel.index.is_monotonic_increasing
@@ -139,10 +136,16 @@ def test_load_price_panel():
         load_price_panel(["sp500", "sp500"])
 
 
-def test_transactions_options_and_bad_input():
-    df = load("transactions", n_customers=50, n_days=30, seed=3)
-    assert df["customer_id"].nunique() <= 50 and df["is_fraud"].sum() >= 3
-    with pytest.raises(TypeError, match=r"takes no option\(s\) \['customers'\]"):
-        load("transactions", customers=5)
+def test_transactions_generator_options_and_bad_input():
+    """The synthetic transactions are a fraud-domain generator, not a registered dataset (data never imports
+    a risk domain); the generator validates its own output."""
+    from finrisk_utils.fraud import make_transactions
+
+    assert "transactions" not in list_datasets().index
+    df = make_transactions(n_customers=50, n_days=30, seed=3)
+    assert len(df) > 0 and df["customer_id"].nunique() <= 50 and df["is_fraud"].sum() >= 3
+    assert df["timestamp"].is_monotonic_increasing
     with pytest.raises(ValueError, match="fraud_rate"):
-        load("transactions", fraud_rate=2.0)
+        make_transactions(fraud_rate=2.0)
+    with pytest.raises(TypeError, match="make_transactions: n_days must be a positive int"):
+        make_transactions(n_days=30.5)

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import setup
-from finrisk_utils.deep_var import DeepVaRSpec, deep_var_forecast, select_on_validation
-from finrisk_utils.evaluation import fz0_score, pinball_loss
-from finrisk_utils.models import QuantileESHead, build_quantile_es_network, fz0_loss
-from finrisk_utils.models import pinball_loss as keras_pinball
+from finrisk_utils.forecasting.metrics import fz0_score, pinball_loss
+from finrisk_utils.market.deep_var import DeepVaRSpec, deep_var_forecast, select_on_validation
+from finrisk_utils.models.losses import keras_fz0_loss, keras_pinball_loss
+from finrisk_utils.models.quantile import QuantileESHead, build_quantile_es_network
 
 
 def test_keras_losses_equal_numpy_definitions():
@@ -21,8 +21,8 @@ def test_keras_losses_equal_numpy_definitions():
     e = q - np.abs(rng.standard_normal(64)).astype("float32")
     pred = np.stack([q, e], axis=1)
     expected_fz0 = fz0_score(y, -q, -e, 0.05).mean()
-    assert float(fz0_loss(0.05)(y, pred)) == pytest.approx(expected_fz0, rel=1e-5)
-    assert float(keras_pinball(0.05)(y, pred)) == pytest.approx(
+    assert float(keras_fz0_loss(0.05)(y, pred)) == pytest.approx(expected_fz0, rel=1e-5)
+    assert float(keras_pinball_loss(0.05)(y, pred)) == pytest.approx(
         pinball_loss(y, q, 0.05).mean(), rel=1e-5
     )
 
@@ -119,7 +119,7 @@ def test_select_on_validation_picks_lowest_validation_loss():
 
 
 def test_select_on_validation_refits_only_the_winner(monkeypatch):
-    import finrisk_utils.deep_var as dv
+    import finrisk_utils.market.deep_var as dv
 
     calls = []
     real = dv.fit_epochs

@@ -4,7 +4,7 @@ import pytest
 from scipy import stats
 
 from finrisk_utils import DataValidationError
-from finrisk_utils.descriptive import describe_returns
+from finrisk_utils.core.descriptive import describe_returns
 
 
 def test_describe_returns_matches_scipy():

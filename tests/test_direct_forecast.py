@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import models, setup
-from finrisk_utils.direct_forecast import DirectNetSpec, direct_deep_forecast
-from finrisk_utils.validation import DataValidationError
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.forecasting.direct import DirectNetSpec, direct_deep_forecast
 
 
 @pytest.fixture

@@ -6,9 +6,15 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import DataValidationError, setup
-from finrisk_utils.data.synthetic import FRAUD_MECHANISMS, make_transactions
-from finrisk_utils.evaluation import detection as det
-from finrisk_utils.fraud import split_by_time, transaction_features
+from finrisk_utils.fraud.detectors import split_by_time, transaction_features
+from finrisk_utils.fraud.metrics import (
+    alert_costs,
+    budget_threshold,
+    detection_metrics,
+    false_alerts_per_fraud,
+    recall_by_group,
+)
+from finrisk_utils.fraud.simulator import FRAUD_MECHANISMS, make_transactions
 from finrisk_utils.models.autoencoder import build_autoencoder, reconstruction_error
 
 
@@ -100,23 +106,23 @@ def test_split_by_time(tx):
 def test_detection_metrics_hand_computed():
     y = np.array([0] * 8 + [1, 1])
     score = np.array([0.1] * 7 + [0.9, 0.8, 0.2])
-    m = det.detection_metrics(y, score, threshold=0.5)
+    m = detection_metrics(y, score, threshold=0.5)
     assert (
         m["precision_at_budget"] == 0.5 and m["recall_at_budget"] == 0.5 and m["alert_rate"] == 0.2
     )
-    assert det.budget_threshold(np.arange(1000.0), 0.01) == pytest.approx(
+    assert budget_threshold(np.arange(1000.0), 0.01) == pytest.approx(
         np.quantile(np.arange(1000.0), 0.99)
     )
-    rec = det.recall_by_group(y, score > 0.5, np.array(["n"] * 8 + ["a", "b"]))
+    rec = recall_by_group(y, score > 0.5, np.array(["n"] * 8 + ["a", "b"]))
     assert rec.to_dict() == {"a": 1.0, "b": 0.0}
-    costs = det.alert_costs(y, score > 0.5, np.full(10, 100.0), cost_per_alert=5)
+    costs = alert_costs(y, score > 0.5, np.full(10, 100.0), cost_per_alert=5)
     assert costs == {"missed_fraud": 100.0, "investigation": 10.0, "total": 110.0}
-    fpr, per_fraud = det.false_alerts_per_fraud(y, score, recall=1.0)
+    fpr, per_fraud = false_alerts_per_fraud(y, score, recall=1.0)
     assert fpr == pytest.approx(1 / 8) and per_fraud == pytest.approx(0.5)
     with pytest.raises(ValueError, match="both 0"):
-        det.detection_metrics(np.zeros(5), np.ones(5), 0.5)
+        detection_metrics(np.zeros(5), np.ones(5), 0.5)
     with pytest.raises(ValueError, match="budget"):
-        det.budget_threshold(score, 1.5)
+        budget_threshold(score, 1.5)
 
 
 def test_autoencoder_scores_outliers_higher():

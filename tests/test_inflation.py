@@ -4,15 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finrisk_utils.data import load
-from finrisk_utils.inflation import (
-    _yoy_from_monthly,
-    monthly_inflation,
-    sarima_yoy_fan,
-    sarima_yoy_forecast,
-)
-from finrisk_utils.preprocessing import yoy_change
-from finrisk_utils.validation import DataValidationError
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.data.registry import load
+from finrisk_utils.inflation.measures import monthly_inflation, yoy_change
+from finrisk_utils.inflation.sarima import _yoy_from_monthly, sarima_yoy_fan, sarima_yoy_forecast
 
 
 @pytest.fixture(scope="module")

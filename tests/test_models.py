@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from finrisk_utils import setup
-from finrisk_utils.models import build_recurrent_regressor, fit_model
+from finrisk_utils.models.recurrent import build_recurrent_regressor
+from finrisk_utils.models.training import fit_model
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
@@ -17,13 +18,13 @@ def test_recurrent_regressor_shapes(cell):
     "kwargs, match",
     [
         ({"window": 0}, "window must be a positive int"),
-        ({"window": 5, "units": 2.0}, "units must be a positive int"),
+        ({"window": 5, "units": 2.0}, "units must be a positive int, got 2.0 .float."),
         ({"window": 5, "cell": "transformer"}, "cell must be one of"),
         ({"window": 5, "dropout": 1.0}, "dropout must be in"),
     ],
 )
 def test_recurrent_regressor_bad_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((TypeError, ValueError), match=match):
         build_recurrent_regressor(**kwargs)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from finrisk_utils.runner import (
+from finrisk_utils.workbench.runner import (
     check_parameters,
     code_sha256,
     discover_notebooks,

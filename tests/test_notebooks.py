@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from finrisk_utils.reporting import read_metrics
-from finrisk_utils.runner import discover_notebooks, execute_notebook
+from finrisk_utils.workbench.outputs import read_metrics
+from finrisk_utils.workbench.runner import discover_notebooks, execute_notebook
 
 sys.path.insert(0, str(Path(__file__).parent))
 from notebook_harness import load_config, quick_parameters

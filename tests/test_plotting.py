@@ -2,8 +2,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from finrisk_utils.models import FitResult
-from finrisk_utils.plotting import plot_forecasts, plot_series, plot_training, save_figure
+from finrisk_utils.core.plotting import plot_forecasts, plot_series, save_figure
+from finrisk_utils.models.plots import plot_training
+from finrisk_utils.models.training import FitResult
 
 
 def test_plots_return_figures_and_use_given_axes(tmp_path):

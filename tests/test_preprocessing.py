@@ -5,7 +5,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finrisk_utils import DataValidationError
-from finrisk_utils import preprocessing as pp
+from finrisk_utils.core.timeseries import (
+    chronological_split,
+    fit_train_scaler,
+    log_returns,
+    make_windows,
+    origins_with_target,
+    portfolio_log_returns,
+    prices_from_log_returns,
+    simple_returns,
+    split_windows,
+)
+from finrisk_utils.inflation.measures import yoy_change
 
 
 def prices(n=10, start=100.0):
@@ -15,12 +26,12 @@ def prices(n=10, start=100.0):
 
 def test_log_and_simple_returns():
     p = pd.Series([100.0, 110.0, 99.0], index=pd.bdate_range("2020-01-01", periods=3))
-    r = pp.log_returns(p)
+    r = log_returns(p)
     assert len(r) == 2 and r.index[0] == p.index[1]
     np.testing.assert_allclose(r.to_numpy(), 100 * np.log([1.1, 0.9]))
-    np.testing.assert_allclose(pp.simple_returns(p).to_numpy(), [0.1, -0.1])
+    np.testing.assert_allclose(simple_returns(p).to_numpy(), [0.1, -0.1])
     frame = pd.concat({"a": p, "b": 2 * p}, axis=1)
-    np.testing.assert_allclose(pp.log_returns(frame)["a"], pp.log_returns(frame)["b"])
+    np.testing.assert_allclose(log_returns(frame)["a"], log_returns(frame)["b"])
 
 
 @pytest.mark.parametrize(
@@ -35,22 +46,22 @@ def test_returns_reject_bad_prices(value, match):
     p = prices()
     p.iloc[2] = value
     with pytest.raises(DataValidationError, match=match):
-        pp.log_returns(p)
+        log_returns(p)
 
 
 def test_returns_reject_bad_types_and_order():
     with pytest.raises(TypeError, match="pandas Series or DataFrame"):
-        pp.log_returns(np.ones(5))
+        log_returns(np.ones(5))
     p = prices()
     with pytest.raises(DataValidationError, match="not increasing"):
-        pp.log_returns(p.iloc[::-1])
+        log_returns(p.iloc[::-1])
     with pytest.raises(DataValidationError, match="needs at least 2"):
-        pp.log_returns(p.iloc[:1])
+        log_returns(p.iloc[:1])
 
 
 def test_chronological_split_by_dates():
     s = prices(300)
-    split = pp.chronological_split(
+    split = chronological_split(
         s, val_start="2020-06-01", test_start="2020-09-01", test_end="2020-12-01"
     )
     assert split.train.index.max() < pd.Timestamp("2020-06-01") <= split.val.index.min()
@@ -61,7 +72,7 @@ def test_chronological_split_by_dates():
 
 def test_chronological_split_by_fractions_is_ordered_and_complete():
     s = prices(100)
-    split = pp.chronological_split(s, fractions=(0.6, 0.2, 0.2))
+    split = chronological_split(s, fractions=(0.6, 0.2, 0.2))
     assert split.sizes() == {"train": 60, "val": 20, "test": 20}
     assert split.train.index[-1] < split.val.index[0] < split.test.index[0]
 
@@ -69,22 +80,22 @@ def test_chronological_split_by_fractions_is_ordered_and_complete():
 def test_chronological_split_errors():
     s = prices(100)
     with pytest.raises(ValueError, match="either test_start"):
-        pp.chronological_split(s)
+        chronological_split(s)
     with pytest.raises(ValueError, match="either test_start"):
-        pp.chronological_split(s, test_start="2020-02-01", fractions=(0.5, 0.25, 0.25))
+        chronological_split(s, test_start="2020-02-01", fractions=(0.5, 0.25, 0.25))
     with pytest.raises(ValueError, match="summing to 1"):
-        pp.chronological_split(s, fractions=(0.5, 0.2, 0.2))
+        chronological_split(s, fractions=(0.5, 0.2, 0.2))
     with pytest.raises(ValueError, match="val_start <= test_start"):
-        pp.chronological_split(s, val_start="2020-03-01", test_start="2020-02-01")
+        chronological_split(s, val_start="2020-03-01", test_start="2020-02-01")
     with pytest.raises(DataValidationError, match="test part is empty"):
-        pp.chronological_split(s, test_start="2030-01-01", test_end="2030-12-31")
+        chronological_split(s, test_start="2030-01-01", test_end="2030-12-31")
     with pytest.raises(DataValidationError, match="train part is empty"):
-        pp.chronological_split(s, test_start="2019-01-01")
+        chronological_split(s, test_start="2019-01-01")
 
 
 def test_make_windows_shapes_and_zero_copy():
     x = np.arange(10.0)
-    w = pp.make_windows(x, window=3, horizon=2)
+    w = make_windows(x, window=3, horizon=2)
     assert w.X.shape == (6, 3, 1)
     np.testing.assert_array_equal(w.X[0, :, 0], [0, 1, 2])
     assert w.y[0] == 4 and w.target_pos[0] == 4 and w.input_end[0] == 2
@@ -95,8 +106,8 @@ def test_make_windows_shapes_and_zero_copy():
 def test_make_windows_multifeature_needs_target():
     x = np.arange(20.0).reshape(10, 2)
     with pytest.raises(ValueError, match="target is required"):
-        pp.make_windows(x, window=3)
-    w = pp.make_windows(x, target=np.arange(10.0) * 10, window=3)
+        make_windows(x, window=3)
+    w = make_windows(x, target=np.arange(10.0) * 10, window=3)
     assert w.X.shape == (7, 3, 2)
     np.testing.assert_array_equal(w.X[1], x[1:4])
     assert w.y[1] == 40
@@ -114,14 +125,14 @@ def test_make_windows_multifeature_needs_target():
 )
 def test_make_windows_bad_arguments(kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        pp.make_windows(np.arange(10.0), **kwargs)
+        make_windows(np.arange(10.0), **kwargs)
 
 
 def test_make_windows_rejects_bad_target_shape_and_3d():
     with pytest.raises(ValueError, match="target must have shape"):
-        pp.make_windows(np.arange(10.0), target=np.arange(9.0), window=2)
+        make_windows(np.arange(10.0), target=np.arange(9.0), window=2)
     with pytest.raises(ValueError, match="1-D or 2-D"):
-        pp.make_windows(np.zeros((4, 2, 2)), window=2)
+        make_windows(np.zeros((4, 2, 2)), window=2)
 
 
 @settings(max_examples=200, deadline=None)
@@ -134,9 +145,9 @@ def test_windows_target_strictly_after_inputs(n, window, horizon):
     x = np.arange(n, dtype=float)  # value == position, so alignment is readable off the data
     if n < window + horizon:
         with pytest.raises(DataValidationError):
-            pp.make_windows(x, window=window, horizon=horizon)
+            make_windows(x, window=window, horizon=horizon)
         return
-    w = pp.make_windows(x, window=window, horizon=horizon)
+    w = make_windows(x, window=window, horizon=horizon)
     assert len(w.y) == n - window - horizon + 1
     assert (w.X.max(axis=(1, 2)) == w.input_end).all()  # the newest input is at input_end
     assert (w.y == w.input_end + horizon).all()  # the target is exactly horizon steps later
@@ -146,9 +157,9 @@ def test_windows_target_strictly_after_inputs(n, window, horizon):
 
 
 def test_split_windows_assigns_by_target_date():
-    s = pp.log_returns(prices(120))
-    w = pp.make_windows(s.to_numpy(), window=5)
-    split = pp.split_windows(
+    s = log_returns(prices(120))
+    w = make_windows(s.to_numpy(), window=5)
+    split = split_windows(
         w, s.index, val_start="2020-03-02", test_start="2020-04-01", test_end="2020-05-15"
     )
     assert split.train.dates.max() < pd.Timestamp("2020-03-02") <= split.val.dates.min()
@@ -160,70 +171,70 @@ def test_split_windows_assigns_by_target_date():
     last_input_dates = s.index[w.input_end][np.isin(s.index[w.target_pos], split.test.dates)]
     assert (last_input_dates < split.test.dates).all()
     with pytest.raises(ValueError, match="val_start <= test_start"):
-        pp.split_windows(w, s.index, val_start="2020-05-01", test_start="2020-04-01")
+        split_windows(w, s.index, val_start="2020-05-01", test_start="2020-04-01")
     with pytest.raises(DataValidationError, match="no test windows"):
-        pp.split_windows(
+        split_windows(
             w, s.index, val_start="2020-03-02", test_start="2021-01-01", test_end="2021-12-31"
         )
 
 
 def test_scaler_sees_only_training_rows():
-    s = pp.log_returns(prices(200))
+    s = log_returns(prices(200))
     cut = s.index[120]
-    scaler = pp.fit_train_scaler(s, train_end=cut)
+    scaler = fit_train_scaler(s, train_end=cut)
     train = s[s.index < cut]
     assert scaler.n_samples_seen_ == len(train)
     np.testing.assert_allclose(scaler.mean_[0], train.mean())
     future_changed = s.copy()
     future_changed[future_changed.index >= cut] *= 1000  # wild future values
-    again = pp.fit_train_scaler(future_changed, train_end=cut)
+    again = fit_train_scaler(future_changed, train_end=cut)
     np.testing.assert_array_equal(again.mean_, scaler.mean_)
     np.testing.assert_array_equal(again.scale_, scaler.scale_)
     scaled = scaler.transform(s.to_frame())
     assert scaled.shape == (len(s), 1)
     with pytest.raises(DataValidationError, match="training part"):
-        pp.fit_train_scaler(s, train_end=s.index[1])
+        fit_train_scaler(s, train_end=s.index[1])
 
 
 def test_prices_from_log_returns():
     p = prices(5)
     fc = pd.Series([0.0, 100 * np.log(1.1)], index=p.index[3:5])
-    implied = pp.prices_from_log_returns(p, fc)
+    implied = prices_from_log_returns(p, fc)
     np.testing.assert_allclose(implied.to_numpy(), [p.iloc[2], 1.1 * p.iloc[3]])
     with pytest.raises(DataValidationError, match="no price before"):
-        pp.prices_from_log_returns(p, pd.Series([0.0], index=p.index[:1]))
+        prices_from_log_returns(p, pd.Series([0.0], index=p.index[:1]))
 
 
 def test_portfolio_log_returns():
     idx = pd.bdate_range("2020-01-01", periods=3)
     prices_ = pd.DataFrame({"a": [100.0, 110.0, 110.0], "b": [50.0, 50.0, np.nan]}, index=idx)
     prices_.loc[idx[2], "b"] = np.nan
-    r = pp.portfolio_log_returns(prices_.iloc[:2])
+    r = portfolio_log_returns(prices_.iloc[:2])
     assert r.iloc[0] == pytest.approx(100 * np.log(1 + 0.5 * 0.1))
-    assert len(pp.portfolio_log_returns(prices_)) == 1  # the day with a missing price is dropped
+    assert len(portfolio_log_returns(prices_)) == 1  # the day with a missing price is dropped
     with pytest.raises(ValueError, match="sum to 1"):
-        pp.portfolio_log_returns(prices_, {"a": 0.5, "b": 0.6})
+        portfolio_log_returns(prices_, {"a": 0.5, "b": 0.6})
     with pytest.raises(ValueError, match="weights name"):
-        pp.portfolio_log_returns(prices_, {"a": 1.0})
+        portfolio_log_returns(prices_, {"a": 1.0})
     with pytest.raises(TypeError, match="at least two"):
-        pp.portfolio_log_returns(prices_[["a"]])
+        portfolio_log_returns(prices_[["a"]])
 
 
 def test_yoy_change():
     idx = pd.date_range("2000-01-01", periods=14, freq="MS")
     level = pd.Series(100 * 1.02 ** (np.arange(14) / 12), index=idx)
-    yoy = pp.yoy_change(level)
+    yoy = yoy_change(level)
     assert len(yoy) == 2 and yoy.index[0] == idx[12]
     np.testing.assert_allclose(yoy.to_numpy(), 100 * np.log(1.02))
     with pytest.raises(DataValidationError, match="needs at least 13"):
-        pp.yoy_change(level.iloc[:12])
+        yoy_change(level.iloc[:12])
 
 
 def test_origins_with_target_drops_origins_whose_target_is_beyond_the_data():
     idx = pd.date_range("2000-01-01", periods=10, freq="MS")
-    assert pp.origins_with_target(idx, idx[5:], 3).equals(idx[5:7])
-    assert pp.origins_with_target(idx, idx[:2], 1).equals(idx[:2])
+    assert origins_with_target(idx, idx[5:], 3).equals(idx[5:7])
+    assert origins_with_target(idx, idx[:2], 1).equals(idx[:2])
     with pytest.raises(ValueError, match="date of the index"):
-        pp.origins_with_target(idx, pd.DatetimeIndex(["1999-01-01"]), 1)
+        origins_with_target(idx, pd.DatetimeIndex(["1999-01-01"]), 1)
     with pytest.raises(ValueError, match="horizon"):
-        pp.origins_with_target(idx, idx, 0)
+        origins_with_target(idx, idx, 0)

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finrisk_utils import nelson_siegel, rates
+from finrisk_utils import rates
+from finrisk_utils.rates.nelson_siegel import fit_nelson_siegel, nelson_siegel_loadings
 
 
 def test_par_bond_prices_at_par_and_zero_duration_is_maturity():
@@ -71,18 +72,16 @@ def test_curve_pricing_key_rates_and_irrbb():
 
 def test_nelson_siegel_loadings_and_exact_fit():
     m = np.array([3, 12, 30, 60, 120, 360])
-    load = nelson_siegel.nelson_siegel_loadings(m)
+    load = nelson_siegel_loadings(m)
     assert (load[:, 0] == 1).all() and (np.diff(load[:, 1]) < 0).all()
-    assert np.argmax(
-        nelson_siegel.nelson_siegel_loadings(np.arange(1, 121))[:, 2]
-    ) + 1 == pytest.approx(30, abs=1)
+    assert np.argmax(nelson_siegel_loadings(np.arange(1, 121))[:, 2]) + 1 == pytest.approx(
+        30, abs=1
+    )
     factors = pd.DataFrame({"level": [6.0, 7.0], "slope": [-2.0, -1.0], "curvature": [0.5, -0.3]})
     yields = pd.DataFrame(factors.to_numpy() @ load.T, columns=m)
-    pd.testing.assert_frame_equal(
-        nelson_siegel.fit_nelson_siegel(yields), factors, check_exact=False, atol=1e-10
-    )
+    pd.testing.assert_frame_equal(fit_nelson_siegel(yields), factors, check_exact=False, atol=1e-10)
     with pytest.raises(ValueError, match="positive"):
-        nelson_siegel.nelson_siegel_loadings([0, 12])
+        nelson_siegel_loadings([0, 12])
 
 
 def test_bond_risk_table_and_eve_changes():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from finrisk_utils import record_metrics
-from finrisk_utils.reporting import flatten_metrics, read_metrics, resolve_output_dir
+from finrisk_utils.workbench.outputs import flatten_metrics, read_metrics, resolve_output_dir
 
 
 def test_record_metrics_writes_flat_sorted_json(tmp_path, capsys):
@@ -41,7 +41,7 @@ def test_record_metrics_rejects_bad_values(tmp_path):
 
 
 def test_resolve_output_dir(tmp_path, monkeypatch):
-    from finrisk_utils import reporting
+    from finrisk_utils.workbench import outputs as reporting
 
     monkeypatch.setattr(reporting, "RUNS_DIR", tmp_path / "runs")
     assert resolve_output_dir(tmp_path / "x", "nb") == tmp_path / "x"

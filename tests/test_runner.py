@@ -8,11 +8,19 @@ import nbformat
 import pandas as pd
 import pytest
 
-from finrisk_utils import runner
+from finrisk_utils.workbench.runner import (
+    check_parameters,
+    code_sha256,
+    discover_notebooks,
+    notebook_parameters,
+    parse_value,
+    render_notebook,
+    strip_volatile,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY, FAILING = FIXTURES / "tiny.ipynb", FIXTURES / "failing.ipynb"
-FINRISK = [sys.executable, "-m", "finrisk_utils.cli"]
+FINRISK = [sys.executable, "-m", "finrisk_utils.workbench.cli"]
 
 
 @pytest.mark.parametrize(
@@ -28,25 +36,25 @@ FINRISK = [sys.executable, "-m", "finrisk_utils.cli"]
     ],
 )
 def test_parse_value(text, value):
-    assert runner.parse_value(text) == value and type(runner.parse_value(text)) is type(value)
+    assert parse_value(text) == value and type(parse_value(text)) is type(value)
 
 
 def test_parse_value_rejects_a_broken_list():
     with pytest.raises(ValueError, match="list literal"):
-        runner.parse_value("[1, 2")
+        parse_value("[1, 2")
     with pytest.raises(ValueError, match="list literal"):
-        runner.parse_value("[1, foo]")
+        parse_value("[1, foo]")
 
 
 def test_check_parameters():
-    runner.check_parameters(TINY, {"seed": 1, "scale": 3})  # an int is fine for a float
+    check_parameters(TINY, {"seed": 1, "scale": 3})  # an int is fine for a float
     with pytest.raises(ValueError, match=r"defines no parameter\(s\) \['windw'\]"):
-        runner.check_parameters(TINY, {"windw": 3})
+        check_parameters(TINY, {"windw": 3})
     with pytest.raises(ValueError, match="parameter 'seed' expects int"):
-        runner.check_parameters(TINY, {"seed": "abc"})
+        check_parameters(TINY, {"seed": "abc"})
     with pytest.raises(ValueError, match="parameter 'profile' expects str"):
-        runner.check_parameters(TINY, {"profile": 1})
-    runner.check_parameters(TINY, {"output_dir": "/x"})  # a None default accepts anything
+        check_parameters(TINY, {"profile": 1})
+    check_parameters(TINY, {"output_dir": "/x"})  # a None default accepts anything
 
 
 def test_notebook_without_parameters_cell_is_rejected(tmp_path):
@@ -54,9 +62,9 @@ def test_notebook_without_parameters_cell_is_rejected(tmp_path):
     path = tmp_path / "plain.ipynb"
     nbformat.write(nb, path)
     with pytest.raises(ValueError, match="no cell tagged 'parameters'"):
-        runner.notebook_parameters(path)
+        notebook_parameters(path)
     with pytest.raises(FileNotFoundError):
-        runner.notebook_parameters(tmp_path / "missing.ipynb")
+        notebook_parameters(tmp_path / "missing.ipynb")
 
 
 def test_cli_failure_path_keeps_partial_output_and_exits_non_zero(tmp_path):
@@ -139,13 +147,13 @@ def test_strip_volatile_and_code_hash():
     cell.outputs = [
         nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=7)
     ]
-    before = runner.code_sha256(nb)
-    runner.strip_volatile(nb)
+    before = code_sha256(nb)
+    strip_volatile(nb)
     assert "papermill" not in nb.metadata and "execution" not in cell.metadata
     assert cell.execution_count is None and cell.outputs[0]["execution_count"] is None
-    assert runner.code_sha256(nb) == before  # outputs and metadata do not change the code hash
+    assert code_sha256(nb) == before  # outputs and metadata do not change the code hash
     cell.source += "\n# changed"
-    assert runner.code_sha256(nb) != before
+    assert code_sha256(nb) != before
 
 
 def test_render_writes_back_only_on_success(tmp_path):
@@ -153,18 +161,18 @@ def test_render_writes_back_only_on_success(tmp_path):
     shutil.copy(TINY, tiny)
     shutil.copy(FAILING, failing)
     original_failing = failing.read_bytes()
-    assert runner.render_notebook(tiny, tmp_path / "scratch").status == "ok"
+    assert render_notebook(tiny, tmp_path / "scratch").status == "ok"
     rendered = nbformat.read(tiny, as_version=4)
-    assert rendered.metadata["finrisk"]["code_sha256"] == runner.code_sha256(rendered)
+    assert rendered.metadata["finrisk"]["code_sha256"] == code_sha256(rendered)
     assert "papermill" not in rendered.metadata
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in rendered.cells)
     assert any("hello from tiny" in o.get("text", "") for o in rendered.cells[2].outputs)
-    assert runner.render_notebook(failing, tmp_path / "scratch").status == "failed"
+    assert render_notebook(failing, tmp_path / "scratch").status == "failed"
     assert failing.read_bytes() == original_failing
 
 
 def test_discover_notebooks_is_numbered_and_sorted():
-    found = runner.discover_notebooks()
+    found = discover_notebooks()
     names = [p.name for p in found]
     assert names == sorted(names) and names[:2] == [
         "00_data_tour.ipynb",

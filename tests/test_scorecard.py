@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finrisk_utils.scorecard import WoEEncoder, make_scorecard, points_scale, scorecard_table
+from finrisk_utils.credit.scorecard import WoEEncoder, make_scorecard, points_scale, scorecard_table
 
 
 def toy():

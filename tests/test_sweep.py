@@ -9,33 +9,40 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from finrisk_utils import sweep as sw
-from finrisk_utils.report import aggregate_over_seeds, build_report
+from finrisk_utils.workbench.report import aggregate_over_seeds, build_report
+from finrisk_utils.workbench.sweep import (
+    expand_grid,
+    load_grid_file,
+    metric,
+    run_key,
+    run_one,
+    sweep,
+)
 
 TINY = Path(__file__).parent / "fixtures" / "tiny.ipynb"
 
 
 def test_expand_grid_and_errors():
-    combos = sw.expand_grid({"seed": [0, 1], "scale": [1.0, 2.0, 3.0]})
+    combos = expand_grid({"seed": [0, 1], "scale": [1.0, 2.0, 3.0]})
     assert (
         len(combos) == 6
         and combos[0] == {"seed": 0, "scale": 1.0}
         and combos[-1] == {"seed": 1, "scale": 3.0}
     )
     with pytest.raises(ValueError, match="grid is empty"):
-        sw.expand_grid({})
+        expand_grid({})
     with pytest.raises(ValueError, match="non-empty list"):
-        sw.expand_grid({"seed": []})
+        expand_grid({"seed": []})
     with pytest.raises(ValueError, match="non-empty list"):
-        sw.expand_grid({"dataset": "sp500"})
+        expand_grid({"dataset": "sp500"})
 
 
 def test_grid_file_and_run_key(tmp_path):
     f = tmp_path / "grid.yaml"
     f.write_text("seed: [0, 1]\nconfidence: 0.99\n")
-    assert sw.load_grid_file(f) == {"seed": [0, 1], "confidence": [0.99]}
-    a, b = sw.run_key({"seed": 1, "x": "a/b"}), sw.run_key({"x": "a/b", "seed": 1})
-    assert a == b and "/" not in a and a != sw.run_key({"seed": 2, "x": "a/b"})
+    assert load_grid_file(f) == {"seed": [0, 1], "confidence": [0.99]}
+    a, b = run_key({"seed": 1, "x": "a/b"}), run_key({"x": "a/b", "seed": 1})
+    assert a == b and "/" not in a and a != run_key({"seed": 2, "x": "a/b"})
 
 
 @pytest.mark.parametrize(
@@ -44,15 +51,15 @@ def test_grid_file_and_run_key(tmp_path):
 )
 def test_bad_grid_rejected_before_anything_runs(tmp_path, grid, match):
     with pytest.raises(ValueError, match=match):
-        sw.sweep(TINY, grid, out=tmp_path, workers=1)
+        sweep(TINY, grid, out=tmp_path, workers=1)
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
     with pytest.raises(FileNotFoundError):
-        sw.sweep(tmp_path / "nope.ipynb", {"seed": [0]}, out=tmp_path)
+        sweep(tmp_path / "nope.ipynb", {"seed": [0]}, out=tmp_path)
 
 
 def test_run_one_records_success_and_failure(tmp_path):
-    ok = sw.run_one(str(TINY), {"scale": 0.5}, "quick", str(tmp_path))
-    bad = sw.run_one(str(TINY), {"fail": True}, "quick", str(tmp_path))
+    ok = run_one(str(TINY), {"scale": 0.5}, "quick", str(tmp_path))
+    bad = run_one(str(TINY), {"fail": True}, "quick", str(tmp_path))
     assert ok["status"] == "ok" and bad["status"] == "failed" and "asked to fail" in bad["error"]
     runs = sorted(p.name for p in tmp_path.iterdir())
     assert len(runs) == 2 and all((tmp_path / r / "run.json").exists() for r in runs)
@@ -62,14 +69,14 @@ def test_run_one_records_success_and_failure(tmp_path):
 def test_real_sweep_on_two_workers_with_failure_resume_and_report(tmp_path):
     calls = []
     grid = {"seed": [0, 1], "scale": [1.0, 2.0], "fail": [False]}
-    table = sw.sweep(TINY, grid, out=tmp_path, workers=2, progress=lambda *a: calls.append(a))
+    table = sweep(TINY, grid, out=tmp_path, workers=2, progress=lambda *a: calls.append(a))
     assert len(table) == 4 and (table["status"] == "ok").all()
     assert sorted(table["metric:value"]) == [21.0, 21.0, 42.0, 42.0]
     assert (tmp_path / "results.csv").exists() and (tmp_path / "results.parquet").exists()
     assert pd.read_parquet(tmp_path / "results.parquet").shape[0] == 4
     assert calls[-1][:3] == (4, 0, 4)
     # one failing combination is recorded and does not stop the others
-    table = sw.sweep(
+    table = sweep(
         TINY,
         {"seed": [0, 1], "scale": [1.0, 2.0], "fail": [False, True]},
         out=tmp_path,
@@ -94,7 +101,7 @@ def test_real_sweep_on_two_workers_with_failure_resume_and_report(tmp_path):
 def test_cli_sweep_rejects_bad_input(tmp_path):
     def run(*args):
         return subprocess.run(
-            [sys.executable, "-m", "finrisk_utils.cli", "sweep", *args],
+            [sys.executable, "-m", "finrisk_utils.workbench.cli", "sweep", *args],
             capture_output=True,
             text=True,
             timeout=120,
@@ -110,7 +117,7 @@ def test_cli_sweep_rejects_bad_input(tmp_path):
 
 def test_report_of_a_plain_run(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "finrisk_utils.cli", "run", str(TINY), "--out", str(tmp_path)],
+        [sys.executable, "-m", "finrisk_utils.workbench.cli", "run", str(TINY), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -123,12 +130,12 @@ def test_report_of_a_plain_run(tmp_path):
 
 
 def test_sweep_of_explicit_combinations(tmp_path):
-    table = sw.sweep(
+    table = sweep(
         TINY, [{"seed": 0, "scale": 1.0}, {"seed": 1, "scale": 3.0}], out=tmp_path, workers=1
     )
     assert sorted(table["metric:value"]) == [21.0, 63.0]
     with pytest.raises(ValueError, match="list of combinations is empty"):
-        sw.sweep(TINY, [], out=tmp_path)
+        sweep(TINY, [], out=tmp_path)
 
 
 def test_interrupt_keeps_finished_runs(tmp_path):
@@ -136,15 +143,15 @@ def test_interrupt_keeps_finished_runs(tmp_path):
         raise KeyboardInterrupt  # what Ctrl-C raises in the loop that waits for results
 
     with pytest.raises(KeyboardInterrupt):
-        sw.sweep(TINY, {"seed": [0, 1, 2, 3]}, out=tmp_path, workers=1, progress=interrupt)
+        sweep(TINY, {"seed": [0, 1, 2, 3]}, out=tmp_path, workers=1, progress=interrupt)
     table = pd.read_csv(tmp_path / "results.csv")
     assert 1 <= len(table) < 4 and (table["status"] == "ok").all()
-    resumed = sw.sweep(TINY, {"seed": [0, 1, 2, 3]}, out=tmp_path, workers=1, resume=True)
+    resumed = sweep(TINY, {"seed": [0, 1, 2, 3]}, out=tmp_path, workers=1, resume=True)
     assert len(resumed) == 4 and sorted(resumed["seed"]) == [0, 1, 2, 3]
 
 
 def test_metric_column():
     table = pd.DataFrame({"seed": [0], "metric:lstm.rmse": [0.9]})
-    assert sw.metric(table, "lstm.rmse").tolist() == [0.9]
+    assert metric(table, "lstm.rmse").tolist() == [0.9]
     with pytest.raises(KeyError, match="no metric 'auc'"):
-        sw.metric(table, "auc")
+        metric(table, "auc")

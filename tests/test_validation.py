@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import DataValidationError
-from finrisk_utils.validation import (
+from finrisk_utils.core.validation import (
     check_columns,
     check_datetime_index,
     check_finite,

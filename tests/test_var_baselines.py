@@ -5,15 +5,22 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from finrisk_utils import DataValidationError, baselines
-from finrisk_utils import preprocessing as pp
-from finrisk_utils.data import load_prices
-from finrisk_utils.riskmeasures import normal_var_es, tail_mean_from_ppf
+from finrisk_utils import DataValidationError
+from finrisk_utils.core.timeseries import log_returns
+from finrisk_utils.data.registry import load_prices
+from finrisk_utils.market.riskmeasures import normal_var_es, tail_mean_from_ppf
+from finrisk_utils.market.var_models import (
+    ewma_var,
+    ewma_volatility,
+    filtered_historical_simulation,
+    garch_var,
+    historical_simulation,
+)
 
 
 @pytest.fixture(scope="module")
 def sp500():
-    r = pp.log_returns(load_prices("sp500"))
+    r = log_returns(load_prices("sp500"))
     return r, r.loc["2015-01-01":"2018-12-31"]
 
 
@@ -40,16 +47,10 @@ def test_reference_figures(sp500, model, confidence, reference_exceptions, refer
     r, test = sp500
     dates = test.index
     make = {
-        "garch_t": lambda: baselines.garch_var(
-            r, dates, confidence, dist="t", fit_end="2015-01-01"
-        ),
-        "garch_skewt": lambda: baselines.garch_var(
-            r, dates, confidence, dist="skewt", fit_end="2015-01-01"
-        ),
-        "fhs": lambda: baselines.filtered_historical_simulation(
-            r, dates, confidence, fit_end="2015-01-01"
-        ),
-        "hs": lambda: baselines.historical_simulation(r, dates, confidence),
+        "garch_t": lambda: garch_var(r, dates, confidence, dist="t", fit_end="2015-01-01"),
+        "garch_skewt": lambda: garch_var(r, dates, confidence, dist="skewt", fit_end="2015-01-01"),
+        "fhs": lambda: filtered_historical_simulation(r, dates, confidence, fit_end="2015-01-01"),
+        "hs": lambda: historical_simulation(r, dates, confidence),
     }
     fc = make[model]()
     assert len(dates) == 1006
@@ -62,10 +63,10 @@ def test_var_rises_with_confidence_and_es_exceeds_var(sp500):
     r, test = sp500
     dates = test.index[:50]
     for make in [
-        lambda c: baselines.historical_simulation(r, dates, c),
-        lambda c: baselines.ewma_var(r, dates, c),
-        lambda c: baselines.garch_var(r, dates, c, dist="skewt"),
-        lambda c: baselines.filtered_historical_simulation(r, dates, c),
+        lambda c: historical_simulation(r, dates, c),
+        lambda c: ewma_var(r, dates, c),
+        lambda c: garch_var(r, dates, c, dist="skewt"),
+        lambda c: filtered_historical_simulation(r, dates, c),
     ]:
         low, high = make(0.95), make(0.99)
         assert (
@@ -79,10 +80,10 @@ def test_no_look_ahead_future_returns_do_not_change_forecasts(sp500):
     shocked = r.copy()
     shocked[shocked.index >= dates[0]] *= 5  # wild returns from the first forecast day on
     for make in [
-        lambda x: baselines.historical_simulation(x, dates, 0.99),
-        lambda x: baselines.ewma_var(x, dates, 0.99),
-        lambda x: baselines.garch_var(x, dates, 0.99, dist="t"),
-        lambda x: baselines.filtered_historical_simulation(x, dates, 0.99),
+        lambda x: historical_simulation(x, dates, 0.99),
+        lambda x: ewma_var(x, dates, 0.99),
+        lambda x: garch_var(x, dates, 0.99, dist="t"),
+        lambda x: filtered_historical_simulation(x, dates, 0.99),
     ]:
         a, b = make(r), make(shocked)
         # the first day's forecast uses only returns before it
@@ -93,7 +94,7 @@ def test_no_look_ahead_future_returns_do_not_change_forecasts(sp500):
 def test_historical_simulation_hand_computed():
     idx = pd.bdate_range("2020-01-01", periods=6)
     r = pd.Series([-5.0, -1.0, 0.0, 1.0, 2.0, 9.0], index=idx)
-    fc = baselines.historical_simulation(r, idx[5:], 0.75, window=5)
+    fc = historical_simulation(r, idx[5:], 0.75, window=5)
     q = np.quantile([-5.0, -1.0, 0.0, 1.0, 2.0], 0.25)  # -1.0
     assert fc.var.iloc[0] == pytest.approx(-q)
     assert fc.es.iloc[0] == pytest.approx(3.0)  # mean of returns <= -1: (-5 - 1) / 2
@@ -102,7 +103,7 @@ def test_historical_simulation_hand_computed():
 def test_ewma_recursion_hand_computed():
     idx = pd.bdate_range("2020-01-01", periods=5)
     r = pd.Series([1.0, -1.0, 2.0, 0.0, 3.0], index=idx)
-    vol = baselines.ewma_volatility(r, 0.5, init_window=2)
+    vol = ewma_volatility(r, 0.5, init_window=2)
     s2_2 = 1.0  # mean of 1^2 and (-1)^2
     s2_3 = 0.5 * s2_2 + 0.5 * 2.0**2
     s2_4 = 0.5 * s2_3 + 0.5 * 0.0**2
@@ -123,16 +124,16 @@ def test_tail_mean_and_normal_formulas():
 def test_bad_inputs(sp500):
     r, test = sp500
     with pytest.raises(ValueError, match="confidence"):
-        baselines.historical_simulation(r, test.index, 1.5)
+        historical_simulation(r, test.index, 1.5)
     with pytest.raises(DataValidationError, match="needs at least 250"):
-        baselines.historical_simulation(r, r.index[10:20], 0.99)
+        historical_simulation(r, r.index[10:20], 0.99)
     with pytest.raises(DataValidationError, match="look-ahead"):
-        baselines.garch_var(r, test.index, 0.99, fit_end="2016-01-01")
+        garch_var(r, test.index, 0.99, fit_end="2016-01-01")
     with pytest.raises(ValueError, match="dist must be"):
-        baselines.garch_var(r, test.index, 0.99, dist="cauchy")
+        garch_var(r, test.index, 0.99, dist="cauchy")
     bad = r.copy()
     bad.iloc[5] = np.nan
     with pytest.raises(DataValidationError, match="NaN"):
-        baselines.historical_simulation(bad, test.index, 0.99)
+        historical_simulation(bad, test.index, 0.99)
     with pytest.raises(TypeError, match="pandas Series"):
-        baselines.garch_var(r.to_numpy(), test.index, 0.99)
+        garch_var(r.to_numpy(), test.index, 0.99)

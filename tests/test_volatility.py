@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finrisk_utils.data import load
-from finrisk_utils.evaluation import qlike, rmse
-from finrisk_utils.validation import DataValidationError
-from finrisk_utils.volatility import (
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.data.registry import load
+from finrisk_utils.forecasting.metrics import qlike, rmse
+from finrisk_utils.market.volatility import (
     garman_klass_variance,
     har_error_variance,
     har_features,

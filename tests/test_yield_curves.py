@@ -4,14 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finrisk_utils import baselines
-from finrisk_utils.data.synthetic import (
-    DIEBOLD_LI_FACTOR_DYNAMICS,
-    DNSParams,
-    make_yield_curves,
-)
-from finrisk_utils.nelson_siegel import fit_nelson_siegel, maturity_label, nelson_siegel_curve
-from finrisk_utils.validation import DataValidationError
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.forecasting.baselines import no_change_forecast
+from finrisk_utils.rates.dns import dns_ar1_forecast
+from finrisk_utils.rates.nelson_siegel import fit_nelson_siegel, maturity_label, nelson_siegel_curve
+from finrisk_utils.rates.simulate import DIEBOLD_LI_FACTOR_DYNAMICS, DNSParams, make_yield_curves
 
 
 def test_generator_is_deterministic_and_shaped():
@@ -74,32 +71,26 @@ def test_dns_forecast_uses_only_the_past_and_recovers_ar1_dynamics():
     panel = make_yield_curves(600, seed=4)
     y = panel.yields
     origins = y.index[400:420]
-    fc = baselines.dns_ar1_forecast(y, origins, 6)
+    fc = dns_ar1_forecast(y, origins, 6)
     assert fc.index.equals(y.index[406:426]) and list(fc.columns) == list(y.columns)
     # changing the future (after the last origin) leaves the forecasts unchanged
     altered = y.copy()
     altered.iloc[420:] += 5.0
-    pd.testing.assert_frame_equal(baselines.dns_ar1_forecast(altered, origins, 6), fc)
+    pd.testing.assert_frame_equal(dns_ar1_forecast(altered, origins, 6), fc)
     # with the true dynamics known, the 6-month forecast beats the random walk on a long sample
-    rw = baselines.no_change_forecast(y, origins, 6)
+    rw = no_change_forecast(y, origins, 6)
     assert isinstance(rw, pd.DataFrame) and rw.index.equals(fc.index)
     long_origins = y.index[200:590]
-    err_dns = (
-        y.loc[y.index[206:596]].to_numpy()
-        - baselines.dns_ar1_forecast(y, long_origins, 6).to_numpy()
-    )
-    err_rw = (
-        y.loc[y.index[206:596]].to_numpy()
-        - baselines.no_change_forecast(y, long_origins, 6).to_numpy()
-    )
+    err_dns = y.loc[y.index[206:596]].to_numpy() - dns_ar1_forecast(y, long_origins, 6).to_numpy()
+    err_rw = y.loc[y.index[206:596]].to_numpy() - no_change_forecast(y, long_origins, 6).to_numpy()
     assert np.sqrt((err_dns**2).mean()) < np.sqrt((err_rw**2).mean())
 
 
 def test_dns_forecast_bad_inputs():
     y = make_yield_curves(100, seed=0).yields
     with pytest.raises(TypeError, match="DataFrame"):
-        baselines.dns_ar1_forecast(y[3], y.index[50:], 1)
+        dns_ar1_forecast(y[3], y.index[50:], 1)
     with pytest.raises(DataValidationError, match="not in the data"):
-        baselines.dns_ar1_forecast(y, y.index[90:], 12)
+        dns_ar1_forecast(y, y.index[90:], 12)
     with pytest.raises(DataValidationError, match="at least 36"):
-        baselines.dns_ar1_forecast(y, y.index[20:30], 1)
+        dns_ar1_forecast(y, y.index[20:30], 1)

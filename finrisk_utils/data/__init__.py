@@ -1,5 +1,7 @@
-"""Offline datasets: ``list_datasets()`` shows them, ``load(name, **options)`` returns a validated DataFrame."""
+"""Offline datasets: ``list_datasets()`` shows them, ``load(name, **options)`` returns a validated DataFrame;
+calendars of dated events (NBER recessions)."""
 
+from finrisk_utils.data.calendars import nber_recessions
 from finrisk_utils.data.registry import (
     DatasetInfo,
     get_info,
@@ -9,4 +11,12 @@ from finrisk_utils.data.registry import (
     load_prices,
 )
 
-__all__ = ["DatasetInfo", "get_info", "list_datasets", "load", "load_price_panel", "load_prices"]
+__all__ = [
+    "DatasetInfo",
+    "get_info",
+    "list_datasets",
+    "load",
+    "load_price_panel",
+    "load_prices",
+    "nber_recessions",
+]

@@ -1,4 +1,4 @@
-"""Keras 3 model builders (``keras`` APIs only, so any backend works) and the training helper."""
+"""Keras 3 model builders (``keras.ops`` only, so any backend works), losses, training and inspection."""
 
 from finrisk_utils.models.autoencoder import (
     build_autoencoder,
@@ -6,37 +6,58 @@ from finrisk_utils.models.autoencoder import (
     encode,
     reconstruction_error,
 )
-from finrisk_utils.models.convolutional import build_conv_regressor, receptive_field
+from finrisk_utils.models.convolutional import (
+    build_conv_regressor,
+    receptive_field,
+)
 from finrisk_utils.models.dense import (
     KerasDenseClassifier,
     build_dense_classifier,
     build_dense_regressor,
 )
+from finrisk_utils.models.inspection import (
+    lag_sensitivity,
+    lstm_gates,
+)
+from finrisk_utils.models.losses import (
+    keras_fz0_loss,
+    keras_pinball_loss,
+)
+from finrisk_utils.models.plots import (
+    plot_training,
+)
 from finrisk_utils.models.quantile import (
     QuantileESHead,
     build_quantile_es_network,
-    fz0_loss,
-    pinball_loss,
 )
-from finrisk_utils.models.recurrent import build_recurrent_regressor
-from finrisk_utils.models.training import FitResult, fit_epochs, fit_model
+from finrisk_utils.models.recurrent import (
+    build_recurrent_regressor,
+)
+from finrisk_utils.models.training import (
+    FitResult,
+    fit_epochs,
+    fit_model,
+)
 
 __all__ = [
     "FitResult",
     "KerasDenseClassifier",
-    "build_conv_regressor",
-    "build_dense_classifier",
-    "build_dense_regressor",
     "QuantileESHead",
     "build_autoencoder",
     "build_code_regressor",
-    "encode",
-    "reconstruction_error",
+    "build_conv_regressor",
+    "build_dense_classifier",
+    "build_dense_regressor",
     "build_quantile_es_network",
     "build_recurrent_regressor",
+    "encode",
     "fit_epochs",
     "fit_model",
-    "fz0_loss",
-    "pinball_loss",
+    "keras_fz0_loss",
+    "keras_pinball_loss",
+    "lag_sensitivity",
+    "lstm_gates",
+    "plot_training",
     "receptive_field",
+    "reconstruction_error",
 ]

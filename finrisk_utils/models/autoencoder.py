@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from finrisk_utils.models.training import _positive_int
+from finrisk_utils.core.validation import check_positive_int
 
 __all__ = ["build_autoencoder", "build_code_regressor", "encode", "reconstruction_error"]
 
@@ -27,8 +27,8 @@ def build_autoencoder(
     (``code_activation`` on the code; ``None`` for a linear code, e.g. to compare with PCA) and a linear output,
     MSE loss. Input and output ``(batch, n_features)`` (standardized features)."""
     n_features, bottleneck = (
-        _positive_int("n_features", n_features),
-        _positive_int("bottleneck", bottleneck),
+        check_positive_int(n_features, "n_features", where="build_autoencoder"),
+        check_positive_int(bottleneck, "bottleneck", where="build_autoencoder"),
     )
     if any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden):
         raise ValueError(f"hidden must be positive ints, got {hidden!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keras
 
-from finrisk_utils.models.training import _positive_int
+from finrisk_utils.core.validation import check_positive_int
 
 __all__ = ["build_conv_regressor", "receptive_field"]
 
@@ -32,7 +32,7 @@ def build_conv_regressor(
     """Causal ``Conv1D`` layers (ReLU, one per dilation), the last time step's features, a linear head;
     compiled with MSE and Adam. Output ``(batch, n_outputs)``."""
     window, n_features, filters, kernel_size, n_outputs = (
-        _positive_int(k, v)
+        check_positive_int(v, k, where="build_conv_regressor")
         for k, v in (
             ("window", window),
             ("n_features", n_features),
@@ -41,7 +41,9 @@ def build_conv_regressor(
             ("n_outputs", n_outputs),
         )
     )
-    if not dilations or any(_positive_int("dilation", d) != d for d in dilations):
+    if not dilations or any(
+        check_positive_int(d, "dilation", where="build_conv_regressor") != d for d in dilations
+    ):
         raise ValueError(f"dilations must be a non-empty tuple of positive ints, got {dilations!r}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")

@@ -9,7 +9,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
-from finrisk_utils.models.training import _positive_int, fit_model
+from finrisk_utils.core.validation import check_positive_int
+from finrisk_utils.models.training import fit_model
 
 __all__ = ["KerasDenseClassifier", "build_dense_classifier", "build_dense_regressor"]
 
@@ -25,7 +26,7 @@ def build_dense_classifier(
     """``hidden`` Dense-ReLU layers, each followed by Dropout, and a sigmoid output giving P(default); binary
     cross-entropy and Adam. Input ``(batch, n_features)``, output ``(batch, 1)``. The seed article's network is
     ``hidden=(100,), dropout=0.5``."""
-    n_features = _positive_int("n_features", n_features)
+    n_features = check_positive_int(n_features, "n_features", where="build_dense_classifier")
     if not hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden):
         raise ValueError(f"hidden must be a non-empty tuple of positive ints, got {hidden!r}")
     if not 0.0 <= dropout < 1.0:
@@ -57,7 +58,7 @@ def build_dense_regressor(
     """Flattened window ``(batch, window, n_features)`` -> ``hidden`` Dense-ReLU layers -> linear
     ``(batch, n_outputs)``; MSE and Adam. With ``window=1`` it is a plain MLP on the current features."""
     window, n_features, n_outputs = (
-        _positive_int(k, v)
+        check_positive_int(v, k, where="build_dense_regressor")
         for k, v in (("window", window), ("n_features", n_features), ("n_outputs", n_outputs))
     )
     if not hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden):

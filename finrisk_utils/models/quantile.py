@@ -10,42 +10,10 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-__all__ = ["QuantileESHead", "build_quantile_es_network", "fz0_loss", "pinball_loss"]
+from finrisk_utils.core.validation import check_probability
+from finrisk_utils.models.losses import keras_fz0_loss, keras_pinball_loss
 
-
-def _check_alpha(alpha: float) -> float:
-    if not 0 < alpha < 0.5:
-        raise ValueError(f"alpha (tail probability) must be in (0, 0.5), got {alpha}")
-    return float(alpha)
-
-
-def pinball_loss(alpha: float):
-    """Keras loss: mean pinball loss of the ``alpha`` quantile in column 0 of ``y_pred``."""
-    alpha = _check_alpha(alpha)
-
-    def loss(y_true, y_pred):
-        y = ops.reshape(y_true, (-1,))
-        q = y_pred[:, 0]
-        hit = ops.cast(y < q, y_pred.dtype)
-        return ops.mean((alpha - hit) * (y - q))
-
-    loss.__name__ = "pinball"
-    return loss
-
-
-def fz0_loss(alpha: float):
-    """Keras loss: FZ0 score of (q, e) = ``y_pred[:, 0:2]`` for targets ``y``:
-    ``-1{y <= q} (q - y) / (alpha e) + q / e + log(-e) - 1`` (requires ``e < 0``; lower is better)."""
-    alpha = _check_alpha(alpha)
-
-    def loss(y_true, y_pred):
-        y = ops.reshape(y_true, (-1,))
-        q, e = y_pred[:, 0], y_pred[:, 1]
-        hit = ops.cast(y <= q, y_pred.dtype)
-        return ops.mean(-hit * (q - y) / (alpha * e) + q / e + ops.log(-e) - 1.0)
-
-    loss.__name__ = "fz0"
-    return loss
+__all__ = ["QuantileESHead", "build_quantile_es_network"]
 
 
 @keras.saving.register_keras_serializable(package="finrisk")
@@ -87,7 +55,7 @@ def build_quantile_es_network(
     Input ``(batch, window, n_features)``; output ``(batch, 2)``: ``[:, 0]`` the ``alpha`` quantile, ``[:, 1]``
     the ES, in the target's units. The CNN is two causal dilated convolutions and global average pooling.
     """
-    alpha = _check_alpha(alpha)
+    alpha = check_probability(alpha, "alpha (tail probability)", where="build_quantile_es_network", upper=0.5)
     if kind not in {"lstm", "cnn"}:
         raise ValueError(f"kind must be 'lstm' or 'cnn', got {kind!r}")
     for name, value in (("window", window), ("n_features", n_features), ("units", units)):
@@ -109,7 +77,7 @@ def build_quantile_es_network(
     model = keras.Model(inputs, outputs, name=f"{kind}_quantile_es")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
-        loss=fz0_loss(alpha),
-        metrics=[pinball_loss(alpha)],
+        loss=keras_fz0_loss(alpha),
+        metrics=[keras_pinball_loss(alpha)],
     )
     return model

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keras
 
-from finrisk_utils.models.training import _positive_int
+from finrisk_utils.core.validation import check_positive_int
 
 __all__ = ["build_recurrent_regressor"]
 
@@ -28,7 +28,7 @@ def build_recurrent_regressor(
     Input ``(batch, window, n_features)``; output ``(batch, n_outputs)`` in the (scaled) units of the target.
     """
     window, n_features, units, n_outputs = (
-        _positive_int(k, v)
+        check_positive_int(v, k, where="build_recurrent_regressor")
         for k, v in (
             ("window", window),
             ("n_features", n_features),

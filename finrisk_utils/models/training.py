@@ -7,13 +7,9 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from finrisk_utils.core.validation import check_positive_int
+
 __all__ = ["FitResult", "fit_epochs", "fit_model"]
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -45,7 +41,7 @@ def fit_model(
     (the validation loss stays unweighted). Raises if any loss becomes non-finite.
     """
     epochs, batch_size, patience = (
-        _positive_int(k, v)
+        check_positive_int(v, k, where="fit_model")
         for k, v in (("epochs", epochs), ("batch_size", batch_size), ("patience", patience))
     )
     if len(X_val) == 0:
@@ -76,7 +72,10 @@ def fit_epochs(
 ) -> list[float]:
     """Fit for exactly ``epochs`` epochs (no validation), e.g. to refit on training + validation data with
     the epoch count that early stopping chose. Returns the loss per epoch; raises if it becomes non-finite."""
-    epochs, batch_size = _positive_int("epochs", epochs), _positive_int("batch_size", batch_size)
+    epochs, batch_size = (
+        check_positive_int(epochs, "epochs", where="fit_epochs"),
+        check_positive_int(batch_size, "batch_size", where="fit_epochs"),
+    )
     history = model.fit(
         np.ascontiguousarray(X),
         np.asarray(y),

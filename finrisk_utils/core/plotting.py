@@ -1,0 +1,68 @@
+"""Figure helpers shared by every domain: axes, time-series and forecast plots, period shading, saving.
+Domain figures live in each domain's ``plots`` module; each takes data and an optional ``ax`` and returns the figure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = ["new_axes", "plot_forecasts", "plot_series", "save_figure", "shade_periods"]
+
+
+def new_axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[Figure, Axes]:
+    """``(figure, ax)``: a new figure of ``figsize`` inches when ``ax`` is None, else ``ax`` and its figure."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax
+    return ax.figure, ax
+
+
+def plot_series(
+    data: pd.Series | pd.DataFrame, *, title: str = "", ylabel: str = "", ax: Axes | None = None
+) -> Figure:
+    """Line plot of one or more time series against their dates."""
+    fig, ax = new_axes(ax)
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    for col in frame.columns:
+        ax.plot(frame.index, frame[col], lw=0.8, label=str(col))
+    if frame.shape[1] > 1:
+        ax.legend()
+    ax.set(title=title, ylabel=ylabel)
+    return fig
+
+
+def plot_forecasts(
+    actual: pd.Series,
+    forecasts: Mapping[str, pd.Series],
+    *,
+    title: str = "",
+    ylabel: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """Actual values (grey) with each model's forecast over the same dates."""
+    fig, ax = new_axes(ax)
+    ax.plot(actual.index, actual, color="0.6", lw=0.8, label="actual")
+    for name, fc in forecasts.items():
+        ax.plot(fc.index, fc, lw=1.0, label=name)
+    ax.legend(ncols=min(4, len(forecasts) + 1))
+    ax.set(title=title, ylabel=ylabel)
+    return fig
+
+
+def save_figure(fig: Figure, output_dir: str | Path, name: str) -> Path:
+    """Save ``fig`` as ``output_dir/figures/<name>.png`` (150 dpi) and return the path."""
+    path = Path(output_dir) / "figures" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    return path
+
+
+def shade_periods(ax: Axes, periods: pd.DataFrame, *, label: str = "recession") -> None:
+    """Shade the spans ``periods.iloc[:, 0]`` to ``periods.iloc[:, 1]`` (e.g. NBER recessions) on ``ax``."""
+    for i, (start, end) in enumerate(periods.itertuples(index=False)):
+        ax.axvspan(start, end, color="0.85", zorder=0, label=label if i == 0 else None)

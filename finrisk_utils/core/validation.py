@@ -1,0 +1,236 @@
+"""Schema and quality checks. Every failure raises :class:`DataValidationError` naming where it happened (the
+dataset or function, given as ``where``), the column or row, and the problem, so nothing downstream silently
+computes on bad data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DataValidationError",
+    "as_float_array",
+    "check_binary_labels",
+    "check_columns",
+    "check_positive_int",
+    "check_probability",
+    "check_returns",
+    "check_datetime_index",
+    "check_finite",
+    "check_min_length",
+    "check_numeric",
+    "check_sha256",
+    "validate_frame",
+]
+
+
+class DataValidationError(ValueError):
+    """Raised when data fails a schema or quality check; the message says what, where and why."""
+
+
+def _label(where: str | None) -> str:
+    """Message prefix: what was being checked, e.g. "dataset 'sp500'" or "log_returns"."""
+    return where or "data"
+
+
+def check_columns(df: pd.DataFrame, required: Iterable[str], *, where: str | None = None) -> None:
+    """Raise if any of ``required`` is not a column of ``df``."""
+    if not isinstance(df, pd.DataFrame):
+        raise DataValidationError(
+            f"{_label(where)}: expected a pandas DataFrame, got {type(df).__name__}"
+        )
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataValidationError(
+            f"{_label(where)}: missing column(s) {missing}; available: {list(df.columns)}"
+        )
+
+
+def check_numeric(df: pd.DataFrame, columns: Iterable[str], *, where: str | None = None) -> None:
+    """Raise if any of ``columns`` does not have a numeric (non-boolean) dtype."""
+    check_columns(df, columns, where=where)
+    for col in columns:
+        dtype = df[col].dtype
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            raise DataValidationError(
+                f"{_label(where)}: column {col!r} must be numeric, has dtype {dtype}"
+            )
+
+
+def check_finite(df: pd.DataFrame, columns: Iterable[str], *, where: str | None = None) -> None:
+    """Raise if any of ``columns`` holds NaN or +/-inf; the message names the first bad row."""
+    check_numeric(df, columns, where=where)
+    for col in columns:
+        values = df[col].to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            first = int(np.argmax(bad))
+            kind = "NaN" if np.isnan(values[first]) else "inf"
+            raise DataValidationError(
+                f"{_label(where)}: column {col!r} has {int(bad.sum())} non-finite value(s); "
+                f"first is {kind} at row {first} (index {df.index[first]!r})"
+            )
+
+
+def check_datetime_index(df: pd.DataFrame | pd.Series, *, where: str | None = None) -> None:
+    """Raise unless the index is a DatetimeIndex without NaT, duplicates or decreasing dates."""
+    idx = df.index
+    if not isinstance(idx, pd.DatetimeIndex):
+        raise DataValidationError(
+            f"{_label(where)}: index must be a DatetimeIndex, got {type(idx).__name__}"
+        )
+    if idx.hasnans:
+        raise DataValidationError(f"{_label(where)}: index has missing dates (NaT)")
+    dup = idx.duplicated()
+    if dup.any():
+        raise DataValidationError(
+            f"{_label(where)}: duplicate date {idx[dup][0].date()} in index "
+            f"({int(dup.sum())} duplicate(s))"
+        )
+    if not idx.is_monotonic_increasing:
+        pos = int(np.argmax(np.diff(idx.asi8) < 0)) + 1
+        raise DataValidationError(
+            f"{_label(where)}: dates are not increasing: {idx[pos].date()} (row {pos}) "
+            f"comes after {idx[pos - 1].date()}"
+        )
+
+
+def check_min_length(
+    n_rows: int, required: int, *, what: str = "series", where: str | None = None
+) -> None:
+    """Raise if ``n_rows < required`` (e.g. a series too short for the requested window)."""
+    if n_rows < required:
+        raise DataValidationError(
+            f"{_label(where)}: {what} has {n_rows} rows, needs at least {required}"
+        )
+
+
+def check_sha256(path: Path, expected: str, *, where: str | None = None) -> None:
+    """Raise if the file is missing or its SHA-256 differs from ``expected``."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataValidationError(f"{_label(where)}: file {path.name} not found in {path.parent}")
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if actual != expected:
+        raise DataValidationError(
+            f"{_label(where)}: checksum mismatch for {path.name}: sha256 {actual} "
+            f"!= manifest {expected} (file changed or corrupted)"
+        )
+
+
+def validate_frame(
+    df: pd.DataFrame,
+    *,
+    where: str | None = None,
+    required: Iterable[str] = (),
+    numeric: Iterable[str] = (),
+    finite: Iterable[str] = (),
+    time_index: bool = False,
+    min_rows: int = 1,
+) -> pd.DataFrame:
+    """Run the checks above in order and return ``df`` unchanged if all pass."""
+    check_columns(df, list(required), where=where)
+    check_numeric(df, list(numeric), where=where)
+    check_finite(df, list(finite), where=where)
+    if time_index:
+        check_datetime_index(df, where=where)
+    check_min_length(len(df), min_rows, what="table", where=where)
+    return df
+
+
+def check_positive_int(
+    value: object, name: str, *, where: str | None = None, minimum: int = 1
+) -> int:
+    """``value`` as an int if it is an integer (not a bool) of at least ``minimum``; else ``ValueError`` or
+    ``TypeError`` naming ``where`` and ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(
+            f"{_label(where)}: {name} must be a positive int, got {value!r} ({type(value).__name__})"
+        )
+    if value < minimum:
+        kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        raise ValueError(f"{_label(where)}: {name} must be {kind}, got {value!r}")
+    return int(value)
+
+
+def check_probability(
+    value: object, name: str, *, where: str | None = None, closed: bool = False, upper: float = 1.0
+) -> float:
+    """``value`` as a float strictly inside (0, upper) (``closed=True``: inside [0, upper]); else a
+    ``TypeError``/``ValueError`` naming ``where`` and ``name``. ``upper=0.5`` for a tail probability."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(
+            f"{_label(where)}: {name} must be a number, got {value!r} ({type(value).__name__})"
+        )
+    v = float(value)
+    ok = 0.0 <= v <= upper if closed else 0.0 < v < upper
+    if not ok:
+        interval = f"[0, {upper:g}]" if closed else f"(0, {upper:g})"
+        raise ValueError(f"{_label(where)}: {name} must lie in {interval}, got {value!r}")
+    return v
+
+
+def as_float_array(
+    values: object,
+    name: str,
+    *,
+    where: str | None = None,
+    ndim: int | None = 1,
+    allow_empty: bool = False,
+    finite: bool = True,
+) -> np.ndarray:
+    """``values`` as a float array; strings, empty input, a wrong number of dimensions and (``finite=True``)
+    NaN/inf raise an error naming ``where``, ``name`` and the first bad position (its date for pandas input)."""
+    index = getattr(values, "index", None)
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{_label(where)}: {name} must be numeric, got {type(values).__name__} with "
+            f"non-numeric values"
+        ) from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{_label(where)}: {name} must be {ndim}-D, got shape {arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise DataValidationError(f"{_label(where)}: {name} is empty")
+    if finite:
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            pos = np.unravel_index(int(np.argmax(bad)), arr.shape)
+            value = arr[pos]
+            kind = "NaN" if np.isnan(value) else ("inf" if value > 0 else "-inf")
+            at = f"row {pos[0]}"
+            if index is not None and len(index) == arr.shape[0]:
+                label = index[pos[0]]
+                at += f" ({label.date() if isinstance(label, pd.Timestamp) else label!r})"
+            raise DataValidationError(
+                f"{_label(where)}: {name} has {int(bad.sum())} non-finite value(s); first is {kind} at {at}"
+            )
+    return arr
+
+
+def check_returns(returns: object, name: str = "returns", *, where: str | None = None) -> pd.Series:
+    """A return series with a DatetimeIndex, finite float values, increasing unique dates, at least one row."""
+    if not isinstance(returns, pd.Series):
+        raise TypeError(
+            f"{_label(where)}: {name} must be a pandas Series with a DatetimeIndex, got "
+            f"{type(returns).__name__}"
+        )
+    as_float_array(returns, name, where=where)
+    check_datetime_index(returns, where=f"{_label(where)}: {name}")
+    return returns.astype(float)
+
+
+def check_binary_labels(y: object, name: str = "y", *, where: str | None = None) -> np.ndarray:
+    """0/1 labels as an int array with both classes present; anything else raises an error naming it."""
+    arr = as_float_array(y, name, where=where)
+    if not np.isin(arr, (0.0, 1.0)).all():
+        bad = arr[~np.isin(arr, (0.0, 1.0))][0]
+        raise ValueError(f"{_label(where)}: {name} must hold 0/1 labels, found {bad!r}")
+    if arr.min() == arr.max():
+        raise ValueError(f"{_label(where)}: {name} needs both classes, has only {int(arr[0])}")
+    return arr.astype(int)

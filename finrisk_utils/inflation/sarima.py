@@ -1,0 +1,140 @@
+"""Inflation forecasting with a seasonal ARIMA on monthly inflation, aggregated to year-on-year forecasts.
+
+Monthly inflation ``m_t = 100 ln(P_t / P_{t-1})`` (percent per month) adds up exactly to year-on-year (log)
+inflation: ``yoy_t = m_{t-11} + ... + m_t``. A forecast of ``yoy`` for ``h`` months after the origin ``o`` is the sum
+of the ``12 - h`` monthly rates already observed and the model's forecasts of the other ``min(h, 12)``; its
+distribution comes from simulated paths of the fitted model.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.inflation.measures import monthly_inflation
+
+__all__ = ["SarimaForecast", "sarima_yoy_fan", "sarima_yoy_forecast"]
+
+QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+
+
+@dataclass(frozen=True)
+class SarimaForecast:
+    """``mean[h]``: point forecasts of year-on-year inflation, by target date; ``quantiles[h]``: target dates x
+    quantile levels from simulated paths; ``n_fits``: estimations; ``n_warnings``: estimation warnings (e.g.
+    non-convergence) caught, so they can be reported rather than printed."""
+
+    mean: dict[int, pd.Series]
+    quantiles: dict[int, pd.DataFrame]
+    n_fits: int
+    n_warnings: int
+
+
+def _yoy_from_monthly(history: np.ndarray, future: np.ndarray) -> np.ndarray:
+    """Year-on-year sums for steps 1..S from the last 11 observed monthly rates and ``future`` (S, ...)."""
+    tail = np.broadcast_to(
+        history[-11:].reshape((11,) + (1,) * (future.ndim - 1)), (11, *future.shape[1:])
+    )
+    c = np.cumsum(np.concatenate([np.zeros((1, *future.shape[1:])), tail, future]), axis=0)
+    return c[12:] - c[:-12]
+
+
+def _fit(endog: np.ndarray, order: tuple, seasonal_order: tuple) -> tuple[object, int]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = SARIMAX(endog, order=order, seasonal_order=seasonal_order).fit(disp=False)
+    return res, len(caught)
+
+
+def sarima_yoy_forecast(
+    index_level: pd.Series,
+    origins: pd.DatetimeIndex,
+    horizons: Sequence[int],
+    *,
+    order: tuple[int, int, int] = (1, 1, 1),
+    seasonal_order: tuple[int, int, int, int] = (0, 0, 1, 12),
+    refit_every: int = 12,
+    quantiles: Sequence[float] = QUANTILES,
+    n_paths: int = 500,
+    seed: int = 0,
+) -> SarimaForecast:
+    """Year-on-year inflation forecasts of a SARIMA on monthly inflation at each origin.
+
+    The parameters are re-estimated (maximum likelihood, ``statsmodels``) on all data up to the origin every
+    ``refit_every`` origins; in between, the last estimates filter the new data. Only data up to each origin are
+    used. Forecasts whose target date is beyond the data are dropped.
+    """
+    m = monthly_inflation(index_level)
+    if not isinstance(origins, pd.DatetimeIndex) or len(origins) == 0:
+        raise ValueError("origins must be a non-empty DatetimeIndex")
+    pos = m.index.get_indexer(origins)
+    if (pos < 0).any() or (np.diff(pos) <= 0).any():
+        raise ValueError("origins must be increasing dates of the series (after its first month)")
+    if pos.min() < 60:
+        raise DataValidationError(
+            f"sarima_yoy_forecast: {pos.min()} months before the first origin, need 60"
+        )
+    if isinstance(refit_every, bool) or not isinstance(refit_every, int) or refit_every < 1:
+        raise ValueError(f"refit_every must be a positive int, got {refit_every!r}")
+    hs = sorted(int(h) for h in horizons)
+    if not hs or hs[0] < 1:
+        raise ValueError(f"horizons must be positive ints, got {horizons!r}")
+    values, n, steps = m.to_numpy(), len(m), max(hs)
+    rng = np.random.default_rng(seed)
+    means, qs = np.empty((len(pos), len(hs))), np.empty((len(pos), len(hs), len(quantiles)))
+    n_fits = n_warn = 0
+    res = None
+    for i, p in enumerate(pos):
+        endog = values[: p + 1]
+        if i % refit_every == 0:
+            res, w = _fit(endog, order, seasonal_order)
+            n_fits, n_warn = n_fits + 1, n_warn + w
+        else:
+            res = res.apply(endog)
+        mean_path = _yoy_from_monthly(endog, np.asarray(res.get_forecast(steps).predicted_mean))
+        paths = res.simulate(nsimulations=steps, repetitions=n_paths, anchor="end", rng=rng)
+        yoy_paths = _yoy_from_monthly(endog, np.asarray(paths).reshape(steps, n_paths))
+        means[i] = mean_path[np.array(hs) - 1]
+        qs[i] = np.quantile(yoy_paths[np.array(hs) - 1], quantiles, axis=1).T
+    mean_out, q_out = {}, {}
+    for j, h in enumerate(hs):
+        keep = pos + h < n
+        idx = m.index[pos[keep] + h]
+        mean_out[h] = pd.Series(means[keep, j], index=idx, name="sarima")
+        q_out[h] = pd.DataFrame(qs[keep, j], index=idx, columns=list(quantiles))
+    return SarimaForecast(mean_out, q_out, n_fits, n_warn)
+
+
+def sarima_yoy_fan(
+    index_level: pd.Series,
+    origin: str | pd.Timestamp,
+    steps: int = 24,
+    *,
+    order: tuple[int, int, int] = (1, 1, 1),
+    seasonal_order: tuple[int, int, int, int] = (0, 0, 1, 12),
+    quantiles: Sequence[float] = QUANTILES,
+    n_paths: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Fan chart data: quantiles and mean of year-on-year inflation for the ``steps`` months after ``origin``
+    (months need not be in the data), from a SARIMA estimated on data up to ``origin``."""
+    m = monthly_inflation(index_level)
+    endog = m[m.index <= pd.Timestamp(origin)].to_numpy()
+    if len(endog) < 60:
+        raise DataValidationError("sarima_yoy_fan: fewer than 60 months up to the origin")
+    res, _ = _fit(endog, order, seasonal_order)
+    paths = res.simulate(
+        nsimulations=steps, repetitions=n_paths, anchor="end", rng=np.random.default_rng(seed)
+    )
+    yoy = _yoy_from_monthly(endog, np.asarray(paths).reshape(steps, n_paths))
+    last = m.index[len(endog) - 1]
+    dates = pd.date_range(last + pd.offsets.MonthBegin(1), periods=steps, freq="MS")
+    fan = pd.DataFrame(np.quantile(yoy, quantiles, axis=1).T, index=dates, columns=list(quantiles))
+    fan["mean"] = _yoy_from_monthly(endog, np.asarray(res.get_forecast(steps).predicted_mean))
+    return fan

@@ -1,0 +1,219 @@
+"""Deep VaR/ES: from a return series to a trained quantile/ES network and its out-of-sample forecasts.
+
+Two input schemes:
+
+- ``vol_scaling="none"``: the network sees a window of returns and absolute returns divided by the training
+  sample's standard deviation and forecasts the scaled return's quantile and ES directly.
+- ``vol_scaling="ewma"``: returns are first standardized by the RiskMetrics EWMA volatility forecast (which uses
+  only earlier returns); the network sees a window of standardized returns and log volatilities and forecasts
+  the quantile/ES of the *standardized* return, which is rescaled by that day's EWMA volatility. The network
+  then only has to learn the shape of the tail and how it moves, not the volatility level.
+
+All scaling statistics come from the training period; windows are assigned to periods by their target date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import keras
+import numpy as np
+import pandas as pd
+
+from finrisk_utils.core.timeseries import WindowSplit, make_windows, split_windows
+from finrisk_utils.core.validation import check_datetime_index
+from finrisk_utils.forecasting.metrics import fz0_score
+from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
+from finrisk_utils.market.var_models import ewma_volatility
+from finrisk_utils.models.quantile import build_quantile_es_network
+from finrisk_utils.models.training import FitResult, fit_epochs, fit_model
+
+__all__ = ["DeepVaRResult", "DeepVaRSpec", "deep_var_forecast", "select_on_validation"]
+
+
+@dataclass(frozen=True)
+class DeepVaRSpec:
+    """Architecture and training settings of one deep VaR model."""
+
+    kind: str = "lstm"  # "lstm" or "cnn"
+    vol_scaling: str = "ewma"  # "ewma" or "none"
+    window: int = 60  # look-back, trading days
+    units: int = 32
+    dropout: float = 0.0
+    learning_rate: float = 1e-3
+    epochs: int = 100
+    batch_size: int = 128
+    patience: int = 10
+    refit: bool = (
+        True  # after early stopping, refit on train + validation for the chosen epoch count
+    )
+
+
+@dataclass(frozen=True)
+class DeepVaRResult:
+    """Out-of-sample forecasts, the validation FZ0 loss in return units (comparable across input schemes, so
+    usable for model selection), and the training history."""
+
+    forecast: RiskForecast
+    spec: DeepVaRSpec
+    val_loss: float
+    fit: FitResult
+
+
+def _features(returns: pd.Series, train_end: pd.Timestamp, vol_scaling: str):
+    """Feature frame (inputs), target and per-date scale so that ``return = target * scale``."""
+    s = float(returns[returns.index < train_end].std())
+    if vol_scaling == "none":
+        features = pd.DataFrame({"r": returns / s, "abs_r": returns.abs() / s})
+        return features, returns / s, pd.Series(s, index=returns.index)
+    if vol_scaling == "ewma":
+        sigma = ewma_volatility(returns)  # sigma_t uses returns before t only
+        r = returns.loc[sigma.index]
+        features = pd.DataFrame({"z": r / sigma, "log_vol": np.log(sigma / s)})
+        return features, r / sigma, sigma
+    raise ValueError(f"vol_scaling must be 'none' or 'ewma', got {vol_scaling!r}")
+
+
+@dataclass(frozen=True)
+class _Validated:
+    """A network trained on the training windows and scored on the validation windows, before any refit."""
+
+    model: keras.Model
+    split: WindowSplit
+    scale: pd.Series
+    n_features: int
+    alpha: float
+    fit: FitResult
+    val_fz0: float
+
+
+def _train_and_validate(
+    returns: pd.Series,
+    *,
+    confidence: float,
+    val_start: str | pd.Timestamp,
+    test_start: str | pd.Timestamp,
+    test_end: str | pd.Timestamp,
+    spec: DeepVaRSpec,
+) -> _Validated:
+    alpha = check_confidence(confidence)
+    check_datetime_index(returns, where="deep_var_forecast")
+    features, target, scale = _features(returns, pd.Timestamp(val_start), spec.vol_scaling)
+    windows = make_windows(features, target.to_numpy(), window=spec.window)
+    split = split_windows(
+        windows, features.index, val_start=val_start, test_start=test_start, test_end=test_end
+    )
+    model = _build(spec, features.shape[1], alpha, split.train.y)
+    fit = fit_model(
+        model,
+        split.train.X,
+        split.train.y,
+        split.val.X,
+        split.val.y,
+        epochs=spec.epochs,
+        batch_size=spec.batch_size,
+        patience=spec.patience,
+    )
+    val_var, val_es = _predict(model, split.val.X, scale.loc[split.val.dates].to_numpy())
+    val_returns = (split.val.y * scale.loc[split.val.dates]).to_numpy()
+    val_fz0 = float(fz0_score(val_returns, val_var, val_es, alpha).mean())
+    return _Validated(model, split, scale, features.shape[1], alpha, fit, val_fz0)
+
+
+def _forecast_test(
+    stage: _Validated, spec: DeepVaRSpec, confidence: float, name: str | None
+) -> DeepVaRResult:
+    """Refit on training + validation windows (if ``spec.refit``) and forecast the test dates."""
+    model, split = stage.model, stage.split
+    if spec.refit:
+        X_all = np.concatenate([split.train.X, split.val.X])
+        y_all = np.concatenate([split.train.y, split.val.y])
+        model = _build(spec, stage.n_features, stage.alpha, y_all)
+        fit_epochs(model, X_all, y_all, epochs=stage.fit.best_epoch, batch_size=spec.batch_size)
+    dates = split.test.dates
+    var, es = _predict(model, split.test.X, stage.scale.loc[dates].to_numpy())
+    forecast = RiskForecast(
+        name or f"{spec.kind}_quantile",
+        confidence,
+        pd.Series(var, index=dates),
+        pd.Series(es, index=dates),
+    )
+    return DeepVaRResult(forecast, spec, stage.val_fz0, stage.fit)
+
+
+def deep_var_forecast(
+    returns: pd.Series,
+    *,
+    confidence: float,
+    val_start: str | pd.Timestamp,
+    test_start: str | pd.Timestamp,
+    test_end: str | pd.Timestamp,
+    spec: DeepVaRSpec,
+    name: str | None = None,
+) -> DeepVaRResult:
+    """Train a quantile/ES network on targets before ``val_start``, stop early on ``[val_start, test_start)``,
+    and forecast VaR/ES (positive losses, in the returns' units) for every test date in
+    ``[test_start, test_end]``. Windows of features end the day before their target.
+
+    With ``spec.refit`` (default) the network is then refitted from scratch on training and validation
+    windows together for the epoch count early stopping chose, so that, like the GARCH baselines, it learns
+    from every return before the test period; the validation loss reported is the first fit's."""
+    stage = _train_and_validate(
+        returns,
+        confidence=confidence,
+        val_start=val_start,
+        test_start=test_start,
+        test_end=test_end,
+        spec=spec,
+    )
+    return _forecast_test(stage, spec, confidence, name)
+
+
+def _build(spec: DeepVaRSpec, n_features: int, alpha: float, y: np.ndarray):
+    """A fresh network whose head starts at the unconditional quantile and ES of the targets ``y``."""
+    q0 = float(np.quantile(y, alpha))
+    e0 = float(y[y <= q0].mean())
+    return build_quantile_es_network(
+        spec.window,
+        n_features,
+        alpha=alpha,
+        q0=q0,
+        e0=e0,
+        kind=spec.kind,
+        units=spec.units,
+        dropout=spec.dropout,
+        learning_rate=spec.learning_rate,
+    )
+
+
+def _predict(model, X: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """VaR and ES (positive losses, return units) from the network's scaled (quantile, ES) outputs."""
+    pred = model.predict(np.ascontiguousarray(X), verbose=0, batch_size=1024)
+    return -pred[:, 0] * scale, -pred[:, 1] * scale
+
+
+def select_on_validation(
+    returns: pd.Series,
+    candidates: list[DeepVaRSpec],
+    *,
+    name: str,
+    confidence: float,
+    **dates: str | pd.Timestamp,
+) -> tuple[DeepVaRResult, pd.DataFrame]:
+    """Train every candidate, keep the one with the lowest validation FZ0 loss (the test period plays no
+    part), and refit and forecast with the winner only. Returns the winner and a table of all candidates'
+    validation losses. ``dates``: ``val_start``, ``test_start``, ``test_end``."""
+    if not candidates:
+        raise ValueError("no candidate specifications")
+    stages = [
+        _train_and_validate(returns, confidence=confidence, spec=spec, **dates)
+        for spec in candidates
+    ]
+    table = pd.DataFrame(
+        [
+            {**asdict(spec), "val_fz0": st.val_fz0, "best_epoch": st.fit.best_epoch}
+            for spec, st in zip(candidates, stages, strict=True)
+        ]
+    )
+    best = int(np.argmin([st.val_fz0 for st in stages]))
+    return _forecast_test(stages[best], candidates[best], confidence, name), table

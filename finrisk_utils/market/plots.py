@@ -1,0 +1,59 @@
+"""Figures of VaR forecasts and their exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from finrisk_utils.core.plotting import new_axes
+from finrisk_utils.market.backtest import exceptions_of
+from finrisk_utils.market.riskmeasures import RiskForecast
+
+__all__ = ["plot_exception_timeline", "plot_var_backtest"]
+
+
+def plot_var_backtest(
+    returns: pd.Series,
+    forecasts: Sequence[RiskForecast],
+    *,
+    title: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """Daily returns (grey) with each model's -VaR line and its exceptions (returns below it) marked."""
+    fig, ax = new_axes(ax, figsize=(12, 4.5))
+    ax.plot(returns.index, returns, color="0.7", lw=0.6, label="return (%)")
+    for i, fc in enumerate(forecasts):
+        color = f"C{i}"
+        ax.plot(fc.var.index, -fc.var, lw=0.9, color=color, label=f"{fc.name} (-VaR)")
+        hits = exceptions_of(returns, fc).to_numpy()
+        ax.scatter(returns.index[hits], returns[hits], s=14, color=color, zorder=3)
+    ax.set(title=title, ylabel="%")
+    ax.legend(ncols=min(4, len(forecasts) + 1), fontsize=8)
+    return fig
+
+
+def plot_exception_timeline(
+    returns: pd.Series,
+    forecasts: Sequence[RiskForecast],
+    *,
+    title: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """One row per model with a tick on each exception day: clusters in time are what the Christoffersen
+    independence test detects."""
+    fig, ax = new_axes(ax, figsize=(12, 0.5 + 0.45 * len(forecasts)))
+    hits = [exceptions_of(returns, fc) for fc in forecasts]
+    for i, h in enumerate(hits):
+        days = h.index[h.to_numpy()]
+        ax.scatter(days, [i] * len(days), marker="|", s=200, color=f"C{i}")
+    ax.set_yticks(
+        range(len(forecasts)),
+        [f"{fc.name} ({int(h.sum())})" for fc, h in zip(forecasts, hits, strict=True)],
+    )
+    ax.set_ylim(-0.7, len(forecasts) - 0.3)
+    ax.grid(axis="y", visible=False)
+    ax.set(title=title)
+    return fig

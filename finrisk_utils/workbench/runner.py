@@ -1,0 +1,359 @@
+"""Headless execution of notebooks with papermill: one, all, or the committed (rendered) copies.
+
+Each run writes, per notebook, ``<out>/<stem>/``: the executed notebook (partial if it failed), its HTML export,
+``metrics.json`` and figures; and across notebooks ``summary.csv`` (all metrics) and ``summary.md`` (headline
+metrics). A failing notebook never stops the others.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill as pm
+
+from finrisk_utils.core.config import PROFILES
+from finrisk_utils.core.paths import NOTEBOOKS_DIR, RUNS_DIR
+from finrisk_utils.workbench.outputs import METRICS_FILE, read_metrics
+
+__all__ = [
+    "PROFILES",
+    "NotebookRun",
+    "check_parameters",
+    "code_sha256",
+    "discover_notebooks",
+    "execute_notebook",
+    "export_html",
+    "new_run_dir",
+    "notebook_parameters",
+    "parse_value",
+    "render_notebook",
+    "run_notebooks",
+    "strip_volatile",
+    "write_summary",
+]
+
+RESERVED = ("profile", "output_dir")
+
+
+def discover_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The numbered notebooks ``NN_*.ipynb`` of ``directory``, in teaching order."""
+    return sorted(p for p in Path(directory).glob("[0-9][0-9]_*.ipynb"))
+
+
+def notebook_parameters(path: str | Path) -> dict[str, dict[str, str]]:
+    """Parameters defined by the notebook's ``parameters`` cell: name -> {default, inferred_type_name}."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"notebook not found: {path}")
+    params = pm.inspect_notebook(str(path))
+    if not params:
+        raise ValueError(f"{path.name} has no cell tagged 'parameters' (or it defines nothing)")
+    return params
+
+
+def parse_value(text: str) -> object:
+    """A command-line value as papermill reads it: int, float, bool, None, else the string itself; and a
+    bracketed Python list literal (``"[1, 6, 12]"``) as a list, for list-valued parameters such as horizons."""
+    if text.startswith("["):
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError) as exc:
+            raise ValueError(f"cannot read {text!r} as a list literal: {exc}") from exc
+        return value
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    return {"True": True, "False": False, "None": None}.get(text, text)
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (float, int),
+    "str": (str,),
+    "bool": (bool,),
+}
+
+
+def _expected_type(info: Mapping[str, str]) -> str | None:
+    """The type a parameter takes: its annotation if papermill found one, else the type of its literal
+    default (``None`` when the default is ``None`` or not a literal: then anything goes)."""
+    if info.get("inferred_type_name") in _TYPES:
+        return info["inferred_type_name"]
+    try:
+        default = ast.literal_eval(info["default"])
+    except (ValueError, SyntaxError):
+        return None
+    name = type(default).__name__
+    return name if name in _TYPES else None
+
+
+def check_parameters(path: str | Path, parameters: Mapping[str, object]) -> None:
+    """Raise ``ValueError`` for a name the ``parameters`` cell does not define, or a value whose type differs
+    from the default's (ints are accepted for floats; a ``None`` default accepts anything)."""
+    defined = notebook_parameters(path)
+    unknown = sorted(set(parameters) - set(defined))
+    if unknown:
+        raise ValueError(
+            f"{Path(path).name} defines no parameter(s) {unknown}; it defines {sorted(defined)}"
+        )
+    for name, value in parameters.items():
+        expected = _expected_type(defined[name])
+        if value is None or expected is None:
+            continue
+        allowed = _TYPES[expected]
+        if (isinstance(value, bool) and bool not in allowed) or not isinstance(value, allowed):
+            raise ValueError(
+                f"{Path(path).name}: parameter {name!r} expects {expected} "
+                f"(default {defined[name]['default']}), got {type(value).__name__} {value!r}"
+            )
+
+
+@dataclass
+class NotebookRun:
+    """Outcome of one notebook execution."""
+
+    notebook: str
+    status: str
+    duration_s: float
+    output_notebook: Path
+    error: str | None = None
+    html: Path | None = None
+    metrics: dict[str, object] = field(default_factory=dict)
+    headline: list[str] = field(default_factory=list)
+
+
+def export_html(notebook: Path) -> Path:
+    """Write ``notebook`` as HTML beside it and return the HTML path."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook, as_version=4))
+    html = notebook.with_suffix(".html")
+    html.write_text(body, encoding="utf-8")
+    return html
+
+
+@contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Send this process's standard error, at the file-descriptor level, to ``path`` for the duration: the
+    kernel papermill starts inherits it, so its start-up chatter lands in a log beside the run instead of in
+    the terminal, or in the output of a notebook that itself runs notebooks (a sweep driven from a notebook)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _papermill(
+    path: Path, output_nb: Path, parameters: Mapping[str, object], timeout_s: int | None
+) -> str | None:
+    """Run papermill; return the error as one line (``None`` on success). The output notebook is written
+    either way, partially executed if a cell failed; the kernel's stderr goes to ``kernel.log`` beside it."""
+    try:
+        with _stderr_to(output_nb.parent / "kernel.log"):
+            pm.execute_notebook(
+                str(path),
+                str(output_nb),
+                parameters=dict(parameters),
+                cwd=str(path.parent),
+                progress_bar=False,
+                execution_timeout=timeout_s,
+            )
+    except pm.PapermillExecutionError as exc:
+        return f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+    except (
+        Exception
+    ) as exc:  # kernel death, timeout, bad notebook: record it, don't stop the others
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _timed_run(
+    path: Path, output_nb: Path, parameters: Mapping[str, object], timeout_s: int | None
+) -> NotebookRun:
+    start = time.perf_counter()
+    error = _papermill(path, output_nb, parameters, timeout_s)
+    return NotebookRun(
+        notebook=path.stem,
+        status="ok" if error is None else "failed",
+        duration_s=round(time.perf_counter() - start, 1),
+        output_notebook=output_nb,
+        error=error,
+    )
+
+
+def execute_notebook(
+    path: str | Path,
+    out_dir: str | Path,
+    *,
+    profile: str = "quick",
+    parameters: Mapping[str, object] | None = None,
+    html: bool = True,
+    timeout_s: int | None = None,
+) -> NotebookRun:
+    """Execute one notebook with papermill into ``out_dir/<stem>/`` and collect its metrics.
+
+    ``profile`` and ``output_dir`` are injected; ``parameters`` are checked against the notebook's
+    ``parameters`` cell first. Execution errors are caught and reported in the returned run (status
+    ``"failed"``); the partially executed notebook is kept.
+    """
+    path = Path(path)
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    parameters = dict(parameters or {})
+    clash = [k for k in RESERVED if k in parameters]
+    if clash:
+        raise ValueError(f"set {clash} with the profile/--out options, not as parameters")
+    params = {**parameters, "profile": profile}
+    check_parameters(path, params)
+    run_dir = Path(out_dir).resolve() / path.stem
+    run_dir.mkdir(parents=True, exist_ok=True)
+    params["output_dir"] = str(run_dir)
+    run = _timed_run(path, run_dir / path.name, params, timeout_s)
+    output_nb = run.output_notebook
+    if (run_dir / METRICS_FILE).exists():
+        run.metrics, run.headline = read_metrics(run_dir)
+    elif run.status == "ok":
+        run.status, run.error = "failed", f"the notebook wrote no {METRICS_FILE}"
+    if html and output_nb.exists():
+        run.html = export_html(output_nb)
+    return run
+
+
+def new_run_dir(root: Path = RUNS_DIR) -> Path:
+    """A fresh ``root/<YYYYmmdd-HHMMSS>`` folder."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(root) / stamp
+    suffix = 1
+    while path.exists():
+        path = Path(root) / f"{stamp}-{suffix}"
+        suffix += 1
+    path.mkdir(parents=True)
+    return path
+
+
+def write_summary(runs: Sequence[NotebookRun], out_dir: str | Path) -> pd.DataFrame:
+    """Write ``summary.csv`` (status, duration, error, every metric) and ``summary.md`` (headline metrics)."""
+    out = Path(out_dir)
+    rows = [
+        {
+            "notebook": r.notebook,
+            "status": r.status,
+            "duration_s": r.duration_s,
+            "error": r.error,
+            **r.metrics,
+        }
+        for r in runs
+    ]
+    table = pd.DataFrame(rows)
+    table.to_csv(out / "summary.csv", index=False)
+    lines = [
+        f"# Run summary ({out.name})",
+        "",
+        "| notebook | status | duration (s) | headline metrics | error |",
+        "|---|---|---:|---|---|",
+    ]
+    for r in runs:
+        head = ", ".join(f"{k} = {_fmt(r.metrics.get(k))}" for k in r.headline)
+        err = (r.error or "").replace("|", "\\|").replace("\n", " ")[:300]
+        lines.append(f"| {r.notebook} | {r.status} | {r.duration_s:.1f} | {head} | {err} |")
+    (out / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return table
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def run_notebooks(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    profile: str = "quick",
+    parameters: Mapping[str, object] | None = None,
+    log: bool = True,
+) -> list[NotebookRun]:
+    """Execute each notebook in turn into ``out_dir`` and write the summary; failures do not stop the rest.
+
+    ``parameters`` must be defined by every notebook given (checked before anything runs).
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ValueError("no notebooks to run")
+    for p in paths:
+        check_parameters(p, {**(parameters or {}), "profile": profile})
+    runs = []
+    for p in paths:
+        if log:
+            print(f"running {p.name} ({profile}) ...", flush=True)
+        run = execute_notebook(p, out_dir, profile=profile, parameters=parameters)
+        if log:
+            print(
+                f"  {run.status} in {run.duration_s:.1f}s"
+                + (f": {run.error}" if run.error else ""),
+                flush=True,
+            )
+        runs.append(run)
+    write_summary(runs, out_dir)
+    return runs
+
+
+_VOLATILE_CELL_KEYS = ("execution", "papermill")
+
+
+def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove execution counts, timings and papermill bookkeeping; outputs stay."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        for key in _VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            for out in cell.outputs:
+                if "execution_count" in out:
+                    out["execution_count"] = None
+    return nb
+
+
+def code_sha256(nb: nbformat.NotebookNode) -> str:
+    """SHA-256 of the notebook's code cells' sources (what its outputs depend on)."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            digest.update(cell.source.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def render_notebook(path: str | Path, scratch_dir: str | Path) -> NotebookRun:
+    """Re-execute a committed notebook exactly as a reader would, with its own defaults (the full profile,
+    ``output_dir=None``) and nothing injected, into ``scratch_dir``; only if that succeeds, write it back with
+    volatile metadata stripped and the hash of its code recorded."""
+    path = Path(path)
+    check_parameters(path, {})
+    scratch = Path(scratch_dir).resolve() / path.stem
+    scratch.mkdir(parents=True, exist_ok=True)
+    run = _timed_run(path, scratch / path.name, {}, None)
+    output_nb = run.output_notebook
+    if run.status == "ok":
+        nb = strip_volatile(nbformat.read(output_nb, as_version=4))
+        nb.metadata["finrisk"] = {"code_sha256": code_sha256(nb), "profile": "full"}
+        nbformat.write(nb, path)
+    return run

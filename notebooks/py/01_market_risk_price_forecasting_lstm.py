@@ -1,0 +1,249 @@
+# %% [markdown] tags=[]
+# # 01 · Market risk: forecasting S&P 500 prices with an LSTM, done right
+#
+# **Question.** Can an LSTM that sees the last few weeks of returns forecast tomorrow's S&P 500 return (and so
+# tomorrow's price) better than the random walk?
+#
+# **Data.** `sp500` (daily, 1999–2018; any of `sp500`, `nasdaq`, `wti` via the `dataset` parameter), as 100 × log
+# returns. Train on targets before `val_start` (1999–2012), stop early on the validation period (2013–2014), test on
+# `test_start`–`test_end` (2015–2018), never shuffled across periods.
+#
+# **Models.** One LSTM layer on windows of `window` past returns (shape `(batch, window, 1)`).
+# **Baselines.** Random walk (tomorrow's price = today's: a zero return forecast), persistence (tomorrow's return =
+# today's), historical mean (the average return before the test period).
+# **Evaluation.** RMSE, MAE, directional accuracy, RMSE of the implied price, and a Diebold–Mariano test of LSTM vs
+# random walk on squared errors.
+#
+# **Runtime** (2 CPU cores): about 10 s in the quick profile and 15–30 s in the full one (early stopping).
+
+# %% tags=["parameters"]
+seed = 42
+profile = "full"  # "quick": same data, a tiny net and 3 epochs (CI); "full": the teaching run
+output_dir = None  # where metrics.json and figures go (None: runs/interactive/<notebook>)
+dataset = "sp500"  # sp500, nasdaq or wti
+window = 20  # look-back, trading days
+val_start = "2013-01-01"  # first target date of the validation (early-stopping) period
+test_start = "2015-01-01"
+test_end = "2018-12-31"
+epochs = 0  # 0: by profile (quick 3, full 200); early stopping picks the epoch
+units = 0  # LSTM units; 0: by profile (quick 8, full 32)
+
+# %% tags=[]
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from finrisk_utils import models, record_metrics, setup
+from finrisk_utils.core import (
+    by_profile,
+    fit_train_scaler,
+    log_returns,
+    make_windows,
+    plot_forecasts,
+    prices_from_log_returns,
+    save_figure,
+    split_windows,
+)
+from finrisk_utils.data import load_prices
+from finrisk_utils.forecasting import (
+    diebold_mariano,
+    forecast_table,
+    historical_mean_forecast,
+    persistence_forecast,
+    random_walk_return_forecast,
+    rmse,
+)
+from finrisk_utils.models import plot_training
+from finrisk_utils.workbench import resolve_output_dir
+
+setup(seed)
+epochs = epochs or by_profile(profile, quick=3, full=200)
+units = units or by_profile(profile, quick=8, full=32)
+out = resolve_output_dir(output_dir, "01_market_risk_price_forecasting_lstm")
+pd.set_option("display.precision", 4)
+
+# %% [markdown] tags=[]
+# ## Data
+
+# %% tags=[]
+# NBVAL_CHECK_OUTPUT
+prices = load_prices(dataset)
+returns = log_returns(prices)  # % per day
+print(f"{dataset}: {len(prices)} prices from {prices.index[0].date()} to {prices.index[-1].date()}")
+returns.describe().to_frame("log return (%)").T
+
+# %% [markdown] tags=[]
+# ## What is wrong with the seed article's recipe, in numbers
+#
+# The article this workbench started from trains `LSTM(50, input_shape=(data.shape[1], 1))` on a price table
+# scaled by `data / np.max(data)` with `model.fit(data, data)`. Three mistakes, each measurable here:
+#
+# 1. **Global-max scaling leaks the future.** The maximum of the whole sample is reached in the test period, so the
+#    scaled *training* data already encode how high prices will go.
+# 2. **It fits the inputs to themselves.** `fit(data, data)` asks the network to reproduce today's row from today's
+#    row: no forecast is ever made, so a near-perfect fit means nothing.
+# 3. **It mis-shapes the LSTM input.** `input_shape=(data.shape[1], 1)` makes the *columns of one day* (open, high,
+#    low, close, adjusted close, volume) the time steps of a sequence: the network never sees yesterday. A sequence
+#    model needs `(samples, window, features)`, a window of past days per sample.
+#
+# And a fourth trap it walks into: on price *levels*, even "tomorrow = today" looks superb, so a price-level
+# forecast that looks good proves nothing.
+
+# %% tags=[]
+# NBVAL_CHECK_OUTPUT
+before_val = prices[prices.index < val_start]
+print(
+    f"1. global max {prices.max():.1f} on {prices.idxmax().date()}; max before {val_start}: {before_val.max():.1f}"
+)
+print(
+    f"   -> training prices scaled by the global max top out at {before_val.max() / prices.max():.3f}, "
+    "a number taken from the test period"
+)
+table_columns = ["open", "high", "low", "close", "adj_close", "volume"]
+print(
+    f"3. seed input shape per sample: ({len(table_columns)}, 1) = one day's {table_columns} as 'time steps'; "
+    f"ours: ({window}, 1) = {window} past daily returns"
+)
+level_r2 = 1 - ((prices - prices.shift()) ** 2).sum() / ((prices - prices.mean()) ** 2).sum()
+ret_r2 = 1 - (returns**2).sum() / ((returns - returns.mean()) ** 2).sum()
+print(
+    f"4. R^2 of 'tomorrow = today' on price levels: {level_r2:.4f}; the same forecast on returns: {ret_r2:.4f}"
+)
+
+# %% [markdown] tags=[]
+# ## Chronological split, train-only scaling, windows
+#
+# The scaler's mean and standard deviation come from training returns only (targets before `val_start`). Each sample
+# is a window of `window` past returns; its target is the *next* day's return. A window is assigned to a period by
+# its target's date, so validation and test windows may look back into the previous period (that is the past, known
+# at forecast time) but never see their own target.
+
+# %% tags=[]
+# NBVAL_CHECK_OUTPUT
+scaler = fit_train_scaler(returns, train_end=val_start)
+scaled = scaler.transform(returns.to_frame())[:, 0]
+windows = make_windows(scaled, window=window)
+split = split_windows(
+    windows, returns.index, val_start=val_start, test_start=test_start, test_end=test_end
+)
+print(
+    f"scaler fitted on {returns.index[0].date()} .. {returns[returns.index < val_start].index[-1].date()}: "
+    f"mean {scaler.mean_[0]:.4f} %, sd {scaler.scale_[0]:.4f} %"
+)
+print("windows per period:", split.sizes(), "| X_train shape:", split.train.X.shape)
+actual = returns.loc[split.test.dates]
+
+# %% [markdown] tags=[]
+# ## Baselines
+#
+# For a price, the random walk is the benchmark every forecaster must beat: its return forecast is zero, so it has
+# no direction. Persistence repeats today's return; the historical mean uses every return before the test period.
+
+# %% tags=[]
+dates = split.test.dates
+forecasts = {
+    "random_walk": random_walk_return_forecast(dates),
+    "persistence": persistence_forecast(returns, dates),
+    "historical_mean": historical_mean_forecast(returns[returns.index < test_start], dates),
+}
+
+# %% [markdown] tags=[]
+# ## The LSTM
+#
+# One LSTM layer and a linear output, trained with MSE on scaled returns; early stopping on the validation period
+# keeps the best epoch's weights. The test period is not touched until the model is fixed.
+
+# %% tags=[]
+model = models.build_recurrent_regressor(window, units=units, cell="lstm")
+fit = models.fit_model(
+    model, split.train.X, split.train.y, split.val.X, split.val.y, epochs=epochs, patience=15
+)
+assert np.isfinite(fit.loss).all() and np.isfinite(fit.val_loss).all()
+print(f"{fit.epochs_run} epochs run, weights of epoch {fit.best_epoch} kept")
+fig = plot_training(fit, title="LSTM: MSE on scaled returns")
+save_figure(fig, out, "training")
+
+# %% tags=[]
+scaled_pred = model.predict(split.test.X, verbose=0)
+forecasts["lstm"] = pd.Series(scaler.inverse_transform(scaled_pred)[:, 0], index=dates, name="lstm")
+assert np.isfinite(forecasts["lstm"]).all()
+print(
+    f"LSTM forecasts: mean {forecasts['lstm'].mean():.4f} %, sd {forecasts['lstm'].std():.4f} % "
+    f"(actual returns: sd {actual.std():.4f} %)"
+)
+
+# %% [markdown] tags=[]
+# ## Evaluation on the test period
+#
+# Return errors are in percentage points; the implied price is $P_{t-1}\,e^{\hat r_t/100}$ and its RMSE is in
+# index points. Directional accuracy is blank for the random walk (a zero forecast has no direction; days with a zero forecast
+# or outcome are skipped for the others); the historical mean always says "up", so its accuracy is the share of
+# up days, the bar a direction forecast must clear.
+
+# %% tags=[]
+table = forecast_table(actual, forecasts)
+table["price_rmse"] = [
+    rmse(prices.loc[dates], prices_from_log_returns(prices, fc)) for fc in forecasts.values()
+]
+table["rmse_vs_random_walk"] = table["rmse"] / table.loc["random_walk", "rmse"]
+dm = diebold_mariano((actual - forecasts["lstm"]) ** 2, (actual - forecasts["random_walk"]) ** 2)
+print(
+    f"Diebold-Mariano, LSTM vs random walk (squared errors): statistic {dm.statistic:.3f}, p = {dm.pvalue:.3f}"
+)
+table
+
+# %% tags=[]
+fig, axes = plt.subplots(2, 1, figsize=(12, 7))
+last = dates[-250:]
+plot_forecasts(
+    actual.loc[last],
+    {k: v.loc[last] for k, v in forecasts.items() if k != "random_walk"},
+    title="Last 250 test days: daily log return (%) and forecasts",
+    ylabel="%",
+    ax=axes[0],
+)
+plot_forecasts(
+    prices.loc[last],
+    {"lstm": prices_from_log_returns(prices, forecasts["lstm"]).loc[last]},
+    title="Implied price: indistinguishable from the random walk",
+    ylabel="index points",
+    ax=axes[1],
+)
+fig.tight_layout()
+save_figure(fig, out, "forecasts")
+
+# %% [markdown] tags=[]
+# ## Conclusion
+#
+# Read the table, not the price chart: the implied-price line hugs the actual price for *every* model, because
+# tomorrow's price is today's price plus a small, nearly unpredictable change. On returns, what matters, the verdict
+# below is computed from this run's numbers. The efficient-markets expectation, and the usual finding in the
+# literature, is that neither the LSTM nor any other model here beats the random walk by a margin that survives a
+# Diebold–Mariano test; daily index returns carry almost no linearly or non-linearly exploitable signal in their own
+# past. The LSTM's forecasts shrink towards the mean (their spread is a fraction of the returns'), which is what a
+# well-regularised model *should* do when there is little signal. Where deep models do earn their keep in market
+# risk is in forecasting the *distribution* (volatility, quantiles): see notebook 02.
+
+# %% tags=[]
+lstm_gain = 1 - table.loc["lstm", "rmse"] / table.loc["random_walk", "rmse"]
+verdict = "beats" if lstm_gain > 0 and dm.pvalue < 0.05 else "does not significantly beat"
+print(
+    f"The LSTM's return RMSE is {abs(lstm_gain):.2%} {'below' if lstm_gain > 0 else 'above'} the random walk's "
+    f"(DM p = {dm.pvalue:.3f}): on this test window the LSTM {verdict} the random walk."
+)
+print(
+    f"Directional accuracy: LSTM {table.loc['lstm', 'directional_accuracy']:.3f} vs 'always up' "
+    f"{table.loc['historical_mean', 'directional_accuracy']:.3f}."
+)
+
+# %% tags=[]
+metrics = {"n_test": len(actual), "window": window, "lstm.best_epoch": fit.best_epoch}
+for name, row in table.iterrows():
+    metrics |= {
+        f"{name}.{col}": float(row[col])
+        for col in ["rmse", "mae", "price_rmse", "directional_accuracy"]
+    }
+metrics |= {"lstm_vs_random_walk.dm_stat": dm.statistic, "lstm_vs_random_walk.dm_pvalue": dm.pvalue}
+record_metrics(
+    metrics, out, headline=["lstm.rmse", "random_walk.rmse", "lstm_vs_random_walk.dm_pvalue"]
+)
