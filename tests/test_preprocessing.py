@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 
 from finrisk_utils import DataValidationError
 from finrisk_utils.core.timeseries import (
-    chronological_split,
     fit_train_scaler,
     log_returns,
     make_windows,
@@ -59,40 +58,6 @@ def test_returns_reject_bad_types_and_order():
         log_returns(p.iloc[:1])
 
 
-def test_chronological_split_by_dates():
-    s = prices(300)
-    split = chronological_split(
-        s, val_start="2020-06-01", test_start="2020-09-01", test_end="2020-12-01"
-    )
-    assert split.train.index.max() < pd.Timestamp("2020-06-01") <= split.val.index.min()
-    assert split.val.index.max() < pd.Timestamp("2020-09-01") <= split.test.index.min()
-    assert split.test.index.max() <= pd.Timestamp("2020-12-01")
-    assert sum(split.sizes().values()) == len(s[s.index <= "2020-12-01"])
-
-
-def test_chronological_split_by_fractions_is_ordered_and_complete():
-    s = prices(100)
-    split = chronological_split(s, fractions=(0.6, 0.2, 0.2))
-    assert split.sizes() == {"train": 60, "val": 20, "test": 20}
-    assert split.train.index[-1] < split.val.index[0] < split.test.index[0]
-
-
-def test_chronological_split_errors():
-    s = prices(100)
-    with pytest.raises(ValueError, match="either test_start"):
-        chronological_split(s)
-    with pytest.raises(ValueError, match="either test_start"):
-        chronological_split(s, test_start="2020-02-01", fractions=(0.5, 0.25, 0.25))
-    with pytest.raises(ValueError, match="summing to 1"):
-        chronological_split(s, fractions=(0.5, 0.2, 0.2))
-    with pytest.raises(ValueError, match="val_start <= test_start"):
-        chronological_split(s, val_start="2020-03-01", test_start="2020-02-01")
-    with pytest.raises(DataValidationError, match="test part is empty"):
-        chronological_split(s, test_start="2030-01-01", test_end="2030-12-31")
-    with pytest.raises(DataValidationError, match="train part is empty"):
-        chronological_split(s, test_start="2019-01-01")
-
-
 def test_make_windows_shapes_and_zero_copy():
     x = np.arange(10.0)
     w = make_windows(x, window=3, horizon=2)
@@ -116,10 +81,14 @@ def test_make_windows_multifeature_needs_target():
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        ({"window": 0}, ValueError, "window must be >= 1"),
-        ({"window": 2.5}, TypeError, "window must be an int"),
-        ({"window": True}, TypeError, "window must be an int"),
-        ({"window": 3, "horizon": 0}, ValueError, "horizon must be >= 1"),
+        ({"window": 0}, ValueError, "make_windows: window must be a positive int, got 0"),
+        ({"window": 2.5}, TypeError, "make_windows: window must be a positive int"),
+        ({"window": True}, TypeError, "make_windows: window must be a positive int"),
+        (
+            {"window": 3, "horizon": 0},
+            ValueError,
+            "make_windows: horizon must be a positive int, got 0",
+        ),
         ({"window": 10}, DataValidationError, "has 10 rows, needs at least 11"),
     ],
 )

@@ -7,6 +7,7 @@ shuffled, and scalers are fitted on the training rows alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -15,14 +16,20 @@ from sklearn.preprocessing import StandardScaler
 
 from finrisk_utils.core.validation import (
     DataValidationError,
+    as_float_array,
+    as_timestamp,
+    check_date_index,
     check_datetime_index,
     check_min_length,
+    check_number,
+    check_positive_int,
+    check_returns,
+    check_same_index,
 )
 
 __all__ = [
     "Split",
     "Windows",
-    "chronological_split",
     "fit_train_scaler",
     "log_returns",
     "make_windows",
@@ -32,17 +39,20 @@ __all__ = [
     "simple_returns",
     "split_windows",
     "WindowSet",
-    "WindowSplit",
 ]
 
 PandasData = pd.Series | pd.DataFrame
 
 
-def check_prices(prices: PandasData, what: str) -> None:
+def check_prices(prices: PandasData, what: str, name: str = "prices") -> None:
+    """Positive, finite prices on increasing unique dates, at least two rows; else an error naming ``what``."""
     if not isinstance(prices, pd.Series | pd.DataFrame):
-        raise TypeError(f"{what} needs a pandas Series or DataFrame, got {type(prices).__name__}")
+        raise TypeError(
+            f"{what}: {name} needs a pandas Series or DataFrame, got {type(prices).__name__}"
+        )
+    values = as_float_array(prices, name, where=what, ndim=None, finite=False)
+    values = values.reshape(len(prices), -1)
     check_datetime_index(prices, where=what)
-    values = prices.to_numpy(dtype=float).reshape(len(prices), -1)
     for problem, bad in (("NaN or inf", ~np.isfinite(values)), ("zero or negative", values <= 0)):
         rows = np.flatnonzero(bad.any(axis=1))
         if rows.size:
@@ -56,82 +66,33 @@ def check_prices(prices: PandasData, what: str) -> None:
 def log_returns(prices: PandasData, scale: float = 100.0) -> PandasData:
     """``scale * log(P_t / P_{t-1})``; the first row (no previous price) is dropped. Default: percent."""
     check_prices(prices, "log_returns")
+    check_number(scale, "scale", where="log_returns", minimum=0, strict=True)
     return (scale * np.log(prices).diff()).iloc[1:]
 
 
 def simple_returns(prices: PandasData, scale: float = 1.0) -> PandasData:
     """``scale * (P_t / P_{t-1} - 1)``; the first row is dropped."""
     check_prices(prices, "simple_returns")
+    check_number(scale, "scale", where="simple_returns", minimum=0, strict=True)
     return (scale * prices.pct_change()).iloc[1:]
 
 
-@dataclass(frozen=True)
-class Split:
-    """Chronological train/validation/test parts of one frame (validation may be empty)."""
+T = TypeVar("T")
 
-    train: PandasData
-    val: PandasData
-    test: PandasData
+
+@dataclass(frozen=True)
+class Split(Generic[T]):
+    """Chronological train/validation/test parts, the one split type of the package: ``Split[WindowSet]``
+    from :func:`split_windows` (windows assigned by target date) and ``Split[pd.DataFrame]`` from
+    :func:`finrisk_utils.fraud.split_by_time` (transactions by timestamp). Every training item precedes
+    every validation item, which precedes every test item."""
+
+    train: T
+    val: T
+    test: T
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
-
-
-def chronological_split(
-    data: PandasData,
-    *,
-    val_start: str | pd.Timestamp | None = None,
-    test_start: str | pd.Timestamp | None = None,
-    test_end: str | pd.Timestamp | None = None,
-    fractions: tuple[float, float, float] | None = None,
-) -> Split:
-    """Split by dates (``train < val_start <= val < test_start <= test <= test_end``) or by ``fractions``.
-
-    Exactly one of ``test_start`` (dates) or ``fractions`` (train, val, test shares summing to 1) must be
-    given. Rows are never shuffled; every part must be non-empty except the validation part.
-    """
-    if not isinstance(data, pd.Series | pd.DataFrame):
-        raise TypeError(f"data must be a pandas Series or DataFrame, got {type(data).__name__}")
-    check_datetime_index(data, where="chronological_split")
-    if (test_start is None) == (fractions is None):
-        raise ValueError(
-            "give either test_start (split by dates) or fractions, not both or neither"
-        )
-    if fractions is not None:
-        if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
-            raise ValueError(
-                f"fractions must be three non-negative shares summing to 1, got {fractions}"
-            )
-        n = len(data)
-        n_train, n_val = int(round(fractions[0] * n)), int(round(fractions[1] * n))
-        parts = (
-            data.iloc[:n_train],
-            data.iloc[n_train : n_train + n_val],
-            data.iloc[n_train + n_val :],
-        )
-    else:
-        t_start = pd.Timestamp(test_start)
-        v_start = pd.Timestamp(val_start) if val_start is not None else t_start
-        t_end = pd.Timestamp(test_end) if test_end is not None else data.index[-1]
-        if not v_start <= t_start <= t_end:
-            raise ValueError(
-                f"dates must satisfy val_start <= test_start <= test_end, got "
-                f"{v_start.date()}, {t_start.date()}, {t_end.date()}"
-            )
-        idx = data.index
-        parts = (
-            data[idx < v_start],
-            data[(idx >= v_start) & (idx < t_start)],
-            data[(idx >= t_start) & (idx <= t_end)],
-        )
-    split = Split(*parts)
-    for name in ("train", "test"):
-        if len(getattr(split, name)) == 0:
-            raise DataValidationError(
-                f"chronological_split: the {name} part is empty; data spans "
-                f"{data.index[0].date()} to {data.index[-1].date()}"
-            )
-    return split
 
 
 @dataclass(frozen=True)
@@ -146,6 +107,7 @@ class Windows:
     y: np.ndarray
     input_end: np.ndarray
     target_pos: np.ndarray
+    n_rows: int | None = None  # rows of the series the windows were built from
 
 
 def make_windows(
@@ -161,24 +123,24 @@ def make_windows(
     (one feature) or 2-D (rows, features); ``target`` defaults to ``features`` (1-D only). ``X`` is built with
     ``sliding_window_view``: zero-copy and read-only.
     """
-    for name, value in (("window", window), ("horizon", horizon)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if value < 1:
-            raise ValueError(f"{name} must be >= 1, got {value}")
-    x = np.asarray(features.to_numpy() if hasattr(features, "to_numpy") else features, dtype=float)
+    where = "make_windows"
+    window = check_positive_int(window, "window", where=where)
+    horizon = check_positive_int(horizon, "horizon", where=where)
+    x = as_float_array(features, "features", where=where, ndim=None)
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2:
-        raise ValueError(f"features must be 1-D or 2-D, got shape {x.shape}")
+        raise ValueError(f"{where}: features must be 1-D or 2-D, got shape {x.shape}")
     if target is None:
         if x.shape[1] != 1:
-            raise ValueError("target is required when features has more than one column")
+            raise ValueError(f"{where}: target is required when features has more than one column")
         t = x[:, 0]
     else:
-        t = np.asarray(target, dtype=float)
+        if isinstance(features, pd.Series | pd.DataFrame) and isinstance(target, pd.Series):
+            check_same_index(features, target, ("features", "target"), where=where)
+        t = as_float_array(target, "target", where=where, ndim=None)
         if t.shape != (x.shape[0],):
-            raise ValueError(f"target must have shape ({x.shape[0]},), got {t.shape}")
+            raise ValueError(f"{where}: target must have shape ({x.shape[0]},), got {t.shape}")
     check_min_length(
         x.shape[0],
         window + horizon,
@@ -189,7 +151,9 @@ def make_windows(
     X = sliding_window_view(x, window, axis=0)[:n].transpose(0, 2, 1)
     input_end = np.arange(n) + window - 1
     target_pos = input_end + horizon
-    return Windows(X=X, y=t[target_pos], input_end=input_end, target_pos=target_pos)
+    return Windows(
+        X=X, y=t[target_pos], input_end=input_end, target_pos=target_pos, n_rows=x.shape[0]
+    )
 
 
 @dataclass(frozen=True)
@@ -200,17 +164,8 @@ class WindowSet:
     y: np.ndarray
     dates: pd.DatetimeIndex
 
-
-@dataclass(frozen=True)
-class WindowSplit:
-    """Train/validation/test windows, split by the date of each window's *target*."""
-
-    train: WindowSet
-    val: WindowSet
-    test: WindowSet
-
-    def sizes(self) -> dict[str, int]:
-        return {"train": len(self.train.y), "val": len(self.val.y), "test": len(self.test.y)}
+    def __len__(self) -> int:
+        return len(self.y)
 
 
 def split_windows(
@@ -220,19 +175,32 @@ def split_windows(
     val_start: str | pd.Timestamp,
     test_start: str | pd.Timestamp,
     test_end: str | pd.Timestamp | None = None,
-) -> WindowSplit:
+) -> Split[WindowSet]:
     """Assign each window to train (target < ``val_start``), validation (``val_start`` <= target <
-    ``test_start``) or test (``test_start`` <= target <= ``test_end``), the same rule as
-    :func:`chronological_split`. A window's inputs may reach back into an earlier period (that is the past,
-    known at forecast time) but never to its own target date or beyond.
+    ``test_start``) or test (``test_start`` <= target <= ``test_end``). A window's inputs may reach back into
+    an earlier period (that is the past, known at forecast time) but never to its own target date or beyond.
+    ``index`` must be the increasing, duplicate-free dates of the rows the windows were built from.
     """
-    if not isinstance(index, pd.DatetimeIndex) or len(index) <= int(windows.target_pos[-1]):
-        raise ValueError("index must be the DatetimeIndex of the rows the windows were built from")
-    v, t = pd.Timestamp(val_start), pd.Timestamp(test_start)
-    e = pd.Timestamp(test_end) if test_end is not None else index[-1]
+    where = "split_windows"
+    if not isinstance(windows, Windows):
+        raise TypeError(
+            f"{where}: windows must come from make_windows, got {type(windows).__name__}"
+        )
+    index = check_date_index(index, "index", where=where)
+    known = windows.n_rows is not None
+    n_rows = windows.n_rows if known else int(windows.target_pos[-1]) + 1
+    if (len(index) != n_rows) if known else (len(index) < n_rows):
+        raise DataValidationError(
+            f"{where}: index has {len(index)} dates but the windows were built from {n_rows} rows; "
+            "pass the index of the rows given to make_windows"
+        )
+    v = as_timestamp(val_start, "val_start", where=where)
+    t = as_timestamp(test_start, "test_start", where=where)
+    e = as_timestamp(test_end, "test_end", where=where) if test_end is not None else index[-1]
     if not v <= t <= e:
         raise ValueError(
-            f"need val_start <= test_start <= test_end, got {v.date()}, {t.date()}, {e.date()}"
+            f"{where}: need val_start <= test_start <= test_end, got {v.date()}, {t.date()}, "
+            f"{e.date()}"
         )
     dates = index[windows.target_pos]
     masks = (dates < v, (dates >= v) & (dates < t), (dates >= t) & (dates <= e))
@@ -242,18 +210,23 @@ def split_windows(
             raise DataValidationError(
                 f"split_windows: no {name} windows (targets span {dates[0].date()} to {dates[-1].date()})"
             )
-    return WindowSplit(*parts)
+    return Split(*parts)
 
 
 def origins_with_target(
     index: pd.DatetimeIndex, origins: pd.DatetimeIndex, horizon: int
 ) -> pd.DatetimeIndex:
     """The ``origins`` (dates of ``index``) whose target, ``horizon`` rows later in ``index``, is in the data."""
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ValueError(f"horizon must be a positive int, got {horizon!r}")
+    where = "origins_with_target"
+    horizon = check_positive_int(horizon, "horizon", where=where)
+    index = check_date_index(index, "index", where=where)
+    origins = check_date_index(origins, "origins", where=where)
     pos = index.get_indexer(origins)
     if (pos < 0).any():
-        raise ValueError("every origin must be a date of the index")
+        raise ValueError(
+            f"{where}: every origin must be a date of the index; "
+            f"{origins[int(np.argmax(pos < 0))].date()} is not"
+        )
     return origins[pos + horizon < len(index)]
 
 
@@ -261,7 +234,10 @@ def prices_from_log_returns(
     prices: pd.Series, log_return_forecast: pd.Series, scale: float = 100.0
 ) -> pd.Series:
     """Price implied by a log-return forecast: ``P_{t-1} * exp(r_hat_t / scale)``, on the forecast's dates."""
-    check_datetime_index(prices, where="prices_from_log_returns")
+    where = "prices_from_log_returns"
+    check_prices(prices, where)
+    check_returns(log_return_forecast, "log_return_forecast", where=where)
+    check_number(scale, "scale", where=where, minimum=0, strict=True)
     pos = prices.index.searchsorted(log_return_forecast.index, side="left") - 1
     if (pos < 0).any():
         raise DataValidationError(
@@ -284,15 +260,24 @@ def portfolio_log_returns(
     of one market does not produce a zero return for it). ``100 * log(1 + sum_i w_i R_i)`` with ``R_i`` the
     assets' simple returns.
     """
+    where = "portfolio_log_returns"
     if not isinstance(prices, pd.DataFrame) or prices.shape[1] < 2:
-        raise TypeError("prices must be a DataFrame with one column per asset (at least two)")
+        raise TypeError(
+            f"{where}: prices must be a DataFrame with one column per asset (at least two)"
+        )
     weights = weights or {c: 1 / prices.shape[1] for c in prices.columns}
+    if not isinstance(weights, dict):
+        raise TypeError(
+            f"{where}: weights must be a dict asset -> weight, got {type(weights).__name__}"
+        )
     if set(weights) != set(prices.columns):
         raise ValueError(
-            f"weights name {sorted(weights)}, prices have columns {sorted(prices.columns)}"
+            f"{where}: weights name {sorted(weights)}, prices have columns {sorted(prices.columns)}"
         )
+    for asset, w in weights.items():
+        check_number(w, f"weight of {asset!r}", where=where)
     if abs(sum(weights.values()) - 1) > 1e-9:
-        raise ValueError(f"weights must sum to 1, got {sum(weights.values())}")
+        raise ValueError(f"{where}: weights must sum to 1, got {sum(weights.values())}")
     aligned = prices.dropna()
     simple = simple_returns(aligned)
     w = np.array([weights[c] for c in aligned.columns])
@@ -305,8 +290,14 @@ def fit_train_scaler(data: PandasData, train_end: str | pd.Timestamp) -> Standar
     Apply it to every part with ``scaler.transform(frame)`` (a Series: ``series.to_frame()``); the statistics
     never include validation or test rows.
     """
+    if not isinstance(data, pd.Series | pd.DataFrame):
+        raise TypeError(
+            f"fit_train_scaler: data must be a pandas Series or DataFrame, got {type(data).__name__}"
+        )
+    as_float_array(data, "data", where="fit_train_scaler", ndim=None)
     check_datetime_index(data, where="fit_train_scaler")
-    train = data[data.index < pd.Timestamp(train_end)]
+    train_end = as_timestamp(train_end, "train_end", where="fit_train_scaler")
+    train = data[data.index < train_end]
     check_min_length(
         len(train),
         2,

@@ -4,6 +4,7 @@ computes on bad data."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,7 +15,11 @@ import pandas as pd
 __all__ = [
     "DataValidationError",
     "as_float_array",
+    "as_timestamp",
     "check_binary_labels",
+    "check_date_index",
+    "check_number",
+    "check_same_index",
     "check_columns",
     "check_positive_int",
     "check_probability",
@@ -186,8 +191,33 @@ def as_float_array(
     """``values`` as a float array; strings, empty input, a wrong number of dimensions and (``finite=True``)
     NaN/inf raise an error naming ``where``, ``name`` and the first bad position (its date for pandas input)."""
     index = getattr(values, "index", None)
+
+    def at(row: int) -> str:
+        if index is not None and len(index) > row:
+            label = index[row]
+            return f"row {row} ({label.date() if isinstance(label, pd.Timestamp) else repr(label)})"
+        return f"row {row}"
+
+    if isinstance(values, str | bytes):
+        raise TypeError(f"{_label(where)}: {name} must be numeric, got a string {values!r}")
+    raw = values.to_numpy() if isinstance(values, pd.Series | pd.DataFrame) else values
+    raw = np.asarray(raw) if not isinstance(raw, np.ndarray) else raw
+    if raw.dtype.kind in "USO":
+        flat = raw.reshape(-1) if raw.ndim else raw.reshape(1)
+        is_text = np.fromiter(
+            (not (v is None or v is pd.NA or isinstance(v, int | float | np.number)) for v in flat),
+            dtype=bool,
+            count=flat.size,
+        )
+        if is_text.any():
+            i = int(np.argmax(is_text))
+            row = int(np.unravel_index(i, raw.shape)[0]) if raw.ndim else 0
+            raise TypeError(
+                f"{_label(where)}: {name} must be numeric, found {flat[i]!r} "
+                f"({type(flat[i]).__name__}) at {at(row)}"
+            )
     try:
-        arr = np.asarray(values, dtype=float)
+        arr = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(
             f"{_label(where)}: {name} must be numeric, got {type(values).__name__} with "
@@ -203,12 +233,9 @@ def as_float_array(
             pos = np.unravel_index(int(np.argmax(bad)), arr.shape)
             value = arr[pos]
             kind = "NaN" if np.isnan(value) else ("inf" if value > 0 else "-inf")
-            at = f"row {pos[0]}"
-            if index is not None and len(index) == arr.shape[0]:
-                label = index[pos[0]]
-                at += f" ({label.date() if isinstance(label, pd.Timestamp) else label!r})"
             raise DataValidationError(
-                f"{_label(where)}: {name} has {int(bad.sum())} non-finite value(s); first is {kind} at {at}"
+                f"{_label(where)}: {name} has {int(bad.sum())} non-finite value(s); first is {kind} "
+                f"at {at(int(pos[0]) if arr.ndim else 0)}"
             )
     return arr
 
@@ -234,3 +261,79 @@ def check_binary_labels(y: object, name: str = "y", *, where: str | None = None)
     if arr.min() == arr.max():
         raise ValueError(f"{_label(where)}: {name} needs both classes, has only {int(arr[0])}")
     return arr.astype(int)
+
+
+def check_number(
+    value: object,
+    name: str,
+    *,
+    where: str | None = None,
+    minimum: float | None = None,
+    strict: bool = False,
+) -> float:
+    """``value`` as a finite float (not a bool or a string); with ``minimum``, at least it (``strict``: above it).
+    Otherwise a ``TypeError``/``ValueError`` naming ``where``, ``name`` and the value."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(
+            f"{_label(where)}: {name} must be a number, got {value!r} ({type(value).__name__})"
+        )
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{_label(where)}: {name} must be finite, got {value!r}")
+    if minimum is not None and (v <= minimum if strict else v < minimum):
+        raise ValueError(
+            f"{_label(where)}: {name} must be {'>' if strict else '>='} {minimum:g}, got {value!r}"
+        )
+    return v
+
+
+def as_timestamp(value: object, name: str, *, where: str | None = None) -> pd.Timestamp:
+    """``value`` (a date string, ``datetime`` or ``Timestamp``) as a ``pd.Timestamp``; else an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, str | datetime.date | np.datetime64):
+        raise TypeError(
+            f"{_label(where)}: {name} must be a date, got {value!r} ({type(value).__name__})"
+        )
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{_label(where)}: {name} is not a date: {value!r}") from None
+    if pd.isna(ts):
+        raise ValueError(f"{_label(where)}: {name} is not a date: {value!r}")
+    return ts
+
+
+def check_date_index(
+    dates: object, name: str = "dates", *, where: str | None = None
+) -> pd.DatetimeIndex:
+    """A non-empty ``DatetimeIndex`` of increasing, unique dates (e.g. the dates to forecast)."""
+    if not isinstance(dates, pd.DatetimeIndex):
+        raise TypeError(
+            f"{_label(where)}: {name} must be a pandas DatetimeIndex, got {type(dates).__name__}"
+        )
+    if len(dates) == 0:
+        raise DataValidationError(f"{_label(where)}: {name} is empty")
+    check_datetime_index(pd.Series(0, index=dates), where=f"{_label(where)}: {name}")
+    return dates
+
+
+def check_same_index(
+    a: pd.Series | pd.DataFrame,
+    b: pd.Series | pd.DataFrame,
+    names: tuple[str, str],
+    *,
+    where: str | None = None,
+) -> None:
+    """Raise unless ``a`` and ``b`` have identical indexes; the message names the first date where they differ."""
+    ia, ib = a.index, b.index
+    if ia.equals(ib):
+        return
+    n = min(len(ia), len(ib))
+    differ = np.flatnonzero(np.asarray(ia[:n] != ib[:n]))
+    if differ.size:
+        i = int(differ[0])
+        detail = f"row {i}: {names[0]} has {ia[i]!r}, {names[1]} has {ib[i]!r}"
+    else:
+        detail = f"{names[0]} has {len(ia)} rows, {names[1]} has {len(ib)}"
+    raise DataValidationError(
+        f"{_label(where)}: {names[0]} and {names[1]} are not on the same dates ({detail})"
+    )

@@ -1,7 +1,6 @@
 """Operational risk (card fraud): transaction simulator, detectors, detection metrics and figures."""
 
 from finrisk_utils.fraud.detectors import (
-    TimeSplit,
     fit_detectors,
     split_by_time,
     transaction_features,
@@ -25,7 +24,6 @@ from finrisk_utils.fraud.simulator import (
 __all__ = [
     "FRAUD_MECHANISMS",
     "MERCHANT_CATEGORIES",
-    "TimeSplit",
     "alert_costs",
     "budget_threshold",
     "detection_metrics",

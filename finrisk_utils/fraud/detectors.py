@@ -4,7 +4,6 @@ compared in notebook 04 (autoencoders, IsolationForest, LOF, and a supervised up
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,11 +13,17 @@ from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from finrisk_utils.core.validation import DataValidationError, check_columns
+from finrisk_utils.core.timeseries import Split
+from finrisk_utils.core.validation import (
+    DataValidationError,
+    check_columns,
+    check_number,
+    check_positive_int,
+)
 from finrisk_utils.models.autoencoder import build_autoencoder, reconstruction_error
 from finrisk_utils.models.training import FitResult, fit_model
 
-__all__ = ["TimeSplit", "fit_detectors", "transaction_features", "split_by_time"]
+__all__ = ["fit_detectors", "transaction_features", "split_by_time"]
 
 NUMERIC = ["amount", "amount_ratio", "hours_since_last", "count_24h", "new_category", "new_country"]
 CATEGORICAL = ["merchant_category", "channel", "country"]
@@ -27,11 +32,6 @@ CATEGORICAL = ["merchant_category", "channel", "country"]
 def _cyclic_hour(hours: pd.DataFrame) -> np.ndarray:
     radians = 2 * np.pi * hours.to_numpy(dtype=float) / 24
     return np.hstack([np.sin(radians), np.cos(radians)])
-
-
-_circle = FunctionTransformer(
-    _cyclic_hour, feature_names_out=lambda _, names: ["hour_sin", "hour_cos"]
-)
 
 
 def _hour_names(transformer: object, input_features: object) -> list[str]:
@@ -69,30 +69,40 @@ def transaction_features() -> ColumnTransformer:
     )
 
 
-@dataclass(frozen=True)
-class TimeSplit:
-    """Chronological train/validation/test parts of a transaction table."""
-
-    train: pd.DataFrame
-    val: pd.DataFrame
-    test: pd.DataFrame
-
-
 def split_by_time(
     df: pd.DataFrame, fractions: tuple[float, float, float] = (0.6, 0.2, 0.2)
-) -> TimeSplit:
+) -> Split[pd.DataFrame]:
     """Split by timestamp at the given shares of the covered time span (not of the rows): every training
     transaction precedes every validation one, which precedes every test one."""
-    check_columns(df, ["timestamp", "is_fraud"], where="split_by_time")
-    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-9:
-        raise ValueError(f"fractions must be three positive shares summing to 1, got {fractions}")
+    where = "split_by_time"
+    check_columns(df, ["timestamp", "is_fraud"], where=where)
+    if not isinstance(fractions, tuple | list) or len(fractions) != 3:
+        raise ValueError(f"{where}: fractions must be three positive shares, got {fractions!r}")
+    for f in fractions:
+        check_number(f, "each of fractions", where=where, minimum=0, strict=True)
+    if abs(sum(fractions) - 1) > 1e-9:
+        raise ValueError(
+            f"{where}: fractions must be three positive shares summing to 1, got {fractions}"
+        )
     ts = df["timestamp"]
+    if not pd.api.types.is_datetime64_any_dtype(ts):
+        raise DataValidationError(
+            f"{where}: column 'timestamp' must hold datetimes, has dtype {ts.dtype}"
+        )
+    if ts.isna().any():
+        raise DataValidationError(
+            f"{where}: column 'timestamp' is missing at row {int(np.argmax(ts.isna().to_numpy()))}"
+        )
     if not ts.is_monotonic_increasing:
-        raise DataValidationError("split_by_time: transactions must be sorted by timestamp")
+        pos = int(np.argmax((ts.diff() < pd.Timedelta(0)).to_numpy()))
+        raise DataValidationError(
+            f"{where}: transactions must be sorted by timestamp; row {pos} ({ts.iloc[pos]}) comes "
+            f"after {ts.iloc[pos - 1]}"
+        )
     span = ts.iloc[-1] - ts.iloc[0]
     cut1 = ts.iloc[0] + fractions[0] * span
     cut2 = cut1 + fractions[1] * span
-    parts = TimeSplit(df[ts < cut1], df[(ts >= cut1) & (ts < cut2)], df[ts >= cut2])
+    parts = Split(df[ts < cut1], df[(ts >= cut1) & (ts < cut2)], df[ts >= cut2])
     for name in ("train", "val", "test"):
         part = getattr(parts, name)
         if part.empty or part["is_fraud"].sum() == 0:
@@ -124,6 +134,14 @@ def fit_detectors(
     ``supervised_gbm`` learns from every training transaction and its label (classes weighted, since frauds
     are rare): the upper bound of what labels buy.
     """
+    where = "fit_detectors"
+    for label, part in (("train", train), ("val", val)):
+        check_columns(part, [*NUMERIC, "hour", *CATEGORICAL, "is_fraud"], where=f"{where}: {label}")
+        if (part["is_fraud"] == 0).sum() == 0:
+            raise DataValidationError(f"{where}: {label} has no normal transactions")
+    check_positive_int(seed, "seed", where=where, minimum=0)
+    check_positive_int(epochs, "epochs", where=where)
+    check_positive_int(lof_max_rows, "lof_max_rows", where=where)
     features = transaction_features().fit(train)
     encode = lambda d: features.transform(d).astype("float32")  # noqa: E731
     normal_train = encode(train[train["is_fraud"] == 0])

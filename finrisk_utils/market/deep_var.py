@@ -20,7 +20,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from finrisk_utils.core.timeseries import WindowSplit, make_windows, split_windows
+from finrisk_utils.core.timeseries import Split, WindowSet, make_windows, split_windows
 from finrisk_utils.core.validation import check_datetime_index
 from finrisk_utils.forecasting.metrics import fz0_score
 from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
@@ -79,7 +79,7 @@ class _Validated:
     """A network trained on the training windows and scored on the validation windows, before any refit."""
 
     model: keras.Model
-    split: WindowSplit
+    split: Split[WindowSet]
     scale: pd.Series
     n_features: int
     alpha: float
