@@ -9,8 +9,9 @@ from statsmodels.tsa.ar_model import AutoReg
 
 from finrisk_utils.core.validation import (
     DataValidationError,
-    check_datetime_index,
+    check_date_index,
     check_positive_int,
+    check_returns,
 )
 
 __all__ = [
@@ -24,18 +25,25 @@ __all__ = [
 ]
 
 
-def _check_target_dates(history: pd.Series, dates: pd.DatetimeIndex, what: str) -> None:
-    if not isinstance(history, pd.Series):
-        raise TypeError(f"{what}: history must be a pandas Series, got {type(history).__name__}")
-    check_datetime_index(history, where=what)
+def _check_target_dates(
+    history: pd.Series,
+    dates: pd.DatetimeIndex,
+    what: str,
+    names: tuple[str, str] = ("history", "dates"),
+) -> None:
+    """``history``: a Series of finite numbers on increasing unique dates (a NaN would be skipped or passed
+    on silently); ``dates``: a non-empty, increasing DatetimeIndex."""
+    check_returns(history, names[0], where=what)
     if not isinstance(dates, pd.DatetimeIndex) or len(dates) == 0:
-        raise ValueError(f"{what}: dates must be a non-empty DatetimeIndex")
+        raise ValueError(f"{what}: {names[1]} must be a non-empty DatetimeIndex")
+    check_date_index(dates, names[1], where=what)
 
 
 def random_walk_return_forecast(dates: pd.DatetimeIndex) -> pd.Series:
     """Random walk for prices: tomorrow's price is today's, i.e. a log-return forecast of zero."""
     if not isinstance(dates, pd.DatetimeIndex) or len(dates) == 0:
         raise ValueError("random_walk_return_forecast: dates must be a non-empty DatetimeIndex")
+    check_date_index(dates, "dates", where="random_walk_return_forecast")
     return pd.Series(0.0, index=dates, name="random_walk")
 
 
@@ -52,7 +60,7 @@ def persistence_forecast(history: pd.Series, dates: pd.DatetimeIndex) -> pd.Seri
 
 def historical_mean_forecast(train: pd.Series, dates: pd.DatetimeIndex) -> pd.Series:
     """The training sample's mean, held fixed over ``dates``; ``train`` must end before the first date."""
-    _check_target_dates(train, dates, "historical_mean_forecast")
+    _check_target_dates(train, dates, "historical_mean_forecast", ("train", "dates"))
     if train.index[-1] >= dates[0]:
         raise DataValidationError(
             f"historical_mean_forecast: training data runs to {train.index[-1].date()}, "
@@ -65,9 +73,8 @@ def ar_one_step_forecast(series: pd.Series, dates: pd.DatetimeIndex, lags: int =
     """Rolling-origin AR(``lags``) forecasts with a constant: for each date, an AR model is re-estimated by
     OLS (``statsmodels`` ``AutoReg``) on every observation strictly before it and forecasts one step ahead.
     ``dates`` must be observation dates of ``series`` (the step is the series' own spacing)."""
-    _check_target_dates(series, dates, "ar_one_step_forecast")
-    if isinstance(lags, bool) or not isinstance(lags, int) or lags < 1:
-        raise ValueError(f"lags must be a positive int, got {lags!r}")
+    _check_target_dates(series, dates, "ar_one_step_forecast", ("series", "dates"))
+    lags = check_positive_int(lags, "lags", where="ar_one_step_forecast")
     pos = series.index.get_indexer(dates)
     if (pos < 0).any():
         raise ValueError(
@@ -91,7 +98,7 @@ def origin_positions(
 ) -> np.ndarray:
     """Positions of the forecast ``origins`` in ``series`` (each an observation date whose target ``horizon``
     steps later is in the data); ``what`` names the caller in error messages."""
-    _check_target_dates(series, origins, what)
+    _check_target_dates(series, origins, what, ("series", "origins"))
     check_positive_int(horizon, "horizon", where=what)
     pos = series.index.get_indexer(origins)
     if (pos < 0).any():
@@ -110,6 +117,8 @@ def no_change_forecast(
     origin. For year-on-year inflation this is Atkeson and Ohanian's (2001) benchmark; for a yield curve, each
     maturity's random walk. Indexed by target date; a DataFrame gives a DataFrame with the same columns."""
     if isinstance(series, pd.DataFrame):
+        if series.shape[1] == 0:
+            raise DataValidationError("no_change_forecast: series has no columns")
         return pd.DataFrame(
             {c: no_change_forecast(series[c], origins, horizon) for c in series.columns}
         )
@@ -125,8 +134,7 @@ def direct_ar_forecast(
     """Direct AR forecast ``y_{t+h} = c + sum_{j<lags} phi_j y_{t-j}``, re-estimated by OLS at every origin on
     the pairs whose target is already observed (target date <= origin). Indexed by target date."""
     pos = origin_positions(series, origins, horizon, "direct_ar_forecast")
-    if isinstance(lags, bool) or not isinstance(lags, int) or lags < 1:
-        raise ValueError(f"lags must be a positive int, got {lags!r}")
+    lags = check_positive_int(lags, "lags", where="direct_ar_forecast")
     y = series.to_numpy(dtype=float)
     need = lags + horizon + lags + 2
     if pos.min() < need:

@@ -14,6 +14,13 @@ import pandas as pd
 from scipy import stats
 from scipy.special import xlogy
 
+from finrisk_utils.core.validation import (
+    as_float_array,
+    check_positive_int,
+    check_probability,
+    check_returns,
+    check_same_index,
+)
 from finrisk_utils.forecasting.metrics import fz0_score, pinball_loss
 from finrisk_utils.market.riskmeasures import RiskForecast
 
@@ -36,33 +43,41 @@ __all__ = [
 ]
 
 
-def _hits(exceptions: np.ndarray | pd.Series) -> np.ndarray:
-    hits = np.asarray(exceptions)
-    if hits.ndim != 1 or hits.size == 0:
-        raise ValueError(f"exceptions must be a non-empty 1-D sequence, got shape {hits.shape}")
-    if hits.dtype != bool:
-        if not np.isin(hits, (0, 1)).all():
-            raise ValueError("exceptions must be booleans or 0/1")
-        hits = hits.astype(bool)
-    return hits
-
-
-def _alpha(alpha: float) -> float:
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, int | float | np.floating)
-        or not 0 < alpha < 0.5
-    ):
+def _hits(exceptions: np.ndarray | pd.Series, where: str) -> np.ndarray:
+    """Exception indicators as a bool array: NaN, inf, strings, empty input or values other than 0/1 raise
+    (a NaN day is not a day without an exception)."""
+    hits = as_float_array(exceptions, "exceptions", where=where)
+    bad = ~np.isin(hits, (0.0, 1.0))
+    if bad.any():
+        i = int(np.argmax(bad))
         raise ValueError(
-            f"alpha (tail probability, 1 - confidence) must be in (0, 0.5), got {alpha!r}"
+            f"{where}: exceptions must be booleans or 0/1, found {hits[i]!r} at row {i}"
         )
-    return float(alpha)
+    return hits.astype(bool)
+
+
+def _alpha(alpha: float, where: str) -> float:
+    return check_probability(
+        alpha, "alpha (tail probability, 1 - confidence)", where=where, upper=0.5
+    )
+
+
+def _check_forecast(forecast: object, where: str) -> RiskForecast:
+    if not isinstance(forecast, RiskForecast):
+        raise TypeError(f"{where}: forecast must be a RiskForecast, got {type(forecast).__name__}")
+    return forecast
 
 
 def exceptions_of(returns: pd.Series, forecast: RiskForecast) -> pd.Series:
-    """Boolean series: ``True`` on days the loss exceeded the VaR (``return < -VaR``)."""
-    if not returns.index.equals(forecast.var.index):
-        raise ValueError(f"returns and the {forecast.name} forecast must be on the same dates")
+    """Boolean series: ``True`` on days the loss exceeded the VaR (``return < -VaR``). ``returns`` must be a
+    Series of finite realised returns on exactly the forecast's dates (a NaN day would silently count as no
+    exception)."""
+    where = "exceptions_of"
+    forecast = _check_forecast(forecast, where)
+    returns = check_returns(returns, "returns", where=where)
+    check_same_index(
+        returns, forecast.var, ("returns", f"the {forecast.name} forecast"), where=where
+    )
     return (returns < -forecast.var).rename(forecast.name)
 
 
@@ -84,7 +99,7 @@ class CoverageTest:
 def kupiec_pof(exceptions: np.ndarray | pd.Series, alpha: float) -> CoverageTest:
     """Kupiec (1995) POF test that the exception probability is ``alpha``. Zero or all exceptions are fine
     (``0 log 0 = 0``)."""
-    hits, alpha = _hits(exceptions), _alpha(alpha)
+    hits, alpha = _hits(exceptions, "kupiec_pof"), _alpha(alpha, "kupiec_pof")
     n, x = hits.size, int(hits.sum())
     p_hat = x / n
     lr = -2 * (
@@ -111,9 +126,9 @@ class ChristoffersenTest:
 
 def christoffersen(exceptions: np.ndarray | pd.Series, alpha: float) -> ChristoffersenTest:
     """Independence and conditional-coverage tests of an exception sequence (needs at least 2 days)."""
-    hits, alpha = _hits(exceptions), _alpha(alpha)
+    hits, alpha = _hits(exceptions, "christoffersen"), _alpha(alpha, "christoffersen")
     if hits.size < 2:
-        raise ValueError("the Christoffersen test needs at least 2 days")
+        raise ValueError("christoffersen: the Christoffersen test needs at least 2 days")
     prev, curr = hits[:-1], hits[1:]
     n00 = int(np.sum(~prev & ~curr))
     n01 = int(np.sum(~prev & curr))
@@ -169,11 +184,12 @@ class TrafficLight:
 def traffic_light(exceptions: int, n: int, alpha: float = 0.01) -> TrafficLight:
     """Zone by the Basel rule on the binomial distribution: green while P(X <= x) < 95%, yellow while
     < 99.99%, red beyond. For 250 days at 99% this is the familiar 0-4 green, 5-9 yellow, 10+ red."""
-    alpha = _alpha(alpha)
-    if not (isinstance(n, int | np.integer) and n >= 1):
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    if not (isinstance(exceptions, int | np.integer) and 0 <= exceptions <= n):
-        raise ValueError(f"exceptions must be an int in [0, n], got {exceptions!r}")
+    where = "traffic_light"
+    alpha = _alpha(alpha, where)
+    n = check_positive_int(n, "n", where=where)
+    exceptions = check_positive_int(exceptions, "exceptions", where=where, minimum=0)
+    if exceptions > n:
+        raise ValueError(f"{where}: exceptions must be an int in [0, n={n}], got {exceptions!r}")
     cdf = float(stats.binom.cdf(exceptions, n, alpha))
     zone = "green" if cdf < 0.95 else "yellow" if cdf < 0.9999 else "red"
     plus = None
@@ -241,12 +257,28 @@ def acerbi_szekely_z2(
     distribution whose VaR and ES equal each day's forecast (a scaled Student-t matched to the ES/VaR ratio).
     Acerbi and Szekely found the Z2 critical values nearly distribution-free (about -0.7 at 5% for 97.5% ES);
     the simulation gives them for the actual forecasts."""
-    alpha = _alpha(alpha)
-    y, v, e = (np.asarray(a, dtype=float) for a in (returns, var, es))
-    if not (y.shape == v.shape == e.shape) or y.ndim != 1 or y.size == 0:
-        raise ValueError("returns, var and es must be 1-D arrays of equal, non-zero length")
+    where = "acerbi_szekely_z2"
+    alpha = _alpha(alpha, where)
+    n_sim = check_positive_int(n_sim, "n_sim", where=where)
+    seed = check_positive_int(seed, "seed", where=where, minimum=0)
+    y, v, e = (
+        as_float_array(a, n, where=where)
+        for a, n in ((returns, "returns"), (var, "var"), (es, "es"))
+    )
+    if not (y.shape == v.shape == e.shape):
+        raise ValueError(
+            f"{where}: returns, var and es must be 1-D arrays of equal length, got {y.shape}, "
+            f"{v.shape}, {e.shape}"
+        )
+    pandas = [a for a in (returns, var, es) if isinstance(a, pd.Series)]
+    for other in pandas[1:]:
+        check_same_index(pandas[0], other, ("returns/var/es", "returns/var/es"), where=where)
     if (v <= 0).any() or (e < v).any():
-        raise ValueError("VaR must be positive and ES at least VaR on every day")
+        i = int(np.argmax((v <= 0) | (e < v)))
+        raise ValueError(
+            f"{where}: VaR must be positive and ES at least VaR on every day; row {i} has "
+            f"VaR {v[i]!r}, ES {e[i]!r}"
+        )
     observed = float(_z2(y, v, e, alpha))
     simulated = _z2(_matched_t_draws(v, e, alpha, n_sim, np.random.default_rng(seed)), v, e, alpha)
     pvalue = float((np.sum(simulated <= observed) + 1) / (n_sim + 1))
@@ -274,7 +306,16 @@ class VaRBacktest:
 def backtest_var(
     returns: pd.Series, forecast: RiskForecast, *, n_sim: int = 5000, seed: int = 0
 ) -> VaRBacktest:
-    """Run every backtest on ``forecast`` against realised ``returns`` (same dates)."""
+    """Run every backtest on ``forecast`` against realised ``returns`` (a Series of finite returns on exactly
+    the forecast's dates; a NumPy array has no dates to check and is refused)."""
+    where = "backtest_var"
+    forecast = _check_forecast(forecast, where)
+    returns = check_returns(returns, "returns", where=where)
+    check_same_index(
+        returns, forecast.var, ("returns", f"the {forecast.name} forecast"), where=where
+    )
+    check_positive_int(n_sim, "n_sim", where=where)
+    check_positive_int(seed, "seed", where=where, minimum=0)
     hits = exceptions_of(returns, forecast)
     alpha = forecast.alpha
     years = {
@@ -329,25 +370,26 @@ def backtest_table(results: list[VaRBacktest]) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def backtest_metrics(results: list[VaRBacktest], prefix: str = "") -> dict[str, object]:
-    """Flat metric keys ``<prefix><model>.exceptions``, ``.exception_rate``, ``.kupiec_pvalue``,
-    ``.christoffersen_ind_pvalue``, ``.christoffersen_cc_pvalue``, ``.pinball``, ``.fz0``, ``.es_z2``,
-    ``.es_z2_pvalue``, ``.traffic_light`` (zone of the last 250 days)."""
+def backtest_metrics(results: list[VaRBacktest], suffix: str = "") -> dict[str, object]:
+    """Flat metric keys ``<model>.<statistic><suffix>`` (the README's metric grammar; ``suffix`` qualifies a
+    second dataset, e.g. ``"_portfolio"``): ``exceptions``, ``exception_rate``, ``kupiec_pvalue``,
+    ``christoffersen_ind_pvalue``, ``christoffersen_cc_pvalue``, ``pinball``, ``fz0``, ``es_z2``,
+    ``es_z2_pvalue``, ``traffic_light`` (zone of the last 250 days)."""
     out: dict[str, object] = {}
     for r in results:
-        key = f"{prefix}{r.name}"
-        out |= {
-            f"{key}.exceptions": r.kupiec.exceptions,
-            f"{key}.exception_rate": r.kupiec.rate,
-            f"{key}.kupiec_pvalue": r.kupiec.pvalue,
-            f"{key}.christoffersen_ind_pvalue": r.christoffersen.pvalue_ind,
-            f"{key}.christoffersen_cc_pvalue": r.christoffersen.pvalue_cc,
-            f"{key}.pinball": r.pinball,
-            f"{key}.fz0": r.fz0,
-            f"{key}.es_z2": r.es.z2,
-            f"{key}.es_z2_pvalue": r.es.pvalue,
-            f"{key}.traffic_light": r.last_250.zone,
+        stats = {
+            "exceptions": r.kupiec.exceptions,
+            "exception_rate": r.kupiec.rate,
+            "kupiec_pvalue": r.kupiec.pvalue,
+            "christoffersen_ind_pvalue": r.christoffersen.pvalue_ind,
+            "christoffersen_cc_pvalue": r.christoffersen.pvalue_cc,
+            "pinball": r.pinball,
+            "fz0": r.fz0,
+            "es_z2": r.es.z2,
+            "es_z2_pvalue": r.es.pvalue,
+            "traffic_light": r.last_250.zone,
         }
+        out |= {f"{r.name}.{stat}{suffix}": value for stat, value in stats.items()}
     return out
 
 

@@ -14,13 +14,17 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, stats
 
+from finrisk_utils.core.validation import as_float_array
+
 __all__ = ["RiskForecast", "check_confidence", "normal_var_es", "tail_mean_from_ppf"]
 
 
 def check_confidence(confidence: float) -> float:
     """Validate a VaR confidence level in (0.5, 1) and return the tail probability ``alpha = 1 - confidence``."""
     if isinstance(confidence, bool) or not isinstance(confidence, int | float | np.floating):
-        raise TypeError(f"confidence must be a float, got {type(confidence).__name__}")
+        raise TypeError(
+            f"confidence must be a float, got {confidence!r} ({type(confidence).__name__})"
+        )
     if not 0.5 < confidence < 1:
         raise ValueError(f"confidence must be in (0.5, 1), e.g. 0.99, got {confidence}")
     return float(1 - confidence)
@@ -37,11 +41,16 @@ class RiskForecast:
 
     def __post_init__(self) -> None:
         check_confidence(self.confidence)
+        for label, s in (("var", self.var), ("es", self.es)):
+            if not isinstance(s, pd.Series):
+                raise TypeError(
+                    f"RiskForecast {self.name!r}: {label} must be a pandas Series on the forecast dates, "
+                    f"got {type(s).__name__}"
+                )
         if not self.var.index.equals(self.es.index):
             raise ValueError(f"{self.name}: VaR and ES must be on the same dates")
         for label, s in (("VaR", self.var), ("ES", self.es)):
-            if not np.isfinite(s.to_numpy(dtype=float)).all():
-                raise ValueError(f"{self.name}: {label} forecasts contain NaN or inf")
+            as_float_array(s, f"{label} forecasts", where=f"RiskForecast {self.name!r}")
         if (self.es.to_numpy() < self.var.to_numpy() - 1e-9).any():
             raise ValueError(f"{self.name}: ES must be at least VaR on every date")
 

@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 from arch import arch_model
 
-from finrisk_utils.core.validation import DataValidationError, check_datetime_index
+from finrisk_utils.core.validation import (
+    DataValidationError,
+    as_timestamp,
+    check_date_index,
+    check_positive_int,
+    check_probability,
+    check_returns,
+)
 from finrisk_utils.market.riskmeasures import (
     RiskForecast,
     check_confidence,
@@ -20,6 +27,7 @@ from finrisk_utils.market.riskmeasures import (
 )
 
 __all__ = [
+    "classical_var_forecasts",
     "ewma_var",
     "ewma_volatility",
     "filtered_historical_simulation",
@@ -31,14 +39,18 @@ __all__ = [
 def _history_positions(
     returns: pd.Series, dates: pd.DatetimeIndex, need: int, what: str
 ) -> np.ndarray:
-    """Position in ``returns`` of the last observation strictly before each date; checks enough history."""
-    if not isinstance(returns, pd.Series):
-        raise TypeError(f"{what}: returns must be a pandas Series, got {type(returns).__name__}")
-    check_datetime_index(returns, where=what)
-    if not np.isfinite(returns.to_numpy(dtype=float)).all():
-        raise DataValidationError(f"{what}: returns contain NaN or inf")
-    if not isinstance(dates, pd.DatetimeIndex) or len(dates) == 0:
-        raise ValueError(f"{what}: dates must be a non-empty DatetimeIndex")
+    """Position in ``returns`` of the last observation strictly before each date; checks enough history, and
+    that at most the last date lies after the data (a next-day forecast): later dates would reuse the same
+    window and give a flat, meaningless forecast."""
+    check_returns(returns, "returns", where=what)
+    check_date_index(dates, "dates", where=what)
+    after = dates > returns.index[-1]
+    if after.sum() > 1:
+        raise DataValidationError(
+            f"{what}: {int(after.sum())} forecast dates lie after the last return "
+            f"({returns.index[-1].date()}), first {dates[after][0].date()}; only the next day can "
+            "be forecast from the data"
+        )
     last = returns.index.searchsorted(dates, side="left") - 1
     if last[0] + 1 < need:
         raise DataValidationError(
@@ -60,8 +72,7 @@ def historical_simulation(
     """Historical simulation (named ``hs``): VaR/ES from the last ``window`` returns before each date, equally
     weighted; the quantile is linearly interpolated between order statistics (``numpy.quantile``)."""
     alpha = check_confidence(confidence)
-    if isinstance(window, bool) or not isinstance(window, int) or window < 2:
-        raise ValueError(f"window must be an int >= 2, got {window!r}")
+    window = check_positive_int(window, "window", where="historical_simulation", minimum=2)
     last = _history_positions(returns, dates, window, "historical_simulation")
     x = returns.to_numpy(dtype=float)
     pairs = [_empirical_var_es(x[p - window + 1 : p + 1], alpha) for p in last]
@@ -76,13 +87,13 @@ def ewma_volatility(returns: pd.Series, lam: float = 0.94, *, init_window: int =
     before it). Started at the mean square of the first ``init_window`` returns; the start-up rows (the first
     ``init_window``) are dropped, so no forecast uses its own start value's data.
     """
-    if not 0 < lam < 1:
-        raise ValueError(f"lam must be in (0, 1), got {lam}")
-    check_datetime_index(returns, where="ewma_volatility")
-    r = returns.to_numpy(dtype=float)
+    where = "ewma_volatility"
+    lam = check_probability(lam, "lam", where=where)
+    init_window = check_positive_int(init_window, "init_window", where=where)
+    r = check_returns(returns, "returns", where=where).to_numpy(dtype=float)
     if len(r) <= init_window:
         raise DataValidationError(
-            f"ewma_volatility: {len(r)} returns, needs more than init_window={init_window}"
+            f"{where}: {len(r)} returns, needs more than init_window={init_window}"
         )
     s2 = np.empty(len(r))
     s2[init_window] = np.mean(r[:init_window] ** 2)
@@ -96,6 +107,7 @@ def ewma_var(
 ) -> RiskForecast:
     """RiskMetrics: zero-mean normal returns with EWMA volatility (``lam`` = 0.94 for daily data)."""
     alpha = check_confidence(confidence)
+    lam = check_probability(lam, "lam", where="ewma_var")
     _history_positions(returns, dates, 251, "ewma_var")
     sigma = ewma_volatility(returns, lam).reindex(
         dates
@@ -145,7 +157,9 @@ def garch_var(
     if dist not in {"normal", "t", "skewt"}:
         raise ValueError(f"dist must be 'normal', 't' or 'skewt', got {dist!r}")
     _history_positions(returns, dates, 500, f"garch_var({dist})")
-    fit_end = pd.Timestamp(fit_end) if fit_end is not None else dates[0]
+    fit_end = (
+        as_timestamp(fit_end, "fit_end", where="garch_var") if fit_end is not None else dates[0]
+    )
     if fit_end > dates[0]:
         raise DataValidationError(
             f"garch_var: fit_end {fit_end.date()} is after the first forecast date {dates[0].date()} (look-ahead)"
@@ -178,7 +192,11 @@ def filtered_historical_simulation(
     if dist not in {"normal", "t", "skewt"}:
         raise ValueError(f"dist must be 'normal', 't' or 'skewt', got {dist!r}")
     _history_positions(returns, dates, 500, "filtered_historical_simulation")
-    fit_end = pd.Timestamp(fit_end) if fit_end is not None else dates[0]
+    fit_end = (
+        as_timestamp(fit_end, "fit_end", where="filtered_historical_simulation")
+        if fit_end is not None
+        else dates[0]
+    )
     if fit_end > dates[0]:
         raise DataValidationError(
             f"filtered_historical_simulation: fit_end {fit_end.date()} is after the first forecast date "
@@ -190,3 +208,25 @@ def filtered_historical_simulation(
     var_z, es_z = _empirical_var_es(z, alpha)
     sigma, mu = _garch_sigma(returns, result, dates)
     return RiskForecast("fhs", confidence, -mu + sigma * var_z, -mu + sigma * es_z)
+
+
+def classical_var_forecasts(
+    returns: pd.Series,
+    dates: pd.DatetimeIndex,
+    confidence: float,
+    *,
+    fit_end: str | pd.Timestamp,
+    hs_window: int = 250,
+    ewma_lambda: float = 0.94,
+) -> dict[str, RiskForecast]:
+    """The classical VaR/ES models a risk desk compares a new model with, keyed by their metric names:
+    ``hs`` (historical simulation, ``hs_window`` days), ``fhs`` (filtered HS on a GARCH-t), ``garch_t`` and
+    ``garch_skewt`` (GARCH(1,1) with Student-t / skew-t innovations, estimated on returns before ``fit_end``)
+    and ``ewma`` (RiskMetrics, decay ``ewma_lambda``). ``returns`` in %, one forecast per date of ``dates``."""
+    return {
+        "hs": historical_simulation(returns, dates, confidence, window=hs_window),
+        "fhs": filtered_historical_simulation(returns, dates, confidence, fit_end=fit_end),
+        "garch_t": garch_var(returns, dates, confidence, dist="t", fit_end=fit_end),
+        "garch_skewt": garch_var(returns, dates, confidence, dist="skewt", fit_end=fit_end),
+        "ewma": ewma_var(returns, dates, confidence, lam=ewma_lambda),
+    }

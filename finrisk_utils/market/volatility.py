@@ -12,7 +12,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from finrisk_utils.core.validation import DataValidationError, check_datetime_index
+from finrisk_utils.core.validation import (
+    DataValidationError,
+    as_float_array,
+    as_timestamp,
+    check_datetime_index,
+    check_positive_int,
+    check_returns,
+)
 
 __all__ = [
     "HAR_WINDOWS",
@@ -34,11 +41,19 @@ def _ohlc(prices: pd.DataFrame, what: str, need: Sequence[str]) -> list[pd.Serie
     missing = [c for c in need if c not in prices.columns]
     if missing:
         raise DataValidationError(f"{what}: missing column(s) {missing}")
+    if prices.empty:
+        raise DataValidationError(f"{what}: prices is empty")
     check_datetime_index(prices, where=what)
-    cols = [prices[c].astype(float) for c in need]
+    cols = [
+        pd.Series(as_float_array(prices[c], f"column {c!r}", where=what), index=prices.index)
+        for c in need
+    ]
     for name, col in zip(need, cols, strict=True):
-        if col.isna().any() or (col <= 0).any():
-            raise DataValidationError(f"{what}: column {name!r} has NaN or non-positive prices")
+        if (col <= 0).any():
+            bad = col.index[(col <= 0).to_numpy()][0]
+            raise DataValidationError(
+                f"{what}: column {name!r} has non-positive prices, first on {bad.date()}"
+            )
     if (prices["high"] < prices["low"]).any():
         bad = prices.index[(prices["high"] < prices["low"]).to_numpy()][0]
         raise DataValidationError(f"{what}: high below low on {bad.date()}")
@@ -61,6 +76,8 @@ def garman_klass_variance(prices: pd.DataFrame) -> pd.Series:
 
 def log_annualised_vol(variance: pd.Series, periods_per_year: int = 252) -> pd.Series:
     """``ln(sqrt(periods_per_year * variance))``; zero variances (a day with no range) are an error, not -inf."""
+    variance = check_returns(variance, "variance", where="log_annualised_vol")
+    check_positive_int(periods_per_year, "periods_per_year", where="log_annualised_vol")
     if (variance <= 0).any():
         bad = variance.index[(variance <= 0).to_numpy()][0]
         raise DataValidationError(f"log_annualised_vol: non-positive variance on {bad}")
@@ -70,7 +87,10 @@ def log_annualised_vol(variance: pd.Series, periods_per_year: int = 252) -> pd.S
 def har_features(log_vol: pd.Series, windows: Sequence[int] = HAR_WINDOWS) -> pd.DataFrame:
     """Trailing means of ``log_vol`` over each window (days ``t - w + 1 .. t``): columns ``har_1``, ``har_5``,
     ``har_22``; the first ``max(windows) - 1`` rows are dropped."""
-    check_datetime_index(log_vol, where="har_features")
+    check_returns(log_vol, "log_vol", where="har_features")
+    windows = [check_positive_int(w, "each of windows", where="har_features") for w in windows]
+    if not windows:
+        raise ValueError("har_features: windows is empty")
     feats = pd.DataFrame({f"har_{w}": log_vol.rolling(w).mean() for w in windows})
     return feats.iloc[max(windows) - 1 :]
 
@@ -79,8 +99,8 @@ def har_forecast(log_vol: pd.Series, train_end: str | pd.Timestamp, horizon: int
     """HAR forecast of ``log_vol`` ``horizon`` days ahead: OLS of the value at ``t + horizon`` on a constant and
     the daily, weekly and monthly averages at ``t``, fitted once on the pairs whose target is dated before
     ``train_end``, then applied at every later origin. Indexed by target date."""
-    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
-        raise ValueError(f"horizon must be a positive int, got {horizon!r}")
+    horizon = check_positive_int(horizon, "horizon", where="har_forecast")
+    train_end = as_timestamp(train_end, "train_end", where="har_forecast")
     feats = har_features(log_vol)
     target = log_vol.shift(-horizon).loc[feats.index]
     target_date = pd.Series(log_vol.index, index=log_vol.index).shift(-horizon).loc[feats.index]
@@ -104,6 +124,9 @@ def har_error_variance(
     targets before ``fit_end`` (data after ``eval_end`` unused). With it, ``exp(2 f + 2 s2)`` turns a log-vol
     forecast ``f`` into a variance forecast that is not biased low: if ``ln vol`` is normal with variance
     ``s2``, ``E[vol^2] = exp(2 E[ln vol] + 2 s2)`` (Jensen)."""
-    history = log_vol[log_vol.index < pd.Timestamp(eval_end)]
+    check_returns(log_vol, "log_vol", where="har_error_variance")
+    history = log_vol[
+        log_vol.index < as_timestamp(eval_end, "eval_end", where="har_error_variance")
+    ]
     fc = har_forecast(history, fit_end, horizon)
     return float(np.mean((history.loc[fc.index] - fc) ** 2))
