@@ -76,11 +76,11 @@ def test_cli_failure_path_keeps_partial_output_and_exits_non_zero(tmp_path):
     )
     assert proc.returncode == 1, proc.stderr
     summary = pd.read_csv(tmp_path / "summary.csv").set_index("notebook")
-    assert summary.loc["tiny", "status"] == "ok" and summary.loc["tiny", "value"] == 42.0
+    assert summary.loc["tiny", "status"] == "ok" and summary.loc["tiny", "run.value"] == 42.0
     assert summary.loc["failing", "status"] == "failed"
     assert "RuntimeError: deliberate failure" in summary.loc["failing", "error"]
     md = (tmp_path / "summary.md").read_text()
-    assert "| failing | failed |" in md and "value = 42" in md
+    assert "| failing | failed |" in md and "run.value = 42" in md
     partial = nbformat.read(tmp_path / "failing" / "failing.ipynb", as_version=4)
     texts = [o.get("text", "") for c in partial.cells if c.cell_type == "code" for o in c.outputs]
     assert "before the failure\n" in texts
@@ -91,7 +91,7 @@ def test_cli_failure_path_keeps_partial_output_and_exits_non_zero(tmp_path):
     assert (tmp_path / "failing" / "failing.html").exists() and (
         tmp_path / "tiny" / "tiny.html"
     ).exists()
-    assert json.loads((tmp_path / "tiny" / "metrics.json").read_text())["quick"] is True
+    assert json.loads((tmp_path / "tiny" / "metrics.json").read_text())["run.quick"] is True
 
 
 def test_cli_parameters_and_profile(tmp_path):
@@ -114,7 +114,7 @@ def test_cli_parameters_and_profile(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads((tmp_path / "tiny" / "metrics.json").read_text())
-    assert metrics == {"quick": False, "value": 10.5}
+    assert metrics == {"run.quick": False, "run.value": 10.5}
 
 
 @pytest.mark.parametrize(

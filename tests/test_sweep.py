@@ -71,7 +71,7 @@ def test_real_sweep_on_two_workers_with_failure_resume_and_report(tmp_path):
     grid = {"seed": [0, 1], "scale": [1.0, 2.0], "fail": [False]}
     table = sweep(TINY, grid, out=tmp_path, workers=2, progress=lambda *a: calls.append(a))
     assert len(table) == 4 and (table["status"] == "ok").all()
-    assert sorted(table["metric:value"]) == [21.0, 21.0, 42.0, 42.0]
+    assert sorted(table["metric:run.value"]) == [21.0, 21.0, 42.0, 42.0]
     assert (tmp_path / "results.csv").exists() and (tmp_path / "results.parquet").exists()
     assert pd.read_parquet(tmp_path / "results.parquet").shape[0] == 4
     assert calls[-1][:3] == (4, 0, 4)
@@ -89,8 +89,8 @@ def test_real_sweep_on_two_workers_with_failure_resume_and_report(tmp_path):
     assert table.loc[table["status"] == "failed", "error"].str.contains("asked to fail").all()
     agg = aggregate_over_seeds(table, ["seed", "scale", "fail"])
     assert (
-        agg.loc[(2.0, False), ("value", "mean")] == 42.0
-        and agg.loc[(2.0, False), ("value", "count")] == 2
+        agg.loc[(2.0, False), ("run.value", "mean")] == 42.0
+        and agg.loc[(2.0, False), ("run.value", "count")] == 2
     )
     html = build_report(tmp_path)
     text = html.read_text()
@@ -126,14 +126,14 @@ def test_report_of_a_plain_run(tmp_path):
     assert "tiny" in (tmp_path / "report.html").read_text()
     with pytest.raises(FileNotFoundError, match="neither a sweep"):
         build_report(tmp_path / "tiny")
-    assert json.loads((tmp_path / "tiny" / "metrics.json").read_text())["value"] == 42.0
+    assert json.loads((tmp_path / "tiny" / "metrics.json").read_text())["run.value"] == 42.0
 
 
 def test_sweep_of_explicit_combinations(tmp_path):
     table = sweep(
         TINY, [{"seed": 0, "scale": 1.0}, {"seed": 1, "scale": 3.0}], out=tmp_path, workers=1
     )
-    assert sorted(table["metric:value"]) == [21.0, 63.0]
+    assert sorted(table["metric:run.value"]) == [21.0, 63.0]
     with pytest.raises(ValueError, match="list of combinations is empty"):
         sweep(TINY, [], out=tmp_path)
 

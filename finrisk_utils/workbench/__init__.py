@@ -2,7 +2,9 @@
 Analysis code never imports this layer; only ``outputs`` is re-exported here (the rest imports papermill/Dask)."""
 
 from finrisk_utils.workbench.outputs import (
+    METRIC_KEY_PATTERN,
     METRICS_FILE,
+    check_metric_key,
     flatten_metrics,
     read_metrics,
     record_metrics,
@@ -11,6 +13,8 @@ from finrisk_utils.workbench.outputs import (
 
 __all__ = [
     "METRICS_FILE",
+    "METRIC_KEY_PATTERN",
+    "check_metric_key",
     "flatten_metrics",
     "read_metrics",
     "record_metrics",

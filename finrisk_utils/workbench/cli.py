@@ -1,5 +1,9 @@
 """``finrisk`` command line: run notebooks headless (``run``), sweep one over a parameter grid (``sweep``),
-write a report of a run or sweep folder (``report``), regenerate committed outputs (``render``)."""
+write a report of a run or sweep folder (``report``), regenerate committed outputs (``render``).
+
+Bad input is one line on stderr, ``finrisk <command>: <what is wrong>``, never a traceback: exit status 2 for
+a usage error (a bad option, parameter, grid or folder), 1 for a failure after the input was accepted (a
+notebook failed, the scheduler cannot be reached)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from finrisk_utils.core.config import PROFILES
 from finrisk_utils.core.paths import RUNS_DIR
@@ -19,30 +24,72 @@ from finrisk_utils.workbench.runner import (
 )
 
 
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``finrisk sweep: argument --workers: ...``), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive whole number, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _out_dir(text: str | None, default_root: Path) -> Path:
+    """The ``--out`` folder, created; a usage error if it names a file."""
+    if text is None:
+        return new_run_dir(default_root)
+    if not text.strip():
+        raise UsageError("--out is empty: give a folder")
+    out = Path(text)
+    for part in (out, *out.parents):
+        if part.exists() and not part.is_dir():
+            raise UsageError(f"--out {text!r} is not a folder ({str(part)!r} is a file)")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _parse(name: str, text: str) -> object:
+    try:
+        return parse_value(text)
+    except ValueError as exc:
+        raise UsageError(f"-p {name}: {exc}") from None
+
+
 def _notebooks(names: Sequence[str]) -> list[Path]:
     if not names:
         found = discover_notebooks()
         if not found:
-            raise SystemExit("no numbered notebooks found in notebooks/")
+            raise UsageError("no numbered notebooks found in notebooks/")
         return found
     paths = [Path(n) for n in names]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        raise SystemExit(f"notebook(s) not found: {', '.join(missing)}")
+        raise UsageError(f"notebook(s) not found: {', '.join(missing)}")
     return paths
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    params = {name: parse_value(value) for name, value in args.parameters}
-    out = Path(args.out) if args.out else new_run_dir(RUNS_DIR)
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        runs = run_notebooks(
-            _notebooks(args.notebooks), out, profile=args.profile, parameters=params
-        )
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"finrisk run: {exc}", file=sys.stderr)
-        return 2
+    names = [name for name, _ in args.parameters]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise UsageError(f"parameter(s) {twice} given more than once")
+    params = {name: _parse(name, value) for name, value in args.parameters}
+    notebooks = _notebooks(args.notebooks)
+    out = _out_dir(args.out, RUNS_DIR)
+    runs = run_notebooks(notebooks, out, profile=args.profile, parameters=params)
     failed = [r.notebook for r in runs if r.status != "ok"]
     from finrisk_utils.workbench.report import build_report
 
@@ -59,15 +106,23 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from finrisk_utils.workbench.sweep import load_grid_file, sweep
 
     grid: dict[str, list[object]] = load_grid_file(args.grid_file) if args.grid_file else {}
+    seen: set[str] = set()
     for name, *values in args.parameters:
         if not values:
-            print(f"finrisk sweep: parameter {name!r} needs at least one value", file=sys.stderr)
-            return 2
-        grid[name] = [parse_value(v) for v in values]
+            raise UsageError(f"parameter {name!r} needs at least one value")
+        if name in seen:
+            raise UsageError(
+                f"parameter {name!r} given more than once (list its values after one -p)"
+            )
+        seen.add(name)
+        grid[name] = [_parse(name, v) for v in values]
     out = Path(args.out) if args.out else new_run_dir(RUNS_DIR / "sweeps")
-    bar = tqdm(unit="run", desc="sweep")
+    bars: list[tqdm] = []  # made at the first finished run, so bad input prints no empty bar
 
     def progress(done: int, failed: int, total: int, elapsed: float) -> None:
+        if not bars:
+            bars.append(tqdm(unit="run", desc="sweep", total=total))
+        bar = bars[0]
         bar.total = total
         bar.set_postfix(failed=failed)
         bar.update(done - bar.n)
@@ -83,9 +138,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             resume=args.resume,
             progress=progress,
         )
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"finrisk sweep: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print(
             f"\ninterrupted: the finished runs are in {out / 'results.csv'}; rerun with --resume",
@@ -93,7 +145,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         )
         return 130
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     from finrisk_utils.workbench.report import build_report
 
     print(f"results: {out / 'results.csv'} ({len(table)} runs); report: {build_report(out)}")
@@ -103,11 +156,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from finrisk_utils.workbench.report import build_report
 
-    try:
-        print(f"report: {build_report(args.run_dir)}")
-    except FileNotFoundError as exc:
-        print(f"finrisk report: {exc}", file=sys.stderr)
-        return 2
+    print(f"report: {build_report(args.run_dir)}")
     return 0
 
 
@@ -123,7 +172,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="finrisk", description=__doc__)
+    parser = _Parser(prog="finrisk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser(
         "run", help="execute notebooks headless with papermill into runs/<timestamp>/"
@@ -158,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sw.add_argument("-f", "--grid-file", help="YAML mapping of parameter names to lists of values")
     sw.add_argument("--profile", choices=PROFILES, default="quick")
-    sw.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    sw.add_argument(
+        "--workers", type=_positive_int, help="local worker processes (default: one per core)"
+    )
     sw.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
     sw.add_argument("--out", help="output folder (default: runs/sweeps/<timestamp>)")
     sw.add_argument(
@@ -176,9 +227,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException, command: str) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text.removeprefix(f"{command}: ")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; bad input is one line on stderr and exit status 2 (1 for a failure such as an
+    unreachable scheduler or an unwritable file), never a traceback."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    prog = f"finrisk {args.command}"
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"{prog}: {_one_line(exc, args.command)}", file=sys.stderr)
+        return 2
+    except (ValueError, FileNotFoundError, NotADirectoryError) as exc:
+        # raised by the checks of the runner, sweep and report: the user's input is wrong
+        print(f"{prog}: {_one_line(exc, args.command)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # unreachable scheduler, permission denied, disk full
+        print(f"{prog}: {_one_line(exc, args.command)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

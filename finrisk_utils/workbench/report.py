@@ -9,14 +9,17 @@ against each swept parameter.
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import io
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from finrisk_utils.workbench.sweep import METRIC_PREFIX
+from finrisk_utils.workbench.runner import MANIFEST_FILE
+from finrisk_utils.workbench.sweep import METRIC_PREFIX, RUN_FILE
 
 __all__ = ["aggregate_over_seeds", "build_report"]
 
@@ -81,55 +84,196 @@ def _headline(results: pd.DataFrame, limit: int = 8) -> list[str]:
     return numeric[:limit]
 
 
+def _esc(value: object) -> str:
+    return html_lib.escape(str(value))
+
+
+def _md_escape(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells HTML-escaped for Markdown (viewers render raw HTML in Markdown)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [
+                html_lib.escape(v, quote=False) if isinstance(v, str) else v for v in out[col]
+            ]
+    out.columns = [html_lib.escape(str(c), quote=False) for c in out.columns]
+    return out
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _environment_table(manifests: dict[str, dict]) -> pd.DataFrame:
+    """One column per run: what its ``manifest.json`` says (packages spread into rows)."""
+    columns = {}
+    for name, m in manifests.items():
+        flat = {k: v for k, v in m.items() if k not in ("packages", "parameters", "notebook")}
+        flat |= {f"package {k}": v for k, v in (m.get("packages") or {}).items()}
+        flat |= {
+            f"parameter {k}": v for k, v in (m.get("parameters") or {}).items() if k != "output_dir"
+        }
+        columns[name] = {k: "" if v is None else str(v) for k, v in flat.items()}
+    return pd.DataFrame(columns)
+
+
+def _environment_sections(manifests: dict[str, dict]) -> tuple[list[str], list[str]]:
+    """Markdown and HTML for the runs' manifests; for a sweep, the distinct environments only."""
+    if not manifests:
+        return ["", "## Environment", "", "No manifest.json found."], [
+            "<h2>Environment</h2>",
+            "<p>No manifest.json found.</p>",
+        ]
+    table = _environment_table(manifests)
+    env_rows = [r for r in table.index if not r.startswith("parameter ") and r != "created"]
+    env = table.loc[env_rows].T.drop_duplicates().T
+    if env.shape[1] == 1:
+        env.columns = ["value"]
+    md = [
+        "",
+        "## Environment (manifest.json)",
+        "",
+        _md_escape(env.reset_index()).to_markdown(index=False),
+    ]
+    html = ["<h2>Environment (manifest.json)</h2>", env.to_html(escape=True)]
+    return md, html
+
+
+def _read_results(run_dir: Path) -> pd.DataFrame:
+    """``results.csv``, or an empty table when no run has finished (the sweep was interrupted before)."""
+    try:
+        return pd.read_csv(run_dir / "results.csv")
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return pd.DataFrame()
+
+
 def build_report(run_dir: str | Path, metrics: list[str] | None = None) -> Path:
     """Write ``report.md`` and ``report.html`` into ``run_dir`` (a ``finrisk run`` or ``finrisk sweep``
     folder) and return the HTML path. ``metrics`` picks the sweep metrics to plot (default: the first few
-    that vary)."""
+    that vary). Everything that comes from a user, a notebook or an error is HTML-escaped."""
     run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"report: {str(run_dir)!r} is not a folder")
     sweep_file, summary_file = run_dir / "sweep.json", run_dir / "summary.csv"
     if sweep_file.exists():
-        spec = json.loads(sweep_file.read_text())
-        results = pd.read_csv(run_dir / "results.csv")
-        params = list(spec["parameters"])
-        agg = aggregate_over_seeds(results, params)
-        chosen = metrics or _headline(results)
-        status = results["status"].value_counts().to_dict()
-        title = f"Sweep of {Path(spec['notebook']).name} ({spec['profile']} profile): {len(results)} runs, {status}"
-        shown = results[
-            [*params, "status", "duration_s", "error", *[METRIC_PREFIX + m for m in chosen]]
-        ]
-        md = [f"# {title}", "", "## Runs", "", shown.to_markdown(index=False)]
-        html = [f"<h1>{title}</h1>", "<h2>Runs</h2>", shown.to_html(index=False)]
-        if not agg.empty:
-            md += ["", "## Aggregated over seeds", "", agg.to_markdown()]
-            html += [
-                "<h2>Aggregated over seeds (mean, std, min, max, count)</h2>",
-                agg.to_html(float_format="%.4g"),
+        try:
+            spec = json.loads(sweep_file.read_text())
+            params = [str(p) for p in spec["parameters"]]
+            notebook, profile = Path(spec["notebook"]).name, spec["profile"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"report: {sweep_file} is unreadable: {exc!r}") from None
+        results = _read_results(run_dir)
+        manifests = {
+            r.parent.name: m
+            for r in sorted(run_dir.glob(f"runs/*/*/{MANIFEST_FILE}"))
+            if (m := _read_manifest(r)) is not None
+        }
+        env_md, env_html = _environment_sections(manifests)
+        if results.empty:
+            started = len(list(run_dir.glob(f"runs/*/{RUN_FILE}")))
+            title = f"Sweep of {notebook} ({profile} profile): no run finished"
+            note = (
+                f"No run of this sweep has finished ({started} run records found): it was interrupted "
+                "before its first run ended. Rerun it with --resume to fill it."
+            )
+            md = [f"# {html_lib.escape(title, quote=False)}", "", note, *env_md]
+            html = [f"<h1>{_esc(title)}</h1>", f"<p>{_esc(note)}</p>", *env_html]
+        else:
+            params = [p for p in params if p in results.columns]
+            agg = aggregate_over_seeds(results, params)
+            available = [
+                c.removeprefix(METRIC_PREFIX)
+                for c in results.columns
+                if c.startswith(METRIC_PREFIX)
             ]
-        html += [
-            "<h2>Metrics against swept parameters</h2>",
-            *_sweep_plots(results, params, chosen),
-        ]
+            unknown = [m for m in (metrics or []) if m not in available]
+            if unknown:
+                raise ValueError(
+                    f"report: no metric(s) {unknown} in the results; they have {available}"
+                )
+            chosen = metrics or _headline(results)
+            status = results["status"].value_counts().to_dict()
+            title = f"Sweep of {notebook} ({profile} profile): {len(results)} runs, {status}"
+            shown = results[
+                [*params, "status", "duration_s", "error", *[METRIC_PREFIX + m for m in chosen]]
+            ]
+            md = [
+                f"# {html_lib.escape(title, quote=False)}",
+                "",
+                "## Runs",
+                "",
+                _md_escape(shown).to_markdown(index=False),
+            ]
+            html = [
+                f"<h1>{_esc(title)}</h1>",
+                "<h2>Runs</h2>",
+                shown.to_html(index=False, escape=True),
+            ]
+            if not agg.empty:
+                md += [
+                    "",
+                    "## Aggregated over seeds",
+                    "",
+                    _md_escape(agg.reset_index()).to_markdown(),
+                ]
+                html += [
+                    "<h2>Aggregated over seeds (mean, std, min, max, count)</h2>",
+                    agg.to_html(float_format="%.4g", escape=True),
+                ]
+            html += [
+                "<h2>Metrics against swept parameters</h2>",
+                *_sweep_plots(results, params, chosen),
+            ]
+            md += env_md
+            html += env_html
     elif summary_file.exists():
-        summary = pd.read_csv(summary_file)
+        try:
+            summary = pd.read_csv(summary_file)
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"report: {summary_file} is empty") from None
         title = f"Run {run_dir.name}: {len(summary)} notebooks, {summary['status'].value_counts().to_dict()}"
         md_summary = (
             (run_dir / "summary.md").read_text() if (run_dir / "summary.md").exists() else ""
         )
-        base = summary[["notebook", "status", "duration_s", "error"]].copy()
-        base["notebook"] = [f'<a href="{n}/{n}.html">{n}</a>' for n in base["notebook"]]
-        md = [f"# {title}", "", md_summary]
+        rows = []
+        for _, r in summary.iterrows():
+            name = str(r["notebook"])
+            link = f'<a href="{_esc(quote(name))}/{_esc(quote(name))}.html">{_esc(name)}</a>'
+            error = "" if pd.isna(r["error"]) else _esc(r["error"])
+            rows.append(
+                f"<tr><td>{link}</td><td>{_esc(r['status'])}</td>"
+                f"<td>{_esc(r['duration_s'])}</td><td>{error}</td></tr>"
+            )
+        base = (
+            "<table border='1' class='dataframe'><thead><tr><th>notebook</th><th>status</th>"
+            f"<th>duration_s</th><th>error</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+        manifests = {
+            str(n): m
+            for n in summary["notebook"]
+            if (m := _read_manifest(run_dir / str(n) / MANIFEST_FILE)) is not None
+        }
+        env_md, env_html = _environment_sections(manifests)
+        md = [f"# {html_lib.escape(title, quote=False)}", "", md_summary, *env_md]
         html = [
-            f"<h1>{title}</h1>",
-            base.to_html(index=False, escape=False),
+            f"<h1>{_esc(title)}</h1>",
+            base,
             "<h2>All metrics</h2>",
-            summary.drop(columns=["error"]).set_index("notebook").T.to_html(),
+            summary.drop(columns=["error"]).set_index("notebook").T.to_html(escape=True),
+            *env_html,
         ]
     else:
         raise FileNotFoundError(
-            f"{run_dir} holds neither a sweep (sweep.json) nor a run summary (summary.csv)"
+            f"report: {str(run_dir)!r} holds neither a sweep (sweep.json) nor a run summary (summary.csv)"
         )
     (run_dir / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
-    page = f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{''.join(html)}</body></html>"
+    page = (
+        f"<html><head><meta charset='utf-8'><title>{_esc(title)}</title></head>"
+        f"<body>{''.join(html)}</body></html>"
+    )
     (run_dir / "report.html").write_text(page, encoding="utf-8")
     return run_dir / "report.html"

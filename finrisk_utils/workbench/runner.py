@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import html
+import json
 import os
+import platform
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,16 +27,18 @@ import pandas as pd
 import papermill as pm
 
 from finrisk_utils.core.config import PROFILES
-from finrisk_utils.core.paths import NOTEBOOKS_DIR, RUNS_DIR
-from finrisk_utils.workbench.outputs import METRICS_FILE, read_metrics
+from finrisk_utils.core.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR
+from finrisk_utils.workbench.outputs import METRICS_FILE, _ensure_dir, read_metrics
 
 __all__ = [
+    "MANIFEST_FILE",
     "PROFILES",
     "NotebookRun",
     "check_parameters",
     "code_sha256",
     "discover_notebooks",
     "execute_notebook",
+    "environment_manifest",
     "export_html",
     "new_run_dir",
     "notebook_parameters",
@@ -44,6 +50,17 @@ __all__ = [
 ]
 
 RESERVED = ("profile", "output_dir")
+MANIFEST_FILE = "manifest.json"
+MANIFEST_PACKAGES = (
+    "numpy",
+    "pandas",
+    "keras",
+    "tensorflow",
+    "arch",
+    "statsmodels",
+    "scikit-learn",
+    "papermill",
+)
 
 
 def discover_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -56,7 +73,12 @@ def notebook_parameters(path: str | Path) -> dict[str, dict[str, str]]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"notebook not found: {path}")
-    params = pm.inspect_notebook(str(path))
+    if path.suffix != ".ipynb":
+        raise ValueError(f"{path}: not a notebook (expected a .ipynb file)")
+    try:
+        params = pm.inspect_notebook(str(path))
+    except Exception as exc:  # nbformat/JSON errors of a broken file: one clear line instead
+        raise ValueError(f"cannot read {path} as a notebook: {type(exc).__name__}: {exc}") from None
     if not params:
         raise ValueError(f"{path.name} has no cell tagged 'parameters' (or it defines nothing)")
     return params
@@ -65,11 +87,18 @@ def notebook_parameters(path: str | Path) -> dict[str, dict[str, str]]:
 def parse_value(text: str) -> object:
     """A command-line value as papermill reads it: int, float, bool, None, else the string itself; and a
     bracketed Python list literal (``"[1, 6, 12]"``) as a list, for list-valued parameters such as horizons."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_value: expected the text of a value, got {type(text).__name__}")
     if text.startswith("["):
         try:
             value = ast.literal_eval(text)
         except (ValueError, SyntaxError) as exc:
-            raise ValueError(f"cannot read {text!r} as a list literal: {exc}") from exc
+            why = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+            raise ValueError(f"cannot read {text!r} as a list literal: {why}") from None
+        if not isinstance(value, list):
+            raise ValueError(
+                f"cannot read {text!r} as a list literal: it is a {type(value).__name__}"
+            )
         return value
     for convert in (int, float):
         try:
@@ -84,6 +113,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "float": (float, int),
     "str": (str,),
     "bool": (bool,),
+    "list": (list, tuple),
+    "dict": (dict,),
 }
 
 
@@ -102,7 +133,15 @@ def _expected_type(info: Mapping[str, str]) -> str | None:
 
 def check_parameters(path: str | Path, parameters: Mapping[str, object]) -> None:
     """Raise ``ValueError`` for a name the ``parameters`` cell does not define, or a value whose type differs
-    from the default's (ints are accepted for floats; a ``None`` default accepts anything)."""
+    from the default's (ints are accepted for floats; ``None`` only where the default is ``None``; a ``None``
+    default, or one that is not a literal, accepts anything)."""
+    if not isinstance(parameters, Mapping):
+        raise TypeError(
+            f"parameters must be a mapping of names to values, got {type(parameters).__name__}"
+        )
+    bad_names = [k for k in parameters if not isinstance(k, str)]
+    if bad_names:
+        raise TypeError(f"parameter names must be strings, got {bad_names}")
     defined = notebook_parameters(path)
     unknown = sorted(set(parameters) - set(defined))
     if unknown:
@@ -111,10 +150,14 @@ def check_parameters(path: str | Path, parameters: Mapping[str, object]) -> None
         )
     for name, value in parameters.items():
         expected = _expected_type(defined[name])
-        if value is None or expected is None:
+        if expected is None:
             continue
         allowed = _TYPES[expected]
-        if (isinstance(value, bool) and bool not in allowed) or not isinstance(value, allowed):
+        if (
+            value is None
+            or (isinstance(value, bool) and bool not in allowed)
+            or not isinstance(value, allowed)
+        ):
             raise ValueError(
                 f"{Path(path).name}: parameter {name!r} expects {expected} "
                 f"(default {defined[name]['default']}), got {type(value).__name__} {value!r}"
@@ -133,6 +176,65 @@ class NotebookRun:
     html: Path | None = None
     metrics: dict[str, object] = field(default_factory=dict)
     headline: list[str] = field(default_factory=list)
+
+
+def _package_version(name: str) -> str | None:
+    from importlib import metadata
+
+    candidates = (name, f"{name}-cpu", f"{name}-macos") if name == "tensorflow" else (name,)
+    for candidate in candidates:
+        try:
+            return metadata.version(candidate)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def _keras_backend() -> str:
+    """The backend a fresh kernel's Keras picks: ``KERAS_BACKEND``, else ``keras.json``, else tensorflow
+    (read without importing Keras, which would start TensorFlow in the runner's process)."""
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    try:
+        return str(json.loads((home / "keras.json").read_text())["backend"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "tensorflow"
+
+
+def _git(*args: str) -> str | None:
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=20, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout.strip()
+
+
+def environment_manifest(parameters: Mapping[str, object] | None = None) -> dict[str, object]:
+    """What a run depends on besides its code: Python and package versions, the Keras backend, the git
+    commit (and whether tracked files differ from it), the CPU count, and the ``parameters`` given."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {name: _package_version(name) for name in MANIFEST_PACKAGES},
+        "keras_backend": _keras_backend(),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": None if status is None else bool(status),
+        "cpu_count": os.cpu_count(),
+        "parameters": dict(parameters or {}),
+    }
+
+
+def write_manifest(run_dir: Path, notebook: Path, parameters: Mapping[str, object]) -> Path:
+    """Write ``run_dir/manifest.json``: the notebook and :func:`environment_manifest`."""
+    manifest = {"notebook": notebook.name, **environment_manifest(parameters)}
+    path = run_dir / MANIFEST_FILE
+    path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    return path
 
 
 def export_html(notebook: Path) -> Path:
@@ -218,6 +320,11 @@ def execute_notebook(
     path = Path(path)
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    _check_timeout(timeout_s)
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise TypeError(
+            f"execute_notebook: parameters must be a mapping, got {type(parameters).__name__}"
+        )
     parameters = dict(parameters or {})
     clash = [k for k in RESERVED if k in parameters]
     if clash:
@@ -225,8 +332,9 @@ def execute_notebook(
     params = {**parameters, "profile": profile}
     check_parameters(path, params)
     run_dir = Path(out_dir).resolve() / path.stem
-    run_dir.mkdir(parents=True, exist_ok=True)
+    _ensure_dir(run_dir, "execute_notebook", "out_dir")
     params["output_dir"] = str(run_dir)
+    write_manifest(run_dir, path, params)
     run = _timed_run(path, run_dir / path.name, params, timeout_s)
     output_nb = run.output_notebook
     if (run_dir / METRICS_FILE).exists():
@@ -236,6 +344,15 @@ def execute_notebook(
     if html and output_nb.exists():
         run.html = export_html(output_nb)
     return run
+
+
+def _check_timeout(timeout_s: object) -> None:
+    if timeout_s is not None and (
+        isinstance(timeout_s, bool) or not isinstance(timeout_s, int) or timeout_s <= 0
+    ):
+        raise ValueError(
+            f"timeout_s must be a positive number of seconds or None, got {timeout_s!r}"
+        )
 
 
 def new_run_dir(root: Path = RUNS_DIR) -> Path:
@@ -273,10 +390,22 @@ def write_summary(runs: Sequence[NotebookRun], out_dir: str | Path) -> pd.DataFr
     ]
     for r in runs:
         head = ", ".join(f"{k} = {_fmt(r.metrics.get(k))}" for k in r.headline)
-        err = (r.error or "").replace("|", "\\|").replace("\n", " ")[:300]
-        lines.append(f"| {r.notebook} | {r.status} | {r.duration_s:.1f} | {head} | {err} |")
+        err = (r.error or "").replace("\n", " ")[:300]
+        cells = [
+            _md_cell(r.notebook),
+            r.status,
+            f"{r.duration_s:.1f}",
+            _md_cell(head),
+            _md_cell(err),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     (out / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return table
+
+
+def _md_cell(text: str) -> str:
+    """Text for a Markdown table cell: HTML-escaped (Markdown viewers render raw HTML) and ``|`` escaped."""
+    return html.escape(str(text), quote=False).replace("|", "\\|")
 
 
 def _fmt(value: object) -> str:
@@ -295,11 +424,22 @@ def run_notebooks(
 
     ``parameters`` must be defined by every notebook given (checked before anything runs).
     """
+    if isinstance(paths, str | Path):
+        paths = [paths]
     paths = [Path(p) for p in paths]
     if not paths:
         raise ValueError("no notebooks to run")
+    stems = [p.stem for p in paths]
+    twice = sorted({s for s in stems if stems.count(s) > 1})
+    if twice:
+        raise ValueError(
+            f"notebook(s) {twice} given twice: each runs into out_dir/<name>/, so give each once"
+        )
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
     for p in paths:
         check_parameters(p, {**(parameters or {}), "profile": profile})
+    _ensure_dir(Path(out_dir), "run_notebooks", "out_dir")
     runs = []
     for p in paths:
         if log:
@@ -349,7 +489,8 @@ def render_notebook(path: str | Path, scratch_dir: str | Path) -> NotebookRun:
     path = Path(path)
     check_parameters(path, {})
     scratch = Path(scratch_dir).resolve() / path.stem
-    scratch.mkdir(parents=True, exist_ok=True)
+    _ensure_dir(scratch, "render_notebook", "scratch_dir")
+    write_manifest(scratch, path, {})
     run = _timed_run(path, scratch / path.name, {}, None)
     output_nb = run.output_notebook
     if run.status == "ok":

@@ -5,6 +5,10 @@ Each combination runs in its own folder ``<out>/runs/<key>/``: ``run.json`` (its
 duration) and ``<notebook>/`` (the executed notebook, partial if it failed, ``metrics.json``, figures), so a
 sweep can be resumed and its results rebuilt from disk at any time. With a remote Dask scheduler, ``out`` must be a path every worker can reach (a
 shared file system); the workers need the project installed in the same environment.
+
+``<out>/sweep.json`` is the sweep's manifest: the notebook and profile the folder belongs to, and the swept
+parameters. A folder made for another notebook or profile is refused, and ``resume`` skips only runs of the
+same notebook, profile and parameters.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from finrisk_utils.core.config import PROFILES
 from finrisk_utils.workbench.runner import check_parameters, execute_notebook
 
 __all__ = [
@@ -35,11 +40,16 @@ __all__ = [
 ]
 
 RUN_FILE = "run.json"
+SWEEP_FILE = "sweep.json"
 METRIC_PREFIX = "metric:"
 
 
 def expand_grid(grid: Mapping[str, Sequence[object]]) -> list[dict[str, object]]:
     """Every combination of the values in ``grid`` (name -> list of values), in a stable order."""
+    if not isinstance(grid, Mapping):
+        raise TypeError(
+            f"expand_grid: grid must map parameter names to lists, got {type(grid).__name__}"
+        )
     if not grid:
         raise ValueError("the grid is empty: give at least one parameter with values")
     for name, values in grid.items():
@@ -54,17 +64,47 @@ def expand_grid(grid: Mapping[str, Sequence[object]]) -> list[dict[str, object]]
 
 def load_grid_file(path: str | Path) -> dict[str, list[object]]:
     """A grid from YAML: a mapping of parameter names to lists of values (a scalar means one value)."""
-    data = yaml.safe_load(Path(path).read_text())
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"grid file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"grid file {path} is not valid YAML: {' '.join(str(exc).split())}"
+        ) from None
+    if data is None:
+        raise ValueError(
+            f"grid file {path} is empty: write one 'name: [values]' line per parameter"
+        )
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of parameter names to lists of values")
-    return {str(k): v if isinstance(v, list) else [v] for k, v in data.items()}
+        raise ValueError(
+            f"grid file {path}: expected a mapping of parameter names to lists of values, "
+            f"got a {type(data).__name__}"
+        )
+    grid: dict[str, list[object]] = {}
+    for k, v in data.items():
+        if not isinstance(k, str):
+            raise ValueError(f"grid file {path}: parameter names must be text, got {k!r}")
+        if v == [] or v is None or isinstance(v, dict):
+            raise ValueError(
+                f"grid file {path}: parameter {k!r} needs a value or a list of values, got {v!r}"
+            )
+        grid[k] = v if isinstance(v, list) else [v]
+    return grid
+
+
+def _canonical(params: Mapping[str, object]) -> str:
+    """The combination as canonical JSON: ``1`` and ``"1"`` differ, key order does not matter."""
+    return json.dumps(dict(params), sort_keys=True, default=repr)
 
 
 def run_key(params: Mapping[str, object]) -> str:
-    """A readable, file-system-safe folder name for one combination, unique by a short hash."""
+    """A readable, file-system-safe folder name for one combination, unique by a short hash of its
+    canonical JSON (so ``1`` and ``"1"`` get different folders)."""
     text = ",".join(f"{k}={params[k]}" for k in sorted(params))
     slug = "".join(c if c.isalnum() or c in "=.-_," else "_" for c in text)[:80]
-    return f"{slug}__{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+    return f"{slug}__{hashlib.sha1(_canonical(params).encode()).hexdigest()[:8]}"
 
 
 def run_one(
@@ -84,6 +124,8 @@ def run_one(
     run = execute_notebook(notebook, out, profile=profile, parameters=params, html=False)
     record = {
         "key": key,
+        "notebook": Path(notebook).name,
+        "profile": profile,
         "params": params,
         "status": run.status,
         "error": run.error,
@@ -115,10 +157,12 @@ def collect_results(out: str | Path) -> pd.DataFrame:
     """One row per finished run under ``out/runs``: parameters and metrics as columns, plus ``status``,
     ``error``, ``duration_s`` and ``output_notebook``."""
     rows = []
-    for run_file in sorted(Path(out, "runs").glob(f"*/{RUN_FILE}")):
-        record = json.loads(run_file.read_text())
+    for run_file, record in _run_records(out):
         metrics_file = next(run_file.parent.glob("*/metrics.json"), None)
-        metrics = json.loads(metrics_file.read_text()) if metrics_file else {}
+        try:
+            metrics = json.loads(metrics_file.read_text()) if metrics_file else {}
+        except json.JSONDecodeError:
+            metrics = {}  # a run killed while writing; its record says how it ended
         rows.append(
             {
                 **record["params"],
@@ -130,6 +174,66 @@ def collect_results(out: str | Path) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _run_records(out: str | Path) -> list[tuple[Path, dict]]:
+    """The ``run.json`` records under ``out/runs`` (a record cut short by a kill is skipped)."""
+    records = []
+    for run_file in sorted(Path(out, "runs").glob(f"*/{RUN_FILE}")):
+        try:
+            record = json.loads(run_file.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("params"), dict):
+            records.append((run_file, record))
+    return records
+
+
+def _check_sweep_folder(out: Path, notebook: Path, profile: str) -> dict | None:
+    """The folder's sweep manifest if it belongs to this notebook and profile (``None`` for a fresh folder);
+    a ``ValueError`` for a file, a ``finrisk run`` folder or another notebook's or profile's sweep."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"sweep: out {str(out)!r} is a file, not a folder")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise NotADirectoryError(
+                f"sweep: out {str(out)!r} is not a folder ({str(parent)!r} is a file)"
+            )
+    if (out / "summary.csv").exists():
+        raise ValueError(f"sweep: out {str(out)!r} is a 'finrisk run' folder; give a new folder")
+    manifest_file = out / SWEEP_FILE
+    if not manifest_file.exists():
+        if _run_records(out):
+            raise ValueError(
+                f"sweep: out {str(out)!r} holds runs but no {SWEEP_FILE}: it was not made by a sweep "
+                "of this version; give a new folder"
+            )
+        return None
+    try:
+        manifest = json.loads(manifest_file.read_text())
+        made_by = (Path(manifest["notebook"]).name, manifest["profile"])
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"sweep: {manifest_file} is unreadable ({exc}); give a new folder"
+        ) from None
+    if made_by != (notebook.name, profile):
+        raise ValueError(
+            f"sweep: out {str(out)!r} holds a sweep of {made_by[0]} ({made_by[1]} profile), not of "
+            f"{notebook.name} ({profile} profile); give another --out folder"
+        )
+    return manifest
+
+
+def _finished(out: Path, notebook: Path, profile: str) -> set[str]:
+    """Canonical parameters of the runs under ``out`` that finished successfully for this notebook and
+    profile (records written before run.json named them belong to the folder's manifest, checked above)."""
+    return {
+        _canonical(record["params"])
+        for _, record in _run_records(out)
+        if record.get("status") == "ok"
+        and record.get("notebook", notebook.name) == notebook.name
+        and record.get("profile", profile) == profile
+    }
 
 
 def _write_results(out: Path) -> pd.DataFrame:
@@ -152,6 +256,7 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: Callable[[int, int, int, float], None] | None = None,
+    connect_timeout_s: float = 10,
 ) -> pd.DataFrame:
     """Run ``notebook`` for every combination of ``grid`` and return the results table (also written to
     ``out/results.csv`` and ``out/results.parquet``). ``grid`` maps parameter names to lists of values (every
@@ -160,8 +265,11 @@ def sweep(
     Everything is checked before anything runs: the notebook exists, every parameter is defined by its
     ``parameters`` cell with a value of the right type, the grid is not empty. Runs execute on a Dask
     ``LocalCluster`` of ``workers`` processes (default: one per core), or on the cluster at ``scheduler``.
+    The same combination given twice runs once. ``out`` may only hold a sweep of the same notebook and profile
+    (its ``sweep.json`` says); an unreachable ``scheduler`` (``connect_timeout_s``) raises ``ConnectionError``.
     A failed run is recorded with its error and partial notebook and does not stop the sweep. With
-    ``resume``, combinations that already finished successfully under ``out`` are skipped. On Ctrl-C
+    ``resume``, combinations that already finished successfully under ``out`` (same notebook, profile and
+    parameters) are skipped. On Ctrl-C
     (``KeyboardInterrupt``) the pending runs are cancelled, the finished ones are written to the results
     table, and the interrupt is re-raised. ``progress(done, failed, total,
     elapsed_s)`` is called after each run.
@@ -170,70 +278,113 @@ def sweep(
 
     notebook = Path(notebook)
     if not notebook.is_file():
-        raise FileNotFoundError(f"notebook not found: {notebook}")
+        raise FileNotFoundError(f"sweep: notebook not found: {notebook}")
     if isinstance(grid, Mapping):
         combos = expand_grid(grid)
-    else:
+    elif isinstance(grid, Sequence) and not isinstance(grid, str | bytes):
+        if not all(isinstance(c, Mapping) for c in grid):
+            raise TypeError(
+                "sweep: a list grid must hold parameter dicts, e.g. [{'seed': 0}, {'seed': 1}]"
+            )
         combos = [dict(c) for c in grid]
         if not combos or not all(combos):
             raise ValueError("the list of combinations is empty (or holds an empty one)")
+    else:
+        raise TypeError(
+            f"sweep: grid must be a mapping of names to lists or a list of dicts, got {type(grid).__name__}"
+        )
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise ValueError(f"sweep: workers must be a positive number of processes, got {workers!r}")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise ValueError(
+            f"sweep: scheduler must be an address such as tcp://host:8786, got {scheduler!r}"
+        )
+    if profile not in PROFILES:
+        raise ValueError(f"sweep: profile must be one of {PROFILES}, got {profile!r}")
     for combo in combos:
         check_parameters(notebook, {**combo, "profile": profile})
+    unique = {
+        _canonical(c): c for c in reversed(combos)
+    }  # the same combination once, first order kept
+    combos = [c for c in combos if unique.get(_canonical(c)) is c]
     out = Path(out).resolve()
-    runs_dir = out / "runs"
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    finished = set()
-    if resume:
-        existing = collect_results(out)
-        if not existing.empty:
-            finished = {
-                run_key({k: r[k] for k in grid})
-                for _, r in existing.iterrows()
-                if r["status"] == "ok"
-            }
-    todo = [c for c in combos if run_key(c) not in finished]
-    (out / "sweep.json").write_text(
-        json.dumps(
-            {
-                "notebook": str(notebook),
-                "parameters": sorted({k for c in combos for k in c}),
-                "profile": profile,
-            },
-            default=str,
-            indent=2,
-        )
+    manifest = _check_sweep_folder(out, notebook, profile)
+    finished = _finished(out, notebook, profile) if resume else set()
+    todo = [c for c in combos if _canonical(c) not in finished]
+    previous = (
+        manifest["parameters"] if manifest and isinstance(manifest.get("parameters"), list) else []
     )
-    if todo:
-        n_workers = workers or os.cpu_count() or 1
-        threads = max(1, (os.cpu_count() or 1) // n_workers)
-        cluster = (
-            None
-            if scheduler
-            else LocalCluster(
+    spec = {
+        "notebook": notebook.name,
+        "notebook_path": str(notebook.resolve()),
+        "profile": profile,
+        "parameters": sorted({*previous, *(k for c in combos for k in c)}),
+    }
+    if not todo:
+        _write_spec(out, spec)
+        return _write_results(out)
+    n_workers = workers or os.cpu_count() or 1
+    threads = max(1, (os.cpu_count() or 1) // n_workers)
+    cluster = None
+    try:
+        if scheduler:
+            _probe_scheduler(scheduler, connect_timeout_s)
+            client = Client(scheduler, timeout=connect_timeout_s)
+        else:
+            cluster = LocalCluster(
                 n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        where = f"the Dask scheduler at {scheduler!r}" if scheduler else "a local Dask cluster"
+        raise ConnectionError(f"sweep: cannot reach {where}: {exc}") from None
+    _write_spec(out, spec)
+    runs_dir = out / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    start, done, failed = time.perf_counter(), 0, 0
+    futures = [
+        client.submit(
+            run_one, str(notebook.resolve()), c, profile, str(runs_dir), threads, pure=False
         )
-        client = Client(scheduler or cluster)
-        start, done, failed = time.perf_counter(), 0, 0
-        futures = [
-            client.submit(
-                run_one, str(notebook.resolve()), c, profile, str(runs_dir), threads, pure=False
-            )
-            for c in todo
-        ]
-        try:
-            for future in as_completed(futures):
-                record = future.result()
-                done += 1
-                failed += record["status"] != "ok"
-                if progress:
-                    progress(done, failed, len(todo), time.perf_counter() - start)
-        except KeyboardInterrupt:
-            client.cancel(futures)
-            _write_results(out)  # the finished runs are kept
-            raise
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        for c in todo
+    ]
+    try:
+        for future in as_completed(futures):
+            record = future.result()
+            done += 1
+            failed += record["status"] != "ok"
+            if progress:
+                progress(done, failed, len(todo), time.perf_counter() - start)
+    except KeyboardInterrupt:
+        client.cancel(futures)
+        _write_results(out)  # the finished runs are kept
+        raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
     return _write_results(out)
+
+
+def _probe_scheduler(address: str, timeout_s: float) -> None:
+    """Fail fast (``OSError``) when nothing listens at a TCP scheduler address, instead of Dask's retries."""
+    import socket
+
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme != "tcp":
+        return
+    host, port = parse_host_port(location)
+    with socket.create_connection((host, port), timeout=timeout_s):
+        pass
+
+
+def _write_spec(out: Path, spec: Mapping[str, object]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SWEEP_FILE).write_text(json.dumps(dict(spec), default=str, indent=2) + "\n")
