@@ -1,21 +1,162 @@
-"""Comparing forecasts: tests of equal predictive accuracy."""
+"""Comparing forecasts: the shared model-comparison protocol.
+
+One protocol for every notebook that compares forecasters on per-period losses:
+
+* :func:`diebold_mariano` -- equal expected loss of two forecasts, HAC (Newey-West/Bartlett) long-run variance,
+  Harvey-Leybourne-Newbold small-sample correction, Student-t(n - 1) reference;
+* :func:`clark_west` -- equal MSPE when the benchmark is nested in the model (Clark and West 2007);
+* :func:`model_confidence_set` -- Hansen-Lunde-Nason MCS over all models (``arch.bootstrap.MCS``);
+* :func:`holm` -- Holm's step-down adjustment over the family of DM p-values;
+* :func:`verdict` -- the words a notebook may use, computed from the sign of the mean loss difference and the
+  Holm-adjusted p-value;
+* :func:`compare_forecasts` -- all of the above in one call, returning a :class:`ComparisonResult` with a tidy
+  table, flat metric keys and Markdown sentences.
+
+Deep models are compared as a seed ensemble (:func:`seed_ensemble`, the mean forecast over seeds) with the
+spread over seeds shown beside it (:func:`seed_spread`), never a summary of p-values over seeds.
+:func:`horizon_table` (accuracy and DM by model, horizon and series) is kept for the notebooks that use it.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from finrisk_utils.forecasting.metrics import mae, paired_arrays, rmse
+from finrisk_utils.core.validation import (
+    as_float_array,
+    check_positive_int,
+    check_probability,
+)
+from finrisk_utils.forecasting.metrics import mae, rmse
 
-__all__ = ["DMResult", "diebold_mariano", "horizon_table"]
+__all__ = [
+    "KERNELS",
+    "CWResult",
+    "ComparisonResult",
+    "DMResult",
+    "MCSResult",
+    "clark_west",
+    "compare_forecasts",
+    "default_lags",
+    "diebold_mariano",
+    "holm",
+    "horizon_table",
+    "long_run_variance",
+    "model_confidence_set",
+    "seed_ensemble",
+    "seed_spread",
+    "verdict",
+]
+
+KERNELS = ("bartlett", "rectangular")
+_ALTERNATIVES = ("two-sided", "less", "greater")
+_UNTRAINED = "did not train (not interpreted)"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Long-run variance
+# --------------------------------------------------------------------------------------------------------------
+
+
+def default_lags(n: int, horizon: int = 1, kernel: str = "bartlett") -> int:
+    """Default truncation lag of the long-run variance.
+
+    Parameters
+    ----------
+    n : int
+        Number of observations.
+    horizon : int
+        Forecast horizon ``h`` in periods; ``h``-step errors are MA(``h - 1``) under optimal forecasting.
+    kernel : {"bartlett", "rectangular"}
+
+    Returns
+    -------
+    int
+        ``"bartlett"``: ``max(h - 1, floor(4 (n / 100) ** (2 / 9)))`` (Newey-West 1994 rule of thumb, never fewer
+        than ``h - 1`` lags); ``"rectangular"``: ``h - 1`` (Diebold-Mariano 1995).
+    """
+    n = check_positive_int(n, "n", where="default_lags")
+    horizon = check_positive_int(horizon, "horizon", where="default_lags")
+    _check_kernel(kernel, "default_lags")
+    if kernel == "rectangular":
+        return horizon - 1
+    return max(horizon - 1, int(math.floor(4 * (n / 100) ** (2 / 9))))
+
+
+def _check_kernel(kernel: object, where: str) -> str:
+    if kernel not in KERNELS:
+        raise ValueError(f"{where}: kernel must be one of {KERNELS}, got {kernel!r}")
+    return str(kernel)
+
+
+def long_run_variance(x: np.ndarray, *, lags: int, kernel: str = "bartlett") -> float:
+    """Long-run variance ``gamma_0 + 2 sum_{k=1..lags} w_k gamma_k`` of a series.
+
+    Parameters
+    ----------
+    x : array, shape (n,)
+        The series (finite).
+    lags : int
+        Truncation lag ``L >= 0``; needs ``n > L``.
+    kernel : {"bartlett", "rectangular"}
+        ``w_k = 1 - k / (L + 1)`` (Newey-West; never negative) or ``w_k = 1``.
+
+    Returns
+    -------
+    float
+        In the squared units of ``x``; ``gamma_k = sum_t (x_t - xbar)(x_{t-k} - xbar) / n``. The variance of the
+        sample mean is this divided by ``n``.
+    """
+    where = "long_run_variance"
+    arr = as_float_array(x, "x", where=where)
+    lags = check_positive_int(lags, "lags", where=where, minimum=0)
+    _check_kernel(kernel, where)
+    n = arr.size
+    if lags >= n:
+        raise ValueError(f"{where}: lags must be below the series length {n}, got {lags}")
+    xc = arr - arr.mean()
+    gamma = np.array([xc[k:] @ xc[: n - k] / n for k in range(lags + 1)])
+    k = np.arange(1, lags + 1)
+    weights = 1.0 - k / (lags + 1) if kernel == "bartlett" else np.ones(lags)
+    return float(gamma[0] + 2.0 * np.sum(weights * gamma[1:]))
+
+
+def _paired(
+    a: object, b: object, names: tuple[str, str], where: str
+) -> tuple[np.ndarray, np.ndarray]:
+    x = as_float_array(a, names[0], where=where)
+    y = as_float_array(b, names[1], where=where)
+    if x.size != y.size:
+        raise ValueError(
+            f"{where}: {names[0]} and {names[1]} must have equal length, got {x.size} and {y.size}"
+        )
+    return x, y
+
+
+def _resolve_lags(lags: object, n: int, horizon: int, kernel: str, where: str) -> int:
+    if lags is None:
+        return default_lags(n, horizon, kernel)
+    return check_positive_int(lags, "lags", where=where, minimum=0)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Diebold-Mariano
+# --------------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class DMResult:
-    """Diebold-Mariano test. ``mean_loss_diff`` < 0 means model A has the smaller average loss."""
+    """Diebold-Mariano test of equal expected loss.
+
+    ``mean_loss_diff`` (loss units) < 0 means model A has the smaller average loss; ``statistic`` is
+    dimensionless; ``n`` loss pairs; ``lags`` of the ``kernel`` in the long-run variance.
+    """
 
     statistic: float
     pvalue: float
@@ -23,6 +164,8 @@ class DMResult:
     horizon: int
     n: int
     alternative: str
+    kernel: str = "bartlett"
+    lags: int = 0
 
 
 def diebold_mariano(
@@ -32,38 +175,60 @@ def diebold_mariano(
     horizon: int = 1,
     harvey_correction: bool = True,
     alternative: str = "two-sided",
+    kernel: str = "bartlett",
+    lags: int | None = None,
 ) -> DMResult:
     """Diebold-Mariano (1995) test that models A and B have equal expected loss.
 
-    ``d_t = loss_a_t - loss_b_t``; its long-run variance uses autocovariances up to lag ``horizon - 1``
-    (rectangular kernel, as for ``horizon``-step forecasts). With ``harvey_correction`` the statistic is scaled
-    by Harvey, Leybourne and Newbold's (1997) small-sample factor and compared with Student-t(n - 1);
-    otherwise with the standard normal. ``alternative``: ``"two-sided"``, ``"less"`` (A better) or
-    ``"greater"`` (B better).
+    Parameters
+    ----------
+    loss_a, loss_b : array, shape (n,)
+        Per-period losses of models A and B on the same target dates (any common loss units), finite.
+    horizon : int
+        Forecast horizon ``h`` in periods.
+    harvey_correction : bool
+        Scale the statistic by Harvey, Leybourne and Newbold's (1997) factor
+        ``sqrt((n + 1 - 2h + h(h - 1)/n) / n)`` and use Student-t(n - 1); otherwise the standard normal.
+    alternative : {"two-sided", "less", "greater"}
+        ``"less"``: A has the smaller expected loss; ``"greater"``: B has.
+    kernel : {"bartlett", "rectangular"}
+        Long-run variance of ``d_t = loss_a_t - loss_b_t`` (see :func:`long_run_variance`). ``"rectangular"``
+        with its default ``h - 1`` lags is the original DM estimator (kept to reproduce earlier figures; it can
+        be negative).
+    lags : int, optional
+        Truncation lag; default :func:`default_lags` (Bartlett: ``max(h - 1, floor(4 (n/100)^(2/9)))``).
+
+    Returns
+    -------
+    DMResult
     """
-    a, b = paired_arrays(loss_a, loss_b)
-    if alternative not in {"two-sided", "less", "greater"}:
+    where = "diebold_mariano"
+    a, b = _paired(loss_a, loss_b, ("loss_a", "loss_b"), where)
+    if alternative not in _ALTERNATIVES:
         raise ValueError(
-            f"alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}"
+            f"{where}: alternative must be 'two-sided', 'less' or 'greater', got {alternative!r}"
         )
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ValueError(f"horizon must be a positive int, got {horizon!r}")
+    horizon = check_positive_int(horizon, "horizon", where=where)
+    _check_kernel(kernel, where)
     d = a - b
     n = d.size
-    if n < horizon + 2:
-        raise ValueError(f"need at least {horizon + 2} loss pairs for horizon {horizon}, got {n}")
-    d_bar = float(d.mean())
-    dc = d - d_bar
-    gamma = [float(dc[k:] @ dc[: n - k]) / n for k in range(horizon)]
-    long_run_var = (gamma[0] + 2 * sum(gamma[1:])) / n
-    if long_run_var <= 0:
+    lags = _resolve_lags(lags, n, horizon, kernel, where)
+    need = max(horizon, lags) + 2
+    if n < need:
         raise ValueError(
-            "loss differences have zero (or negative estimated) variance: the two forecasts' losses are "
-            "identical or nearly so, and the DM statistic is undefined"
+            f"{where}: need at least {need} loss pairs for horizon {horizon} and {lags} lags, got {n}"
         )
-    stat = d_bar / np.sqrt(long_run_var)
+    d_bar = float(d.mean())
+    lrv = long_run_variance(d, lags=lags, kernel=kernel)
+    if not lrv > 1e-14 * max(1.0, float(np.mean(d**2))):
+        raise ValueError(
+            f"{where}: loss differences have zero (or negative estimated long-run) variance: the two "
+            "forecasts' losses are identical or nearly so, or the rectangular kernel went negative; "
+            "the DM statistic is undefined"
+        )
+    stat = d_bar / math.sqrt(lrv / n)
     if harvey_correction:
-        stat *= np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
+        stat *= math.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
         dist = stats.t(df=n - 1)
     else:
         dist = stats.norm()
@@ -73,20 +238,638 @@ def diebold_mariano(
         p = dist.cdf(stat)
     else:
         p = dist.sf(stat)
-    return DMResult(float(stat), float(min(p, 1.0)), d_bar, int(horizon), int(n), alternative)
+    return DMResult(
+        float(stat), float(min(p, 1.0)), d_bar, horizon, int(n), alternative, kernel, int(lags)
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Clark-West
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CWResult:
+    """Clark-West test of equal MSPE for nested models.
+
+    ``mean_adjusted_diff`` (squared units of the target) > 0 favours the larger model; ``pvalue`` is one-sided
+    (H1: the model beats the nested benchmark) from the standard normal.
+    """
+
+    statistic: float
+    pvalue: float
+    mean_adjusted_diff: float
+    horizon: int
+    n: int
+    kernel: str
+    lags: int
+
+
+def clark_west(
+    actual: np.ndarray,
+    benchmark_forecast: np.ndarray,
+    model_forecast: np.ndarray,
+    *,
+    horizon: int = 1,
+    kernel: str = "bartlett",
+    lags: int | None = None,
+) -> CWResult:
+    """Clark and West (2007) test of equal MSPE when the benchmark is nested in the model.
+
+    Parameters
+    ----------
+    actual, benchmark_forecast, model_forecast : array, shape (n,)
+        Outcomes and the two forecasts of them, same units and target dates.
+    horizon : int
+        Forecast horizon ``h`` in periods.
+    kernel, lags
+        Long-run variance of ``f_t``, as in :func:`diebold_mariano` (default lags ``max(h - 1, NW rule)``).
+
+    Returns
+    -------
+    CWResult
+        ``f_t = e_b^2 - (e_m^2 - (yhat_b - yhat_m)^2)`` with ``e = actual - forecast``; statistic
+        ``mean(f) / sqrt(LRV(f) / n)``; p-value ``1 - Phi(statistic)``.
+    """
+    where = "clark_west"
+    y = as_float_array(actual, "actual", where=where)
+    fb = as_float_array(benchmark_forecast, "benchmark_forecast", where=where)
+    fm = as_float_array(model_forecast, "model_forecast", where=where)
+    if not y.size == fb.size == fm.size:
+        raise ValueError(
+            f"{where}: actual, benchmark_forecast and model_forecast must have equal length, got "
+            f"{y.size}, {fb.size} and {fm.size}"
+        )
+    horizon = check_positive_int(horizon, "horizon", where=where)
+    _check_kernel(kernel, where)
+    n = y.size
+    lags = _resolve_lags(lags, n, horizon, kernel, where)
+    need = max(horizon, lags) + 2
+    if n < need:
+        raise ValueError(
+            f"{where}: need at least {need} observations for horizon {horizon} and {lags} lags, got {n}"
+        )
+    f = (y - fb) ** 2 - ((y - fm) ** 2 - (fb - fm) ** 2)
+    lrv = long_run_variance(f, lags=lags, kernel=kernel)
+    if not lrv > 1e-14 * max(1.0, float(np.mean(f**2))):
+        raise ValueError(
+            f"{where}: the adjusted loss differential has zero (or negative estimated) variance, e.g. "
+            "identical forecasts; the statistic is undefined"
+        )
+    stat = float(f.mean() / math.sqrt(lrv / n))
+    return CWResult(stat, float(stats.norm.sf(stat)), float(f.mean()), horizon, n, kernel, lags)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Model confidence set, Holm, verdict
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MCSResult:
+    """Model confidence set at level ``1 - size``.
+
+    ``pvalues``: MCS p-value per model (Series indexed by model, in the losses' column order); ``included``:
+    the surviving models in that order; ``membership``: 0/1 per model.
+    """
+
+    pvalues: pd.Series
+    included: tuple[str, ...]
+    size: float
+    block_size: int
+    reps: int
+    seed: int
+    method: str
+    bootstrap: str
+
+    @property
+    def membership(self) -> pd.Series:
+        """1 if the model is in the set, else 0 (int Series indexed by model)."""
+        return pd.Series(
+            [int(m in self.included) for m in self.pvalues.index],
+            index=self.pvalues.index,
+            name="in_mcs",
+        )
+
+
+def _check_losses(losses: object, where: str, min_models: int = 1) -> pd.DataFrame:
+    if not isinstance(losses, pd.DataFrame):
+        raise TypeError(
+            f"{where}: losses must be a pandas DataFrame (dates x models), got {type(losses).__name__}"
+        )
+    if losses.shape[0] == 0 or losses.shape[1] == 0:
+        raise ValueError(f"{where}: losses is empty (shape {losses.shape})")
+    if losses.columns.has_duplicates:
+        dup = list(losses.columns[losses.columns.duplicated()])
+        raise ValueError(f"{where}: losses has duplicate model columns {dup}")
+    if not all(isinstance(c, str) and c for c in losses.columns):
+        raise TypeError(f"{where}: losses columns must be non-empty model names (str)")
+    if losses.shape[1] < min_models:
+        raise ValueError(
+            f"{where}: losses needs at least {min_models} model columns, got {losses.shape[1]}"
+        )
+    as_float_array(losses, "losses", where=where, ndim=2)
+    return losses.astype(float)
+
+
+def model_confidence_set(
+    losses: pd.DataFrame,
+    *,
+    size: float = 0.10,
+    reps: int = 1000,
+    block_size: int | None = None,
+    horizon: int = 1,
+    method: str = "R",
+    bootstrap: str = "stationary",
+    seed: int = 0,
+) -> MCSResult:
+    """Hansen, Lunde and Nason (2011) model confidence set via ``arch.bootstrap.MCS``.
+
+    Parameters
+    ----------
+    losses : DataFrame, shape (n_dates, n_models)
+        Per-period losses, one column per model (at least two), finite.
+    size : float
+        Test size in (0, 1); the set holds the best model with probability ``1 - size``.
+    reps : int
+        Bootstrap replications.
+    block_size : int, optional
+        Mean (stationary) or fixed block length in periods; default ``max(horizon, floor(sqrt(n_dates)))``.
+    horizon : int
+        Forecast horizon, only for the default block length.
+    method, bootstrap : str
+        Passed to ``arch`` (``"R"`` or ``"max"``; ``"stationary"``, ``"circular"``, ``"moving block"``).
+    seed : int
+        Seed of the bootstrap (reproducible set).
+
+    Returns
+    -------
+    MCSResult
+    """
+    from arch.bootstrap import MCS
+
+    where = "model_confidence_set"
+    frame = _check_losses(losses, where, min_models=2)
+    size = check_probability(size, "size", where=where)
+    reps = check_positive_int(reps, "reps", where=where)
+    horizon = check_positive_int(horizon, "horizon", where=where)
+    seed = check_positive_int(seed, "seed", where=where, minimum=0)
+    if block_size is None:
+        block_size = max(horizon, int(math.floor(math.sqrt(frame.shape[0]))))
+    block_size = check_positive_int(block_size, "block_size", where=where)
+    if method not in ("R", "max"):
+        raise ValueError(f"{where}: method must be 'R' or 'max', got {method!r}")
+    mcs = MCS(
+        frame, size, reps=reps, block_size=block_size, method=method, bootstrap=bootstrap, seed=seed
+    )
+    mcs.compute()
+    pvalues = mcs.pvalues["Pvalue"].reindex(frame.columns).astype(float).rename("mcs_pvalue")
+    included = tuple(m for m in frame.columns if m in set(mcs.included))
+    return MCSResult(pvalues, included, size, block_size, reps, seed, method, bootstrap)
+
+
+def holm(
+    pvalues: Sequence[float] | np.ndarray | pd.Series | Mapping[str, float],
+) -> np.ndarray | pd.Series:
+    """Holm (1979) step-down adjustment of a family of p-values (family-wise error rate).
+
+    Parameters
+    ----------
+    pvalues : array, shape (m,), Series or mapping name -> p
+        Unadjusted p-values in [0, 1], finite, at least one.
+
+    Returns
+    -------
+    ndarray or Series
+        Adjusted p-values in the input order: ``max_{j <= i} min(1, (m - j + 1) p_(j))`` for the ``i``-th
+        smallest; a Series (same index) for Series or mapping input.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    where = "holm"
+    index = None
+    if isinstance(pvalues, Mapping):
+        index = pd.Index(list(pvalues.keys()))
+        pvalues = list(pvalues.values())
+    elif isinstance(pvalues, pd.Series):
+        index = pvalues.index
+    p = as_float_array(pvalues, "pvalues", where=where)
+    if ((p < 0) | (p > 1)).any():
+        bad = p[(p < 0) | (p > 1)][0]
+        raise ValueError(f"{where}: pvalues must lie in [0, 1], found {bad!r}")
+    adjusted = multipletests(p, method="holm")[1]
+    return adjusted if index is None else pd.Series(adjusted, index=index, name="pvalue_holm")
+
+
+def verdict(
+    mean_loss_diff: float,
+    pvalue_holm: float,
+    benchmark: str,
+    *,
+    level: float = 0.05,
+    trained: bool = True,
+) -> str:
+    """The words for one comparison with the benchmark.
+
+    Parameters
+    ----------
+    mean_loss_diff : float
+        Mean loss of the model minus the benchmark's (loss units); < 0 means the model is better.
+    pvalue_holm : float
+        Holm-adjusted p-value of the (two-sided) test; NaN reads as no evidence.
+    benchmark : str
+        The benchmark's name, as it should appear in the text.
+    level : float
+        Significance level in (0, 1).
+    trained : bool
+        ``False`` for a model that did not train: its numbers are not interpreted.
+
+    Returns
+    -------
+    str
+        ``"significantly better than <benchmark>"``, ``"not distinguishable from <benchmark>"``,
+        ``"significantly worse than <benchmark>"`` or ``"did not train (not interpreted)"``.
+    """
+    where = "verdict"
+    level = check_probability(level, "level", where=where)
+    if not isinstance(trained, bool | np.bool_):
+        raise TypeError(f"{where}: trained must be a bool, got {trained!r}")
+    if not isinstance(benchmark, str) or not benchmark:
+        raise TypeError(f"{where}: benchmark must be a non-empty str, got {benchmark!r}")
+    if not trained:
+        return _UNTRAINED
+    diff = float(mean_loss_diff)
+    p = float(pvalue_holm)
+    if not np.isfinite(diff):
+        raise ValueError(f"{where}: mean_loss_diff must be finite, got {mean_loss_diff!r}")
+    if not (np.isnan(p) or 0.0 <= p <= 1.0):
+        raise ValueError(
+            f"{where}: pvalue_holm must lie in [0, 1] (or be NaN), got {pvalue_holm!r}"
+        )
+    if np.isnan(p) or p >= level or diff == 0:
+        return f"not distinguishable from {benchmark}"
+    return f"significantly {'better' if diff < 0 else 'worse'} than {benchmark}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Seeds
+# --------------------------------------------------------------------------------------------------------------
+
+
+def seed_ensemble(
+    forecasts: Sequence[pd.Series | pd.DataFrame | np.ndarray],
+) -> pd.Series | pd.DataFrame | np.ndarray:
+    """The seed-ensemble forecast: the mean over seeds of one model's forecasts.
+
+    Parameters
+    ----------
+    forecasts : sequence of Series, DataFrames or arrays
+        One forecast per seed, same shape (and, for pandas, same index and columns), finite, in target units.
+
+    Returns
+    -------
+    Series, DataFrame or ndarray
+        Elementwise mean, same type, index and columns as the first forecast.
+    """
+    where = "seed_ensemble"
+    if isinstance(forecasts, pd.Series | pd.DataFrame | np.ndarray) or not isinstance(
+        forecasts, Sequence
+    ):
+        raise TypeError(
+            f"{where}: forecasts must be a list of per-seed forecasts, got {type(forecasts).__name__}"
+        )
+    if len(forecasts) == 0:
+        raise ValueError(f"{where}: forecasts is empty (no seeds)")
+    first = forecasts[0]
+    arrays = []
+    for i, fc in enumerate(forecasts):
+        arr = as_float_array(fc, f"forecasts[{i}]", where=where, ndim=None)
+        if arr.shape != np.shape(first):
+            raise ValueError(
+                f"{where}: forecasts[{i}] has shape {arr.shape}, forecasts[0] has {np.shape(first)}"
+            )
+        if isinstance(first, pd.Series | pd.DataFrame):
+            if type(fc) is not type(first) or not fc.index.equals(first.index):
+                raise ValueError(f"{where}: forecasts[{i}] is not on forecasts[0]'s dates")
+            if isinstance(first, pd.DataFrame) and not fc.columns.equals(first.columns):
+                raise ValueError(f"{where}: forecasts[{i}] has other columns than forecasts[0]")
+        arrays.append(arr)
+    mean = np.mean(arrays, axis=0)
+    if isinstance(first, pd.Series):
+        return pd.Series(mean, index=first.index, name=first.name)
+    if isinstance(first, pd.DataFrame):
+        return pd.DataFrame(mean, index=first.index, columns=first.columns)
+    return mean
+
+
+def seed_spread(
+    values: pd.DataFrame | pd.Series | Sequence[float] | Mapping[object, float],
+) -> pd.DataFrame:
+    """Spread of a metric over seeds, to show beside the seed ensemble's test.
+
+    Parameters
+    ----------
+    values : DataFrame (seeds x metrics), Series, sequence or mapping seed -> value
+        One value per seed (per metric), finite, in the metric's units.
+
+    Returns
+    -------
+    DataFrame
+        One row per metric (``"value"`` for a 1-D input), columns ``n_seeds``, ``mean``, ``std`` (ddof = 1; NaN
+        for one seed), ``min``, ``max``.
+    """
+    where = "seed_spread"
+    if isinstance(values, Mapping):
+        values = pd.Series(dict(values), dtype=float)
+    if isinstance(values, pd.DataFrame):
+        frame = values
+    else:
+        name = values.name if isinstance(values, pd.Series) and values.name is not None else "value"
+        frame = pd.DataFrame({name: as_float_array(values, "values", where=where)})
+    arr = as_float_array(frame, "values", where=where, ndim=2)
+    n = arr.shape[0]
+    return pd.DataFrame(
+        {
+            "n_seeds": n,
+            "mean": arr.mean(axis=0),
+            "std": arr.std(axis=0, ddof=1) if n > 1 else np.nan,
+            "min": arr.min(axis=0),
+            "max": arr.max(axis=0),
+        },
+        index=pd.Index(frame.columns, name="metric"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The protocol in one call
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _snake(name: str) -> str:
+    """A lower-case snake segment for metric keys (``"LSTM (ens)"`` -> ``"lstm_ens"``)."""
+    return re.sub(r"_+", "_", re.sub(r"[^0-9a-z]+", "_", str(name).lower())).strip("_")
+
+
+def _fmt_p(p: float) -> str:
+    """``"= 0.41"``, ``"= 0.004"``, ``"< 0.001"`` or ``"n/a"`` (to follow ``"p "``)."""
+    if not np.isfinite(p):
+        return "n/a"
+    if p < 0.001:
+        return "< 0.001"
+    return f"= {p:.3f}" if p < 0.01 else f"= {p:.2f}"
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """Result of :func:`compare_forecasts` for one loss and horizon.
+
+    ``table``: one row per model (losses' column order), columns ``model``, ``trained``, ``n``, ``mean_loss``
+    (loss units), ``ratio`` (mean loss / the benchmark's), ``mean_loss_diff`` (model - benchmark), ``dm_stat``,
+    ``dm_pvalue`` (two-sided), ``cw_stat``, ``cw_pvalue`` (one-sided; NaN unless nested), ``pvalue_holm`` (Holm
+    over the trained models' DM p-values; NaN for the benchmark and untrained models), ``in_mcs`` (0/1),
+    ``mcs_pvalue``, ``verdict``.
+    """
+
+    table: pd.DataFrame
+    benchmark: str
+    horizon: int
+    loss: str
+    level: float
+    mcs: MCSResult
+
+    def metrics(self, loss: str | None = None, horizon: int | None = None) -> dict[str, float]:
+        """Flat metric keys (one dot, lower-case snake segments), NaN values left out.
+
+        ``<model>.<loss>_in_mcs_h<h>`` (0/1) for every model, and for every other model
+        ``<model>_vs_<benchmark>.dm_pvalue_h<h>``, ``.dm_pvalue_holm_h<h>`` and (nested) ``.cw_pvalue_h<h>``.
+        ``loss`` and ``horizon`` default to the comparison's.
+        """
+        where = "ComparisonResult.metrics"
+        loss_key = _snake(self.loss if loss is None else loss)
+        if not loss_key:
+            raise ValueError(f"{where}: loss must name the loss, got {loss!r}")
+        h = self.horizon if horizon is None else check_positive_int(horizon, "horizon", where=where)
+        bench = _snake(self.benchmark)
+        out: dict[str, float] = {}
+        for row in self.table.itertuples(index=False):
+            m = _snake(row.model)
+            out[f"{m}.{loss_key}_in_mcs_h{h}"] = int(row.in_mcs)
+            if row.model == self.benchmark:
+                continue
+            for col, key in (
+                ("dm_pvalue", "dm_pvalue"),
+                ("pvalue_holm", "dm_pvalue_holm"),
+                ("cw_pvalue", "cw_pvalue"),
+            ):
+                value = float(getattr(row, col))
+                if np.isfinite(value):
+                    out[f"{m}_vs_{bench}.{key}_h{h}"] = value
+        return out
+
+    def verdict_text(
+        self, labels: Mapping[str, str] | None = None, *, root: bool | None = None
+    ) -> str:
+        """Markdown sentences read off the table: one per compared model, then the MCS.
+
+        Parameters
+        ----------
+        labels : mapping model -> display name, optional
+        root : bool, optional
+            Report the ratio of root mean losses (``RMSE`` for squared errors); default: when ``loss`` is
+            ``"mse"``.
+        """
+        labels = dict(labels or {})
+        name = lambda m: labels.get(m, m)  # noqa: E731
+        squared = self.loss.lower() in ("mse", "se", "squared_error")
+        root = squared if root is None else bool(root)
+        what = ("RMSE" if squared else f"root mean {self.loss}") if root else f"mean {self.loss}"
+        b = name(self.benchmark)
+        h = self.horizon
+        sentences = []
+        for row in self.table.itertuples(index=False):
+            if row.model == self.benchmark:
+                continue
+            m = name(row.model)
+            if not row.trained:
+                sentences.append(f"At h = {h}, {m} {_UNTRAINED}.")
+                continue
+            ratio = math.sqrt(row.ratio) if root else row.ratio
+            tests = f"DM p {_fmt_p(row.dm_pvalue)}, Holm p {_fmt_p(row.pvalue_holm)}"
+            if np.isfinite(row.cw_pvalue):
+                tests += f"; Clark-West p {_fmt_p(row.cw_pvalue)}"
+            if row.verdict.startswith("not distinguishable"):
+                reading = "the difference is not distinguishable"
+            else:
+                words = verdict(row.mean_loss_diff, row.pvalue_holm, b, level=self.level)
+                reading = f"{m} is {words}"
+            sentences.append(
+                f"At h = {h}, {m}'s {what} is {ratio:.2f} times {b}'s; {reading} ({tests})."
+            )
+        kept = ", ".join(name(m) for m in self.mcs.included)
+        sentences.append(f"The MCS at {100 * (1 - self.mcs.size):.0f}% keeps: {kept}.")
+        return " ".join(sentences)
+
+
+def compare_forecasts(
+    losses: pd.DataFrame,
+    benchmark: str,
+    *,
+    horizon: int = 1,
+    loss: str = "mse",
+    nested: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+    trained: Mapping[str, bool] | None = None,
+    level: float = 0.05,
+    mcs_size: float = 0.10,
+    mcs_reps: int = 1000,
+    mcs_block_size: int | None = None,
+    seed: int = 0,
+    kernel: str = "bartlett",
+    lags: int | None = None,
+) -> ComparisonResult:
+    """Compare every model with ``benchmark`` on one loss at one horizon.
+
+    Parameters
+    ----------
+    losses : DataFrame, shape (n_dates, n_models)
+        Per-period losses (e.g. squared errors), one column per model, same target dates, finite. Test a deep
+        model's seed ensemble (:func:`seed_ensemble`), not each seed.
+    benchmark : str
+        The benchmark's column.
+    horizon : int
+        Forecast horizon ``h`` in periods (HAC lags, HLN correction, default MCS block length, metric keys).
+    loss : str
+        Name of the loss, for metric keys and text (``"mse"`` reads as RMSE ratios).
+    nested : mapping model -> (actual, benchmark_forecast, model_forecast), optional
+        Models in which the benchmark is nested: also run :func:`clark_west` on these arrays (shape (n_dates,)).
+    trained : mapping model -> bool, optional
+        ``False`` marks a model that did not train: reported, left out of the Holm family, verdict
+        ``"did not train (not interpreted)"``. Missing models count as trained.
+    level : float
+        Significance level of the verdicts (on Holm-adjusted DM p-values).
+    mcs_size, mcs_reps, mcs_block_size, seed
+        :func:`model_confidence_set` over all models.
+    kernel, lags
+        Long-run variance of DM and Clark-West (see :func:`diebold_mariano`).
+
+    Returns
+    -------
+    ComparisonResult
+    """
+    where = "compare_forecasts"
+    frame = _check_losses(losses, where, min_models=2)
+    if not isinstance(benchmark, str) or benchmark not in frame.columns:
+        raise ValueError(
+            f"{where}: benchmark {benchmark!r} is not a column of losses (models: {list(frame.columns)})"
+        )
+    horizon = check_positive_int(horizon, "horizon", where=where)
+    level = check_probability(level, "level", where=where)
+    mcs_size = check_probability(mcs_size, "mcs_size", where=where)
+    if not isinstance(loss, str) or not _snake(loss):
+        raise ValueError(f"{where}: loss must name the loss (e.g. 'mse'), got {loss!r}")
+    _check_kernel(kernel, where)
+    keys = [_snake(m) for m in frame.columns]
+    if len(set(keys)) != len(keys) or not all(keys):
+        raise ValueError(
+            f"{where}: model names {list(frame.columns)} do not give distinct metric-key segments {keys}"
+        )
+    trained = dict(trained or {})
+    nested = dict(nested or {})
+    for arg, mapping in (("trained", trained), ("nested", nested)):
+        unknown = sorted(set(mapping) - set(frame.columns))
+        if unknown:
+            raise ValueError(
+                f"{where}: {arg} names model(s) {unknown} that are not columns of losses "
+                f"{list(frame.columns)}"
+            )
+    if benchmark in nested:
+        raise ValueError(f"{where}: nested cannot hold the benchmark {benchmark!r} itself")
+    for m, flag in trained.items():
+        if not isinstance(flag, bool | np.bool_):
+            raise TypeError(f"{where}: trained[{m!r}] must be a bool, got {flag!r}")
+    for m, arrays in nested.items():
+        if not isinstance(arrays, tuple | list) or len(arrays) != 3:
+            raise ValueError(
+                f"{where}: nested[{m!r}] must be (actual, benchmark_forecast, model_forecast)"
+            )
+        for arr in arrays:
+            if np.shape(arr) != (frame.shape[0],):
+                raise ValueError(
+                    f"{where}: nested[{m!r}] arrays must have shape ({frame.shape[0]},) like losses, "
+                    f"got {np.shape(arr)}"
+                )
+
+    bench_loss = frame[benchmark].to_numpy()
+    bench_mean = float(bench_loss.mean())
+    rows = []
+    for m in frame.columns:
+        x = frame[m].to_numpy()
+        row = {
+            "model": m,
+            "trained": bool(trained.get(m, True)),
+            "n": int(x.size),
+            "mean_loss": float(x.mean()),
+            "ratio": float(x.mean()) / bench_mean if bench_mean != 0 else np.nan,
+            "mean_loss_diff": float(x.mean()) - bench_mean,
+            "dm_stat": np.nan,
+            "dm_pvalue": np.nan,
+            "cw_stat": np.nan,
+            "cw_pvalue": np.nan,
+        }
+        if m != benchmark:
+            if np.array_equal(x, bench_loss):
+                pass  # identical losses: DM undefined, nothing to test
+            else:
+                dm = diebold_mariano(x, bench_loss, horizon=horizon, kernel=kernel, lags=lags)
+                row |= {"dm_stat": dm.statistic, "dm_pvalue": dm.pvalue}
+            if m in nested:
+                cw = clark_west(*nested[m], horizon=horizon, kernel=kernel, lags=lags)
+                row |= {"cw_stat": cw.statistic, "cw_pvalue": cw.pvalue}
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    family = (table["model"] != benchmark) & table["trained"] & table["dm_pvalue"].notna()
+    table["pvalue_holm"] = np.nan
+    if family.any():
+        table.loc[family, "pvalue_holm"] = holm(table.loc[family, "dm_pvalue"].to_numpy())
+    mcs = model_confidence_set(
+        frame,
+        size=mcs_size,
+        reps=mcs_reps,
+        block_size=mcs_block_size,
+        horizon=horizon,
+        seed=seed,
+    )
+    table["in_mcs"] = mcs.membership.to_numpy()
+    table["mcs_pvalue"] = mcs.pvalues.to_numpy()
+    table["verdict"] = [
+        "benchmark"
+        if r.model == benchmark
+        else verdict(r.mean_loss_diff, r.pvalue_holm, benchmark, level=level, trained=r.trained)
+        for r in table.itertuples(index=False)
+    ]
+    return ComparisonResult(table, benchmark, horizon, loss, level, mcs)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Multi-horizon accuracy table (notebooks 05, 06)
+# --------------------------------------------------------------------------------------------------------------
 
 
 def horizon_table(
     actual: pd.DataFrame,
     forecasts: dict[str, dict[int, pd.DataFrame]],
     benchmark: str,
+    *,
+    kernel: str = "bartlett",
+    lags: int | None = None,
 ) -> pd.DataFrame:
     """Accuracy of multi-horizon forecasts of several series, one row per (model, horizon, series).
 
     ``forecasts[model][h]``: target dates x series; every model must forecast the same target dates at a given
     horizon. Columns: ``n``, ``rmse``, ``mae``, ``rmse_ratio`` (to ``benchmark``'s RMSE) and the
-    Diebold-Mariano test against ``benchmark`` on squared errors (``dm_stat``, ``dm_pvalue``; long-run variance
-    over ``h - 1`` lags, small-sample corrected; NaN for the benchmark itself).
+    Diebold-Mariano test against ``benchmark`` on squared errors (``dm_stat``, ``dm_pvalue``; NaN for the
+    benchmark itself) with :func:`diebold_mariano`'s ``kernel`` and ``lags`` (default: Bartlett over
+    ``max(h - 1, floor(4 (n/100)^(2/9)))`` lags; ``kernel="rectangular"`` gives the earlier figures), small-sample
+    corrected.
     """
     if benchmark not in forecasts:
         raise ValueError(f"benchmark {benchmark!r} is not among the forecasts {sorted(forecasts)}")
@@ -110,7 +893,9 @@ def horizon_table(
                 if model == benchmark:
                     row |= {"dm_stat": np.nan, "dm_pvalue": np.nan}
                 else:
-                    dm = diebold_mariano(err[:, j] ** 2, bench_err[:, j] ** 2, horizon=h)
+                    dm = diebold_mariano(
+                        err[:, j] ** 2, bench_err[:, j] ** 2, horizon=h, kernel=kernel, lags=lags
+                    )
                     row |= {"dm_stat": dm.statistic, "dm_pvalue": dm.pvalue}
                 rows.append(row)
     return pd.DataFrame(rows)
