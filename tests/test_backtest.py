@@ -168,16 +168,16 @@ def test_backtest_var_table_and_metrics():
     assert table.loc["thin", "exceptions"] > table.loc["good", "exceptions"]
     assert set(results[0].zones_by_year) == {2017, 2018}
     assert table.loc["thin", "zone_last_250"] == "red"
-    m = backtest_metrics(results, prefix="p.")
+    m = backtest_metrics(results, suffix="_p")
     assert (
-        m["p.good.exceptions"] == results[0].kupiec.exceptions
-        and m["p.thin.traffic_light"] == "red"
+        m["good.exceptions_p"] == results[0].kupiec.exceptions
+        and m["thin.traffic_light_p"] == "red"
     )
     assert {
-        "p.good.kupiec_pvalue",
-        "p.good.christoffersen_cc_pvalue",
-        "p.good.es_z2",
-        "p.good.fz0",
+        "good.kupiec_pvalue_p",
+        "good.christoffersen_cc_pvalue_p",
+        "good.es_z2_p",
+        "good.fz0_p",
     } <= set(m)
     goals = benchmark_goals(results, ["good"], benchmark="thin")
     assert goals.loc[("good", "pinball <= thin's"), "met"]

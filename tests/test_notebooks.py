@@ -68,7 +68,7 @@ def test_every_notebook_has_a_test_entry():
 @pytest.mark.parametrize("run_dir", ["00_data_tour"], indirect=True)
 def test_data_tour(run_dir):
     m, headline = read_metrics(run_dir)
-    assert m["n_datasets"] >= 9
+    assert m["run.n_datasets"] >= 9
     expected_rows = {
         "sp500": 5031,
         "nasdaq": 5031,
@@ -96,7 +96,7 @@ def test_data_tour(run_dir):
 @pytest.mark.parametrize("run_dir", ["01_market_risk_price_forecasting_lstm"], indirect=True)
 def test_price_forecasting_lstm(run_dir):
     m, _ = read_metrics(run_dir)
-    assert m["n_test"] == 1006  # 2015-2018 trading days with a 20-day window of history
+    assert m["run.n_test"] == 1006  # 2015-2018 trading days with a 20-day window of history
     models = ["random_walk", "persistence", "historical_mean", "lstm"]
     for name in models:
         assert _finite(m[f"{name}.rmse"]) and m[f"{name}.rmse"] > 0
@@ -158,28 +158,27 @@ VAR_KEYS = [
 @pytest.mark.parametrize("run_dir", ["02_market_risk_var_es_deep_quantile"], indirect=True)
 def test_var_es_deep_quantile(run_dir):
     m, _ = read_metrics(run_dir)
-    n = m["n_test"]
-    assert n == 1006 and m["confidence"] == 0.99
-    for prefix in ["", "portfolio."]:
+    n = m["run.n_test"]
+    assert n == 1006 and m["run.confidence"] == 0.99
+    for suffix in ["", "_portfolio"]:
+        n_test = m[f"run.n_test{suffix}"]
         for model in VAR_MODELS:
-            key = f"{prefix}{model}"
-            assert all(f"{key}.{k}" in m for k in VAR_KEYS), key
-            assert 0 <= m[f"{key}.exceptions"] <= m[f"{prefix}n_test" if prefix else "n_test"]
-            assert m[f"{key}.exception_rate"] == pytest.approx(
-                m[f"{key}.exceptions"] / m[f"{prefix}n_test" if prefix else "n_test"]
-            )
+            assert all(f"{model}.{k}{suffix}" in m for k in VAR_KEYS), (model, suffix)
+            exceptions = m[f"{model}.exceptions{suffix}"]
+            assert 0 <= exceptions <= n_test
+            assert m[f"{model}.exception_rate{suffix}"] == pytest.approx(exceptions / n_test)
             for p in [
                 "kupiec_pvalue",
                 "christoffersen_ind_pvalue",
                 "christoffersen_cc_pvalue",
                 "es_z2_pvalue",
             ]:
-                assert 0 <= m[f"{key}.{p}"] <= 1
-            assert m[f"{key}.traffic_light"] in {"green", "yellow", "red"}
+                assert 0 <= m[f"{model}.{p}{suffix}"] <= 1
+            assert m[f"{model}.traffic_light{suffix}"] in {"green", "yellow", "red"}
             # a sane 99% VaR has a pinball loss of a few hundredths of a percent; a broken one (wrong sign,
             # unscaled output) is an order of magnitude off
-            assert 0.01 < m[f"{key}.pinball"] < 0.1
-            assert _finite(m[f"{key}.es_z2"]) and m[f"{key}.es_z2"] <= 1
+            assert 0.01 < m[f"{model}.pinball{suffix}"] < 0.1
+            assert _finite(m[f"{model}.es_z2{suffix}"])
     # the baselines do not depend on training: they must match the issue's reference figures
     for model, reference in {"garch_t": 16, "garch_skewt": 15, "fhs": 15, "hs": 18}.items():
         assert abs(m[f"{model}.exceptions"] - reference) <= 2, model
@@ -187,7 +186,7 @@ def test_var_es_deep_quantile(run_dir):
     assert m["garch_skewt.pinball"] == pytest.approx(0.0325, abs=0.001)
     for model in ["lstm_quantile", "cnn_quantile"]:
         for loss in ["pinball", "fz0"]:
-            assert 0 <= m[f"{model}_vs_garch_skewt.dm_pvalue_{loss}"] <= 1
+            assert 0 <= m[f"{model}_vs_garch_skewt.{loss}_dm_pvalue"] <= 1
         assert 0 <= m[f"{model}.goals_met"] <= 6
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "training",
@@ -199,7 +198,11 @@ def test_var_es_deep_quantile(run_dir):
 @pytest.mark.parametrize("run_dir", ["03_credit_risk_default_dense"], indirect=True)
 def test_credit_default_dense(run_dir):
     m, _ = read_metrics(run_dir)
-    assert m["n_applicants"] == 1000 and m["bad_rate"] == pytest.approx(0.3) and m["n_folds"] == 5
+    assert (
+        m["run.n_applicants"] == 1000
+        and m["run.bad_rate"] == pytest.approx(0.3)
+        and m["run.n_folds"] == 5
+    )
     for model in ["scorecard", "gbm", "mlp", "mlp_tuned", "logit"]:
         assert 0.5 <= m[f"{model}.auc"] <= 1 and m[f"{model}.gini"] == pytest.approx(
             2 * m[f"{model}.auc"] - 1
@@ -213,7 +216,7 @@ def test_credit_default_dense(run_dir):
     # logistic models on this data land near the reference AUC 0.78 whatever the split
     assert 0.74 < m["scorecard.auc"] < 0.82 and 0.74 < m["logit.auc"] < 0.82
     assert 0 <= m["mlp_vs_scorecard.auc_diff_pvalue"] <= 1
-    assert m["spread.ar1_rmse"] > 0 and 0 <= m["spread.dm_pvalue"] <= 1
+    assert m["ar1.rmse_spread"] > 0 and 0 <= m["ar1_vs_random_walk.dm_pvalue_spread"] <= 1
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "roc_calibration_scores",
         "credit_spread",
@@ -223,8 +226,8 @@ def test_credit_default_dense(run_dir):
 @pytest.mark.parametrize("run_dir", ["04_operational_risk_fraud_autoencoder"], indirect=True)
 def test_fraud_autoencoder(run_dir):
     m, _ = read_metrics(run_dir)
-    prevalence = m["test_prevalence"]
-    assert 0.0005 < prevalence < 0.01 and m["n_test"] > 1000
+    prevalence = m["run.test_prevalence"]
+    assert 0.0005 < prevalence < 0.01 and m["run.n_test"] > 1000
     for model in ["autoencoder", "autoencoder_denoising", "iforest", "lof", "supervised_gbm"]:
         for k in ["pr_auc", "roc_auc", "precision_at_budget", "recall_at_budget"]:
             assert 0 <= m[f"{model}.{k}"] <= 1, (model, k)
@@ -242,33 +245,36 @@ def test_fraud_autoencoder(run_dir):
 @pytest.mark.parametrize("run_dir", ["05_interest_rate_risk_yield_curve"], indirect=True)
 def test_interest_rate_yield_curve(run_dir):
     m, _ = read_metrics(run_dir)
-    assert m["n_origins"] == 84  # 1994-01 .. 2000-12
-    for model in ["rw", "dns_ar1", "lstm"]:
+    assert m["run.n_origins"] == 84  # 1994-01 .. 2000-12
+    for model in ["random_walk", "dns_ar1", "lstm"]:
         for h in [1, 6, 12]:
             for mat in ["3m", "1y", "3y", "5y", "10y"]:
                 assert 0.05 < m[f"{model}.rmse_h{h}_{mat}"] < 6, (model, h, mat)
-            assert 0.5 < m[f"{model}.rmse_ratio_rw_h{h}"] < 2, (model, h)
-    for model in ["rw", "ar1", "lstm"]:
+            if model != "random_walk":
+                assert 0.5 < m[f"{model}_vs_random_walk.rmse_ratio_h{h}"] < 2, (model, h)
+                assert 0 <= m[f"{model}_vs_random_walk.dm_pvalue_h{h}_5y"] <= 1
+    for model in ["random_walk", "ar1", "lstm"]:
         for series in ["aaa", "baa", "tbill"]:
-            assert 0.01 < m[f"real.{model}.rmse_h12_{series}"] < 5, (model, series)
-    assert m["rw.rmse_ratio_rw_h6"] == 1.0
+            assert 0.01 < m[f"{model}.rmse_h12_{series}"] < 5, (model, series)
     # errors grow with the horizon for the random walk (the panel is persistent, not a martingale in noise)
-    assert m["rw.rmse_h1_5y"] < m["rw.rmse_h6_5y"] < m["rw.rmse_h12_5y"]
+    assert m["random_walk.rmse_h1_5y"] < m["random_walk.rmse_h6_5y"] < m["random_walk.rmse_h12_5y"]
     for h in [1, 6, 12]:
-        assert 0.5 < m[f"mc.dns_ratio_mean_h{h}"] < 1.2 and 0 <= m[f"mc.dns_win_share_h{h}"] <= 1
+        pair = "dns_ar1_vs_random_walk"
+        assert 0.5 < m[f"{pair}.mc_rmse_ratio_mean_h{h}"] < 1.2
+        assert 0 <= m[f"{pair}.mc_win_share_h{h}"] <= 1
     # the correctly specified DNS beats the random walk on average at 12 months (the Monte Carlo, not one panel)
-    assert m["mc.dns_ratio_mean_h12"] < 1
+    assert m["dns_ar1_vs_random_walk.mc_rmse_ratio_mean_h12"] < 1
     # PCA on a three-factor Nelson-Siegel panel: near-exact reconstruction and factor recovery
     assert m["pca.recon_rmse"] < 0.2 and m["pca.variance_explained"] > 0.98
     for f in ["level", "slope", "curvature"]:
-        assert m[f"pca.factor_corr_{f}"] > 0.9 and -1 <= m[f"ae.factor_corr_{f}"] <= 1
-    assert 0 < m["ae.recon_rmse"] < 5
-    assert m["bonds.max_rel_gap_analytic_vs_bump"] < 1e-6
-    assert m["portfolio.dv01"] > 0 and m["portfolio.value"] > 0
-    assert m["portfolio.dEVE_parallel_up"] < 0 < m["portfolio.dEVE_parallel_down"]
+        assert m[f"pca.factor_corr_{f}"] > 0.9 and -1 <= m[f"autoencoder.factor_corr_{f}"] <= 1
+    assert 0 < m["autoencoder.recon_rmse"] < 5
+    assert m["bond_book.max_rel_gap_analytic_bump"] < 1e-6
+    assert m["bond_book.dv01"] > 0 and m["bond_book.value"] > 0
+    assert m["bond_book.delta_eve_parallel_up"] < 0 < m["bond_book.delta_eve_parallel_down"]
     # convexity: a fall of 200 bp gains more than a rise of 200 bp loses
-    assert m["portfolio.dEVE_parallel_down"] > -m["portfolio.dEVE_parallel_up"]
-    assert m["portfolio.dEVE_short_up"] < 0 < m["portfolio.dEVE_short_down"]
+    assert m["bond_book.delta_eve_parallel_down"] > -m["bond_book.delta_eve_parallel_up"]
+    assert m["bond_book.delta_eve_short_up"] < 0 < m["bond_book.delta_eve_short_down"]
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "curves",
         "training",
@@ -281,18 +287,18 @@ def test_interest_rate_yield_curve(run_dir):
 @pytest.mark.parametrize("run_dir", ["06_inflation_risk_forecasting"], indirect=True)
 def test_inflation_forecasting(run_dir):
     m, _ = read_metrics(run_dir)
-    assert m["n_origins"] == 335
+    assert m["run.n_origins"] == 335
     # the benchmarks do not depend on training: the reference figures (12 months, origins 1990-2017)
-    assert m["ao.rmse_h12"] == pytest.approx(0.554, abs=0.002)
+    assert m["random_walk.rmse_h12"] == pytest.approx(0.554, abs=0.002)
     assert m["ar12.rmse_h12"] == pytest.approx(0.693, abs=0.003)
-    assert m["ar12.dm_pvalue_vs_ao_h12"] < 0.05
-    for model in ["ao", "ar12", "sarima", "lstm", "cnn", "lstm_macro", "cnn_macro"]:
+    assert m["ar12_vs_random_walk.dm_pvalue_h12"] < 0.05
+    for model in ["random_walk", "ar12", "sarima", "lstm", "cnn", "lstm_macro", "cnn_macro"]:
         for h in [1, 3, 12]:
             assert 0.01 < m[f"{model}.rmse_h{h}"] < 3, (model, h)
             assert 0 < m[f"{model}.mae_h{h}"] <= m[f"{model}.rmse_h{h}"]
-            if model != "ao":
-                assert 0 <= m[f"{model}.dm_pvalue_vs_ao_h{h}"] <= 1
-    assert m["ao.rmse_h1"] < m["ao.rmse_h3"] < m["ao.rmse_h12"]
+            if model != "random_walk":
+                assert 0 <= m[f"{model}_vs_random_walk.dm_pvalue_h{h}"] <= 1
+    assert m["random_walk.rmse_h1"] < m["random_walk.rmse_h3"] < m["random_walk.rmse_h12"]
     for h in [1, 3, 12]:
         assert 0.5 <= m[f"sarima.coverage80_h{h}"] <= 1
     assert (
@@ -309,7 +315,7 @@ def test_inflation_forecasting(run_dir):
 @pytest.mark.parametrize("run_dir", ["08_model_families_volatility_bakeoff"], indirect=True)
 def test_model_families_bakeoff(run_dir):
     m, _ = read_metrics(run_dir)
-    assert m["n_seeds"] == 2 and m["n_test_days_h1"] == 1006
+    assert m["run.n_seeds"] == 2 and m["run.n_test_days_h1"] == 1006
     # the baselines do not depend on training: the issue's reference figures (sp500, 1 day, 2015-2018)
     assert m["har.rmse_h1"] == pytest.approx(0.432, rel=0.05)
     assert m["persistence.rmse_h1"] == pytest.approx(0.498, rel=0.05)
@@ -320,7 +326,7 @@ def test_model_families_bakeoff(run_dir):
             assert 0.2 < m[f"{model}.rmse_h{h}"] < 1.5, (model, h)
             assert 0 < m[f"{model}.qlike_h{h}"] < 5, (model, h)
             if model != "har":
-                assert 0 <= m[f"{model}.dm_pvalue_vs_har_h{h}"] <= 1
+                assert 0 <= m[f"{model}_vs_har.dm_pvalue_h{h}"] <= 1
     for model in families:
         assert m[f"{model}.params"] > 0 and m[f"{model}.train_seconds"] > 0
         assert m[f"{model}.rmse_std_h1"] >= 0
@@ -343,17 +349,64 @@ def test_model_families_bakeoff(run_dir):
 @pytest.mark.parametrize("run_dir", ["07_model_risk_seed_variance_and_stability"], indirect=True)
 def test_model_risk_sweeps(run_dir):
     m, _ = read_metrics(run_dir)
-    assert m["n_seeds"] == 2 and m["n_windows"] == 2
+    assert m["run.n_seeds"] == 2 and m["run.n_windows"] == 2
     for model in ["lstm_quantile", "cnn_quantile"]:
-        assert m[f"{model}.seed_sd"] >= 0 and _finite(m[f"{model}.pinball_gap_to_garch_skewt"])
-        assert 0 <= m[f"{model}.share_of_seeds_beating_garch_skewt"] <= 1
-        assert 0 <= m[f"{model}.share_of_windows_beating_garch_skewt"] <= 1
-        assert 0.01 < m[f"{model}.pinball_mean"] < 0.1
+        pair = f"{model}_vs_garch_skewt"
+        assert m[f"{model}.pinball_seed_sd"] >= 0 and _finite(m[f"{pair}.pinball_gap"])
+        assert 0 <= m[f"{pair}.share_seeds_better"] <= 1
+        assert 0 <= m[f"{pair}.share_windows_better"] <= 1
+        assert 0.01 < m[f"{model}.pinball_seed_mean"] < 0.1
     assert m["garch_skewt.pinball"] == pytest.approx(
         0.0325, abs=0.001
     )  # the sweep reran notebook 02 faithfully
-    assert 0.9 < m["lstm_price.rmse_ratio_mean"] < 1.1
+    assert 0.9 < m["lstm_vs_random_walk.rmse_ratio_seed_mean"] < 1.1
     # the sweeps' own folders and results tables were written
     for sweep_dir in ["sweep_02_seeds", "sweep_02_years", "sweep_01_seeds"]:
         assert (run_dir / sweep_dir / "results.csv").exists()
     assert (run_dir / "figures" / "model_risk.png").exists()
+
+
+def _glossary() -> set[str]:
+    """Model names from the README's glossary table (first column, back-quoted)."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Model names", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            names |= set(re.findall(r"`([a-z0-9_<>]+)`", line.split("|")[1]))
+    return names
+
+
+def _subject_ok(subject: str, models: set[str]) -> bool:
+    import re
+
+    from finrisk_utils.data import list_datasets
+
+    others = {"run", "bond_book", "baa_aaa_spread"} | set(list_datasets().index)
+    parts = subject.split("_vs_")
+    return len(parts) <= 2 and all(
+        p in models or p in others or re.fullmatch(r"ar\d+", p) for p in parts
+    )
+
+
+@pytest.mark.parametrize("run_dir", sorted(load_config()), indirect=True)
+def test_metric_keys_follow_the_grammar(run_dir):
+    """Every key is <subject>.<statistic> in lower-case snake segments, p-values spelled out, and every subject
+    a model of the README glossary, a comparison of two, a dataset, or ``run``."""
+    import re
+
+    from finrisk_utils.workbench.outputs import check_metric_key
+
+    models = _glossary()
+    assert {"random_walk", "garch_skewt", "lstm", "har"} <= models
+    m, headline = read_metrics(run_dir)
+    assert m and set(headline) <= set(m)
+    for key in m:
+        check_metric_key(key)
+        subject, statistic = key.split(".")
+        assert _subject_ok(subject, models), f"{key}: subject {subject!r} is not in the glossary"
+        assert not re.search(r"(^|_)(p|pval|p_value)(_|$)", statistic), f"{key}: spell out pvalue"
+        for synonym in ("rw", "ao", "no_change"):
+            assert synonym not in subject.split("_vs_"), f"{key}: use random_walk, not {synonym}"

@@ -6,6 +6,7 @@ calibration curve, ECE), stability (PSI), cost, and the rating master scale.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,8 +14,18 @@ import pandas as pd
 from scipy import stats
 from sklearn import metrics as skm
 
+from finrisk_utils.core.validation import (
+    as_float_array,
+    check_binary_labels,
+    check_number,
+    check_positive_int,
+)
+
+from finrisk_utils.core.validation import check_columns, check_probability
+
 __all__ = [
     "DeLongResult",
+    "goal_table",
     "assign_grades",
     "calibration_table",
     "classification_metrics",
@@ -27,45 +38,45 @@ __all__ = [
 ]
 
 
-def _labels_scores(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    y, p = np.asarray(y), np.asarray(p, dtype=float)
-    if y.ndim != 1 or y.shape != p.shape or y.size == 0:
+def _labels_scores(
+    y: np.ndarray, p: np.ndarray, where: str = "credit metrics", name: str = "p"
+) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 labels with both classes (1 = bad) and finite scores of the same length; errors name ``where``."""
+    y_arr = check_binary_labels(y, "y", where=where)
+    p_arr = as_float_array(p, name, where=where)
+    if y_arr.shape != p_arr.shape:
         raise ValueError(
-            f"y and p must be 1-D of equal, non-zero length, got {y.shape} and {p.shape}"
+            f"{where}: y and {name} must be 1-D of equal, non-zero length, got {y_arr.shape} and "
+            f"{p_arr.shape}"
         )
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("y must hold 0 (good) and 1 (bad) only")
-    if len(np.unique(y)) < 2:
-        raise ValueError("y must contain both classes")
-    if not np.isfinite(p).all():
-        raise ValueError("p must be finite")
-    return y.astype(int), p
+    return y_arr, p_arr
 
 
-def _probabilities(p: np.ndarray) -> None:
-    if ((p < 0) | (p > 1)).any():
-        raise ValueError("p must be probabilities in [0, 1]")
+def _probabilities(p: np.ndarray, where: str = "credit metrics") -> None:
+    bad = (p < 0) | (p > 1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{where}: p must be probabilities in [0, 1], row {i} is {p[i]!r}")
 
 
 def ks_statistic(y: np.ndarray, p: np.ndarray) -> float:
     """Kolmogorov-Smirnov: the largest gap between the score distributions of bads and goods (= max TPR-FPR)."""
-    y, p = _labels_scores(y, p)
+    y, p = _labels_scores(y, p, "ks_statistic")
     return float(stats.ks_2samp(p[y == 1], p[y == 0]).statistic)
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> float:
     """ECE over ``n_bins`` equal-frequency bins: the share-weighted mean |mean PD - observed default rate|."""
-    y, p = _labels_scores(y, p)
-    _probabilities(p)
+    y, p = _labels_scores(y, p, "expected_calibration_error")
+    _probabilities(p, "expected_calibration_error")
     table = calibration_table(y, p, n_bins)
     return float(np.sum(table["share"] * (table["mean_pd"] - table["default_rate"]).abs()))
 
 
 def calibration_table(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> pd.DataFrame:
     """Equal-frequency bins of PD: share of applicants, mean PD and observed default rate per bin."""
-    y, p = _labels_scores(y, p)
-    if n_bins < 1:
-        raise ValueError("n_bins must be >= 1")
+    y, p = _labels_scores(y, p, "calibration_table")
+    n_bins = check_positive_int(n_bins, "n_bins", where="calibration_table")
     order = np.argsort(p, kind="stable")
     bins = np.array_split(order, min(n_bins, y.size))
     return pd.DataFrame(
@@ -81,9 +92,10 @@ def psi(expected: np.ndarray, actual: np.ndarray, n_bins: int = 10, eps: float =
     """Population stability index of ``actual`` scores against ``expected`` (e.g. test vs train), over
     ``n_bins`` bins cut at the expected scores' quantiles: ``sum (a - e) ln(a / e)``. Rules of thumb:
     < 0.1 stable, 0.1-0.25 some shift, > 0.25 significant shift. Empty bins are floored at ``eps``."""
-    e, a = np.asarray(expected, dtype=float), np.asarray(actual, dtype=float)
-    if e.size == 0 or a.size == 0 or not (np.isfinite(e).all() and np.isfinite(a).all()):
-        raise ValueError("expected and actual must be non-empty and finite")
+    e = as_float_array(expected, "expected", where="psi")
+    a = as_float_array(actual, "actual", where="psi")
+    n_bins = check_positive_int(n_bins, "n_bins", where="psi")
+    check_number(eps, "eps", where="psi", minimum=0, strict=True)
     edges = np.unique(np.quantile(e, np.linspace(0, 1, n_bins + 1)))
     edges[0], edges[-1] = -np.inf, np.inf
     e_share = np.histogram(e, edges)[0] / e.size
@@ -99,10 +111,10 @@ def expected_cost(
     ``cost_fp / (cost_fp + cost_fn)`` (accepting a bad costs ``cost_fn``, rejecting a good ``cost_fp``).
     The threshold is optimal only for calibrated PDs, so miscalibration shows up as extra cost.
     Returns ``(cost, threshold)``."""
-    y, p = _labels_scores(y, p)
-    _probabilities(p)
-    if cost_fn <= 0 or cost_fp <= 0:
-        raise ValueError("costs must be positive")
+    y, p = _labels_scores(y, p, "expected_cost")
+    _probabilities(p, "expected_cost")
+    check_number(cost_fn, "cost_fn", where="expected_cost", minimum=0, strict=True)
+    check_number(cost_fp, "cost_fp", where="expected_cost", minimum=0, strict=True)
     threshold = cost_fp / (cost_fp + cost_fn)
     reject = p > threshold
     cost = cost_fn * np.sum((y == 1) & ~reject) + cost_fp * np.sum((y == 0) & reject)
@@ -113,8 +125,8 @@ def classification_metrics(
     y: np.ndarray, p: np.ndarray, *, cost_fn: float = 5.0, cost_fp: float = 1.0
 ) -> dict[str, float]:
     """AUC, Gini, KS, Brier, log loss, ECE and expected cost of one set of PDs."""
-    y, p = _labels_scores(y, p)
-    _probabilities(p)
+    y, p = _labels_scores(y, p, "classification_metrics")
+    _probabilities(p, "classification_metrics")
     auc = float(skm.roc_auc_score(y, p))
     return {
         "auc": auc,
@@ -154,8 +166,8 @@ def _placements(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def delong_test(y: np.ndarray, p_a: np.ndarray, p_b: np.ndarray) -> DeLongResult:
     """Two-sided test that scores ``p_a`` and ``p_b`` have the same AUC on the same labels ``y``, with the
     DeLong covariance of the two AUC estimates; ``difference = auc_a - auc_b``."""
-    y, p_a = _labels_scores(y, p_a)
-    _, p_b = _labels_scores(y, p_b)
+    y, p_a = _labels_scores(y, p_a, "delong_test", "p_a")
+    _, p_b = _labels_scores(y, p_b, "delong_test", "p_b")
     v10, v01 = zip(*(_placements(p[y == 1], p[y == 0]) for p in (p_a, p_b)), strict=True)
     aucs = np.array([v.mean() for v in v10])
     s10, s01 = np.cov(np.vstack(v10)), np.cov(np.vstack(v01))
@@ -180,11 +192,13 @@ def delong_test(y: np.ndarray, p_a: np.ndarray, p_b: np.ndarray) -> DeLongResult
 def assign_grades(p: np.ndarray, upper_bounds: list[float]) -> np.ndarray:
     """Rating grade (1 = best) of each PD on a master scale whose grade ``k`` covers PDs up to
     ``upper_bounds[k-1]`` (increasing; the last must be 1)."""
-    bounds = np.asarray(upper_bounds, dtype=float)
-    if bounds.ndim != 1 or bounds.size < 2 or np.any(np.diff(bounds) <= 0) or bounds[-1] != 1.0:
-        raise ValueError("upper_bounds must increase strictly and end at 1.0")
-    p = np.asarray(p, dtype=float)
-    _probabilities(p)
+    bounds = as_float_array(upper_bounds, "upper_bounds", where="assign_grades")
+    if bounds.size < 2 or np.any(np.diff(bounds) <= 0) or bounds[-1] != 1.0:
+        raise ValueError(
+            f"assign_grades: upper_bounds must increase strictly and end at 1.0, got {list(bounds)}"
+        )
+    p = as_float_array(p, "p", where="assign_grades")
+    _probabilities(p, "assign_grades")
     return np.searchsorted(bounds, p, side="left") + 1
 
 
@@ -192,7 +206,7 @@ def grade_table(y: np.ndarray, p: np.ndarray, upper_bounds: list[float]) -> pd.D
     """Per grade: PD band, number and share of applicants, mean PD, observed default rate.
     ``table.attrs["monotone"]`` says whether the observed default rate never falls from one non-empty grade to
     the next, the first thing a validator checks of a master scale."""
-    y, p = _labels_scores(y, p)
+    y, p = _labels_scores(y, p, "grade_table")
     grades = assign_grades(p, upper_bounds)
     lower = [0.0, *upper_bounds[:-1]]
     rows = []
@@ -212,3 +226,40 @@ def grade_table(y: np.ndarray, p: np.ndarray, upper_bounds: list[float]) -> pd.D
     observed = table["default_rate"].dropna().to_numpy()
     table.attrs["monotone"] = bool(np.all(np.diff(observed) >= 0))
     return table
+
+
+def goal_table(
+    summary: pd.DataFrame,
+    models: Sequence[str],
+    benchmark: str,
+    delong: Mapping[str, DeLongResult],
+    *,
+    auc_min: float,
+    brier_max: float,
+) -> pd.DataFrame:
+    """Does each of ``models`` meet the goals set before the run (AUC at least ``auc_min``, Brier score at
+    most ``brier_max``), and how far is its AUC from ``benchmark``'s? ``summary``: models x metrics with
+    ``auc`` and ``brier`` columns (e.g. cross-validated means); ``delong[m]``: the DeLong test of ``m`` against
+    the benchmark. One row per model."""
+    where = "goal_table"
+    check_columns(summary, ["auc", "brier"], where=where)
+    missing = [m for m in [*models, benchmark] if m not in summary.index]
+    if missing:
+        raise ValueError(f"{where}: no summary row for {missing}; have {list(summary.index)}")
+    no_test = [m for m in models if m not in delong]
+    if no_test:
+        raise ValueError(f"{where}: no DeLong test for {no_test}")
+    auc_min = check_probability(auc_min, "auc_min", where=where, closed=True)
+    brier_max = check_probability(brier_max, "brier_max", where=where, closed=True)
+    rows = {
+        m: {
+            "auc": float(summary.loc[m, "auc"]),
+            "auc_goal_met": bool(summary.loc[m, "auc"] >= auc_min),
+            "brier": float(summary.loc[m, "brier"]),
+            "brier_goal_met": bool(summary.loc[m, "brier"] <= brier_max),
+            f"auc_minus_{benchmark}": float(summary.loc[m, "auc"] - summary.loc[benchmark, "auc"]),
+            f"delong_pvalue_vs_{benchmark}": delong[m].pvalue,
+        }
+        for m in models
+    }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")

@@ -1,7 +1,7 @@
 """Offline datasets: ``list_datasets()`` shows them, ``load(name, **options)`` returns a validated DataFrame;
 calendars of dated events (NBER recessions)."""
 
-from finrisk_utils.data.calendars import nber_recessions
+from finrisk_utils.data.calendars import NBER_RECESSIONS, nber_recessions
 from finrisk_utils.data.registry import (
     DatasetInfo,
     get_info,
@@ -12,6 +12,7 @@ from finrisk_utils.data.registry import (
 )
 
 __all__ = [
+    "NBER_RECESSIONS",
     "DatasetInfo",
     "get_info",
     "list_datasets",

@@ -16,9 +16,22 @@ from finrisk_utils.forecasting.baselines import (
     random_walk_return_forecast,
 )
 from finrisk_utils.forecasting.compare import (
+    KERNELS,
+    ComparisonResult,
+    CWResult,
     DMResult,
+    MCSResult,
+    clark_west,
+    compare_forecasts,
+    default_lags,
     diebold_mariano,
+    holm,
     horizon_table,
+    long_run_variance,
+    model_confidence_set,
+    seed_ensemble,
+    seed_spread,
+    verdict,
 )
 from finrisk_utils.forecasting.direct import (
     DirectForecast,
@@ -35,14 +48,26 @@ from finrisk_utils.forecasting.metrics import (
     qlike,
     rmse,
 )
+from finrisk_utils.forecasting.tables import (
+    horizon_metrics,
+    metric_token,
+    wide_view,
+)
 
 __all__ = [
+    "CWResult",
+    "ComparisonResult",
     "DMResult",
     "DirectForecast",
     "DirectNetSpec",
     "FamilyResult",
+    "KERNELS",
+    "MCSResult",
     "ar_one_step_forecast",
     "bakeoff_table",
+    "clark_west",
+    "compare_forecasts",
+    "default_lags",
     "diebold_mariano",
     "direct_ar_forecast",
     "direct_deep_forecast",
@@ -50,8 +75,13 @@ __all__ = [
     "forecast_table",
     "fz0_score",
     "historical_mean_forecast",
+    "holm",
+    "horizon_metrics",
     "horizon_table",
+    "long_run_variance",
     "mae",
+    "metric_token",
+    "model_confidence_set",
     "no_change_forecast",
     "origin_positions",
     "paired_arrays",
@@ -61,4 +91,8 @@ __all__ = [
     "random_walk_return_forecast",
     "rmse",
     "run_family",
+    "seed_ensemble",
+    "seed_spread",
+    "verdict",
+    "wide_view",
 ]

@@ -1,5 +1,7 @@
 """Fraud-detection workflow on transaction tables: model features, a chronological split, and the detectors
-compared in notebook 04 (autoencoders, IsolationForest, LOF, and a supervised upper bound)."""
+(dense and denoising autoencoders, IsolationForest, LOF, and a supervised gradient-boosting reference).
+
+Used in: notebooks/04_operational_risk_fraud_autoencoder."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Range-based estimators use the day's high, low, open and close: far less noisy than a squared close-to-close
 return. Variances are per day in squared log units; :func:`log_annualised_vol` turns them into
-``ln(sqrt(252 * variance))``, the scale the volatility notebook forecasts on.
+``ln(sqrt(252 * variance))``, a scale on which volatility is close to Gaussian and additive models fit.
 """
 
 from __future__ import annotations

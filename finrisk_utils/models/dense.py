@@ -24,8 +24,7 @@ def build_dense_classifier(
     learning_rate: float = 1e-3,
 ) -> keras.Model:
     """``hidden`` Dense-ReLU layers, each followed by Dropout, and a sigmoid output giving P(default); binary
-    cross-entropy and Adam. Input ``(batch, n_features)``, output ``(batch, 1)``. The seed article's network is
-    ``hidden=(100,), dropout=0.5``."""
+    cross-entropy and Adam. Input ``(batch, n_features)``, output ``(batch, 1)``."""
     n_features = check_positive_int(n_features, "n_features", where="build_dense_classifier")
     if not hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden):
         raise ValueError(f"hidden must be a non-empty tuple of positive ints, got {hidden!r}")

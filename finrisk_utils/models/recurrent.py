@@ -1,7 +1,7 @@
 """Recurrent regressors (simple RNN, LSTM, GRU). Only ``keras`` APIs (no ``tf.*``), so any Keras backend works.
 
 Input shapes follow Keras' convention for sequences: ``(batch, timesteps, features)``, i.e. a window of past
-observations along axis 1 (the seed article fed the columns of a table as timesteps instead).
+observations along axis 1, never the columns of a table.
 """
 
 from __future__ import annotations

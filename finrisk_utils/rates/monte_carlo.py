@@ -1,5 +1,5 @@
 """Monte Carlo studies on simulated data: how a forecaster ranks across many equally likely histories, not just
-the one history a notebook happens to draw."""
+the one history a backtest happens to draw."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@
 # **Data.** Every dataset in the registry `finrisk_utils.data`: daily market series (S&P 500, NASDAQ, VIX, WTI
 # crude) and monthly/quarterly rates and macro series (Moody's AAA/BAA yields, core CPI, Fama–French factors with
 # the risk-free rate, US macro data) shipped inside the `arch` and `statsmodels` packages, the UCI German credit
-# data shipped in `data/` with a sha256 in its manifest, and seeded synthetic card transactions with labelled
-# fraud. Nothing is downloaded.
+# data shipped in `data/` with a sha256 in its manifest; and, beside the registry, the seeded synthetic card
+# transactions with labelled fraud (`finrisk_utils.fraud.make_transactions`). Nothing is downloaded.
 #
 # **Models.** None: this notebook only looks at data and at the quality checks every loader runs.
 #
@@ -33,6 +33,8 @@ from finrisk_utils.core import (
     save_figure,
 )
 from finrisk_utils.data import load_prices
+from finrisk_utils.fraud import make_transactions
+from finrisk_utils.inflation import yoy_change
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
@@ -86,7 +88,7 @@ save_figure(fig, out, "sp500_returns")
 #
 # Moody's AAA and BAA corporate yields; their spread BAA − AAA is the market's price of default risk and widens in
 # recessions. The risk-free rate (1-month T-bill) comes with the Fama–French factors; the 3-month T-bill rate and
-# inflation come with the quarterly US macro data; year-on-year core inflation is computed from the core CPI index.
+# inflation come with the quarterly US macro data; year-on-year core inflation is computed from the core CPI index as a log difference, `100 ln(P_t / P_{t-12})`, the one definition the workbench uses (`finrisk_utils.inflation.yoy_change`).
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
@@ -95,13 +97,13 @@ spread = (yields["baa"] - yields["aaa"]).rename("baa_minus_aaa")
 ff = load("fama_french")
 macro = load("us_macro")
 core_cpi = load("core_cpi")["core_cpi"]
-core_inflation = (100 * core_cpi.pct_change(12)).dropna().rename("core_inflation_yoy")
+core_inflation = yoy_change(core_cpi).rename("core_inflation_yoy")
 pd.DataFrame(
     {
         "BAA-AAA spread (pp)": spread.describe(),
         "risk-free rate (% per month)": ff["rf"].describe(),
         "3m T-bill (% p.a., quarterly)": macro["tbilrate"].describe(),
-        "core CPI inflation (% y/y)": core_inflation.describe(),
+        "core CPI inflation (% y/y, log)": core_inflation.describe(),
     }
 ).round(3)
 
@@ -149,12 +151,12 @@ credit.select_dtypes("number").describe().T.round(2)
 # %% [markdown] tags=[]
 # ## Synthetic transactions: fraud with known ground truth
 #
-# No labelled fraud data can ship offline, so `transactions` is simulated (seeded): customers with their own spending
+# No labelled fraud data can ship offline, so transactions are simulated (seeded, `finrisk_utils.fraud.make_transactions`): customers with their own spending
 # habits, and fraud injected by three documented mechanisms, each labelled. Options set its size and fraud rate.
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
-tx = load("transactions")
+tx = make_transactions()
 print(
     f"{len(tx)} transactions, {tx['customer_id'].nunique()} customers, {tx['is_fraud'].mean():.3%} fraudulent"
 )
@@ -199,6 +201,6 @@ metrics |= {
     "sp500.vol_ann": float(market_returns["sp500"].std() * np.sqrt(252)),
     "baa_aaa_spread.mean": float(spread.mean()),
     "german_credit.bad_rate": float((credit["creditability"] == "bad").mean()),
-    "n_datasets": len(catalogue),
+    "run.n_datasets": len(catalogue),
 }
-record_metrics(metrics, out, headline=["n_datasets", "sp500.rows", "german_credit.bad_rate"])
+record_metrics(metrics, out, headline=["run.n_datasets", "sp500.rows", "german_credit.bad_rate"])

@@ -237,7 +237,7 @@ print(
 )
 
 # %% tags=[]
-metrics = {"n_test": len(actual), "window": window, "lstm.best_epoch": fit.best_epoch}
+metrics = {"run.n_test": len(actual), "run.window": window, "lstm.best_epoch": fit.best_epoch}
 for name, row in table.iterrows():
     metrics |= {
         f"{name}.{col}": float(row[col])

@@ -53,10 +53,8 @@ from finrisk_utils.market import (
     backtest_table,
     backtest_var,
     benchmark_goals,
-    ewma_var,
-    filtered_historical_simulation,
-    garch_var,
-    historical_simulation,
+    classical_var_forecasts,
+    exceptions_of,
     plot_exception_timeline,
     plot_var_backtest,
     select_on_validation,
@@ -100,14 +98,10 @@ print(
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
-forecasts = {
-    "hs": historical_simulation(returns, dates, confidence, window=250),
-    "fhs": filtered_historical_simulation(returns, dates, confidence, fit_end=test_start),
-    "garch_t": garch_var(returns, dates, confidence, dist="t", fit_end=test_start),
-    "garch_skewt": garch_var(returns, dates, confidence, dist="skewt", fit_end=test_start),
-    "ewma": ewma_var(returns, dates, confidence, lam=0.94),
-}
-pd.Series({name: int((test < -fc.var).sum()) for name, fc in forecasts.items()}, name="exceptions")
+forecasts = classical_var_forecasts(returns, dates, confidence, fit_end=test_start)
+pd.Series(
+    {name: int(exceptions_of(test, fc).sum()) for name, fc in forecasts.items()}, name="exceptions"
+)
 
 # %% [markdown] tags=[]
 # Reproducing the reference figures (S&P 500, 2015–2018, 99%): GARCH-t 16 exceptions, GARCH-skew-t and FHS 15,
@@ -267,13 +261,7 @@ if portfolio:
     port = portfolio_log_returns(load_price_panel(assets))
     port_test = port.loc[test_start:test_end]
     pdates = port_test.index
-    port_fc = {
-        "hs": historical_simulation(port, pdates, confidence),
-        "fhs": filtered_historical_simulation(port, pdates, confidence, fit_end=test_start),
-        "garch_t": garch_var(port, pdates, confidence, dist="t", fit_end=test_start),
-        "garch_skewt": garch_var(port, pdates, confidence, dist="skewt", fit_end=test_start),
-        "ewma": ewma_var(port, pdates, confidence),
-    }
+    port_fc = classical_var_forecasts(port, pdates, confidence, fit_end=test_start)
     for name, res in deep.items():
         port_fc[name] = select_on_validation(port, [res.spec], name=name, **split_dates)[0].forecast
     port_results = [backtest_var(port_test.loc[fc.var.index], fc) for fc in port_fc.values()]
@@ -285,17 +273,17 @@ port_table
 # ## Record
 
 # %% tags=[]
-metrics = {"n_test": len(test), "confidence": confidence, "dataset": dataset}
+metrics = {"run.n_test": len(test), "run.confidence": confidence, "run.dataset": dataset}
 metrics |= backtest_metrics(results)
 metrics |= {
-    f"{m}_vs_garch_skewt.dm_pvalue_{loss}": row["pvalue"] for (m, loss), row in dm_table.iterrows()
+    f"{m}_vs_garch_skewt.{loss}_dm_pvalue": row["pvalue"] for (m, loss), row in dm_table.iterrows()
 }
 metrics |= {f"{m}.goals_met": int(row["sum"]) for m, row in met.iterrows()}
 metrics |= {f"{name}.window": res.spec.window for name, res in deep.items()}
 metrics |= {f"{name}.vol_scaling": res.spec.vol_scaling for name, res in deep.items()}
 if port_results:
-    metrics |= {"portfolio.n_test": len(port_test)} | backtest_metrics(
-        port_results, prefix="portfolio."
+    metrics |= {"run.n_test_portfolio": len(port_test)} | backtest_metrics(
+        port_results, suffix="_portfolio"
     )
 record_metrics(
     metrics,

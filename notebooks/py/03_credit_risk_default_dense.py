@@ -44,6 +44,7 @@ from finrisk_utils.credit import (
     classification_metrics,
     credit_models,
     delong_test,
+    goal_table,
     grade_table,
     one_hot_preprocessor,
     plot_calibration,
@@ -269,21 +270,9 @@ pd.concat({name: t[["pd_band", "n", "default_rate"]] for name, t in grades.items
 # set for the network was AUC ≥ 0.77 and Brier ≤ 0.17 without tuning on test folds:
 
 # %% tags=[]
-goal_rows = []
-for name in ["mlp", "mlp_tuned"]:
-    auc, brier = cv_table.loc[name, "auc"], cv_table.loc[name, "brier"]
-    goal_rows.append(
-        {
-            "model": name,
-            "auc": auc,
-            "auc_goal_met": auc >= 0.77,
-            "brier": brier,
-            "brier_goal_met": brier <= 0.17,
-            "auc_minus_scorecard": auc - cv_table.loc["scorecard", "auc"],
-            "delong_p_vs_scorecard": delong[name].pvalue,
-        }
-    )
-goals = pd.DataFrame(goal_rows).set_index("model")
+goals = goal_table(
+    cv_table, ["mlp", "mlp_tuned"], "scorecard", delong, auc_min=0.77, brier_max=0.17
+)
 goals
 
 # %% [markdown] tags=[]
@@ -318,10 +307,10 @@ fc_dates = change.loc["2000-01-01":].index
 ar1 = ar_one_step_forecast(change, fc_dates, lags=1)
 actual = change.loc[fc_dates]
 spread_dm = diebold_mariano(((actual - ar1) ** 2).to_numpy(), (actual**2).to_numpy())
-spread_rmse = {"ar1": rmse(actual, ar1), "no_change": rmse(actual, np.zeros(len(actual)))}
+spread_rmse = {"ar1": rmse(actual, ar1), "random_walk": rmse(actual, np.zeros(len(actual)))}
 print(
     f"monthly spread changes 2000-2018 ({len(actual)} months): RMSE AR(1) {spread_rmse['ar1']:.4f} pp, "
-    f"no change {spread_rmse['no_change']:.4f} pp; DM p = {spread_dm.pvalue:.3f}"
+    f"no change {spread_rmse['random_walk']:.4f} pp; DM p = {spread_dm.pvalue:.3f}"
 )
 
 # %% [markdown] tags=[]
@@ -329,9 +318,9 @@ print(
 
 # %% tags=[]
 metrics = {
-    "n_applicants": len(X),
-    "bad_rate": float(y.mean()),
-    "n_folds": len(folds) // len(models),
+    "run.n_applicants": len(X),
+    "run.bad_rate": float(y.mean()),
+    "run.n_folds": len(folds) // len(models),
 }
 for name in cv_table.index:
     row = cv_table.loc[name]
@@ -344,9 +333,9 @@ for name in cv_table.index:
 metrics |= {
     "mlp_vs_scorecard.auc_diff_pvalue": delong["mlp"].pvalue,
     "mlp_tuned_vs_scorecard.auc_diff_pvalue": delong["mlp_tuned"].pvalue,
-    "spread.ar1_rmse": spread_rmse["ar1"],
-    "spread.no_change_rmse": spread_rmse["no_change"],
-    "spread.dm_pvalue": spread_dm.pvalue,
+    "ar1.rmse_spread": spread_rmse["ar1"],
+    "random_walk.rmse_spread": spread_rmse["random_walk"],
+    "ar1_vs_random_walk.dm_pvalue_spread": spread_dm.pvalue,
 }
 record_metrics(
     metrics,

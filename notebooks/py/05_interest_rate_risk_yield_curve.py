@@ -52,12 +52,14 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils import rates, record_metrics, setup
-from finrisk_utils.core import by_profile, origins_with_target, save_figure
+from finrisk_utils.core import by_profile, save_figure
 from finrisk_utils.data import load
 from finrisk_utils.forecasting import (
     DirectNetSpec,
     direct_ar_forecast,
     direct_deep_forecast,
+    forecasts_by_horizon,
+    horizon_metrics,
     horizon_table,
     no_change_forecast,
 )
@@ -141,17 +143,22 @@ print(
     f"{cell}: {net.n_params} weights, re-estimated at {[f'{d:%Y-%m}' for d in net.refit_dates]}, "
     f"best epochs {[f.best_epoch for f in net.fits]}"
 )
-forecasts = {"rw": {}, "dns_ar1": {}, cell: {}}
-for h in horizons:
-    o = origins_with_target(yields.index, origins, h)
-    forecasts["rw"][h] = no_change_forecast(yields[maturities], o, h)
-    forecasts["dns_ar1"][h] = dns_ar1_forecast(yields, o, h)[maturities]
-    forecasts[cell][h] = net.forecasts[h]
+forecasts = forecasts_by_horizon(
+    {
+        "random_walk": lambda o, h: no_change_forecast(yields, o, h),
+        "dns_ar1": lambda o, h: dns_ar1_forecast(yields, o, h),
+    },
+    yields.index,
+    origins,
+    horizons,
+    columns=maturities,
+)
+forecasts[cell] = net.forecasts
 fig = plot_training(net.fits[-1], title=f"{cell}: last re-estimation, MSE on scaled changes")
 save_figure(fig, out, "training")
 
 # %% tags=[]
-table = horizon_table(yields, forecasts, benchmark="rw")
+table = horizon_table(yields, forecasts, benchmark="random_walk")
 table["maturity"] = table["series"].map(maturity_label)
 rmse_wide = table.pivot_table(
     index=["horizon", "model"], columns="series", values="rmse", sort=False
@@ -165,7 +172,7 @@ ratio = table.pivot_table(
     index="series", columns=["horizon", "model"], values="rmse_ratio", sort=False
 )
 ratio.index = [maturity_label(m) for m in ratio.index]
-dm = table[table["model"] != "rw"].pivot_table(
+dm = table[table["model"] != "random_walk"].pivot_table(
     index="series", columns=["horizon", "model"], values="dm_pvalue", sort=False
 )
 dm.index = ratio.index
@@ -227,7 +234,7 @@ train_curves, test_curves = yields[yields.index < test_start], yields[yields.ind
 f_train, f_test = true_factors.loc[train_curves.index], true_factors.loc[test_curves.index]
 factor_fits = {
     "pca": pca_curve_factors(train_curves, test_curves),
-    "ae": autoencoder_curve_factors(
+    "autoencoder": autoencoder_curve_factors(
         train_curves, test_curves, epochs=ae_epochs, learning_rate=1e-2
     ),
 }
@@ -248,7 +255,7 @@ print(
     f"test period: {test_curves.min().min():.2f} to {test_curves.max().max():.2f}%"
 )
 print(
-    f"autoencoder: best epoch {factor_fits['ae'].fit.best_epoch} of {factor_fits['ae'].fit.epochs_run}"
+    f"autoencoder: best epoch {factor_fits['autoencoder'].fit.best_epoch} of {factor_fits['autoencoder'].fit.epochs_run}"
 )
 factor_table
 
@@ -305,13 +312,19 @@ real.describe().T[["mean", "std", "min", "max"]].round(2)
 # %% tags=[]
 real_origins = real.index[real.index >= real_test_start]
 real_net = direct_deep_forecast(real, real, real_origins, horizons, spec)
-real_fc = {"rw": {}, "ar1": {}, cell: {}}
-for h in horizons:
-    o = origins_with_target(real.index, real_origins, h)
-    real_fc["rw"][h] = no_change_forecast(real, o, h)
-    real_fc["ar1"][h] = pd.DataFrame({c: direct_ar_forecast(real[c], o, h, lags=1) for c in real})
-    real_fc[cell][h] = real_net.forecasts[h]
-real_table = horizon_table(real, real_fc, benchmark="rw")
+real_fc = forecasts_by_horizon(
+    {
+        "random_walk": lambda o, h: no_change_forecast(real, o, h),
+        "ar1": lambda o, h: pd.DataFrame(
+            {c: direct_ar_forecast(real[c], o, h, lags=1) for c in real}
+        ),
+    },
+    real.index,
+    real_origins,
+    horizons,
+)
+real_fc[cell] = real_net.forecasts
+real_table = horizon_table(real, real_fc, benchmark="random_walk")
 real_ratio = real_table.pivot_table(
     index="series", columns=["horizon", "model"], values="rmse_ratio", sort=False
 )
@@ -321,7 +334,7 @@ real_rmse = real_table.pivot_table(
 print(
     f"real yields: RMSE (pp) and ratio to the random walk, {len(real_origins)} origins from {real_origins[0]:%Y-%m}"
 )
-real_dm = real_table[real_table["model"] != "rw"].pivot_table(
+real_dm = real_table[real_table["model"] != "random_walk"].pivot_table(
     index="series", columns=["horizon", "model"], values="dm_pvalue", sort=False
 )
 pd.concat({"RMSE": real_rmse.T, "ratio": real_ratio, "DM p vs rw": real_dm}, axis=0).round(3)
@@ -400,14 +413,14 @@ pooled = table.assign(se=table["rmse"] ** 2).groupby(["model", "horizon"])["se"]
 for h in horizons:
     best = pooled.xs(h, level="horizon").idxmin()
     print(
-        f"h = {h:2d}: pooled RMSE rw {pooled['rw', h]:.3f}, dns_ar1 {pooled['dns_ar1', h]:.3f}, "
+        f"h = {h:2d}: pooled RMSE rw {pooled['random_walk', h]:.3f}, dns_ar1 {pooled['dns_ar1', h]:.3f}, "
         f"{cell} {pooled[cell, h]:.3f} -> best: {best}"
     )
     print(
-        f"        DNS / rw on this panel {pooled['dns_ar1', h] / pooled['rw', h]:.3f}; over {mc_panels} panels: "
+        f"        DNS / rw on this panel {pooled['dns_ar1', h] / pooled['random_walk', h]:.3f}; over {mc_panels} panels: "
         f"mean {mc_summary.loc[h, 'mean']:.3f}, DNS wins in {mc_summary.loc[h, 'share_dns_wins']:.0%}"
     )
-ae, pca = factor_fits["ae"], factor_fits["pca"]
+ae, pca = factor_fits["autoencoder"], factor_fits["pca"]
 print(
     f"factors: reconstruction RMSE autoencoder {ae.recon_rmse:.3f} pp vs PCA {pca.recon_rmse:.3f} pp -> "
     f"{'autoencoder' if ae.recon_rmse < pca.recon_rmse else 'PCA'} reconstructs better"
@@ -421,35 +434,27 @@ print(
 )
 
 # %% tags=[]
-metrics = {"n_origins": len(origins), "window": window}
-for _, row in table.iterrows():
-    metrics[f"{row['model']}.rmse_h{row['horizon']}_{row['maturity']}"] = row["rmse"]
-    if row["model"] != "rw":
-        metrics[f"{row['model']}.dm_pvalue_vs_rw_h{row['horizon']}_{row['maturity']}"] = row[
-            "dm_pvalue"
-        ]
-for (model, h), v in pooled.items():
-    metrics[f"{model}.rmse_ratio_rw_h{h}"] = v / pooled["rw", h]
+metrics = {"run.n_origins": len(origins), "run.window": window}
+metrics |= horizon_metrics(table, "random_walk", series_label=maturity_label, pooled=True)
+metrics |= horizon_metrics(real_table, "random_walk", pooled=True)
 for h, row in mc_summary.iterrows():
     metrics |= {
-        f"mc.dns_ratio_mean_h{h}": row["mean"],
-        f"mc.dns_win_share_h{h}": row["share_dns_wins"],
+        f"dns_ar1_vs_random_walk.mc_rmse_ratio_mean_h{h}": row["mean"],
+        f"dns_ar1_vs_random_walk.mc_win_share_h{h}": row["share_dns_wins"],
     }
-for _, row in real_table.iterrows():
-    metrics[f"real.{row['model']}.rmse_h{row['horizon']}_{row['series']}"] = row["rmse"]
 for k, r in factor_fits.items():
     metrics |= {f"{k}.recon_rmse": r.recon_rmse, f"{k}.variance_explained": r.variance_explained}
     metrics |= {f"{k}.factor_corr_{f}": v for f, v in recovery[k].items()}
-metrics |= {"portfolio.value": value, "portfolio.dv01": -bp, "portfolio.krd_sum": krd.sum()}
-metrics |= {f"portfolio.dEVE_{k}": v for k, v in delta_eve.items()}
-metrics["bonds.max_rel_gap_analytic_vs_bump"] = risk["max_rel_gap"].max()
+metrics |= {"bond_book.value": value, "bond_book.dv01": -bp, "bond_book.krd_sum": krd.sum()}
+metrics |= {f"bond_book.delta_eve_{k}": v for k, v in delta_eve.items()}
+metrics["bond_book.max_rel_gap_analytic_bump"] = risk["max_rel_gap"].max()
 record_metrics(
     metrics,
     out,
     headline=[
-        f"dns_ar1.rmse_ratio_rw_h{horizons[-1]}",
-        f"{cell}.rmse_ratio_rw_h{horizons[-1]}",
-        "ae.recon_rmse",
+        f"dns_ar1_vs_random_walk.rmse_ratio_h{horizons[-1]}",
+        f"{cell}_vs_random_walk.rmse_ratio_h{horizons[-1]}",
+        "autoencoder.recon_rmse",
         "pca.recon_rmse",
     ],
 )

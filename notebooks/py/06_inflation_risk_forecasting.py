@@ -14,7 +14,8 @@
 #
 # **Models.** An LSTM and a 1-D CNN (causal, dilated convolutions), each direct multi-horizon (one network forecasts
 # the change of inflation at all horizons), with and without the covariates, re-estimated every `refit_every`
-# months. **Baselines.** Atkeson–Ohanian (AO: the forecast is today's year-on-year rate), a direct AR(12) re-estimated
+# months. **Baselines.** Atkeson–Ohanian (AO: the forecast is today's year-on-year rate, i.e. the random walk,
+# `random_walk` in tables and metrics), a direct AR(12) re-estimated
 # at every origin, and a seasonal ARIMA on monthly inflation. **Tests.** RMSE and MAE per horizon,
 # Diebold–Mariano against AO, the coverage of the SARIMA's forecast intervals, and a fan chart.
 #
@@ -44,13 +45,16 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils import record_metrics, setup
-from finrisk_utils.core import by_profile, origins_with_target, save_figure
+from finrisk_utils.core import by_profile, save_figure
 from finrisk_utils.data import load
 from finrisk_utils.forecasting import (
     DirectNetSpec,
     direct_ar_forecast,
     direct_deep_forecast,
+    forecasts_by_horizon,
+    horizon_metrics,
     horizon_table,
+    interval_coverage,
     no_change_forecast,
 )
 from finrisk_utils.inflation import (
@@ -149,13 +153,18 @@ print(
     f"{sarima.n_warnings} estimation warnings"
 )
 ar_name = f"ar{ar_lags}"  # "ar12" by default
-forecasts = {"ao": {}, ar_name: {}, "sarima": {}}
-for h in horizons:
-    o = origins_with_target(yoy.index, origins, h)
-    forecasts["ao"][h] = no_change_forecast(yoy, o, h).to_frame("yoy")
-    forecasts[ar_name][h] = direct_ar_forecast(yoy, o, h, lags=ar_lags).to_frame("yoy")
-    forecasts["sarima"][h] = sarima.mean[h].to_frame("yoy")
-benchmarks = horizon_table(yoy.to_frame(), forecasts, benchmark="ao")
+forecasts = forecasts_by_horizon(
+    {
+        "random_walk": lambda o, h: no_change_forecast(yoy, o, h),
+        ar_name: lambda o, h: direct_ar_forecast(yoy, o, h, lags=ar_lags),
+        "sarima": lambda o, h: sarima.mean[h],
+    },
+    yoy.index,
+    origins,
+    horizons,
+    columns=["yoy"],
+)
+benchmarks = horizon_table(yoy.to_frame(), forecasts, benchmark="random_walk")
 benchmarks.pivot_table(
     index="model", columns="horizon", values=["rmse", "mae", "dm_pvalue"], sort=False
 )
@@ -202,7 +211,7 @@ save_figure(fig, out, "training")
 # 336 independent trials.
 
 # %% tags=[]
-table = horizon_table(yoy.to_frame(), forecasts, benchmark="ao")
+table = horizon_table(yoy.to_frame(), forecasts, benchmark="random_walk")
 wide = table.pivot_table(
     index="model", columns="horizon", values=["rmse", "rmse_ratio", "dm_pvalue"], sort=False
 )
@@ -211,9 +220,9 @@ wide.round(3)
 # %% tags=[]
 h = max(horizons)
 fig, ax = plt.subplots(figsize=(12, 4))
-actual = yoy.loc[forecasts["ao"][h].index]
+actual = yoy.loc[forecasts["random_walk"][h].index]
 actual.plot(ax=ax, color="k", lw=2, label="actual")
-for name in ["ao", ar_name, "sarima", "lstm", "cnn_macro"]:
+for name in ["random_walk", ar_name, "sarima", "lstm", "cnn_macro"]:
     forecasts[name][h]["yoy"].plot(ax=ax, lw=1, label=name)
 ax.set(
     title=f"Year-on-year core inflation and its {h}-month-ahead forecasts (plotted at the target date)",
@@ -231,10 +240,7 @@ save_figure(fig, out, "forecasts")
 # should come out too wide: a reminder that a forecast distribution is only as good as its variance model.
 
 # %% tags=[]
-coverage = {
-    h: float(((yoy.loc[q.index] >= q[0.1]) & (yoy.loc[q.index] <= q[0.9])).mean())
-    for h, q in sarima.quantiles.items()
-}
+coverage = {h: interval_coverage(yoy, q[0.1], q[0.9]) for h, q in sarima.quantiles.items()}
 width = {h: float((q[0.9] - q[0.1]).mean()) for h, q in sarima.quantiles.items()}
 print(
     "SARIMA central 80% interval: coverage",
@@ -272,7 +278,7 @@ save_figure(fig, out, "fan_chart")
 # implicitly predicts that the new month will repeat the month that drops out of the window a year earlier.
 
 # %% tags=[]
-ao_rmse = table[table["model"] == "ao"].set_index("horizon")["rmse"]
+ao_rmse = table[table["model"] == "random_walk"].set_index("horizon")["rmse"]
 for h in horizons:
     at_h = table[table["horizon"] == h].set_index("model")
     best = at_h["rmse"].idxmin()
@@ -291,16 +297,18 @@ print(
 print(f"SARIMA 80% interval coverage at {h} months: {coverage[h]:.1%} (nominal 80%)")
 
 # %% tags=[]
-metrics = {"n_origins": len(origins), "window": window, "sarima.n_warnings": sarima.n_warnings}
-for _, row in table.iterrows():
-    name, h = row["model"], row["horizon"]
-    metrics |= {f"{name}.rmse_h{h}": row["rmse"], f"{name}.mae_h{h}": row["mae"]}
-    if name != "ao":
-        metrics[f"{name}.dm_pvalue_vs_ao_h{h}"] = row["dm_pvalue"]
+metrics = {
+    "run.n_origins": len(origins),
+    "run.window": window,
+    "sarima.n_warnings": sarima.n_warnings,
+}
+metrics |= horizon_metrics(table, "random_walk")
 metrics |= {f"sarima.coverage80_h{h}": c for h, c in coverage.items()}
 metrics |= {f"{name}.params": net.n_params for name, net in nets.items()}
 record_metrics(
     metrics,
     out,
-    headline=[f"{m}.rmse_h{max(horizons)}" for m in ["ao", ar_name, "sarima", "lstm", "cnn"]],
+    headline=[
+        f"{m}.rmse_h{max(horizons)}" for m in ["random_walk", ar_name, "sarima", "lstm", "cnn"]
+    ],
 )

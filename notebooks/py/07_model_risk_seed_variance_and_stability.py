@@ -206,24 +206,29 @@ verdict
 
 # %% tags=[]
 metrics = {
-    "n_seeds": n_seeds,
-    "n_windows": len(years),
-    "lstm_price.rmse_ratio_mean": float(ratio.mean()),
-    "lstm_price.rmse_ratio_std": float(ratio.std()),
+    "run.n_seeds": n_seeds,
+    "run.n_windows": len(years),
+    "lstm_vs_random_walk.rmse_ratio_seed_mean": float(ratio.mean()),
+    "lstm_vs_random_walk.rmse_ratio_seed_std": float(ratio.std()),
 }
 for name, row in verdict.iterrows():
-    metrics |= {f"{name}.{k}": float(v) for k, v in row.items()}
+    pair = f"{name}_vs_garch_skewt"
     metrics |= {
-        f"{name}.pinball_mean": float(per_seed[(name, "pinball")].mean()),
-        f"{name}.exceptions_std": float(per_seed[(name, "exceptions")].std()),
+        f"{name}.pinball_seed_sd": float(row["seed_sd"]),
+        f"{name}.pinball_seed_mean": float(per_seed[(name, "pinball")].mean()),
+        f"{name}.exceptions_seed_sd": float(per_seed[(name, "exceptions")].std()),
+        f"{pair}.pinball_gap": float(row["pinball_gap_to_garch_skewt"]),
+        f"{pair}.seed_sd_over_abs_gap": float(row["seed_sd_over_abs_gap"]),
+        f"{pair}.share_seeds_better": float(row["share_of_seeds_beating_garch_skewt"]),
+        f"{pair}.share_windows_better": float(row["share_of_windows_beating_garch_skewt"]),
     }
 metrics["garch_skewt.pinball"] = float(per_seed[("garch_skewt", "pinball")].iloc[0])
 record_metrics(
     metrics,
     out,
     headline=[
-        "lstm_quantile.seed_sd",
-        "lstm_quantile.pinball_gap_to_garch_skewt",
-        "lstm_quantile.share_of_seeds_beating_garch_skewt",
+        "lstm_quantile.pinball_seed_sd",
+        "lstm_quantile_vs_garch_skewt.pinball_gap",
+        "lstm_quantile_vs_garch_skewt.share_seeds_better",
     ],
 )

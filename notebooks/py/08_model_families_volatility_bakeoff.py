@@ -359,7 +359,11 @@ for h in horizons:
     )
 
 # %% tags=[]
-metrics = {"n_seeds": n_seeds, "window": window, "n_test_days_h1": len(base["har"][horizons[0]])}
+metrics = {
+    "run.n_seeds": n_seeds,
+    "run.window": window,
+    f"run.n_test_days_h{horizons[0]}": len(base["har"][horizons[0]]),
+}
 for (name, h), row in table.iterrows():
     metrics |= {
         f"{name}.rmse_h{h}": row["rmse"],
@@ -368,7 +372,7 @@ for (name, h), row in table.iterrows():
     }
     metrics |= {f"{name}.rmse_std_h{h}": row["rmse_std"], f"{name}.bias_h{h}": row["bias"]}
     if name != "har":
-        metrics[f"{name}.dm_pvalue_vs_har_h{h}"] = row["dm_pvalue_vs_har"]
+        metrics[f"{name}_vs_har.dm_pvalue_h{h}"] = row["dm_pvalue_vs_har"]
 for name, fam in families.items():
     metrics |= {
         f"{name}.params": fam.runs[0].n_params,
