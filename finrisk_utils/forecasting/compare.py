@@ -114,7 +114,7 @@ def long_run_variance(x: np.ndarray, *, lags: int, kernel: str = "bartlett") -> 
         sample mean is this divided by ``n``.
     """
     where = "long_run_variance"
-    arr = as_float_array(x, "x", where=where)
+    arr = as_float_array(_arraylike(x), "x", where=where)
     lags = check_positive_int(lags, "lags", where=where, minimum=0)
     _check_kernel(kernel, where)
     n = arr.size
@@ -127,11 +127,16 @@ def long_run_variance(x: np.ndarray, *, lags: int, kernel: str = "bartlett") -> 
     return float(gamma[0] + 2.0 * np.sum(weights * gamma[1:]))
 
 
+def _arraylike(values: object) -> object:
+    """Lists and tuples as arrays (so the validator's messages work for them too); anything else unchanged."""
+    return np.asarray(values) if isinstance(values, list | tuple) else values
+
+
 def _paired(
     a: object, b: object, names: tuple[str, str], where: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    x = as_float_array(a, names[0], where=where)
-    y = as_float_array(b, names[1], where=where)
+    x = as_float_array(_arraylike(a), names[0], where=where)
+    y = as_float_array(_arraylike(b), names[1], where=where)
     if x.size != y.size:
         raise ValueError(
             f"{where}: {names[0]} and {names[1]} must have equal length, got {x.size} and {y.size}"
@@ -292,9 +297,9 @@ def clark_west(
         ``mean(f) / sqrt(LRV(f) / n)``; p-value ``1 - Phi(statistic)``.
     """
     where = "clark_west"
-    y = as_float_array(actual, "actual", where=where)
-    fb = as_float_array(benchmark_forecast, "benchmark_forecast", where=where)
-    fm = as_float_array(model_forecast, "model_forecast", where=where)
+    y = as_float_array(_arraylike(actual), "actual", where=where)
+    fb = as_float_array(_arraylike(benchmark_forecast), "benchmark_forecast", where=where)
+    fm = as_float_array(_arraylike(model_forecast), "model_forecast", where=where)
     if not y.size == fb.size == fm.size:
         raise ValueError(
             f"{where}: actual, benchmark_forecast and model_forecast must have equal length, got "
@@ -453,7 +458,7 @@ def holm(
         pvalues = list(pvalues.values())
     elif isinstance(pvalues, pd.Series):
         index = pvalues.index
-    p = as_float_array(pvalues, "pvalues", where=where)
+    p = as_float_array(_arraylike(pvalues), "pvalues", where=where)
     if ((p < 0) | (p > 1)).any():
         bad = p[(p < 0) | (p > 1)][0]
         raise ValueError(f"{where}: pvalues must lie in [0, 1], found {bad!r}")
@@ -543,7 +548,7 @@ def seed_ensemble(
     first = forecasts[0]
     arrays = []
     for i, fc in enumerate(forecasts):
-        arr = as_float_array(fc, f"forecasts[{i}]", where=where, ndim=None)
+        arr = as_float_array(_arraylike(fc), f"forecasts[{i}]", where=where, ndim=None)
         if arr.shape != np.shape(first):
             raise ValueError(
                 f"{where}: forecasts[{i}] has shape {arr.shape}, forecasts[0] has {np.shape(first)}"
@@ -585,7 +590,7 @@ def seed_spread(
         frame = values
     else:
         name = values.name if isinstance(values, pd.Series) and values.name is not None else "value"
-        frame = pd.DataFrame({name: as_float_array(values, "values", where=where)})
+        frame = pd.DataFrame({name: as_float_array(_arraylike(values), "values", where=where)})
     arr = as_float_array(frame, "values", where=where, ndim=2)
     n = arr.shape[0]
     return pd.DataFrame(

@@ -1,0 +1,358 @@
+"""The shared model-comparison protocol (finrisk_utils.forecasting.compare): DM with a Newey-West long-run
+variance, Clark-West, the model confidence set, Holm, verdicts and the one-call comparison."""
+
+import re
+from dataclasses import FrozenInstanceError
+
+import numpy as np
+import pandas as pd
+import pytest
+from arch.bootstrap import MCS
+from scipy import stats
+
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.forecasting.compare import (
+    ComparisonResult,
+    clark_west,
+    compare_forecasts,
+    default_lags,
+    diebold_mariano,
+    holm,
+    long_run_variance,
+    model_confidence_set,
+    seed_ensemble,
+    seed_spread,
+    verdict,
+)
+from finrisk_utils.workbench.outputs import METRIC_KEY_PATTERN
+
+# d = loss_a - loss_b for the hand-worked DM examples: mean 2.5, deviations
+# dc = [-0.5, -2.5, 0.5, -1.5, 1.5, -0.5, 2.5, 0.5] (n = 8)
+D = np.array([2.0, 0.0, 3.0, 1.0, 4.0, 2.0, 5.0, 3.0])
+LOSS_B = np.array([1.0, 2.0, 1.0, 3.0, 1.0, 2.0, 1.0, 2.0])
+LOSS_A = LOSS_B + D
+# gamma_0 = 18 / 8 = 2.25
+# gamma_1 = (1.25 - 1.25 - 0.75 - 2.25 - 0.75 - 1.25 + 1.25) / 8 = -3.75 / 8 = -0.46875
+# gamma_2 = (-0.25 + 3.75 + 0.75 + 0.75 + 3.75 - 0.25) / 8 = 8.5 / 8 = 1.0625
+# Bartlett, 2 lags: 2.25 + 2 (2/3 (-0.46875) + 1/3 (1.0625)) = 2.25 + 2 (-0.3125 + 0.354166...) = 7/3
+G0, G1, G2 = 2.25, -0.46875, 1.0625
+LRV_BARTLETT_2 = 7 / 3
+
+
+def test_hand_autocovariances_are_nondegenerate():
+    dc = D - D.mean()
+    n = D.size
+    assert D.mean() == 2.5
+    assert sum(dc[t] * dc[t] for t in range(n)) / n == pytest.approx(G0)
+    assert sum(dc[t] * dc[t - 1] for t in range(1, n)) / n == pytest.approx(G1)
+    assert sum(dc[t] * dc[t - 2] for t in range(2, n)) / n == pytest.approx(G2)
+    assert G1 != 0 and G2 != 0
+
+
+def test_long_run_variance_bartlett_and_rectangular_by_hand():
+    assert G0 + 2 * (2 / 3 * G1 + 1 / 3 * G2) == pytest.approx(LRV_BARTLETT_2)
+    assert long_run_variance(D, lags=2) == pytest.approx(LRV_BARTLETT_2, rel=1e-12)
+    assert long_run_variance(D, lags=2, kernel="rectangular") == pytest.approx(
+        G0 + 2 * (G1 + G2), rel=1e-12
+    )
+    assert long_run_variance(D, lags=1) == pytest.approx(G0 + 2 * 0.5 * G1, rel=1e-12)
+    assert long_run_variance(D, lags=0) == pytest.approx(G0, rel=1e-12)
+
+
+def test_default_lags_newey_west_rule_and_horizon_floor():
+    # floor(4 (n/100)^(2/9)): n = 8 -> floor(2.28) = 2; n = 100 -> 4; n = 335 -> 5
+    assert default_lags(8) == 2 and default_lags(100) == 4 and default_lags(335) == 5
+    assert default_lags(335, horizon=12) == 11  # never fewer than h - 1
+    assert default_lags(335, horizon=12, kernel="rectangular") == 11
+    assert default_lags(8, horizon=1, kernel="rectangular") == 0
+
+
+def test_diebold_mariano_bartlett_hand_computed_h1():
+    # DM = 2.5 / sqrt((7/3) / 8) = 2.5 sqrt(24/7); HLN factor (h = 1) sqrt((n - 1)/n) = sqrt(7/8)
+    # so DM* = 2.5 sqrt(3) = 4.3301, p = 2 t_7.sf(DM*)
+    res = diebold_mariano(LOSS_A, LOSS_B)
+    assert res.kernel == "bartlett" and res.lags == 2 and res.n == 8 and res.horizon == 1
+    assert res.mean_loss_diff == pytest.approx(2.5)
+    assert res.statistic == pytest.approx(2.5 * np.sqrt(3), rel=1e-12)
+    assert res.pvalue == pytest.approx(2 * stats.t(7).sf(2.5 * np.sqrt(3)), rel=1e-10)
+    raw = diebold_mariano(LOSS_A, LOSS_B, harvey_correction=False)
+    assert raw.statistic == pytest.approx(2.5 * np.sqrt(24 / 7), rel=1e-12)
+    assert raw.pvalue == pytest.approx(2 * stats.norm.sf(2.5 * np.sqrt(24 / 7)), rel=1e-10)
+    rect = diebold_mariano(LOSS_A, LOSS_B, kernel="rectangular", lags=2)
+    assert rect.statistic == pytest.approx(2.5 / np.sqrt((G0 + 2 * (G1 + G2)) / 8) * np.sqrt(7 / 8))
+
+
+def test_diebold_mariano_one_sided_branches():
+    stat = 2.5 * np.sqrt(3)
+    two = diebold_mariano(LOSS_A, LOSS_B)
+    greater = diebold_mariano(
+        LOSS_A, LOSS_B, alternative="greater"
+    )  # H1: B better (A's loss larger)
+    less = diebold_mariano(LOSS_A, LOSS_B, alternative="less")  # H1: A better
+    assert greater.pvalue == pytest.approx(stats.t(7).sf(stat), rel=1e-10)
+    assert greater.pvalue == pytest.approx(two.pvalue / 2, rel=1e-10)
+    assert less.pvalue == pytest.approx(stats.t(7).cdf(stat), rel=1e-10)
+    assert less.pvalue + greater.pvalue == pytest.approx(1.0)
+    swapped = diebold_mariano(LOSS_B, LOSS_A, alternative="less")
+    assert swapped.statistic == pytest.approx(-stat) and swapped.pvalue == pytest.approx(
+        greater.pvalue
+    )
+
+
+def test_diebold_mariano_longer_horizons():
+    # h = 3: default lags max(2, 2) = 2 (same LRV 7/3), HLN factor sqrt((n + 1 - 2h + h(h - 1)/n) / n)
+    # = sqrt((9 - 6 + 0.75) / 8) = sqrt(3.75 / 8)
+    res = diebold_mariano(LOSS_A, LOSS_B, horizon=3)
+    assert res.lags == 2 and res.horizon == 3
+    expected = 2.5 / np.sqrt(LRV_BARTLETT_2 / 8) * np.sqrt(3.75 / 8)
+    assert res.statistic == pytest.approx(expected, rel=1e-12)
+    assert res.pvalue == pytest.approx(2 * stats.t(7).sf(expected), rel=1e-10)
+    # h = 4: lags max(3, 2) = 3 (h - 1 wins), Bartlett weights 3/4, 2/4, 1/4
+    dc = D - D.mean()
+    g3 = sum(dc[t] * dc[t - 3] for t in range(3, 8)) / 8
+    lrv = G0 + 2 * (0.75 * G1 + 0.5 * G2 + 0.25 * g3)
+    res4 = diebold_mariano(LOSS_A, LOSS_B, horizon=4)
+    assert res4.lags == 3
+    factor = np.sqrt((9 - 8 + 12 / 8) / 8)
+    assert res4.statistic == pytest.approx(2.5 / np.sqrt(lrv / 8) * factor, rel=1e-12)
+    # the rectangular kernel keeps the original estimator: gamma_0 + 2 gamma_1 at h = 2
+    old = diebold_mariano(LOSS_A, LOSS_B, horizon=2, kernel="rectangular")
+    assert old.lags == 1
+    assert old.statistic == pytest.approx(
+        2.5 / np.sqrt((G0 + 2 * G1) / 8) * np.sqrt((9 - 4 + 2 / 8) / 8), rel=1e-12
+    )
+
+
+def test_clark_west_hand_computed():
+    y = np.array([1.0, -1.0, 2.0, 0.0, 1.0, 3.0])
+    fb = np.zeros(6)
+    fm = np.array([0.5, -0.5, 1.0, 0.0, 0.0, 1.0])
+    # e_b^2 = [1, 1, 4, 0, 1, 9]; e_m^2 = [0.25, 0.25, 1, 0, 1, 4]; (fb - fm)^2 = [0.25, 0.25, 1, 0, 0, 1]
+    # f = e_b^2 - (e_m^2 - (fb - fm)^2) = [1, 1, 4, 0, 0, 6]: mean 2, gamma_0 = 30 / 6 = 5
+    res = clark_west(y, fb, fm, lags=0)
+    assert res.mean_adjusted_diff == pytest.approx(2.0)
+    assert res.statistic == pytest.approx(2 / np.sqrt(5 / 6), rel=1e-12)
+    assert res.pvalue == pytest.approx(stats.norm.sf(2 / np.sqrt(5 / 6)), rel=1e-10)
+    f = np.array([1.0, 1.0, 4.0, 0.0, 0.0, 6.0])
+    hac = clark_west(y, fb, fm)  # default lags: floor(4 (6/100)^(2/9)) = 2
+    assert hac.lags == 2
+    assert hac.statistic == pytest.approx(2 / np.sqrt(long_run_variance(f, lags=2) / 6))
+    # f_t = 2 e_b,t (fm_t - fb_t): flipping the model's forecast flips f, and the one-sided p-value is large
+    worse = clark_west(y, fb, -fm, lags=0)
+    assert worse.statistic == pytest.approx(-res.statistic)
+    assert worse.pvalue == pytest.approx(1 - res.pvalue) and worse.pvalue > 0.95
+
+
+def _losses(seed: int = 3, n: int = 250) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    common = rng.chisquare(1, n)
+    return pd.DataFrame(
+        {
+            "rw": common + rng.chisquare(1, n),
+            "dns": common + rng.chisquare(1, n) * 0.95,
+            "lstm": common + rng.chisquare(1, n) * 1.05,
+            "bad": common + rng.chisquare(1, n) + 3.0,
+        },
+        index=pd.date_range("2000-01-01", periods=n, freq="MS"),
+    )
+
+
+def test_model_confidence_set_matches_arch_and_drops_a_bad_model():
+    losses = _losses()
+    res = model_confidence_set(losses, size=0.1, reps=400, block_size=8, seed=11)
+    direct = MCS(losses, 0.1, reps=400, block_size=8, seed=11)
+    direct.compute()
+    assert set(res.included) == set(direct.included) and "bad" not in res.included
+    assert list(res.pvalues.index) == list(losses.columns)
+    pd.testing.assert_series_equal(
+        res.pvalues,
+        direct.pvalues["Pvalue"].reindex(losses.columns).rename("mcs_pvalue"),
+        check_names=False,
+    )
+    assert res.membership.to_dict() == {m: int(m in direct.included) for m in losses.columns}
+    assert res.membership["bad"] == 0 and res.membership["rw"] == 1
+    # seeded: the same call gives the same set; default block length max(h, floor(sqrt(250))) = 15
+    again = model_confidence_set(losses, size=0.1, reps=400, block_size=8, seed=11)
+    pd.testing.assert_series_equal(res.pvalues, again.pvalues)
+    assert model_confidence_set(losses, reps=50).block_size == 15
+    assert model_confidence_set(losses, reps=50, horizon=20).block_size == 20
+
+
+def test_holm_hand_worked():
+    # sorted: 0.005 x 4 = 0.02, 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, 0.04 x 1 = 0.04 -> max(0.06, 0.04) = 0.06
+    p = np.array([0.01, 0.04, 0.03, 0.005])
+    np.testing.assert_allclose(holm(p), [0.03, 0.06, 0.06, 0.02])
+    as_series = holm(pd.Series(p, index=list("abcd")))
+    assert list(as_series.index) == list("abcd") and as_series["d"] == pytest.approx(0.02)
+    assert holm({"x": 0.3, "y": 0.9}).to_dict() == pytest.approx({"x": 0.6, "y": 0.9})
+    assert holm([0.8, 0.7]).tolist() == pytest.approx([1.0, 1.0])  # capped at 1, monotone
+
+
+def test_verdict_all_branches():
+    assert verdict(-0.2, 0.01, "rw") == "significantly better than rw"
+    assert verdict(0.2, 0.01, "rw") == "significantly worse than rw"
+    assert verdict(-0.2, 0.30, "rw") == "not distinguishable from rw"
+    assert verdict(0.2, 0.05, "rw") == "not distinguishable from rw"  # p must be below the level
+    assert verdict(-0.2, 0.07, "rw", level=0.10) == "significantly better than rw"
+    assert verdict(-0.2, float("nan"), "rw") == "not distinguishable from rw"
+    assert verdict(0.0, 0.0, "rw") == "not distinguishable from rw"
+    assert verdict(-0.2, 0.001, "rw", trained=False) == "did not train (not interpreted)"
+
+
+def test_compare_forecasts_table_metrics_and_text():
+    losses = _losses()
+    rng = np.random.default_rng(5)
+    y = rng.normal(size=len(losses))
+    nested = {"dns": (y, np.zeros_like(y), 0.3 * y + 0.1 * rng.normal(size=len(y)))}
+    res = compare_forecasts(
+        losses, "rw", horizon=6, nested=nested, trained={"lstm": False}, mcs_reps=300, seed=4
+    )
+    assert isinstance(res, ComparisonResult)
+    t = res.table.set_index("model")
+    assert list(t.index) == ["rw", "dns", "lstm", "bad"]
+    assert t.loc["bad", "ratio"] == pytest.approx(losses["bad"].mean() / losses["rw"].mean())
+    for m in ("dns", "lstm", "bad"):
+        dm = diebold_mariano(losses[m], losses["rw"], horizon=6)
+        assert t.loc[m, "dm_stat"] == pytest.approx(dm.statistic)
+        assert t.loc[m, "dm_pvalue"] == pytest.approx(dm.pvalue)
+    assert t.loc["dns", "cw_pvalue"] == pytest.approx(clark_west(*nested["dns"], horizon=6).pvalue)
+    assert np.isnan(t.loc["bad", "cw_pvalue"]) and np.isnan(t.loc["rw", "dm_pvalue"])
+    # Holm over the trained models only (dns, bad); the untrained lstm is reported, not in the family
+    np.testing.assert_allclose(
+        t.loc[["dns", "bad"], "pvalue_holm"], holm(t.loc[["dns", "bad"], "dm_pvalue"].to_numpy())
+    )
+    assert np.isnan(t.loc["lstm", "pvalue_holm"])
+    assert t.loc["bad", "verdict"] == "significantly worse than rw"
+    assert t.loc["lstm", "verdict"] == "did not train (not interpreted)"
+    assert t.loc["rw", "verdict"] == "benchmark"
+    direct = MCS(losses, 0.10, reps=300, block_size=15, seed=4)
+    direct.compute()
+    assert t["in_mcs"].to_dict() == {m: int(m in direct.included) for m in losses.columns}
+    assert t.loc["bad", "in_mcs"] == 0
+
+    metrics = res.metrics()
+    assert all(re.fullmatch(METRIC_KEY_PATTERN, k) for k in metrics)
+    assert metrics["bad.mse_in_mcs_h6"] == 0 and metrics["rw.mse_in_mcs_h6"] == 1
+    assert metrics["dns_vs_rw.dm_pvalue_h6"] == pytest.approx(t.loc["dns", "dm_pvalue"])
+    assert metrics["dns_vs_rw.dm_pvalue_holm_h6"] == pytest.approx(t.loc["dns", "pvalue_holm"])
+    assert metrics["dns_vs_rw.cw_pvalue_h6"] == pytest.approx(t.loc["dns", "cw_pvalue"])
+    assert "bad_vs_rw.cw_pvalue_h6" not in metrics and "lstm_vs_rw.dm_pvalue_holm_h6" not in metrics
+    assert set(res.metrics("QLIKE", 3)) == {
+        k.replace("mse", "qlike").replace("_h6", "_h3") for k in metrics
+    }
+    with pytest.raises(FrozenInstanceError):
+        res.benchmark = "dns"
+
+    text = res.verdict_text({"rw": "the random walk", "bad": "the bad model"})
+    ratio = np.sqrt(t.loc["bad", "ratio"])
+    assert (
+        f"At h = 6, the bad model's RMSE is {ratio:.2f} times the random walk's; the bad model is "
+        "significantly worse than the random walk (DM p < 0.001, Holm p < 0.001)." in text
+    )
+    assert "At h = 6, lstm did not train (not interpreted)." in text
+    kept = ", ".join({"rw": "the random walk"}.get(m, m) for m in res.mcs.included)
+    assert text.endswith(f"The MCS at 90% keeps: {kept}.")
+    assert "Clark-West p" in text
+
+
+def test_compare_forecasts_not_distinguishable_sentence():
+    losses = _losses()[["rw", "dns"]].rename(columns={"dns": "DNS (2-step)"})
+    res = compare_forecasts(losses, "rw", mcs_reps=100)
+    row = res.table.set_index("model").loc["DNS (2-step)"]
+    assert row["verdict"] == "not distinguishable from rw"
+    assert row["pvalue_holm"] == pytest.approx(row["dm_pvalue"])  # a family of one
+    assert "the difference is not distinguishable (DM p = " in res.verdict_text()
+    # display names become lower-case snake segments in the metric keys
+    assert set(res.metrics()) == {
+        "rw.mse_in_mcs_h1",
+        "dns_2_step.mse_in_mcs_h1",
+        "dns_2_step_vs_rw.dm_pvalue_h1",
+        "dns_2_step_vs_rw.dm_pvalue_holm_h1",
+    }
+
+
+def test_seed_ensemble_and_spread():
+    idx = pd.date_range("2020-01-01", periods=3, freq="MS")
+    a, b = pd.Series([1.0, 2.0, 3.0], index=idx), pd.Series([3.0, 2.0, 1.0], index=idx)
+    pd.testing.assert_series_equal(seed_ensemble([a, b]), pd.Series(2.0, index=idx))
+    np.testing.assert_allclose(seed_ensemble([np.ones(2), np.zeros(2)]), [0.5, 0.5])
+    with pytest.raises(ValueError, match="seed_ensemble: forecasts\\[1\\] is not on"):
+        seed_ensemble([a, b.set_axis(idx + pd.offsets.MonthBegin(1))])
+    with pytest.raises(ValueError, match="seed_ensemble: forecasts is empty"):
+        seed_ensemble([])
+    spread = seed_spread([1.0, 2.0, 3.0])
+    assert spread.loc["value"].to_dict() == {
+        "n_seeds": 3,
+        "mean": 2.0,
+        "std": 1.0,
+        "min": 1.0,
+        "max": 3.0,
+    }
+    by_metric = seed_spread(pd.DataFrame({"rmse": [1.0, 3.0], "mae": [0.5, 0.5]}))
+    assert (
+        by_metric.loc["rmse", "std"] == pytest.approx(np.sqrt(2))
+        and by_metric.loc["mae", "std"] == 0
+    )
+
+
+def test_bad_inputs_name_function_and_argument():
+    nan = LOSS_A.copy()
+    nan[3] = np.nan
+    with pytest.raises(DataValidationError, match="diebold_mariano: loss_a has 1 non-finite"):
+        diebold_mariano(nan, LOSS_B)
+    with pytest.raises(
+        ValueError, match="diebold_mariano: loss_a and loss_b must have equal length"
+    ):
+        diebold_mariano(LOSS_A, LOSS_B[:-1])
+    with pytest.raises(DataValidationError, match="diebold_mariano: loss_b is empty"):
+        diebold_mariano(np.ones(3), [])
+    with pytest.raises(ValueError, match="diebold_mariano: kernel"):
+        diebold_mariano(LOSS_A, LOSS_B, kernel="parzen")
+    with pytest.raises(ValueError, match="diebold_mariano: need at least"):
+        diebold_mariano(LOSS_A, LOSS_B, lags=7)
+    with pytest.raises(ValueError, match="diebold_mariano: horizon"):
+        diebold_mariano(LOSS_A, LOSS_B, horizon=0)
+    with pytest.raises(ValueError, match="identical"):
+        diebold_mariano(LOSS_A, LOSS_A)
+    with pytest.raises(DataValidationError, match="clark_west: model_forecast has 1 non-finite"):
+        clark_west(LOSS_A, LOSS_B, nan)
+    with pytest.raises(
+        ValueError, match="clark_west: actual, benchmark_forecast and model_forecast"
+    ):
+        clark_west(LOSS_A, LOSS_B, LOSS_B[:-1])
+    with pytest.raises(ValueError, match="holm: pvalues must lie in"):
+        holm([0.2, 1.5])
+    with pytest.raises(DataValidationError, match="holm: pvalues has 1 non-finite"):
+        holm([0.2, np.nan])
+    with pytest.raises(DataValidationError, match="holm: pvalues is empty"):
+        holm([])
+    with pytest.raises(ValueError, match="verdict: level"):
+        verdict(-1.0, 0.01, "rw", level=1.5)
+
+    losses = _losses(n=40)
+    with pytest.raises(ValueError, match="compare_forecasts: benchmark 'ar' is not a column"):
+        compare_forecasts(losses, "ar")
+    with pytest.raises(ValueError, match="compare_forecasts: losses is empty"):
+        compare_forecasts(losses.iloc[:0], "rw")
+    with pytest.raises(TypeError, match="compare_forecasts: losses must be a pandas DataFrame"):
+        compare_forecasts(losses.to_numpy(), "rw")
+    bad = losses.copy()
+    bad.iloc[5, 1] = np.nan
+    with pytest.raises(DataValidationError, match="compare_forecasts: losses has 1 non-finite"):
+        compare_forecasts(bad, "rw")
+    with pytest.raises(ValueError, match="compare_forecasts: losses needs at least 2"):
+        compare_forecasts(losses[["rw"]], "rw")
+    with pytest.raises(ValueError, match="compare_forecasts: horizon"):
+        compare_forecasts(losses, "rw", horizon=0)
+    with pytest.raises(ValueError, match="compare_forecasts: mcs_size"):
+        compare_forecasts(losses, "rw", mcs_size=1.0)
+    with pytest.raises(ValueError, match="compare_forecasts: trained names model"):
+        compare_forecasts(losses, "rw", trained={"gru": False})
+    with pytest.raises(TypeError, match="compare_forecasts: trained\\['dns'\\] must be a bool"):
+        compare_forecasts(losses, "rw", trained={"dns": "no"})
+    with pytest.raises(
+        ValueError, match="compare_forecasts: nested\\['dns'\\] arrays must have shape"
+    ):
+        compare_forecasts(losses, "rw", nested={"dns": (np.ones(3), np.ones(3), np.ones(3))})
+    with pytest.raises(ValueError, match="compare_forecasts: model names"):
+        compare_forecasts(losses.rename(columns={"dns": "LSTM", "lstm": "lstm"}), "rw")
