@@ -1,20 +1,26 @@
 import json
+import platform
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
+from finrisk_utils.workbench.cli import main
+from finrisk_utils.workbench.report import build_report
 from finrisk_utils.workbench.runner import (
     check_parameters,
     code_sha256,
     discover_notebooks,
+    execute_notebook,
     notebook_parameters,
     parse_value,
     render_notebook,
+    run_notebooks,
     strip_volatile,
 )
 
@@ -44,6 +50,116 @@ def test_parse_value_rejects_a_broken_list():
         parse_value("[1, 2")
     with pytest.raises(ValueError, match="list literal"):
         parse_value("[1, foo]")
+
+
+def test_check_parameters_refuses_none_where_the_default_is_not_none(tmp_path):
+    with pytest.raises(
+        ValueError, match="parameter 'seed' expects int \\(default 0\\), got NoneType None"
+    ):
+        check_parameters(TINY, {"seed": None})
+    with pytest.raises(ValueError, match="parameter 'scale' expects float"):
+        check_parameters(TINY, {"scale": None})
+    with pytest.raises(ValueError, match="parameter 'scale' expects float"):
+        check_parameters(TINY, {"scale": True})
+    with pytest.raises(TypeError, match="parameters must be a mapping"):
+        check_parameters(TINY, [("seed", 1)])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("horizons = [1, 6]", metadata={"tags": ["parameters"]})],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    path = tmp_path / "lists.ipynb"
+    nbformat.write(nb, path)
+    check_parameters(path, {"horizons": [1, 12]})
+    with pytest.raises(ValueError, match="parameter 'horizons' expects list"):
+        check_parameters(path, {"horizons": 6})
+
+
+def test_execute_notebook_bad_arguments(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(NotADirectoryError, match="execute_notebook: out_dir .* is not a folder"):
+        execute_notebook(TINY, afile)
+    with pytest.raises(FileNotFoundError, match="notebook not found"):
+        execute_notebook(tmp_path / "missing.ipynb", tmp_path)
+    with pytest.raises(ValueError, match="timeout_s must be a positive number"):
+        execute_notebook(TINY, tmp_path, timeout_s=0)
+    with pytest.raises(ValueError, match="profile must be one of"):
+        execute_notebook(TINY, tmp_path, profile="huge")
+    with pytest.raises(ValueError, match=r"notebook\(s\) \['tiny'\] given twice"):
+        run_notebooks([TINY, TINY], tmp_path / "o")
+    with pytest.raises(NotADirectoryError, match="run_notebooks: out_dir"):
+        run_notebooks([TINY], afile)
+    assert afile.read_text() == "x" and not (tmp_path / "tiny").exists()
+
+
+def _tags(html_text):
+    """Every start tag of an HTML page as (tag, attributes), by the standard parser."""
+    from html.parser import HTMLParser
+
+    tags = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append((tag, dict(attrs)))
+
+    Collect().feed(html_text)
+    return tags
+
+
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def assert_no_injection(html_text):
+    tags = _tags(html_text)
+    assert not [t for t, _ in tags if t == "script"]
+    assert not [a for _, a in tags if any(k.startswith("on") for k in a)]
+    assert all(a.get("src", "").startswith("data:image/png;base64,") for t, a in tags if t == "img")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html_text  # shown as text
+
+
+def test_run_writes_manifest_and_report_escapes_user_text(tmp_path, capsys):
+    code = main(
+        ["run", str(TINY), "-p", "label", PAYLOAD, "-p", "fail", "True", "--out", str(tmp_path)]
+    )
+    assert code == 1  # the notebook failed, with the payload in its error text
+    manifest = json.loads((tmp_path / "tiny" / "manifest.json").read_text())
+    assert manifest["notebook"] == "tiny.ipynb" and manifest["parameters"]["label"] == PAYLOAD
+    assert manifest["parameters"]["profile"] == "quick" and manifest["cpu_count"] >= 1
+    assert set(manifest["packages"]) == {
+        "numpy",
+        "pandas",
+        "keras",
+        "tensorflow",
+        "arch",
+        "statsmodels",
+        "scikit-learn",
+        "papermill",
+    }
+    assert manifest["packages"]["numpy"] == np.__version__ and manifest["packages"]["tensorflow"]
+    assert manifest["python"] == platform.python_version() and manifest["keras_backend"]
+    assert len(manifest["git_commit"]) == 40 and isinstance(manifest["git_dirty"], bool)
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert PAYLOAD in summary.loc[0, "error"]
+    page = (tmp_path / "report.html").read_text()
+    assert_no_injection(page)
+    assert "Environment (manifest.json)" in page and np.__version__ in page
+    assert "<script>" not in (tmp_path / "report.md").read_text()
+    assert "<script>" not in (tmp_path / "summary.md").read_text()
+
+
+def test_report_of_a_crafted_run_summary_escapes_notebook_names_and_metrics(tmp_path):
+    pd.DataFrame(
+        {
+            "notebook": ['x"><img src=x onerror=alert(1)>'],
+            "status": ["failed"],
+            "duration_s": [1.0],
+            "error": [PAYLOAD],
+            "run.zone": [PAYLOAD],
+        }
+    ).to_csv(tmp_path / "summary.csv", index=False)
+    assert_no_injection(build_report(tmp_path).read_text())
 
 
 def test_check_parameters():
@@ -114,7 +230,7 @@ def test_cli_parameters_and_profile(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads((tmp_path / "tiny" / "metrics.json").read_text())
-    assert metrics == {"run.quick": False, "run.value": 10.5}
+    assert metrics == {"run.label": "tiny", "run.quick": False, "run.value": 10.5}
 
 
 @pytest.mark.parametrize(
@@ -167,6 +283,10 @@ def test_render_writes_back_only_on_success(tmp_path):
     assert "papermill" not in rendered.metadata
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in rendered.cells)
     assert any("hello from tiny" in o.get("text", "") for o in rendered.cells[2].outputs)
+    assert (
+        json.loads((tmp_path / "scratch" / "tiny" / "manifest.json").read_text())["parameters"]
+        == {}
+    )
     assert render_notebook(failing, tmp_path / "scratch").status == "failed"
     assert failing.read_bytes() == original_failing
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
 from finrisk_utils.core.config import PROFILES
 from finrisk_utils.core.paths import RUNS_DIR
 from finrisk_utils.workbench.runner import (
+    check_parameters,
     discover_notebooks,
     new_run_dir,
     parse_value,
@@ -61,6 +63,15 @@ def _out_dir(text: str | None, default_root: Path) -> Path:
     return out
 
 
+def _unused_path(root: Path) -> Path:
+    """A ``root/<YYYYmmdd-HHMMSS>`` path that does not exist yet (not created)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path, suffix = root / stamp, 1
+    while path.exists():
+        path, suffix = root / f"{stamp}-{suffix}", suffix + 1
+    return path
+
+
 def _parse(name: str, text: str) -> object:
     try:
         return parse_value(text)
@@ -88,6 +99,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"parameter(s) {twice} given more than once")
     params = {name: _parse(name, value) for name, value in args.parameters}
     notebooks = _notebooks(args.notebooks)
+    for path in notebooks:  # before any folder is made
+        check_parameters(path, {**params, "profile": args.profile})
     out = _out_dir(args.out, RUNS_DIR)
     runs = run_notebooks(notebooks, out, profile=args.profile, parameters=params)
     failed = [r.notebook for r in runs if r.status != "ok"]
@@ -116,7 +129,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             )
         seen.add(name)
         grid[name] = [_parse(name, v) for v in values]
-    out = Path(args.out) if args.out else new_run_dir(RUNS_DIR / "sweeps")
+    # a fresh timestamped name, made by sweep() only once the grid has been checked
+    out = Path(args.out) if args.out else _unused_path(RUNS_DIR / "sweeps")
     bars: list[tqdm] = []  # made at the first finished run, so bad input prints no empty bar
 
     def progress(done: int, failed: int, total: int, elapsed: float) -> None:

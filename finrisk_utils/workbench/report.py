@@ -121,17 +121,23 @@ def _environment_table(manifests: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _environment_sections(manifests: dict[str, dict]) -> tuple[list[str], list[str]]:
-    """Markdown and HTML for the runs' manifests; for a sweep, the distinct environments only."""
+def _environment_sections(
+    manifests: dict[str, dict], *, parameters: bool = False
+) -> tuple[list[str], list[str]]:
+    """Markdown and HTML for the runs' manifests, one column per run (with its ``parameters`` if asked);
+    without parameters (a sweep, whose results table has them), the distinct environments only."""
     if not manifests:
         return ["", "## Environment", "", "No manifest.json found."], [
             "<h2>Environment</h2>",
             "<p>No manifest.json found.</p>",
         ]
     table = _environment_table(manifests)
-    env_rows = [r for r in table.index if not r.startswith("parameter ") and r != "created"]
-    env = table.loc[env_rows].T.drop_duplicates().T
-    if env.shape[1] == 1:
+    if parameters:
+        env = table
+    else:
+        env_rows = [r for r in table.index if not r.startswith("parameter ") and r != "created"]
+        env = table.loc[env_rows].T.drop_duplicates().T
+    if not parameters and env.shape[1] == 1:
         env.columns = ["value"]
     md = [
         "",
@@ -168,7 +174,7 @@ def build_report(run_dir: str | Path, metrics: list[str] | None = None) -> Path:
             raise ValueError(f"report: {sweep_file} is unreadable: {exc!r}") from None
         results = _read_results(run_dir)
         manifests = {
-            r.parent.name: m
+            r.parent.parent.name: m
             for r in sorted(run_dir.glob(f"runs/*/*/{MANIFEST_FILE}"))
             if (m := _read_manifest(r)) is not None
         }
@@ -257,7 +263,7 @@ def build_report(run_dir: str | Path, metrics: list[str] | None = None) -> Path:
             for n in summary["notebook"]
             if (m := _read_manifest(run_dir / str(n) / MANIFEST_FILE)) is not None
         }
-        env_md, env_html = _environment_sections(manifests)
+        env_md, env_html = _environment_sections(manifests, parameters=True)
         md = [f"# {html_lib.escape(title, quote=False)}", "", md_summary, *env_md]
         html = [
             f"<h1>{_esc(title)}</h1>",
