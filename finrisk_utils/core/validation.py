@@ -256,8 +256,10 @@ def check_binary_labels(y: object, name: str = "y", *, where: str | None = None)
     """0/1 labels as an int array with both classes present; anything else raises an error naming it."""
     arr = as_float_array(y, name, where=where)
     if not np.isin(arr, (0.0, 1.0)).all():
-        bad = arr[~np.isin(arr, (0.0, 1.0))][0]
-        raise ValueError(f"{_label(where)}: {name} must hold 0/1 labels, found {bad!r}")
+        row = int(np.argmax(~np.isin(arr, (0.0, 1.0))))
+        raise ValueError(
+            f"{_label(where)}: {name} must hold 0/1 labels, found {float(arr[row])!r} at row {row}"
+        )
     if arr.min() == arr.max():
         raise ValueError(f"{_label(where)}: {name} needs both classes, has only {int(arr[0])}")
     return arr.astype(int)

@@ -15,13 +15,14 @@ from scipy import stats
 from sklearn import metrics as skm
 
 from finrisk_utils.core.validation import (
+    DataValidationError,
     as_float_array,
     check_binary_labels,
+    check_columns,
     check_number,
     check_positive_int,
+    check_probability,
 )
-
-from finrisk_utils.core.validation import check_columns, check_probability
 
 __all__ = [
     "DeLongResult",
@@ -42,7 +43,10 @@ def _labels_scores(
     y: np.ndarray, p: np.ndarray, where: str = "credit metrics", name: str = "p"
 ) -> tuple[np.ndarray, np.ndarray]:
     """0/1 labels with both classes (1 = bad) and finite scores of the same length; errors name ``where``."""
-    y_arr = check_binary_labels(y, "y", where=where)
+    try:
+        y_arr = check_binary_labels(y, "y", where=where)
+    except ValueError as err:
+        raise type(err)(f"{err} (y must hold 0 (good) and 1 (bad), both present)") from None
     p_arr = as_float_array(p, name, where=where)
     if y_arr.shape != p_arr.shape:
         raise ValueError(
@@ -92,8 +96,10 @@ def psi(expected: np.ndarray, actual: np.ndarray, n_bins: int = 10, eps: float =
     """Population stability index of ``actual`` scores against ``expected`` (e.g. test vs train), over
     ``n_bins`` bins cut at the expected scores' quantiles: ``sum (a - e) ln(a / e)``. Rules of thumb:
     < 0.1 stable, 0.1-0.25 some shift, > 0.25 significant shift. Empty bins are floored at ``eps``."""
-    e = as_float_array(expected, "expected", where="psi")
-    a = as_float_array(actual, "actual", where="psi")
+    e = as_float_array(expected, "expected", where="psi", allow_empty=True)
+    a = as_float_array(actual, "actual", where="psi", allow_empty=True)
+    if e.size == 0 or a.size == 0:
+        raise DataValidationError("psi: expected and actual must be non-empty")
     n_bins = check_positive_int(n_bins, "n_bins", where="psi")
     check_number(eps, "eps", where="psi", minimum=0, strict=True)
     edges = np.unique(np.quantile(e, np.linspace(0, 1, n_bins + 1)))

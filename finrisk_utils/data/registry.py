@@ -54,6 +54,55 @@ def _register(
     return wrap
 
 
+def _apply_schema(df: pd.DataFrame, name: str, schema: dict[str, str]) -> pd.DataFrame:
+    """Cast each column to the dtype pinned in the dataset's ``schema`` (``"float"``, ``"int"`` or
+    ``"category"``); a missing or extra column, or a value of the wrong kind (a word in a numeric column),
+    raises :class:`DataValidationError` naming the dataset, the column and the first bad row. Pinned dtypes
+    mean a corrupted file can never load with a numeric column silently turned into text."""
+    where = f"dataset {name!r}"
+    missing = [c for c in schema if c not in df.columns]
+    extra = [c for c in df.columns if c not in schema]
+    if missing or extra:
+        raise DataValidationError(
+            f"{where}: columns differ from the schema; missing {missing}, unexpected {extra}"
+        )
+    out = {}
+    for col, kind in schema.items():
+        values = df[col]
+        if kind in ("float", "int"):
+            numeric = pd.to_numeric(values, errors="coerce")
+            bad = numeric.isna() & values.notna()
+            if bad.any():
+                row = int(np.argmax(bad.to_numpy()))
+                raise DataValidationError(
+                    f"{where}: column {col!r} must be {kind}, row {row} (index {df.index[row]!r}) "
+                    f"holds {values.iloc[row]!r}"
+                )
+            if kind == "int":
+                frac = numeric.notna() & (numeric != numeric.round())
+                if numeric.isna().any() or frac.any():
+                    row = int(np.argmax((numeric.isna() | frac).to_numpy()))
+                    raise DataValidationError(
+                        f"{where}: column {col!r} must be int, row {row} holds {values.iloc[row]!r}"
+                    )
+                out[col] = numeric.astype("int64")
+            else:
+                out[col] = numeric.astype(float)
+        elif kind == "category":
+            if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+                raise DataValidationError(
+                    f"{where}: column {col!r} must be categorical text, has dtype {values.dtype}"
+                )
+            out[col] = values.astype("category")
+        else:
+            raise ValueError(f"{where}: unknown schema dtype {kind!r} for column {col!r}")
+    return pd.DataFrame(out, index=df.index)
+
+
+def _float_schema(df: pd.DataFrame) -> dict[str, str]:
+    return dict.fromkeys(df.columns, "float")
+
+
 def _finish(
     df: pd.DataFrame, name: str, *, finite: list[str] | None = None, time_series: bool = True
 ) -> pd.DataFrame:
@@ -71,12 +120,25 @@ def _finish(
     return df
 
 
+#: Pinned column dtypes of each dataset (the schema every load is cast to and checked against).
+OHLCV_SCHEMA = dict.fromkeys(["open", "high", "low", "close", "adj_close", "volume"], "float")
+SCHEMAS: dict[str, dict[str, str]] = {
+    "sp500": OHLCV_SCHEMA,
+    "nasdaq": OHLCV_SCHEMA,
+    "vix": {"vix": "float"},
+    "wti": {"price": "float"},
+    "corporate_yields": {"aaa": "float", "baa": "float"},
+    "core_cpi": {"core_cpi": "float"},
+    "fama_french": {"mkt_rf": "float", "smb": "float", "hml": "float", "rf": "float"},
+}
+
+
 def _ohlcv(module_name: str, name: str) -> pd.DataFrame:
     import importlib
 
     raw = importlib.import_module(f"arch.data.{module_name}").load()
-    df = raw.rename(columns=lambda c: c.lower().replace(" ", "_")).astype(float)
-    return _finish(df, name)
+    df = raw.rename(columns=lambda c: c.lower().replace(" ", "_"))
+    return _finish(_apply_schema(df, name, OHLCV_SCHEMA), name)
 
 
 @_register(
@@ -111,7 +173,8 @@ def _load_nasdaq() -> pd.DataFrame:
 def _load_vix() -> pd.DataFrame:
     from arch.data import vix
 
-    return _finish(vix.load().dropna().astype(float), "vix")
+    df = vix.load().rename(columns=str.lower).dropna()
+    return _finish(_apply_schema(df, "vix", SCHEMAS["vix"]), "vix")
 
 
 @_register(
@@ -124,8 +187,8 @@ def _load_vix() -> pd.DataFrame:
 def _load_wti() -> pd.DataFrame:
     from arch.data import wti
 
-    df = wti.load().rename(columns={"DCOILWTICO": "price"}).dropna().astype(float)
-    return _finish(df, "wti")
+    df = wti.load().rename(columns={"DCOILWTICO": "price"}).dropna()
+    return _finish(_apply_schema(df, "wti", SCHEMAS["wti"]), "wti")
 
 
 @_register(
@@ -138,8 +201,10 @@ def _load_wti() -> pd.DataFrame:
 def _load_corporate_yields() -> pd.DataFrame:
     from arch.data import default
 
-    df = default.load().rename(columns=str.lower).astype(float)
-    return _finish(df, "corporate_yields")
+    df = default.load().rename(columns=str.lower)
+    return _finish(
+        _apply_schema(df, "corporate_yields", SCHEMAS["corporate_yields"]), "corporate_yields"
+    )
 
 
 @_register(
@@ -152,8 +217,8 @@ def _load_corporate_yields() -> pd.DataFrame:
 def _load_core_cpi() -> pd.DataFrame:
     from arch.data import core_cpi
 
-    df = core_cpi.load().rename(columns={"CPILFESL": "core_cpi"}).astype(float)
-    return _finish(df, "core_cpi")
+    df = core_cpi.load().rename(columns={"CPILFESL": "core_cpi"})
+    return _finish(_apply_schema(df, "core_cpi", SCHEMAS["core_cpi"]), "core_cpi")
 
 
 def _repair_yyyymm_index(idx: pd.Index) -> pd.DatetimeIndex:
@@ -186,7 +251,7 @@ def _load_fama_french() -> pd.DataFrame:
     raw = frenchdata.load()
     df = raw.rename(columns={"Mkt-RF": "mkt_rf", "SMB": "smb", "HML": "hml", "RF": "rf"})
     df.index = _repair_yyyymm_index(raw.index)
-    return _finish(df.astype(float), "fama_french")
+    return _finish(_apply_schema(df, "fama_french", SCHEMAS["fama_french"]), "fama_french")
 
 
 @_register(
@@ -206,18 +271,73 @@ def _load_us_macro() -> pd.DataFrame:
     periods = pd.PeriodIndex.from_fields(
         year=raw["year"].astype(int), quarter=raw["quarter"].astype(int), freq="Q"
     )
-    df = raw.drop(columns=["year", "quarter"]).astype(float)
+    df = raw.drop(columns=["year", "quarter"])
     df.index = periods.to_timestamp(how="start")
-    return _finish(df, "us_macro")
+    return _finish(_apply_schema(df, "us_macro", _float_schema(df)), "us_macro")
 
 
-GERMAN_CREDIT_TARGET = "creditability"
+#: Pinned dtypes of ``data/german_credit.csv``: 7 integer attributes, 13 coded categories and the label.
+_GERMAN_CREDIT_INTS = {
+    "duration_in_month",
+    "credit_amount",
+    "installment_rate_in_percentage_of_disposable_income",
+    "present_residence_since",
+    "age_in_years",
+    "number_of_existing_credits_at_this_bank",
+    "number_of_people_being_liable_to_provide_maintenance_for",
+}
+_GERMAN_CREDIT_COLUMNS = [
+    "status_of_existing_checking_account",
+    "duration_in_month",
+    "credit_history",
+    "purpose",
+    "credit_amount",
+    "savings_account_and_bonds",
+    "present_employment_since",
+    "installment_rate_in_percentage_of_disposable_income",
+    "personal_status_and_sex",
+    "other_debtors_or_guarantors",
+    "present_residence_since",
+    "property",
+    "age_in_years",
+    "other_installment_plans",
+    "housing",
+    "number_of_existing_credits_at_this_bank",
+    "job",
+    "number_of_people_being_liable_to_provide_maintenance_for",
+    "telephone",
+    "foreign_worker",
+    "creditability",
+]
+SCHEMAS["german_credit"] = {
+    c: "int" if c in _GERMAN_CREDIT_INTS else "category" for c in _GERMAN_CREDIT_COLUMNS
+}
 
 
 def read_manifest() -> dict[str, dict[str, object]]:
     """The entries of ``data/manifest.yaml`` (file name -> source, licence, sha256, ...)."""
-    with open(DATA_DIR / "manifest.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    path = DATA_DIR / "manifest.yaml"
+    with open(path, encoding="utf-8") as fh:
+        manifest = yaml.safe_load(fh)
+    if not isinstance(manifest, dict):
+        raise DataValidationError(
+            f"{path}: expected a mapping file name -> entry, got {manifest!r}"
+        )
+    return manifest
+
+
+def manifest_entry(file_name: str, *, where: str | None = None) -> dict[str, object]:
+    """The manifest entry of ``file_name`` with its ``sha256``; a missing entry or checksum raises
+    :class:`DataValidationError` naming the file and the manifest."""
+    manifest = read_manifest()
+    entry = manifest.get(file_name)
+    label = where or f"file {file_name!r}"
+    if not isinstance(entry, dict) or "sha256" not in entry:
+        raise DataValidationError(
+            f"{label}: data/manifest.yaml has no entry with a sha256 for {file_name!r} "
+            f"(entries: {sorted(manifest)}); add one before loading the file"
+        )
+    return entry
 
 
 @_register(
@@ -233,14 +353,11 @@ def read_manifest() -> dict[str, dict[str, object]]:
 )
 def _load_german_credit() -> pd.DataFrame:
     path = DATA_DIR / "german_credit.csv"
-    check_sha256(path, str(read_manifest()[path.name]["sha256"]), where="dataset 'german_credit'")
-    df = pd.read_csv(path)
-    categorical = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    df[categorical] = df[categorical].astype("category")
-    if set(df[GERMAN_CREDIT_TARGET].cat.categories) != {"good", "bad"}:
-        raise DataValidationError(
-            f"dataset 'german_credit': column {GERMAN_CREDIT_TARGET!r} must be good/bad"
-        )
+    where = "dataset 'german_credit'"
+    check_sha256(path, str(manifest_entry(path.name, where=where)["sha256"]), where=where)
+    df = _apply_schema(pd.read_csv(path, dtype=str), "german_credit", SCHEMAS["german_credit"])
+    if set(df["creditability"].cat.categories) != {"good", "bad"}:
+        raise DataValidationError(f"{where}: column 'creditability' must be good/bad")
     return _finish(df, "german_credit", time_series=False)
 
 
