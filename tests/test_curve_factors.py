@@ -77,7 +77,9 @@ def test_horizon_table_hand_computed():
     actual = pd.DataFrame({"a": [0.0, 1, 2, 3, 4, 5]}, index=idx)
     bench = {1: pd.DataFrame({"a": [0.0, 0, 0, 0, 0]}, index=idx[1:])}
     model = {1: pd.DataFrame({"a": [1.0, 2, 3, 4, 5]}, index=idx[1:])}
-    t = horizon_table(actual, {"rw": bench, "m": model}, benchmark="rw").set_index("model")
+    t = horizon_table(
+        actual, {"rw": bench, "m": model}, benchmark="rw", kernel="rectangular"
+    ).set_index("model")
     assert t.loc["m", "rmse"] == 0.0 and t.loc["rw", "rmse"] == pytest.approx(np.sqrt(55 / 5))
     assert t.loc["m", "rmse_ratio"] == 0.0 and np.isnan(t.loc["rw", "dm_pvalue"])
     assert t.loc["m", "dm_pvalue"] < 0.1 and t.loc["m", "n"] == 5

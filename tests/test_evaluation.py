@@ -41,11 +41,11 @@ def test_diebold_mariano_hand_worked_example():
     # HLN factor sqrt((5 + 1 - 2)/5) = sqrt(0.8), so DM* = 1.4142, p = 2 * t_4.sf(1.4142)
     loss_b = np.array([1.0, 2.0, 1.0, 2.0, 1.0])
     loss_a = loss_b + np.array([1.0, -1.0, 2.0, 0.0, 3.0])
-    res = diebold_mariano(loss_a, loss_b)
+    res = diebold_mariano(loss_a, loss_b, lags=0)  # gamma0 only: the textbook one-step case
     assert res.statistic == pytest.approx(np.sqrt(2.0), rel=1e-12)
     assert res.pvalue == pytest.approx(2 * stats.t(4).sf(np.sqrt(2.0)), rel=1e-12)
     assert res.mean_loss_diff == pytest.approx(1.0) and res.n == 5
-    raw = diebold_mariano(loss_a, loss_b, harvey_correction=False)
+    raw = diebold_mariano(loss_a, loss_b, harvey_correction=False, lags=0)
     assert raw.statistic == pytest.approx(1 / np.sqrt(0.4))
     assert raw.pvalue == pytest.approx(2 * stats.norm.sf(1 / np.sqrt(0.4)))
 
@@ -56,7 +56,7 @@ def test_diebold_mariano_horizon_two_uses_first_autocovariance():
     n = d.size
     gamma0, gamma1 = dc @ dc / n, dc[1:] @ dc[:-1] / n
     expected = d.mean() / np.sqrt((gamma0 + 2 * gamma1) / n) * np.sqrt((n + 1 - 4 + 2 / n) / n)
-    res = diebold_mariano(d, np.zeros(n), horizon=2)
+    res = diebold_mariano(d, np.zeros(n), horizon=2, kernel="rectangular")
     assert res.statistic == pytest.approx(expected)
 
 

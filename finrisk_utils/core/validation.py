@@ -190,7 +190,7 @@ def as_float_array(
 ) -> np.ndarray:
     """``values`` as a float array; strings, empty input, a wrong number of dimensions and (``finite=True``)
     NaN/inf raise an error naming ``where``, ``name`` and the first bad position (its date for pandas input)."""
-    index = getattr(values, "index", None)
+    index = values.index if isinstance(values, pd.Series | pd.DataFrame) else None
 
     def at(row: int) -> str:
         if index is not None and len(index) > row:

@@ -38,10 +38,15 @@ from finrisk_utils.forecasting.direct import (
     DirectNetSpec,
     direct_deep_forecast,
 )
+from finrisk_utils.forecasting.horizons import (
+    Forecaster,
+    forecasts_by_horizon,
+)
 from finrisk_utils.forecasting.metrics import (
     directional_accuracy,
     forecast_table,
     fz0_score,
+    interval_coverage,
     mae,
     paired_arrays,
     pinball_loss,
@@ -61,6 +66,7 @@ __all__ = [
     "DirectForecast",
     "DirectNetSpec",
     "FamilyResult",
+    "Forecaster",
     "KERNELS",
     "MCSResult",
     "ar_one_step_forecast",
@@ -73,11 +79,13 @@ __all__ = [
     "direct_deep_forecast",
     "directional_accuracy",
     "forecast_table",
+    "forecasts_by_horizon",
     "fz0_score",
     "historical_mean_forecast",
     "holm",
     "horizon_metrics",
     "horizon_table",
+    "interval_coverage",
     "long_run_variance",
     "mae",
     "metric_token",

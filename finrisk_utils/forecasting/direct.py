@@ -5,8 +5,11 @@ One network maps a window of past observations to the changes of every target at
 change" (the random walk) the network's starting point, so it has to earn every departure from it.
 
 At each re-estimation date ``r`` the network is trained afresh on the origins whose targets at all horizons
-are observed by ``r`` (the newest ``val_size`` of them only stop training early), with feature and target
-scalers fitted on the training origins only; it then forecasts from the origins up to the next re-estimation.
+are observed by ``r`` (the newest ``val_size`` of them only stop training early, and the ``max(horizons) - 1``
+origins before those are left out, an embargo so that no training target falls inside the validation block),
+with feature and target scalers fitted on the training origins only; it then forecasts from the origins up to
+the next re-estimation. Each fit reports whether it beat a constant (the training mean change) on validation
+(:attr:`~finrisk_utils.models.training.FitResult.trained`).
 """
 
 from __future__ import annotations
@@ -201,13 +204,17 @@ def direct_deep_forecast(
     for start in range(0, len(pos), block):
         r = pos[start]
         train_origins = np.arange(w - 1, r - h_max + 1)
-        if len(train_origins) < spec.val_size + 2 * spec.batch_size:
+        gap = (
+            h_max - 1
+        )  # embargo: the last training target is dated no later than the first validation origin
+        if len(train_origins) < spec.val_size + gap + 2 * spec.batch_size:
             raise DataValidationError(
                 f"direct_deep_forecast: only {len(train_origins)} complete training samples before "
-                f"{features.index[r].date()}; need more than val_size + 2 * batch_size = "
-                f"{spec.val_size + 2 * spec.batch_size}"
+                f"{features.index[r].date()}; need more than val_size + (max horizon - 1) + 2 * batch_size "
+                f"= {spec.val_size + gap + 2 * spec.batch_size}"
             )
-        fit_o, val_o = train_origins[: -spec.val_size], train_origins[-spec.val_size :]
+        fit_o = train_origins[: len(train_origins) - spec.val_size - gap]
+        val_o = train_origins[-spec.val_size :]
         x_mean = x_all[: fit_o[-1] + 1].mean(axis=0)
         x_sd = x_all[: fit_o[-1] + 1].std(axis=0)
         x_sd[x_sd == 0] = 1.0

@@ -113,11 +113,21 @@ def _train_and_validate(
         epochs=spec.epochs,
         batch_size=spec.batch_size,
         patience=spec.patience,
+        naive=_constant_quantile_es(split.train.y, alpha, len(split.val.y)),
     )
     val_var, val_es = _predict(model, split.val.X, scale.loc[split.val.dates].to_numpy())
     val_returns = (split.val.y * scale.loc[split.val.dates]).to_numpy()
     val_fz0 = float(fz0_score(val_returns, val_var, val_es, alpha).mean())
     return _Validated(model, split, scale, features.shape[1], alpha, fit, val_fz0)
+
+
+def _constant_quantile_es(y_train: np.ndarray, alpha: float, n: int) -> np.ndarray:
+    """The naive (q, e) forecast: the training targets' empirical ``alpha`` quantile and the mean below it, on
+    every one of ``n`` rows. A network that cannot beat it on validation did not learn any conditional risk."""
+    y = np.asarray(y_train, dtype=float).ravel()
+    q = float(np.quantile(y, alpha))
+    e = float(y[y <= q].mean())
+    return np.tile([q, e], (n, 1))
 
 
 def _forecast_test(

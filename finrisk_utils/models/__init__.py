@@ -34,14 +34,17 @@ from finrisk_utils.models.recurrent import (
     build_recurrent_regressor,
 )
 from finrisk_utils.models.training import (
+    MIN_IMPROVEMENT,
     FitResult,
     fit_epochs,
     fit_model,
+    naive_validation_loss,
 )
 
 __all__ = [
     "FitResult",
     "KerasDenseClassifier",
+    "MIN_IMPROVEMENT",
     "QuantileESHead",
     "build_autoencoder",
     "build_code_regressor",
@@ -57,6 +60,7 @@ __all__ = [
     "keras_pinball_loss",
     "lag_sensitivity",
     "lstm_gates",
+    "naive_validation_loss",
     "plot_training",
     "receptive_field",
     "reconstruction_error",

@@ -1,4 +1,5 @@
-"""Training helpers: early stopping on a validation set, and a refit for a fixed number of epochs."""
+"""Training helpers: early stopping on a validation set, a check that the network learned something (its kept
+validation loss against a naive constant predictor), and a refit for a fixed number of epochs."""
 
 from __future__ import annotations
 
@@ -9,17 +10,68 @@ import numpy as np
 
 from finrisk_utils.core.validation import check_positive_int
 
-__all__ = ["FitResult", "fit_epochs", "fit_model"]
+__all__ = ["MIN_IMPROVEMENT", "FitResult", "fit_epochs", "fit_model", "naive_validation_loss"]
+
+
+MIN_IMPROVEMENT = 1e-3
+"""Relative validation-loss improvement over the naive predictor a network needs to count as trained."""
 
 
 @dataclass(frozen=True)
 class FitResult:
-    """Training history (loss per epoch) and the epoch whose weights were kept (1-based)."""
+    """Training history (loss per epoch), the epoch whose weights were kept (1-based) and the validation loss of
+    the naive predictor (a constant: the training targets' mean, or what the caller passed); ``None`` when the
+    network's outputs are not comparable with its targets and no naive predictions were given."""
 
     loss: list[float]
     val_loss: list[float]
     best_epoch: int
     epochs_run: int
+    naive_val_loss: float | None = None
+
+    @property
+    def best_val_loss(self) -> float:
+        """Validation loss at the kept epoch."""
+        return self.val_loss[self.best_epoch - 1]
+
+    @property
+    def trained(self) -> bool | None:
+        """Did the kept weights beat the naive predictor on validation by at least ``MIN_IMPROVEMENT``
+        (relative)? ``None`` when there is no naive loss to compare with. A network that did not is reported as
+        untrained and never interpreted."""
+        if self.naive_val_loss is None:
+            return None
+        return self.best_val_loss < self.naive_val_loss - MIN_IMPROVEMENT * abs(self.naive_val_loss)
+
+    def summary(self) -> dict[str, object]:
+        """Kept epoch, epochs run, kept and naive validation loss, trained (0/1; ``None`` if unknown)."""
+        return {
+            "best_epoch": self.best_epoch,
+            "epochs_run": self.epochs_run,
+            "val_loss": self.best_val_loss,
+            "naive_val_loss": self.naive_val_loss,
+            "trained": None if self.trained is None else int(self.trained),
+        }
+
+
+def naive_validation_loss(
+    model: keras.Model, y_train: np.ndarray, y_val: np.ndarray, naive: np.ndarray | None = None
+) -> float | None:
+    """The compiled loss of ``model`` on validation when every prediction is the naive one: ``naive`` (shape of
+    the model's outputs on ``y_val``'s rows) or, by default, the mean training target (a constant). ``None`` if
+    the default does not fit the model's output shape (e.g. a quantile/ES head on one return column)."""
+    y_val = np.asarray(y_val, dtype="float32")
+    if naive is None:
+        y_train = np.asarray(y_train, dtype="float32")
+        out_dim = model.output_shape[-1] if len(model.output_shape) > 1 else 1
+        target_dim = y_train.shape[-1] if y_train.ndim > 1 else 1
+        if out_dim != target_dim or y_train.shape[1:] != y_val.shape[1:]:
+            return None
+        naive = np.broadcast_to(y_train.mean(axis=0), y_val.shape)
+    naive = np.asarray(naive, dtype="float32")
+    loss_fn = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
+    value = keras.ops.convert_to_numpy(loss_fn(y_val, naive))
+    return float(np.mean(value))
 
 
 def fit_model(
@@ -33,12 +85,15 @@ def fit_model(
     batch_size: int = 64,
     patience: int = 5,
     class_weight: dict[int, float] | None = None,
+    naive: np.ndarray | None = None,
 ) -> FitResult:
     """Fit with early stopping on the validation loss and restore the best epoch's weights.
 
     Training windows are shuffled each epoch (each window is a complete past-only sample, so shuffling leaks
     nothing); validation data are used only to stop. ``class_weight`` weights the training loss by class
-    (the validation loss stays unweighted). Raises if any loss becomes non-finite.
+    (the validation loss stays unweighted). ``naive``: the naive predictions on the validation rows whose loss
+    the network must beat (default: the mean training target; see :func:`naive_validation_loss`). Raises if any
+    loss becomes non-finite.
     """
     epochs, batch_size, patience = (
         check_positive_int(v, k, where="fit_model")
@@ -64,7 +119,8 @@ def fit_model(
     val_loss = [float(v) for v in history.history["val_loss"]]
     if not (np.isfinite(loss).all() and np.isfinite(val_loss).all()):
         raise FloatingPointError("training diverged: a loss became NaN or inf")
-    return FitResult(loss, val_loss, int(np.argmin(val_loss)) + 1, len(loss))
+    naive_loss = naive_validation_loss(model, y_train, y_val, naive)
+    return FitResult(loss, val_loss, int(np.argmin(val_loss)) + 1, len(loss), naive_loss)
 
 
 def fit_epochs(

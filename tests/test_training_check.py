@@ -1,0 +1,73 @@
+"""Networks known to have trained: the kept validation loss against a naive constant predictor, and the
+embargo between training targets and the early-stopping block."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finrisk_utils import setup
+from finrisk_utils.forecasting.direct import DirectNetSpec, direct_deep_forecast
+from finrisk_utils.models.dense import build_dense_regressor
+from finrisk_utils.models.training import FitResult, fit_model, naive_validation_loss
+
+
+def test_fit_result_trained_flag_and_summary():
+    fit = FitResult([1.0, 0.5], [0.9, 0.8], best_epoch=2, epochs_run=2, naive_val_loss=1.0)
+    assert fit.best_val_loss == 0.8 and fit.trained is True
+    assert fit.summary() == {
+        "best_epoch": 2,
+        "epochs_run": 2,
+        "val_loss": 0.8,
+        "naive_val_loss": 1.0,
+        "trained": 1,
+    }
+    flat = FitResult([1.0], [0.9995], best_epoch=1, epochs_run=1, naive_val_loss=1.0)
+    assert flat.trained is False  # within 0.1% of the constant: learned nothing
+    assert FitResult([1.0], [0.5], 1, 1).trained is None
+
+
+def test_a_network_on_signal_trains_and_on_noise_does_not():
+    setup(0)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((600, 5, 1)).astype("float32")
+    signal = 2 * X[:, -1, :]
+    noise = rng.standard_normal((600, 1)).astype("float32")
+    fits = {}
+    for name, y in {"signal": signal + 0.1 * noise, "noise": noise}.items():
+        model = build_dense_regressor(5, 1, hidden=(8, 8), n_outputs=1)
+        fits[name] = fit_model(model, X[:400], y[:400], X[400:], y[400:], epochs=30, patience=5)
+    assert fits["signal"].trained is True
+    assert fits["noise"].trained is False
+    # the naive loss is the MSE of the training mean on the validation rows
+    expected = float(np.mean((noise[400:] - noise[:400].mean()) ** 2))
+    assert fits["noise"].naive_val_loss == pytest.approx(expected, rel=1e-5)
+
+
+def test_naive_loss_is_none_when_outputs_do_not_match_targets():
+    model = build_dense_regressor(5, 1, hidden=(4,), n_outputs=2)
+    y = np.zeros((10, 1))
+    assert naive_validation_loss(model, y, y) is None
+    assert naive_validation_loss(model, y, y, naive=np.zeros((10, 2))) is not None
+
+
+def test_direct_forecaster_embargo_keeps_validation_targets_out_of_training(monkeypatch):
+    """With horizons up to 6, the last training origin's 6-step target is dated at the first validation origin
+    at the latest: training never sees a target inside the validation block."""
+    import finrisk_utils.forecasting.direct as direct
+
+    seen = {}
+    real_train = DirectNetSpec.train
+
+    def spy(self, x_fit, y_fit, x_val, y_val):
+        seen["n_fit"], seen["n_val"] = len(x_fit), len(x_val)
+        return real_train(self, x_fit, y_fit, x_val, y_val)
+
+    monkeypatch.setattr(direct.DirectNetSpec, "train", spy)
+    setup(0)
+    dates = pd.date_range("1990-01-01", periods=200, freq="MS")
+    y = pd.DataFrame({"y": np.random.default_rng(0).standard_normal(200).cumsum()}, index=dates)
+    spec = DirectNetSpec(kind="dense", window=6, units=4, epochs=2, val_size=20, batch_size=8)
+    out = direct_deep_forecast(y, y, dates[150:160], [1, 6], spec)
+    # training origins: window-1 .. 150-6, i.e. 145 - 5 = 140; minus val 20, minus the 5-origin embargo
+    assert seen == {"n_fit": 140 - 20 - 5, "n_val": 20}
+    assert out.fits[0].naive_val_loss is not None and out.fits[0].trained in (True, False)
