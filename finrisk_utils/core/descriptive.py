@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from finrisk_utils.core.validation import check_finite, check_min_length
+from finrisk_utils.core.validation import (
+    as_float_array,
+    check_finite,
+    check_min_length,
+    check_positive_int,
+)
 
 __all__ = ["describe_returns"]
 
@@ -16,7 +21,17 @@ def describe_returns(
 ) -> pd.DataFrame:
     """One row per series: observations, mean and volatility annualised (in the returns' units, e.g. %),
     skewness, excess kurtosis, worst and best period, and the Jarque-Bera normality p-value."""
+    where = "describe_returns"
+    if not isinstance(returns, pd.Series | pd.DataFrame):
+        raise TypeError(
+            f"{where}: returns must be a pandas Series or DataFrame, got {type(returns).__name__}"
+        )
+    check_positive_int(periods_per_year, "periods_per_year", where=where)
     frame = returns.to_frame() if isinstance(returns, pd.Series) else returns
+    if frame.shape[1] == 0:
+        raise ValueError(f"{where}: returns has no columns")
+    for col in frame.columns:
+        as_float_array(frame[col], f"column {col!r}", where=where)
     check_finite(frame, list(frame.columns), where="describe_returns")
     check_min_length(len(frame), 3, what="return series", where="describe_returns")
     rows = {}

@@ -53,7 +53,10 @@ def check_prices(prices: PandasData, what: str, name: str = "prices") -> None:
     values = as_float_array(prices, name, where=what, ndim=None, finite=False)
     values = values.reshape(len(prices), -1)
     check_datetime_index(prices, where=what)
-    for problem, bad in (("NaN or inf", ~np.isfinite(values)), ("zero or negative", values <= 0)):
+    for problem, bad in (
+        ("NaN or inf", ~np.isfinite(values)),
+        ("zero or negative (prices must be positive)", values <= 0),
+    ):
         rows = np.flatnonzero(bad.any(axis=1))
         if rows.size:
             raise DataValidationError(

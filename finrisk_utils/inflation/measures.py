@@ -7,30 +7,21 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.timeseries import check_prices
-from finrisk_utils.core.validation import (
-    DataValidationError,
-    check_datetime_index,
-    check_min_length,
-)
+from finrisk_utils.core.validation import check_min_length, check_positive_int
 
 __all__ = ["monthly_inflation", "yoy_change"]
 
 
 def monthly_inflation(index_level: pd.Series) -> pd.Series:
     """``100 ln(P_t / P_{t-1})``, percent per month; the first month is dropped."""
-    check_datetime_index(index_level, where="monthly_inflation")
-    if index_level.isna().any() or (index_level <= 0).any():
-        raise DataValidationError(
-            "monthly_inflation: the price index must be positive and without NaN"
-        )
+    check_prices(index_level, "monthly_inflation", "index_level")
     return (100 * np.log(index_level).diff()).iloc[1:].rename("monthly_inflation")
 
 
 def yoy_change(index_level: pd.Series, periods: int = 12) -> pd.Series:
     """Year-on-year change of a price index in percent, as log difference: ``100 ln(P_t / P_{t-periods})``
     (``periods=12`` for monthly data, 4 for quarterly). The first ``periods`` rows are dropped."""
-    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-        raise ValueError(f"periods must be a positive int, got {periods!r}")
-    check_prices(index_level, "yoy_change")
+    periods = check_positive_int(periods, "periods", where="yoy_change")
+    check_prices(index_level, "yoy_change", "index_level")
     check_min_length(len(index_level), periods + 1, what="index series", where="yoy_change")
     return (100 * np.log(index_level / index_level.shift(periods))).iloc[periods:]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from finrisk_utils.core.validation import as_float_array, check_number, check_positive_int
+
 __all__ = [
     "Bond",
     "ZeroCurve",
@@ -41,8 +43,11 @@ class Bond:
     face: float = 100.0
 
     def __post_init__(self) -> None:
-        if self.maturity <= 0 or self.frequency < 1 or self.coupon < 0 or self.face <= 0:
-            raise ValueError(f"invalid bond {self}")
+        where = "Bond (invalid bond)"
+        check_number(self.coupon, "coupon", where=where, minimum=0)
+        check_number(self.maturity, "maturity", where=where, minimum=0, strict=True)
+        check_positive_int(self.frequency, "frequency", where=where)
+        check_number(self.face, "face", where=where, minimum=0, strict=True)
 
     def cashflows(self) -> tuple[np.ndarray, np.ndarray]:
         """Payment times (years) and amounts; the first period is shortened if the maturity is not a whole
@@ -54,18 +59,26 @@ class Bond:
         return times, amounts
 
 
+def _yield(bond: Bond, y: float, where: str) -> float:
+    if not isinstance(bond, Bond):
+        raise TypeError(f"{where}: bond must be a Bond, got {type(bond).__name__}")
+    return check_number(y, "y (yield)", where=where, minimum=-bond.frequency, strict=True)
+
+
 def _discount(times: np.ndarray, y: float, f: int) -> np.ndarray:
     return (1 + y / f) ** (-f * times)
 
 
 def price_from_yield(bond: Bond, y: float) -> float:
     """Price from the yield to maturity ``y`` (compounded ``bond.frequency`` times a year)."""
+    y = _yield(bond, y, "price_from_yield")
     t, c = bond.cashflows()
     return float(c @ _discount(t, y, bond.frequency))
 
 
 def macaulay_duration(bond: Bond, y: float) -> float:
     """Present-value-weighted mean time to the cash flows, in years (a zero's equals its maturity)."""
+    y = _yield(bond, y, "macaulay_duration")
     t, c = bond.cashflows()
     pv = c * _discount(t, y, bond.frequency)
     return float(t @ pv / pv.sum())
@@ -78,6 +91,7 @@ def modified_duration(bond: Bond, y: float) -> float:
 
 def convexity(bond: Bond, y: float) -> float:
     """``(1/P) d^2P/dy^2`` in years squared."""
+    y = _yield(bond, y, "convexity")
     f = bond.frequency
     t, c = bond.cashflows()
     pv = c * _discount(t, y, f)
@@ -98,12 +112,13 @@ class ZeroCurve:
     rates: tuple[float, ...]
 
     def __post_init__(self) -> None:
-        if (
-            len(self.tenors) != len(self.rates)
-            or len(self.tenors) < 1
-            or np.any(np.diff(self.tenors) <= 0)
-        ):
-            raise ValueError("tenors must increase strictly and match the rates")
+        t = as_float_array(self.tenors, "tenors", where="ZeroCurve")
+        r = as_float_array(self.rates, "rates", where="ZeroCurve")
+        if len(t) != len(r) or np.any(np.diff(t) <= 0):
+            raise ValueError(
+                f"ZeroCurve: tenors must increase strictly and match the rates, got {len(t)} tenors "
+                f"{list(t)} and {len(r)} rates"
+            )
 
     def rate(self, t: np.ndarray) -> np.ndarray:
         return np.interp(np.asarray(t, dtype=float), self.tenors, self.rates)
@@ -118,14 +133,31 @@ class ZeroCurve:
         return ZeroCurve(self.tenors, tuple(np.asarray(self.rates) + shift(t)))
 
 
+def _check_book(positions: Mapping[Bond, float], curve: ZeroCurve, where: str) -> None:
+    if not isinstance(curve, ZeroCurve):
+        raise TypeError(f"{where}: curve must be a ZeroCurve, got {type(curve).__name__}")
+    if not isinstance(positions, Mapping) or not positions:
+        raise ValueError(f"{where}: positions must be a non-empty mapping Bond -> notional")
+    for bond, notional in positions.items():
+        if not isinstance(bond, Bond):
+            raise TypeError(f"{where}: positions keys must be Bonds, got {type(bond).__name__}")
+        check_number(notional, f"notional of {bond}", where=where)
+
+
 def price_from_curve(bond: Bond, curve: ZeroCurve) -> float:
     """Present value of the bond's cash flows discounted on ``curve``."""
+    if not isinstance(bond, Bond) or not isinstance(curve, ZeroCurve):
+        raise TypeError(
+            f"price_from_curve: needs a Bond and a ZeroCurve, got {type(bond).__name__} and "
+            f"{type(curve).__name__}"
+        )
     t, c = bond.cashflows()
     return float(c @ curve.discount(t))
 
 
 def portfolio_value(positions: Mapping[Bond, float], curve: ZeroCurve) -> float:
     """Value of a book of bonds: ``sum(notional / face * price)``."""
+    _check_book(positions, curve, "portfolio_value")
     return float(sum(n / b.face * price_from_curve(b, curve) for b, n in positions.items()))
 
 
@@ -135,6 +167,8 @@ def key_rate_durations(
     """Key-rate durations at the curve's own tenors: bump one tenor's rate by ``bump`` (a triangular shift
     falling to zero at the neighbouring tenors), reprice, ``-(dV / V) / bump``. They add up to the duration
     under a parallel shift."""
+    _check_book(positions, curve, "key_rate_durations")
+    check_number(bump, "bump", where="key_rate_durations", minimum=0, strict=True)
     base = portfolio_value(positions, curve)
     out = {}
     for i, tenor in enumerate(curve.tenors):
@@ -171,6 +205,9 @@ def irrbb_shocks(
 def bond_risk_table(bonds: Mapping[str, Bond], y: float, bump: float = 1e-5) -> pd.DataFrame:
     """Price, modified duration, convexity and DV01 of each bond at yield ``y``: analytic, and by central
     bump-and-reprice of the yield by ``±bump`` (decimals), with the largest relative gap per bond."""
+    if not isinstance(bonds, Mapping) or not bonds:
+        raise ValueError("bond_risk_table: bonds must be a non-empty mapping name -> Bond")
+    check_number(bump, "bump", where="bond_risk_table", minimum=0, strict=True)
     rows = {}
     for name, b in bonds.items():
         p0, up, down = (price_from_yield(b, y + s) for s in (0.0, bump, -bump))
@@ -194,6 +231,12 @@ def eve_changes(
 ) -> pd.Series:
     """Change of the book's economic value (its present value) under each shock scenario (a function of the
     tenor in years returning the rate change in decimals), in currency units: ``V(shocked) - V(base)``."""
+    _check_book(positions, curve, "eve_changes")
+    bad = [k for k, f in shocks.items() if not callable(f)]
+    if bad:
+        raise TypeError(
+            f"eve_changes: shocks must map names to functions of the tenor; {bad} are not"
+        )
     base = portfolio_value(positions, curve)
     return pd.Series(
         {k: portfolio_value(positions, curve.shifted(s)) - base for k, s in shocks.items()},
