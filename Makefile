@@ -9,7 +9,7 @@ NBVAL_DIR := build/nbval
 # Headless, CPU-only, quiet TensorFlow for every target that executes notebooks or tests.
 HEADLESS := CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help venv run test lint format lab notebooks sweep bench clean
+.PHONY: help venv run test lint format lab notebooks sweep bench clean mutate
 
 help:
 	@echo "make run [PROFILE=quick|full]  execute all notebooks into runs/<timestamp>/ (summary + HTML)"
@@ -66,3 +66,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf build runs .pytest_cache .ruff_cache .hypothesis
+
+# Planted-bug check (not part of `make test`): applies plausible bugs one at a time to a temporary copy of the
+# package and reports which science test catches each (benchmarks/mutate.py). Takes several minutes.
+mutate: $(STAMP)
+	$(HEADLESS) $(BIN)/python benchmarks/mutate.py
