@@ -211,10 +211,11 @@ def as_float_array(
         )
         if is_text.any():
             i = int(np.argmax(is_text))
+            item = flat[i].item() if isinstance(flat[i], np.generic) else flat[i]
             row = int(np.unravel_index(i, raw.shape)[0]) if raw.ndim else 0
             raise TypeError(
-                f"{_label(where)}: {name} must be numeric, found {flat[i]!r} "
-                f"({type(flat[i]).__name__}) at {at(row)}"
+                f"{_label(where)}: {name} must be numeric, found {item!r} "
+                f"({type(item).__name__}) at {at(row)}"
             )
     try:
         arr = np.asarray(raw, dtype=float)

@@ -60,7 +60,7 @@ def _probabilities(p: np.ndarray, where: str = "credit metrics") -> None:
     bad = (p < 0) | (p > 1)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"{where}: p must be probabilities in [0, 1], row {i} is {p[i]!r}")
+        raise ValueError(f"{where}: p must be probabilities in [0, 1], row {i} is {float(p[i])!r}")
 
 
 def ks_statistic(y: np.ndarray, p: np.ndarray) -> float:

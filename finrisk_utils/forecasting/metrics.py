@@ -62,7 +62,7 @@ def qlike(var_true: np.ndarray, var_pred: np.ndarray) -> float:
     if (a <= 0).any() or (b <= 0).any():
         i = int(np.argmax((a <= 0) | (b <= 0)))
         raise ValueError(
-            f"qlike: needs positive variances (true and forecast); row {i} has {a[i]!r}, {b[i]!r}"
+            f"qlike: needs positive variances (true and forecast); row {i} has {float(a[i])!r}, {float(b[i])!r}"
         )
     r = a / b
     return float(np.mean(r - np.log(r) - 1))
@@ -139,7 +139,9 @@ def fz0_score(returns: np.ndarray, var: np.ndarray, es: np.ndarray, alpha: float
         )
     alpha = check_probability(alpha, "alpha (tail probability)", where=where, upper=0.5)
     if (e <= 0).any():
-        raise ValueError(f"{where}: ES must be positive (a loss); found {e[e <= 0].flat[0]!r}")
+        raise ValueError(
+            f"{where}: ES must be positive (a loss); found {float(e[e <= 0].flat[0])!r}"
+        )
     q, e = -q, -e
     hits = (y <= q).astype(float)
     return -hits * (q - y) / (alpha * e) + q / e + np.log(-e) - 1

@@ -51,7 +51,7 @@ def _hits(exceptions: np.ndarray | pd.Series, where: str) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         raise ValueError(
-            f"{where}: exceptions must be booleans or 0/1, found {hits[i]!r} at row {i}"
+            f"{where}: exceptions must be booleans or 0/1, found {float(hits[i])!r} at row {i}"
         )
     return hits.astype(bool)
 
@@ -277,7 +277,7 @@ def acerbi_szekely_z2(
         i = int(np.argmax((v <= 0) | (e < v)))
         raise ValueError(
             f"{where}: VaR must be positive and ES at least VaR on every day; row {i} has "
-            f"VaR {v[i]!r}, ES {e[i]!r}"
+            f"VaR {float(v[i])!r}, ES {float(e[i])!r}"
         )
     observed = float(_z2(y, v, e, alpha))
     simulated = _z2(_matched_t_draws(v, e, alpha, n_sim, np.random.default_rng(seed)), v, e, alpha)
