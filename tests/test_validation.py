@@ -98,3 +98,95 @@ def test_validate_frame_returns_input_and_checks_rows():
     assert validate_frame(df, required=["a"], numeric=["a"], finite=["a"], time_index=True) is df
     with pytest.raises(DataValidationError, match="table has 0 rows"):
         validate_frame(df.iloc[:0], required=["a"])
+
+
+# --- property tests of the shared validators -------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from finrisk_utils.core.validation import (  # noqa: E402
+    as_float_array,
+    check_number,
+    check_positive_int,
+    check_probability,
+    check_returns,
+)
+
+_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.integers(-(10**6), 10**6),
+    st.text(max_size=3),
+    st.booleans(),
+    st.none(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_values, max_size=8))
+def test_as_float_array_returns_finite_floats_or_a_named_error(values):
+    """Either a finite, non-empty float array equal to the input, or one of the three contract errors with a
+    message that names the function and the argument."""
+    try:
+        arr = as_float_array(np.array(values, dtype=object), "x", where="prop")
+    except (TypeError, ValueError) as err:
+        assert str(err).startswith("prop: x ")
+        return
+    assert arr.dtype == float and arr.size == len(values) > 0 and np.isfinite(arr).all()
+    assert not any(isinstance(v, str) for v in values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_values, st.integers(-5, 5)), st.integers(0, 3))
+def test_check_positive_int_accepts_exactly_ints_at_least_minimum(value, minimum):
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+    try:
+        out = check_positive_int(value, "n", where="prop", minimum=minimum)
+    except (TypeError, ValueError) as err:
+        assert not ok and str(err).startswith("prop: n must be")
+        return
+    assert ok and out == value and type(out) is int
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values, st.booleans(), st.sampled_from([0.5, 1.0]))
+def test_check_probability_accepts_exactly_the_interval(value, closed, upper):
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    inside = number and ((0 <= value <= upper) if closed else (0 < value < upper))
+    try:
+        out = check_probability(value, "alpha", where="prop", closed=closed, upper=upper)
+    except (TypeError, ValueError) as err:
+        assert not inside and "prop: alpha must" in str(err)
+        return
+    assert inside and out == float(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values, st.one_of(st.none(), st.floats(-10, 10)))
+def test_check_number_is_finite_and_respects_minimum(value, minimum):
+    try:
+        out = check_number(value, "y", where="prop", minimum=minimum)
+    except (TypeError, ValueError) as err:
+        assert str(err).startswith("prop: y must")
+        return
+    assert np.isfinite(out) and (minimum is None or out >= minimum)
+    assert not isinstance(value, bool | str) and value is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=10),
+    st.permutations(range(10)),
+)
+def test_check_returns_rejects_non_finite_and_unsorted(values, order):
+    idx = pd.bdate_range("2020-01-01", periods=len(values))
+    order = [i for i in order if i < len(values)]
+    s = pd.Series(values, index=idx[order])
+    finite = bool(np.isfinite(values).all())
+    increasing = order == sorted(order)
+    try:
+        out = check_returns(s, "r", where="prop")
+    except DataValidationError as err:
+        assert not (finite and increasing) and str(err).startswith("prop: r")
+        return
+    assert finite and increasing and out.equals(s)
