@@ -117,7 +117,15 @@ def test_cli_sweep_rejects_bad_input(tmp_path):
 
 def test_report_of_a_plain_run(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "finrisk_utils.workbench.cli", "run", str(TINY), "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "finrisk_utils.workbench.cli",
+            "run",
+            str(TINY),
+            "--out",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -155,3 +163,125 @@ def test_metric_column():
     assert metric(table, "lstm.rmse").tolist() == [0.9]
     with pytest.raises(KeyError, match="no metric 'auc'"):
         metric(table, "auc")
+
+
+def _sweep_folder(path, notebook="tiny.ipynb", profile="quick"):
+    """A sweep folder as `sweep` leaves it: its manifest and one finished run."""
+    (path / "runs" / "seed=0__x").mkdir(parents=True)
+    (path / "sweep.json").write_text(
+        json.dumps({"notebook": notebook, "profile": profile, "parameters": ["seed"]})
+    )
+    record = {"key": "seed=0__x", "params": {"seed": 0}, "status": "ok", "error": None}
+    (path / "runs" / "seed=0__x" / "run.json").write_text(
+        json.dumps({**record, "duration_s": 1.0, "output_notebook": "x"})
+    )
+    return path
+
+
+def test_sweep_refuses_a_folder_of_another_notebook_or_profile(tmp_path):
+    out = _sweep_folder(tmp_path / "s")
+    other = tmp_path / "other.ipynb"
+    other.write_bytes(TINY.read_bytes())
+    for resume in (True, False):
+        with pytest.raises(
+            ValueError, match=r"holds a sweep of tiny.ipynb \(quick profile\), not of other"
+        ):
+            sweep(other, {"seed": [0]}, out=out, resume=resume, workers=1)
+        with pytest.raises(ValueError, match=r"not of tiny.ipynb \(full profile\)"):
+            sweep(TINY, {"seed": [0]}, out=out, profile="full", resume=resume, workers=1)
+    assert json.loads((out / "sweep.json").read_text())["notebook"] == "tiny.ipynb"  # untouched
+    # runs with no manifest, a `finrisk run` folder, a file: refused as well
+    bare = tmp_path / "bare"
+    _sweep_folder(bare).joinpath("sweep.json").unlink()
+    with pytest.raises(ValueError, match="holds runs but no sweep.json"):
+        sweep(TINY, {"seed": [0]}, out=bare, resume=True)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "summary.csv").write_text("notebook\n")
+    with pytest.raises(ValueError, match="is a 'finrisk run' folder"):
+        sweep(TINY, {"seed": [0]}, out=tmp_path / "run")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(NotADirectoryError, match="sweep: out .*afile.* is a file"):
+        sweep(TINY, {"seed": [0]}, out=tmp_path / "afile")
+    for workers in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="sweep: workers must be a positive number"):
+            sweep(TINY, {"seed": [0]}, out=tmp_path / "w", workers=workers)
+    with pytest.raises(TypeError, match="a list grid must hold parameter dicts"):
+        sweep(TINY, [0, 1], out=tmp_path / "w")
+    with pytest.raises(TypeError, match="grid must be a mapping"):
+        sweep(TINY, "seed", out=tmp_path / "w")
+    assert not (tmp_path / "w").exists()
+
+
+def test_duplicates_run_once_and_a_list_grid_resumes(tmp_path):
+    totals = []
+    table = sweep(
+        TINY, {"seed": [0, 0]}, out=tmp_path, workers=1, progress=lambda *a: totals.append(a[2])
+    )
+    assert len(table) == 1 and totals == [1]  # the same combination given twice runs once
+    record = json.loads(next((tmp_path / "runs").glob("*/run.json")).read_text())
+    assert record["notebook"] == "tiny.ipynb" and record["profile"] == "quick"
+    table = sweep(
+        TINY,
+        [{"seed": 0}, {"seed": 1}, {"seed": 1}],
+        out=tmp_path,
+        workers=1,
+        resume=True,
+        progress=lambda *a: totals.append(a[2]),
+    )
+    assert totals == [1, 1] and sorted(table["seed"]) == [0, 1]  # only seed 1 ran
+    assert (table["status"] == "ok").all()
+    spec = json.loads((tmp_path / "sweep.json").read_text())
+    assert spec["notebook"] == "tiny.ipynb" and spec["profile"] == "quick"
+    # 1 and "1" are different combinations, with different folders
+    assert run_key({"seed": 1}) != run_key({"seed": "1"})
+
+
+def test_report_of_a_sweep_with_no_finished_run(tmp_path, capsys):
+    from finrisk_utils.workbench.cli import main
+
+    (tmp_path / "sweep.json").write_text(
+        json.dumps({"notebook": "tiny.ipynb", "profile": "quick", "parameters": ["seed"]})
+    )
+    pd.DataFrame().to_csv(tmp_path / "results.csv", index=False)  # what an interrupted sweep writes
+    assert main(["report", str(tmp_path)]) == 0
+    text = (tmp_path / "report.html").read_text()
+    assert "no run finished" in text and "--resume" in text
+    (tmp_path / "results.csv").unlink()
+    assert "no run finished" in build_report(tmp_path).read_text()
+    assert "no run finished" in (tmp_path / "report.md").read_text()
+
+
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def test_sweep_report_escapes_parameters_metrics_and_errors(tmp_path):
+    from html.parser import HTMLParser
+
+    (tmp_path / "sweep.json").write_text(
+        json.dumps({"notebook": "tiny.ipynb", "profile": "quick", "parameters": ["label", "seed"]})
+    )
+    pd.DataFrame(
+        {
+            "label": [PAYLOAD, PAYLOAD, "plain"],
+            "seed": [0, 1, 0],
+            "status": ["ok", "ok", "failed"],
+            "error": [None, None, PAYLOAD],
+            "duration_s": [1.0, 1.0, 1.0],
+            "output_notebook": ["x", "x", "x"],
+            "metric:run.value": [1.0, 2.0, None],
+            "metric:run.label": [PAYLOAD, PAYLOAD, None],
+        }
+    ).to_csv(tmp_path / "results.csv", index=False)
+    page = build_report(tmp_path).read_text()
+    tags = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append((tag, dict(attrs)))
+
+    Collect().feed(page)
+    assert not [t for t, _ in tags if t == "script"]
+    assert not [a for _, a in tags if any(k.startswith("on") for k in a)]
+    assert all(a["src"].startswith("data:image/png;base64,") for t, a in tags if t == "img")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<script>" not in (tmp_path / "report.md").read_text()
