@@ -155,3 +155,16 @@ def test_resolve_output_dir(tmp_path, monkeypatch):
         resolve_output_dir(tmp_path / "f.txt", "nb")
     with pytest.raises(NotADirectoryError, match=r"is not a folder \(.*f.txt' is a file\)"):
         resolve_output_dir(tmp_path / "f.txt" / "sub", "nb")
+
+
+def test_resolve_output_dir_names_the_interactive_folder_after_the_running_notebook(
+    tmp_path, monkeypatch
+):
+    from finrisk_utils.workbench import outputs
+
+    monkeypatch.setattr(outputs, "RUNS_DIR", tmp_path / "runs")
+    monkeypatch.setenv("JPY_SESSION_NAME", "/somewhere/notebooks/02_market_risk.ipynb")
+    assert outputs.current_notebook() == "02_market_risk"
+    assert outputs.resolve_output_dir(None) == tmp_path / "runs" / "interactive" / "02_market_risk"
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    assert outputs.current_notebook() == "notebook"

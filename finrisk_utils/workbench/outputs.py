@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ __all__ = [
     "METRICS_FILE",
     "METRIC_KEY_PATTERN",
     "check_metric_key",
+    "current_notebook",
     "flatten_metrics",
     "read_metrics",
     "record_metrics",
@@ -28,13 +30,31 @@ METRICS_FILE = "metrics.json"
 HEADLINE_FILE = "headline.json"
 
 
-def resolve_output_dir(output_dir: str | Path | None, notebook: str) -> Path:
-    """The folder a notebook writes to: ``output_dir`` if given, else ``runs/interactive/<notebook>``."""
+def current_notebook() -> str:
+    """Stem of the notebook this kernel runs, as the front end tells the kernel (JupyterLab/Notebook 7 set
+    ``JPY_SESSION_NAME``; VS Code sets ``__vsc_ipynb_file__``); ``"notebook"`` when it cannot be told."""
+    import __main__
+
+    for candidate in (
+        os.environ.get("JPY_SESSION_NAME"),
+        getattr(__main__, "__vsc_ipynb_file__", None),
+        getattr(__main__, "__session__", None),
+    ):
+        if isinstance(candidate, str) and candidate.endswith(".ipynb"):
+            return Path(candidate).stem
+    return "notebook"
+
+
+def resolve_output_dir(output_dir: str | Path | None, notebook: str | None = None) -> Path:
+    """The folder a notebook writes to: ``output_dir`` if given (papermill, ``finrisk run``, the tests), else
+    ``runs/interactive/<notebook>``, with ``notebook`` defaulting to :func:`current_notebook`."""
     if output_dir is not None and not isinstance(output_dir, str | Path):
         raise TypeError(
             f"resolve_output_dir: output_dir must be a path or None, got "
             f"{type(output_dir).__name__} {output_dir!r}"
         )
+    if notebook is None:
+        notebook = current_notebook()
     if not isinstance(notebook, str) or not notebook.strip() or "/" in notebook:
         raise ValueError(
             f"resolve_output_dir: notebook must be a non-empty name without '/', got {notebook!r}"

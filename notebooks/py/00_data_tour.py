@@ -38,7 +38,7 @@ from finrisk_utils.inflation import yoy_change
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
-out = resolve_output_dir(output_dir, "00_data_tour")
+out = resolve_output_dir(output_dir)
 pd.set_option("display.precision", 4)
 
 # %% [markdown] tags=[]

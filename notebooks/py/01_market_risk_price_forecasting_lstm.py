@@ -8,11 +8,17 @@
 # returns. Train on targets before `val_start` (1999–2012), stop early on the validation period (2013–2014), test on
 # `test_start`–`test_end` (2015–2018), never shuffled across periods.
 #
-# **Models.** One LSTM layer on windows of `window` past returns (shape `(batch, window, 1)`).
+# **Models.** One LSTM layer on windows of `window` past returns (shape `(batch, window, 1)`), with its learning
+# curve, kept epoch and a check that it beat a constant on validation (otherwise it is labelled untrained and not
+# interpreted).
 # **Baselines.** Random walk (tomorrow's price = today's: a zero return forecast), persistence (tomorrow's return =
-# today's), historical mean (the average return before the test period).
-# **Evaluation.** RMSE, MAE, directional accuracy, RMSE of the implied price, and a Diebold–Mariano test of LSTM vs
-# random walk on squared errors.
+# today's), historical mean (the average return before the test period), and the ablation that isolates what the
+# non-linearity adds: a linear AR on the same `window` past returns (`ar20` by default), fitted by OLS on the
+# training period.
+# **Evaluation.** RMSE, MAE, directional accuracy, RMSE of the implied price; squared errors compared with the
+# random walk by Diebold–Mariano (HAC variance, Harvey–Leybourne–Newbold correction) and, for the models that nest
+# the random walk (historical mean, AR, LSTM), by Clark and West (2007); Holm over the family; the model confidence
+# set of Hansen, Lunde and Nason (2011) over all five.
 #
 # **Runtime** (2 CPU cores): about 10 s in the quick profile and 15–30 s in the full one (early stopping).
 
@@ -32,6 +38,7 @@ units = 0  # LSTM units; 0: by profile (quick 8, full 32)
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown, display
 
 from finrisk_utils import models, record_metrics, setup
 from finrisk_utils.core import (
@@ -46,20 +53,20 @@ from finrisk_utils.core import (
 )
 from finrisk_utils.data import load_prices
 from finrisk_utils.forecasting import (
-    diebold_mariano,
     forecast_table,
     historical_mean_forecast,
     persistence_forecast,
     random_walk_return_forecast,
     rmse,
 )
-from finrisk_utils.models import plot_training
+from finrisk_utils.market import ar_window_forecast, compare_return_forecasts
+from finrisk_utils.models import plot_training, training_report
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
 epochs = epochs or by_profile(profile, quick=3, full=200)
 units = units or by_profile(profile, quick=8, full=32)
-out = resolve_output_dir(output_dir, "01_market_risk_price_forecasting_lstm")
+out = resolve_output_dir(output_dir)
 pd.set_option("display.precision", 4)
 
 # %% [markdown] tags=[]
@@ -138,30 +145,41 @@ actual = returns.loc[split.test.dates]
 #
 # For a price, the random walk is the benchmark every forecaster must beat: its return forecast is zero, so it has
 # no direction. Persistence repeats today's return; the historical mean uses every return before the test period.
+# The AR sees exactly what the LSTM sees (the last `window` returns) but combines them linearly, with its
+# coefficients fitted on the LSTM's training targets (before `val_start`): if the LSTM does better than the AR, the
+# difference is what its non-linearity adds.
 
 # %% tags=[]
 dates = split.test.dates
+ar_name = f"ar{window}"
 forecasts = {
     "random_walk": random_walk_return_forecast(dates),
     "persistence": persistence_forecast(returns, dates),
     "historical_mean": historical_mean_forecast(returns[returns.index < test_start], dates),
+    ar_name: ar_window_forecast(returns, window, val_start, dates),
 }
 
 # %% [markdown] tags=[]
 # ## The LSTM
 #
 # One LSTM layer and a linear output, trained with MSE on scaled returns; early stopping on the validation period
-# keeps the best epoch's weights. The test period is not touched until the model is fixed.
+# keeps the best epoch's weights. The test period is not touched until the model is fixed. The network counts as
+# trained only if its kept validation loss beats a constant forecast (the mean training return) on validation:
+# a network kept at its first epoch, whose forecasts barely move, has learned nothing yet and is not read as
+# "well regularised".
 
 # %% tags=[]
 model = models.build_recurrent_regressor(window, units=units, cell="lstm")
 fit = models.fit_model(
     model, split.train.X, split.train.y, split.val.X, split.val.y, epochs=epochs, patience=15
 )
-assert np.isfinite(fit.loss).all() and np.isfinite(fit.val_loss).all()
-print(f"{fit.epochs_run} epochs run, weights of epoch {fit.best_epoch} kept")
-fig = plot_training(fit, title="LSTM: MSE on scaled returns")
+fig = plot_training(fit, title="LSTM learning curve: MSE on scaled returns")
+fig.axes[0].axhline(fit.naive_val_loss, color="k", ls=":", lw=1, label="constant (validation)")
+fig.axes[0].legend()
 save_figure(fig, out, "training")
+lstm_label = "lstm" if fit.trained else "lstm (untrained)"
+display(Markdown(training_report(fit, "The LSTM")))
+pd.DataFrame([fit.summary()], index=["lstm"])
 
 # %% tags=[]
 scaled_pred = model.predict(split.test.X, verbose=0)
@@ -178,7 +196,8 @@ print(
 # Return errors are in percentage points; the implied price is $P_{t-1}\,e^{\hat r_t/100}$ and its RMSE is in
 # index points. Directional accuracy is blank for the random walk (a zero forecast has no direction; days with a zero forecast
 # or outcome are skipped for the others); the historical mean always says "up", so its accuracy is the share of
-# up days, the bar a direction forecast must clear.
+# up days, the bar a direction forecast must clear. `forecast_sd` is the standard deviation of each forecast: a
+# forecast that hardly moves is a constant in disguise.
 
 # %% tags=[]
 table = forecast_table(actual, forecasts)
@@ -186,26 +205,38 @@ table["price_rmse"] = [
     rmse(prices.loc[dates], prices_from_log_returns(prices, fc)) for fc in forecasts.values()
 ]
 table["rmse_vs_random_walk"] = table["rmse"] / table.loc["random_walk", "rmse"]
-dm = diebold_mariano((actual - forecasts["lstm"]) ** 2, (actual - forecasts["random_walk"]) ** 2)
-print(
-    f"Diebold-Mariano, LSTM vs random walk (squared errors): statistic {dm.statistic:.3f}, p = {dm.pvalue:.3f}"
-)
+table["forecast_sd"] = [fc.std() for fc in forecasts.values()]
+table["trained"] = ["yes" if fit.trained else "no (untrained)" if m == "lstm" else "–" for m in table.index]
 table
+
+# %% [markdown] tags=[]
+# **Tests.** Squared errors against the random walk: Diebold–Mariano (two-sided, Bartlett HAC variance, HLN
+# correction) for every model; Clark–West (one-sided: does the model beat the random walk?) for the three models
+# that nest it; Holm's adjustment over each family of tests; the 90% model confidence set over all models.
+# An untrained LSTM stays in the table but out of the Holm families and the readings.
+
+# %% tags=[]
+nested = ["historical_mean", ar_name, "lstm"]
+comparison = compare_return_forecasts(
+    actual, forecasts, nested=nested, trained={"lstm": bool(fit.trained)}, seed=seed
+)
+display(Markdown(comparison.verdict_text()))
+comparison.table[["trained", "ratio", "dm_pvalue", "pvalue_holm", "cw_pvalue", "cw_pvalue_holm", "in_mcs", "verdict"]]
 
 # %% tags=[]
 fig, axes = plt.subplots(2, 1, figsize=(12, 7))
 last = dates[-250:]
 plot_forecasts(
     actual.loc[last],
-    {k: v.loc[last] for k, v in forecasts.items() if k != "random_walk"},
+    {(lstm_label if k == "lstm" else k): v.loc[last] for k, v in forecasts.items() if k != "random_walk"},
     title="Last 250 test days: daily log return (%) and forecasts",
     ylabel="%",
     ax=axes[0],
 )
 plot_forecasts(
     prices.loc[last],
-    {"lstm": prices_from_log_returns(prices, forecasts["lstm"]).loc[last]},
-    title="Implied price: indistinguishable from the random walk",
+    {lstm_label: prices_from_log_returns(prices, forecasts["lstm"]).loc[last]},
+    title="Implied price from the LSTM's return forecast vs the actual price",
     ylabel="index points",
     ax=axes[1],
 )

@@ -63,7 +63,7 @@ from finrisk_utils.models import plot_training
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
-out = resolve_output_dir(output_dir, "02_market_risk_var_es_deep_quantile")
+out = resolve_output_dir(output_dir)
 alpha = 1 - confidence
 epochs = epochs or by_profile(profile, quick=3, full=150)
 windows = [window] if window else by_profile(profile, quick=[20], full=[20, 60])

@@ -62,7 +62,7 @@ from finrisk_utils.forecasting import ar_one_step_forecast, diebold_mariano, rms
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
-out = resolve_output_dir(output_dir, "03_credit_risk_default_dense")
+out = resolve_output_dir(output_dir)
 epochs = by_profile(profile, quick=30, full=300)
 n_repeats = n_repeats or by_profile(profile, quick=1, full=5)
 mlp_grid = by_profile(

@@ -54,7 +54,7 @@ from finrisk_utils.models import plot_training
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
-out = resolve_output_dir(output_dir, "04_operational_risk_fraud_autoencoder")
+out = resolve_output_dir(output_dir)
 epochs = by_profile(profile, quick=4, full=60)
 pd.set_option("display.precision", 4)
 pd.set_option("display.width", 200)

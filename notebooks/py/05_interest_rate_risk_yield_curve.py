@@ -83,7 +83,7 @@ units = units or by_profile(profile, quick=4, full=16)
 refit_every = refit_every or by_profile(profile, quick=0, full=24)
 ae_epochs = ae_epochs or by_profile(profile, quick=100, full=800)
 mc_panels = mc_panels or by_profile(profile, quick=20, full=200)
-out = resolve_output_dir(output_dir, "05_interest_rate_risk_yield_curve")
+out = resolve_output_dir(output_dir)
 pd.set_option("display.precision", 3)
 
 # %% [markdown] tags=[]

@@ -72,7 +72,7 @@ epochs = epochs or by_profile(profile, quick=5, full=300)
 units = units or by_profile(profile, quick=4, full=16)
 refit_every = refit_every or by_profile(profile, quick=0, full=60)
 sarima_paths = sarima_paths or by_profile(profile, quick=100, full=500)
-out = resolve_output_dir(output_dir, "06_inflation_risk_forecasting")
+out = resolve_output_dir(output_dir)
 pd.set_option("display.precision", 4)
 
 # %% [markdown] tags=[]

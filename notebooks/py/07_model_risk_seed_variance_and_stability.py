@@ -35,7 +35,7 @@ from finrisk_utils.workbench import resolve_output_dir
 from finrisk_utils.workbench.sweep import metric, print_progress, sweep
 
 setup(seed)
-out = resolve_output_dir(output_dir, "07_model_risk_seed_variance_and_stability")
+out = resolve_output_dir(output_dir)
 n_seeds = n_seeds or by_profile(profile, quick=2, full=6)
 epochs_02 = epochs_02 or by_profile(profile, quick=3, full=30)
 years = by_profile(profile, quick=[2017, 2018], full=[2015, 2016, 2017, 2018])

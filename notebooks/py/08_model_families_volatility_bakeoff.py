@@ -74,7 +74,7 @@ widths = by_profile(
     profile, quick=[4], full=[8, 32]
 )  # hyper-parameter candidates, chosen on validation
 seeds = [seed + i for i in range(n_seeds)]
-out = resolve_output_dir(output_dir, "08_model_families_volatility_bakeoff")
+out = resolve_output_dir(output_dir)
 pd.set_option("display.precision", 4)
 
 # %% [markdown] tags=[]
