@@ -19,9 +19,10 @@ spread over seeds shown beside it (:func:`seed_spread`), never a summary of p-va
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,12 +44,15 @@ __all__ = [
     "MCSResult",
     "clark_west",
     "compare_forecasts",
+    "comparison_table",
     "default_lags",
     "diebold_mariano",
     "holm",
+    "holm_across",
     "horizon_table",
     "long_run_variance",
     "model_confidence_set",
+    "pooled_squared_errors",
     "seed_ensemble",
     "seed_spread",
     "verdict",
@@ -852,6 +856,137 @@ def compare_forecasts(
         for r in table.itertuples(index=False)
     ]
     return ComparisonResult(table, benchmark, horizon, loss, level, mcs)
+
+
+def holm_across(results: Mapping[Hashable, ComparisonResult]) -> dict[Hashable, ComparisonResult]:
+    """Holm over one family made of several comparisons' tests (e.g. every horizon and data set a notebook
+    reports against its benchmark), instead of one family per :func:`compare_forecasts` call.
+
+    Parameters
+    ----------
+    results : mapping key -> ComparisonResult
+        At least one comparison; the family is every trained non-benchmark model with a DM p-value, over all.
+
+    Returns
+    -------
+    dict key -> ComparisonResult
+        The same comparisons with ``pvalue_holm`` adjusted over the whole family and ``verdict`` recomputed
+        from it (same keys and order).
+    """
+    where = "holm_across"
+    if not isinstance(results, Mapping) or not results:
+        raise ValueError(f"{where}: results must be a non-empty mapping key -> ComparisonResult")
+    for key, res in results.items():
+        if not isinstance(res, ComparisonResult):
+            raise TypeError(
+                f"{where}: results[{key!r}] must be a ComparisonResult, got {type(res).__name__}"
+            )
+    members: list[tuple[Hashable, int]] = []
+    pvalues: list[float] = []
+    for key, res in results.items():
+        t = res.table
+        family = (t["model"] != res.benchmark) & t["trained"] & t["dm_pvalue"].notna()
+        for i in np.flatnonzero(family.to_numpy()):
+            members.append((key, int(i)))
+            pvalues.append(float(t["dm_pvalue"].iloc[i]))
+    adjusted = holm(np.asarray(pvalues)) if pvalues else np.array([])
+    out = {}
+    for key, res in results.items():
+        table = res.table.copy()
+        table["pvalue_holm"] = np.nan
+        for (k, i), p in zip(members, adjusted, strict=True):
+            if k == key:
+                table.iloc[i, table.columns.get_loc("pvalue_holm")] = p
+        table["verdict"] = [
+            "benchmark"
+            if r.model == res.benchmark
+            else verdict(
+                r.mean_loss_diff, r.pvalue_holm, res.benchmark, level=res.level, trained=r.trained
+            )
+            for r in table.itertuples(index=False)
+        ]
+        out[key] = dataclasses.replace(res, table=table)
+    return out
+
+
+def comparison_table(
+    results: Mapping[Hashable, ComparisonResult], key: str | tuple[str, ...] = "horizon"
+) -> pd.DataFrame:
+    """The verdict table of several comparisons, one row per (key, model): ``trained``, ``n``, ``ratio`` of
+    root mean losses to the benchmark (RMSE ratio for squared errors), ``in_mcs``, ``dm_pvalue``,
+    ``pvalue_holm``, ``verdict``; ``key`` names the index level(s) that hold the mapping's keys (a tuple of
+    names for tuple keys)."""
+    where = "comparison_table"
+    if not isinstance(results, Mapping) or not results:
+        raise ValueError(f"{where}: results must be a non-empty mapping key -> ComparisonResult")
+    names = (key,) if isinstance(key, str) else tuple(key)
+    frames = []
+    for k, res in results.items():
+        if not isinstance(res, ComparisonResult):
+            raise TypeError(f"{where}: results[{k!r}] must be a ComparisonResult")
+        parts = k if len(names) > 1 else (k,)
+        if not isinstance(parts, tuple) or len(parts) != len(names):
+            raise ValueError(f"{where}: key {k!r} does not match the level names {names}")
+        t = res.table
+        squared = res.loss.lower() in ("mse", "se", "squared_error")
+        frames.append(
+            pd.DataFrame(
+                {
+                    **dict(zip(names, parts, strict=True)),
+                    "model": t["model"],
+                    "trained": t["trained"],
+                    "n": t["n"],
+                    "ratio": np.sqrt(t["ratio"]) if squared else t["ratio"],
+                    "in_mcs": t["in_mcs"],
+                    "dm_pvalue": t["dm_pvalue"],
+                    "pvalue_holm": t["pvalue_holm"],
+                    "verdict": t["verdict"],
+                }
+            )
+        )
+    return pd.concat(frames).set_index([*names, "model"])
+
+
+def pooled_squared_errors(
+    actual: pd.DataFrame, forecasts: Mapping[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """Per-date squared errors averaged over series: the loss frame (dates x models) that
+    :func:`compare_forecasts` takes when several series (maturities, yields) are judged together.
+
+    Parameters
+    ----------
+    actual : DataFrame
+        Realised values, dates x series (a superset of the forecasts' dates and series).
+    forecasts : mapping model -> DataFrame
+        Forecasts at one horizon, indexed by target date, all on the same dates and series.
+
+    Returns
+    -------
+    DataFrame
+        Dates x models, ``mean over series of (actual - forecast)^2``.
+    """
+    where = "pooled_squared_errors"
+    if not isinstance(actual, pd.DataFrame):
+        raise TypeError(f"{where}: actual must be a DataFrame, got {type(actual).__name__}")
+    if not isinstance(forecasts, Mapping) or not forecasts:
+        raise ValueError(f"{where}: forecasts must be a non-empty mapping model -> DataFrame")
+    first = None
+    out = {}
+    for name, fc in forecasts.items():
+        if not isinstance(fc, pd.DataFrame):
+            raise TypeError(f"{where}: forecasts[{name!r}] must be a DataFrame")
+        if first is None:
+            first = fc
+            missing = sorted(set(fc.columns) - set(actual.columns), key=str)
+            if missing or not fc.index.isin(actual.index).all():
+                raise ValueError(f"{where}: actual lacks some forecast dates or series {missing}")
+        elif not fc.index.equals(first.index) or list(fc.columns) != list(first.columns):
+            raise ValueError(f"{where}: forecasts[{name!r}] is not on the same dates and series")
+        err = as_float_array(
+            actual.loc[fc.index, fc.columns] - fc, f"errors of {name}", where=where, ndim=2
+        )
+        out[name] = (err**2).mean(axis=1)
+    return pd.DataFrame(out, index=first.index)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -140,6 +140,31 @@ class DirectForecast:
     model: keras.Model
     scaled_inputs: pd.DataFrame
 
+    def training_table(self) -> pd.DataFrame:
+        """One row per re-estimation (indexed by its date): kept epoch, epochs run, kept and naive validation
+        loss (scaled changes) and ``trained`` (0/1: beat the constant on validation, see
+        :attr:`~finrisk_utils.models.training.FitResult.trained`)."""
+        rows = [f.summary() for f in self.fits]
+        return pd.DataFrame(rows, index=pd.DatetimeIndex(self.refit_dates, name="refit_date"))
+
+    @property
+    def trained_share(self) -> float:
+        """Share of re-estimations whose network trained (0 to 1; unknown counts as not trained)."""
+        return float(np.mean([bool(f.trained) for f in self.fits])) if self.fits else float("nan")
+
+    def training_text(self, name: str) -> str:
+        """One sentence on how many re-estimations trained, their kept epochs and which did not train."""
+        t = self.training_table()
+        ok = t["trained"].fillna(0).astype(bool)
+        text = (
+            f"{name} trained in {int(ok.sum())} of {len(t)} re-estimations "
+            f"(kept epochs {', '.join(str(e) for e in t['best_epoch'])})"
+        )
+        if ok.all():
+            return text + "."
+        bad = ", ".join(f"{d:%Y-%m}" for d in t.index[~ok])
+        return text + f"; the re-estimation(s) of {bad} did not beat a constant on validation."
+
     def input_windows(self, dates: pd.DatetimeIndex) -> np.ndarray:
         """The scaled input windows ``(n, window, n_features)`` that :attr:`model` sees at origins ``dates``."""
         w = self.model.input_shape[1]

@@ -17,10 +17,12 @@ from finrisk_utils.rates.bonds import (
     price_from_yield,
 )
 from finrisk_utils.rates.curve_factors import (
+    SATURATION,
     CurveFactorFit,
     autoencoder_curve_factors,
     factor_recovery,
     pca_curve_factors,
+    saturated_share,
 )
 from finrisk_utils.rates.dns import (
     dns_ar1_forecast,
@@ -36,6 +38,10 @@ from finrisk_utils.rates.nelson_siegel import (
     nelson_siegel_curve,
     nelson_siegel_loadings,
 )
+from finrisk_utils.rates.readings import (
+    factor_reading,
+    monte_carlo_reading,
+)
 from finrisk_utils.rates.simulate import (
     DIEBOLD_LI_FACTOR_DYNAMICS,
     DNSParams,
@@ -44,6 +50,7 @@ from finrisk_utils.rates.simulate import (
 )
 
 __all__ = [
+    "SATURATION",
     "Bond",
     "CurveFactorFit",
     "DIEBOLD_LI_FACTOR_DYNAMICS",
@@ -59,6 +66,7 @@ __all__ = [
     "dns_vs_random_walk_study",
     "dv01",
     "eve_changes",
+    "factor_reading",
     "factor_recovery",
     "fit_nelson_siegel",
     "irrbb_shocks",
@@ -67,10 +75,12 @@ __all__ = [
     "make_yield_curves",
     "maturity_label",
     "modified_duration",
+    "monte_carlo_reading",
     "nelson_siegel_curve",
     "nelson_siegel_loadings",
     "pca_curve_factors",
     "portfolio_value",
     "price_from_curve",
     "price_from_yield",
+    "saturated_share",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import keras
 import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
@@ -18,14 +19,24 @@ from finrisk_utils.core.validation import DataValidationError, check_positive_in
 from finrisk_utils.models.autoencoder import build_autoencoder, encode
 from finrisk_utils.models.training import FitResult, fit_model
 
-__all__ = ["CurveFactorFit", "autoencoder_curve_factors", "factor_recovery", "pca_curve_factors"]
+__all__ = [
+    "SATURATION",
+    "CurveFactorFit",
+    "autoencoder_curve_factors",
+    "factor_recovery",
+    "pca_curve_factors",
+    "saturated_share",
+]
 
 
 @dataclass(frozen=True)
 class CurveFactorFit:
     """``recon_rmse``: test-period reconstruction RMSE (percentage points, all maturities); ``variance_explained``:
     1 - residual / total variance of the standardized test yields; ``latent_train`` / ``latent_test``:
-    ``(n, n_factors)`` factor values; ``fit``: the training history (autoencoder only)."""
+    ``(n, n_factors)`` factor values; ``fit``: the training history (autoencoder only); ``recon_rmse_train``:
+    the same RMSE on the training curves (in-sample; for the autoencoder, early-stopping block included);
+    ``saturation_train`` / ``saturation_test``: share of the autoencoder's tanh activations with
+    ``|a| > SATURATION`` on the training / test curves (NaN for PCA)."""
 
     name: str
     recon_rmse: float
@@ -34,6 +45,21 @@ class CurveFactorFit:
     latent_test: np.ndarray
     reconstruction_test: pd.DataFrame
     fit: FitResult | None = None
+    recon_rmse_train: float = float("nan")
+    saturation_train: float = float("nan")
+    saturation_test: float = float("nan")
+
+    @property
+    def converged(self) -> bool | None:
+        """Did early stopping end training before the epoch budget (the kept epoch is not the last run, or
+        training stopped early)? ``None`` for PCA (no training)."""
+        if self.fit is None:
+            return None
+        return self.fit.best_epoch < self.fit.epochs_run
+
+
+SATURATION = 0.99
+"""A tanh activation with ``|a|`` above this counts as saturated (its gradient is below 2% of the maximum)."""
 
 
 def _standardize(
@@ -51,7 +77,19 @@ def _standardize(
 
 
 def _result(
-    name, z_test, z_hat, mean, sd, test, latent_train, latent_test, fit=None
+    name,
+    z_test,
+    z_hat,
+    mean,
+    sd,
+    test,
+    latent_train,
+    latent_test,
+    fit=None,
+    *,
+    z_train,
+    z_hat_train,
+    saturation=(float("nan"), float("nan")),
 ) -> CurveFactorFit:
     recon = pd.DataFrame(z_hat * sd + mean, index=test.index, columns=test.columns)
     return CurveFactorFit(
@@ -64,6 +102,9 @@ def _result(
         latent_test=latent_test,
         reconstruction_test=recon,
         fit=fit,
+        recon_rmse_train=float(np.sqrt(np.mean(((z_hat_train - z_train) * sd) ** 2))),
+        saturation_train=saturation[0],
+        saturation_test=saturation[1],
     )
 
 
@@ -83,6 +124,8 @@ def pca_curve_factors(
         test,
         pca.transform(z_train),
         latent_test,
+        z_train=z_train,
+        z_hat_train=pca.inverse_transform(pca.transform(z_train)),
     )
 
 
@@ -97,9 +140,14 @@ def autoencoder_curve_factors(
     patience: int = 30,
     learning_rate: float = 3e-3,
 ) -> CurveFactorFit:
-    """A tanh autoencoder with a linear ``bottleneck``-unit code, trained on the standardized training yields
-    (the newest ``val_fraction`` of them only stop training early)."""
+    """A tanh autoencoder with a linear ``bottleneck``-unit code, trained with Adam at ``learning_rate`` on the
+    standardized training yields (the newest ``val_fraction`` of them only stop training early, after
+    ``patience`` epochs without improvement)."""
     z_train, z_test, mean, sd = _standardize(train, test)
+    epochs = check_positive_int(epochs, "epochs", where="autoencoder_curve_factors")
+    patience = check_positive_int(patience, "patience", where="autoencoder_curve_factors")
+    if not (isinstance(learning_rate, float | int) and 0 < learning_rate < 1):
+        raise ValueError(f"learning_rate must be in (0, 1), got {learning_rate!r}")
     if not 0 < val_fraction < 0.5:
         raise ValueError(f"val_fraction must be in (0, 0.5), got {val_fraction}")
     n_val = max(int(len(z_train) * val_fraction), 1)
@@ -109,6 +157,7 @@ def autoencoder_curve_factors(
         bottleneck=bottleneck,
         activation="tanh",
         code_activation=None,
+        learning_rate=float(learning_rate),
     )
     fit = fit_model(
         model,
@@ -121,9 +170,38 @@ def autoencoder_curve_factors(
         patience=patience,
     )
     z_hat = np.asarray(model.predict(z_test.astype("float32"), verbose=0), dtype=float)
+    z_hat_train = np.asarray(model.predict(z_train.astype("float32"), verbose=0), dtype=float)
     return _result(
-        "ae", z_test, z_hat, mean, sd, test, encode(model, z_train), encode(model, z_test), fit
+        "ae",
+        z_test,
+        z_hat,
+        mean,
+        sd,
+        test,
+        encode(model, z_train),
+        encode(model, z_test),
+        fit,
+        z_train=z_train,
+        z_hat_train=z_hat_train,
+        saturation=(saturated_share(model, z_train), saturated_share(model, z_test)),
     )
+
+
+def saturated_share(model: keras.Model, z: np.ndarray) -> float:
+    """Share of the tanh activations of ``model`` (every tanh layer, every unit, every row of ``z``) with
+    ``|a| > SATURATION``."""
+    layers = [
+        layer
+        for layer in model.layers
+        if getattr(getattr(layer, "activation", None), "__name__", "") == "tanh"
+    ]
+    if not layers:
+        raise ValueError("saturated_share: the model has no tanh layer")
+    probe = keras.Model(model.inputs, [layer.output for layer in layers])
+    outs = probe.predict(np.asarray(z, dtype="float32"), verbose=0)
+    outs = outs if isinstance(outs, list | tuple) else [outs]
+    flat = np.concatenate([np.abs(np.asarray(o)).ravel() for o in outs])
+    return float(np.mean(flat > SATURATION))
 
 
 def factor_recovery(

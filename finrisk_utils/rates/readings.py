@@ -1,0 +1,83 @@
+"""Sentences of notebook 05 computed from its results: the Monte Carlo of DNS-AR(1) against the random walk and
+the autoencoder-vs-PCA comparison of curve factors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from finrisk_utils.core.validation import check_columns
+from finrisk_utils.rates.curve_factors import SATURATION, CurveFactorFit
+
+__all__ = ["factor_reading", "monte_carlo_reading"]
+
+
+def monte_carlo_reading(summary: pd.DataFrame, panel_ratio: Mapping[int, float]) -> str:
+    """``summary``: one row per horizon with ``mean`` (mean RMSE ratio DNS / random walk over panels),
+    ``share_dns_wins`` and ``count``; ``panel_ratio``: the same ratio on the notebook's own panel per horizon."""
+    check_columns(summary, ["mean", "share_dns_wins", "count"], where="monte_carlo_reading")
+    missing = sorted(set(summary.index) - set(panel_ratio))
+    if missing:
+        raise ValueError(f"monte_carlo_reading: panel_ratio lacks horizons {missing}")
+    parts = []
+    for h, row in summary.iterrows():
+        side = "beats" if row["mean"] < 1 else "does not beat"
+        here = "wins" if panel_ratio[h] < 1 else "loses"
+        parts.append(
+            f"at h = {h} DNS-AR(1) {side} the random walk on average (mean RMSE ratio "
+            f"{row['mean']:.3f}) and wins on {row['share_dns_wins']:.0%} of the panels; on this notebook's "
+            f"panel it {here} (ratio {panel_ratio[h]:.3f})"
+        )
+    n = int(summary["count"].iloc[0])
+    means = summary["mean"].to_numpy()
+    trend = (
+        "The average advantage grows with the horizon"
+        if (means[1:] < means[:-1]).all()
+        else "The average advantage does not grow steadily with the horizon"
+    )
+    return f"Over {n} simulated panels, " + "; ".join(parts) + f". {trend}."
+
+
+def factor_reading(pca: CurveFactorFit, ae: CurveFactorFit) -> str:
+    """Autoencoder against PCA: convergence, training and test reconstruction RMSE, tanh saturation."""
+    if ae.fit is None:
+        raise ValueError(
+            "factor_reading: ae must be an autoencoder fit (with its training history)"
+        )
+    conv = (
+        f"The autoencoder converged (kept epoch {ae.fit.best_epoch}, early stopping at epoch "
+        f"{ae.fit.epochs_run})"
+        if ae.converged
+        else f"The autoencoder did not converge (kept epoch {ae.fit.best_epoch} is the last of "
+        f"{ae.fit.epochs_run}): its errors are not interpreted"
+    )
+    text = (
+        f"{conv}. Reconstruction RMSE on the training curves: autoencoder {ae.recon_rmse_train:.3f} pp, "
+        f"PCA {pca.recon_rmse_train:.3f} pp; on the test curves: autoencoder {ae.recon_rmse:.3f} pp, "
+        f"PCA {pca.recon_rmse:.3f} pp."
+    )
+    if not ae.converged:
+        return text
+    fits_train = ae.recon_rmse_train <= 1.5 * pca.recon_rmse_train
+    grows = ae.recon_rmse > 2 * ae.recon_rmse_train
+    sat = (
+        f" The share of saturated tanh activations (|a| > {SATURATION}) is {ae.saturation_train:.1%} "
+        f"on the training curves and {ae.saturation_test:.1%} on the test curves."
+    )
+    if fits_train and grows and ae.saturation_test > ae.saturation_train:
+        verdict = (
+            " In sample it is as good as PCA, so the test gap is not a failure to fit: it is extrapolation, "
+            "with more units saturated where the test curves leave the training range."
+        )
+    elif fits_train and grows:
+        verdict = (
+            " In sample it is as good as PCA; out of sample its error grows although saturation does not "
+            "rise, so the gap is extrapolation by the nonlinear decoder, not saturation."
+        )
+    elif fits_train:
+        verdict = " It matches PCA in and out of sample."
+    else:
+        verdict = " It does not reach PCA's error even in sample."
+    better = "PCA" if pca.recon_rmse <= ae.recon_rmse else "the autoencoder"
+    return text + sat + verdict + f" On the test curves {better} reconstructs better."
