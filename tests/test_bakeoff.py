@@ -42,15 +42,23 @@ def test_run_family_picks_on_validation_and_repeats_seeds(series):
     har = {h: s.rename("har") for h, s in har.items()}
     table = bakeoff_table(series, {"har": har}, {"gru": fam}, benchmark="har")
     assert set(table.index) == {("har", 1), ("har", 3), ("gru", 1), ("gru", 3)}
-    assert (
-        np.isnan(table.loc[("har", 1), "dm_pvalue_vs_har"])
-        and table.loc[("har", 1), "rmse_std"] == 0
-    )
-    assert table.loc[("gru", 1), "n_seeds"] == 3 and table.loc[("gru", 1), "rmse_std"] > 0
+    assert "dm_pvalue_vs_har" not in table  # tests live in compare_bakeoff, on the seed ensemble
+    assert table.loc[("har", 1), "rmse_seed_std"] == 0 and table.loc[("har", 1), "n_seeds"] == 1
+    assert table.loc[("gru", 1), "n_seeds"] == 3 and table.loc[("gru", 1), "rmse_seed_std"] > 0
     y = series.loc[har[1].index]
     assert table.loc[("har", 1), "bias"] == pytest.approx(float((y - series.mean()).mean()))
-    assert 0 <= table.loc[("gru", 3), "dm_pvalue_vs_har"] <= 1
+    # the tested forecast is the seed ensemble (mean over seeds), its spread beside it
+    ens = np.mean([r.forecasts[1].iloc[:, 0].loc[y.index] for r in fam.runs], axis=0)
+    assert table.loc[("gru", 1), "rmse"] == pytest.approx(float(np.sqrt(np.mean((y - ens) ** 2))))
+    singles = [
+        np.sqrt(np.mean((y - r.forecasts[1].iloc[:, 0].loc[y.index]) ** 2)) for r in fam.runs
+    ]
+    assert table.loc[("gru", 1), "rmse_seed_mean"] == pytest.approx(np.mean(singles))
+    assert table.loc[("gru", 1), "rmse"] <= max(singles)  # squared error is convex
     assert table.loc[("gru", 1), "params"] == fam.runs[0].n_params
+    flags = [bool(f.trained) for r in fam.runs for f in r.fits]
+    assert fam.trained_share == pytest.approx(np.mean(flags)) and fam.trained == all(flags)
+    assert table.loc[("gru", 1), "trained_share"] == fam.trained_share
 
 
 def test_lag_sensitivity_sees_only_what_the_network_uses():

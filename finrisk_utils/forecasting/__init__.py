@@ -2,9 +2,16 @@
 forecast losses, model bake-offs and the comparison of forecasts."""
 
 from finrisk_utils.forecasting.bakeoff import (
+    BAKEOFF_LOSSES,
     FamilyResult,
+    bakeoff_metrics,
     bakeoff_table,
+    compare_bakeoff,
+    ensemble_forecasts,
     run_family,
+    verdict_summary,
+    verdict_table,
+    volatility_losses,
 )
 from finrisk_utils.forecasting.baselines import (
     ar_one_step_forecast,
@@ -63,6 +70,7 @@ from finrisk_utils.forecasting.tables import (
 )
 
 __all__ = [
+    "BAKEOFF_LOSSES",
     "CWResult",
     "ComparisonResult",
     "DMResult",
@@ -73,8 +81,10 @@ __all__ = [
     "KERNELS",
     "MCSResult",
     "ar_one_step_forecast",
+    "bakeoff_metrics",
     "bakeoff_table",
     "clark_west",
+    "compare_bakeoff",
     "compare_forecasts",
     "comparison_table",
     "default_lags",
@@ -82,6 +92,7 @@ __all__ = [
     "direct_ar_forecast",
     "direct_deep_forecast",
     "directional_accuracy",
+    "ensemble_forecasts",
     "forecast_table",
     "forecasts_by_horizon",
     "fz0_score",
@@ -108,5 +119,8 @@ __all__ = [
     "seed_ensemble",
     "seed_spread",
     "verdict",
+    "verdict_summary",
+    "verdict_table",
+    "volatility_losses",
     "wide_view",
 ]

@@ -1,20 +1,37 @@
 """A fair bake-off of network families: each family picks its hyper-parameters on the validation period only
-(first seed), then is refitted with several seeds, so the reader sees which differences are noise."""
+(first seed), then is refitted with several seeds. The forecast that is tested is each family's seed ensemble
+(the mean over seeds), with the spread over seeds shown beside it; tests use the shared protocol
+(:func:`~finrisk_utils.forecasting.compare.compare_forecasts`) per loss and horizon."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.config import setup
-from finrisk_utils.forecasting.compare import diebold_mariano
+from finrisk_utils.core.validation import as_float_array, check_positive_int
+from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, seed_ensemble
 from finrisk_utils.forecasting.direct import DirectForecast, DirectNetSpec, direct_deep_forecast
 from finrisk_utils.forecasting.metrics import mae, qlike, rmse
 
-__all__ = ["FamilyResult", "bakeoff_table", "run_family"]
+__all__ = [
+    "BAKEOFF_LOSSES",
+    "FamilyResult",
+    "bakeoff_metrics",
+    "bakeoff_table",
+    "compare_bakeoff",
+    "ensemble_forecasts",
+    "run_family",
+    "verdict_summary",
+    "verdict_table",
+    "volatility_losses",
+]
+
+#: Losses of the bake-off: squared error of the log-volatility forecast, and QLIKE of the implied variance.
+BAKEOFF_LOSSES = ("mse", "qlike")
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,18 @@ class FamilyResult:
     chosen: DirectNetSpec
     validation_loss: dict[str, float]
     runs: list[DirectForecast]
+
+    @property
+    def trained_share(self) -> float:
+        """Share of all fits (every seed, every re-estimation) whose network beat the constant on validation
+        (:attr:`~finrisk_utils.models.training.FitResult.trained`; unknown counts as not trained)."""
+        flags = [bool(f.trained) for r in self.runs for f in r.fits]
+        return float(np.mean(flags)) if flags else float("nan")
+
+    @property
+    def trained(self) -> bool:
+        """True only if every fit of every seed trained."""
+        return self.trained_share == 1.0
 
 
 def _label(spec: DirectNetSpec) -> str:
@@ -58,56 +87,237 @@ def run_family(
     return FamilyResult(chosen, val, runs)
 
 
-def bakeoff_table(
-    actual: pd.Series,
-    baselines: dict[str, dict[int, pd.Series]],
-    families: dict[str, FamilyResult],
-    benchmark: str,
-) -> pd.DataFrame:
-    """Accuracy per (model, horizon) on log volatility: bias (mean of actual - forecast), RMSE, MAE and QLIKE
-    (on the implied variances ``exp(2 log_vol)``) as mean and std over seeds (std 0 for the deterministic baselines), the median over seeds
-    of the Diebold-Mariano p-value against ``benchmark`` (squared errors), parameter count and training seconds
-    per fit. ``baselines[name][h]`` and the families' forecasts must be on the same target dates."""
-    rows = []
+def _series_forecasts(
+    baselines: Mapping[str, Mapping[int, pd.Series]], families: Mapping[str, FamilyResult]
+) -> dict[str, list[dict[int, pd.Series]]]:
+    """Per model, one ``{h: Series}`` per seed (a single one for the deterministic baselines)."""
+    if not isinstance(baselines, Mapping) or not isinstance(families, Mapping):
+        raise TypeError("baselines and families must be mappings name -> forecasts / FamilyResult")
     runs = {
         name: [{h: s.rename("log_vol") for h, s in by_h.items()}]
         for name, by_h in baselines.items()
     }
     for name, fam in families.items():
+        if not isinstance(fam, FamilyResult):
+            raise TypeError(f"families[{name!r}] must be a FamilyResult, got {type(fam).__name__}")
         runs[name] = [
             {h: r.forecasts[h].iloc[:, 0].rename("log_vol") for h in r.forecasts} for r in fam.runs
         ]
-    bench = runs[benchmark][0]
+    return runs
+
+
+def ensemble_forecasts(
+    baselines: Mapping[str, Mapping[int, pd.Series]],
+    families: Mapping[str, FamilyResult],
+    dates: Mapping[int, pd.DatetimeIndex],
+) -> dict[str, dict[int, pd.Series]]:
+    """The forecast each model is tested with, on ``dates[h]`` (target dates) per horizon: the baseline itself,
+    or a family's seed ensemble (:func:`~finrisk_utils.forecasting.compare.seed_ensemble`, the mean over seeds).
+    Raises if a forecast does not cover the dates."""
+    out: dict[str, dict[int, pd.Series]] = {}
+    for name, per_seed in _series_forecasts(baselines, families).items():
+        out[name] = {}
+        for h, idx in dates.items():
+            missing = [fc for fc in per_seed if h not in fc or not idx.isin(fc[h].index).all()]
+            if missing:
+                raise ValueError(
+                    f"ensemble_forecasts: {name!r} does not cover the dates of horizon {h}"
+                )
+            out[name][h] = seed_ensemble([fc[h].loc[idx] for fc in per_seed]).rename(name)
+    return out
+
+
+def volatility_losses(
+    actual: pd.Series, forecasts: Mapping[str, pd.Series], loss: str
+) -> pd.DataFrame:
+    """Per-date losses (dates x models) of log-volatility forecasts on the forecasts' dates.
+
+    ``"mse"``: ``(y - f)^2`` on log annualised volatility. ``"qlike"``: Patton's (2011) ``r - ln r - 1`` with
+    ``r = exp(2 y) / exp(2 f)``, the volatility proxy's annualised variance over the forecast mapped to a variance
+    by ``exp(2 f)`` (no Jensen correction: a model that wants one, e.g. ``har_jensen``, builds it into ``f``).
+    """
+    where = "volatility_losses"
+    if loss not in BAKEOFF_LOSSES:
+        raise ValueError(f"{where}: loss must be one of {BAKEOFF_LOSSES}, got {loss!r}")
+    if not isinstance(actual, pd.Series):
+        raise TypeError(f"{where}: actual must be a Series, got {type(actual).__name__}")
+    if not isinstance(forecasts, Mapping) or not forecasts:
+        raise ValueError(f"{where}: forecasts must be a non-empty mapping model -> Series")
+    first = next(iter(forecasts.values()))
+    if not first.index.isin(actual.index).all():
+        raise ValueError(f"{where}: actual lacks some forecast dates")
+    y = as_float_array(actual.loc[first.index], "actual", where=where)
+    out = {}
+    for name, fc in forecasts.items():
+        if not isinstance(fc, pd.Series) or not fc.index.equals(first.index):
+            raise ValueError(f"{where}: forecasts[{name!r}] must be a Series on the same dates")
+        f = as_float_array(fc, f"forecasts[{name!r}]", where=where)
+        if loss == "mse":
+            out[name] = (y - f) ** 2
+        else:
+            r = np.exp(2 * (y - f))
+            out[name] = r - 2 * (y - f) - 1
+    return pd.DataFrame(out, index=first.index)
+
+
+def bakeoff_table(
+    actual: pd.Series,
+    baselines: dict[str, dict[int, pd.Series]],
+    families: dict[str, FamilyResult],
+    benchmark: str | None = None,
+) -> pd.DataFrame:
+    """Accuracy per (model, horizon) on log volatility, on the benchmark's (first baseline's) target dates.
+
+    ``bias`` (mean of actual - forecast), ``rmse``, ``mae`` and ``qlike`` (see :func:`volatility_losses`) of the
+    forecast that is tested: a baseline, or a family's seed ensemble. Beside it the spread over seeds of the
+    single-seed forecasts: ``rmse_seed_mean``, ``rmse_seed_std``, ``qlike_seed_mean``, ``qlike_seed_std`` (std 0
+    for one seed or a baseline), ``n_seeds``; for families also ``params``, ``train_seconds`` per fit and
+    ``trained_share`` (:attr:`FamilyResult.trained_share`). No tests: see :func:`compare_bakeoff`."""
+    runs = _series_forecasts(baselines, families)
+    bench = benchmark if benchmark is not None else next(iter(baselines))
+    if bench not in runs:
+        raise ValueError(
+            f"bakeoff_table: benchmark {bench!r} is not among the models {sorted(runs)}"
+        )
+    dates = {h: s.index for h, s in runs[bench][0].items()}
+    tested = ensemble_forecasts(baselines, families, dates)
+    rows = []
     for name, per_seed in runs.items():
-        for h, b in bench.items():
-            stats = []
-            y = actual.loc[b.index].to_numpy(dtype=float)
-            for fc in per_seed:
-                f = fc[h].loc[b.index].to_numpy(dtype=float)
-                dm = (
-                    np.nan
-                    if name == benchmark
-                    else diebold_mariano((y - f) ** 2, (y - b.to_numpy()) ** 2, horizon=h).pvalue
-                )
-                stats.append(
-                    {
-                        "bias": float(np.mean(y - f)),
-                        "rmse": rmse(y, f),
-                        "mae": mae(y, f),
-                        "qlike": qlike(np.exp(2 * y), np.exp(2 * f)),
-                        "dm_pvalue": dm,
-                    }
-                )
-            s = pd.DataFrame(stats)
-            row = {"model": name, "horizon": h, "n_seeds": len(s)}
-            for k in ("bias", "rmse", "mae", "qlike"):
-                row |= {k: s[k].mean(), f"{k}_std": s[k].std(ddof=1) if len(s) > 1 else 0.0}
-            row["dm_pvalue_vs_" + benchmark] = s["dm_pvalue"].median()
+        for h, idx in dates.items():
+            y = actual.loc[idx]
+            per = {
+                loss: [
+                    volatility_losses(y, {"m": fc[h].loc[idx]}, loss)["m"].mean() for fc in per_seed
+                ]
+                for loss in BAKEOFF_LOSSES
+            }
+            per["mse"] = np.sqrt(per["mse"])
+            f = tested[name][h]
+            row = {
+                "model": name,
+                "horizon": h,
+                "n_seeds": len(per_seed),
+                "bias": float(np.mean(y - f)),
+                "rmse": rmse(y, f),
+                "mae": mae(y, f),
+                "qlike": qlike(np.exp(2 * y), np.exp(2 * f)),
+            }
+            for key, values in (("rmse", per["mse"]), ("qlike", per["qlike"])):
+                row |= {
+                    f"{key}_seed_mean": float(np.mean(values)),
+                    f"{key}_seed_std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+                }
             if name in families:
                 fam_runs = families[name].runs
                 row |= {
                     "params": fam_runs[0].n_params,
                     "train_seconds": float(np.mean([r.train_seconds for r in fam_runs])),
+                    "trained_share": families[name].trained_share,
                 }
             rows.append(row)
     return pd.DataFrame(rows).set_index(["model", "horizon"])
+
+
+def compare_bakeoff(
+    actual: pd.Series,
+    forecasts: Mapping[str, Mapping[int, pd.Series]],
+    benchmark: str,
+    *,
+    trained: Mapping[str, bool] | None = None,
+    losses: Sequence[str] = BAKEOFF_LOSSES,
+    seed: int = 0,
+    mcs_reps: int = 1000,
+) -> dict[tuple[str, int], ComparisonResult]:
+    """:func:`~finrisk_utils.forecasting.compare.compare_forecasts` per loss and horizon: every model against
+    ``benchmark`` by Diebold-Mariano (Bartlett HAC variance over at least ``h - 1`` lags, HLN), Holm over the
+    models at that loss and horizon, the model confidence set over all models.
+
+    ``forecasts[model][h]``: the tested forecasts (:func:`ensemble_forecasts`), same target dates per horizon;
+    ``trained``: ``False`` for a family that did not train (not tested, not interpreted). Keys ``(loss, h)``."""
+    if not isinstance(forecasts, Mapping) or benchmark not in forecasts:
+        raise ValueError(
+            f"compare_bakeoff: forecasts must be a mapping that includes {benchmark!r}"
+        )
+    seed = check_positive_int(seed, "seed", where="compare_bakeoff", minimum=0)
+    out = {}
+    for loss in losses:
+        for h in forecasts[benchmark]:
+            frame = volatility_losses(actual, {m: by_h[h] for m, by_h in forecasts.items()}, loss)
+            out[(loss, h)] = compare_forecasts(
+                frame,
+                benchmark,
+                horizon=h,
+                loss=loss,
+                trained={m: bool(v) for m, v in (trained or {}).items()},
+                seed=seed,
+                mcs_reps=mcs_reps,
+            )
+    return out
+
+
+def bakeoff_metrics(results: Mapping[tuple[str, int], ComparisonResult]) -> dict[str, float]:
+    """Metric keys of :func:`compare_bakeoff`'s results: ``<model>.<loss>_in_mcs_h<h>`` for every loss; the
+    DM p-values as ``<m>_vs_<b>.dm_pvalue_h<h>`` / ``.dm_pvalue_holm_h<h>`` for ``"mse"`` and with the loss first
+    for the others (``.qlike_dm_pvalue_h<h>``, ``.qlike_dm_pvalue_holm_h<h>``)."""
+    out: dict[str, float] = {}
+    for (loss, h), res in results.items():
+        for key, value in res.metrics(loss, h).items():
+            subject, stat = key.split(".")
+            if loss != "mse" and stat.startswith("dm_"):
+                stat = f"{loss}_{stat}"
+            out[f"{subject}.{stat}"] = value
+    return out
+
+
+def verdict_table(results: Mapping[tuple[str, int], ComparisonResult]) -> pd.DataFrame:
+    """One row per (loss, horizon, model): ratio of mean losses to the benchmark's, DM and Holm p-values, MCS
+    membership and the verdict (tidy, for display)."""
+    frames = []
+    for (loss, h), res in results.items():
+        t = res.table.drop(columns=["cw_stat", "cw_pvalue", "n"]).assign(loss=loss, horizon=h)
+        frames.append(t)
+    cols = ["ratio", "dm_stat", "dm_pvalue", "pvalue_holm", "in_mcs", "mcs_pvalue", "verdict"]
+    return pd.concat(frames).set_index(["loss", "horizon", "model"])[cols]
+
+
+def verdict_summary(
+    results: Mapping[tuple[str, int], ComparisonResult], labels: Mapping[str, str] | None = None
+) -> str:
+    """Markdown, one bullet per (loss, horizon): which models are significantly better and which significantly
+    worse than the benchmark (Holm-adjusted DM at the comparison's level, losses reported like wins), which are
+    not distinguishable, which did not train, and what the model confidence set keeps."""
+    labels = dict(labels or {})
+    name = lambda m: labels.get(m, m)  # noqa: E731
+    lines = []
+    for (loss, h), res in results.items():
+        t = res.table.set_index("model")
+        groups = {}
+        for m, row in t.drop(index=res.benchmark).iterrows():
+            v = row["verdict"]
+            key = (
+                "did not train"
+                if v.startswith("did not")
+                else v.split(" than")[0].replace("significantly ", "")
+            )
+            p = row["pvalue_holm"]
+            groups.setdefault(key, []).append(
+                name(m)
+                if not np.isfinite(p)
+                else f"{name(m)} (Holm p {'< 0.001' if p < 0.001 else f'{p:.3f}'})"
+            )
+        parts = [
+            f"{label}: {', '.join(groups[key]) if key in groups else 'none'}"
+            for key, label in (
+                ("better", "significantly better"),
+                ("worse", "significantly worse"),
+                ("not distinguishable from " + res.benchmark, "not distinguishable"),
+                ("did not train", "did not train"),
+            )
+            if key in groups or key in ("better", "worse")
+        ]
+        kept = ", ".join(name(m) for m in res.mcs.included)
+        lines.append(
+            f"- **{loss.upper()}, h = {h}** (vs {name(res.benchmark)}): {'; '.join(parts)}. "
+            f"{100 * (1 - res.mcs.size):.0f}% MCS: {kept}."
+        )
+    return "\n".join(lines)

@@ -27,6 +27,11 @@ from finrisk_utils.market.plots import (
     plot_exception_timeline,
     plot_var_backtest,
 )
+from finrisk_utils.market.return_forecast import (
+    ReturnComparison,
+    ar_window_forecast,
+    compare_return_forecasts,
+)
 from finrisk_utils.market.riskmeasures import (
     RiskForecast,
     check_confidence,
@@ -58,16 +63,19 @@ __all__ = [
     "DeepVaRSpec",
     "ESTest",
     "HAR_WINDOWS",
+    "ReturnComparison",
     "RiskForecast",
     "TrafficLight",
     "VaRBacktest",
     "acerbi_szekely_z2",
+    "ar_window_forecast",
     "backtest_metrics",
     "backtest_table",
     "backtest_var",
     "benchmark_goals",
     "check_confidence",
     "christoffersen",
+    "compare_return_forecasts",
     "deep_var_forecast",
     "ewma_var",
     "ewma_volatility",

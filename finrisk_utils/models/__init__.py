@@ -18,6 +18,7 @@ from finrisk_utils.models.dense import (
 from finrisk_utils.models.inspection import (
     lag_sensitivity,
     lstm_gates,
+    training_report,
 )
 from finrisk_utils.models.losses import (
     keras_fz0_loss,
@@ -64,4 +65,5 @@ __all__ = [
     "plot_training",
     "receptive_field",
     "reconstruction_error",
+    "training_report",
 ]

@@ -6,7 +6,32 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-__all__ = ["lag_sensitivity", "lstm_gates"]
+from finrisk_utils.models.training import FitResult
+
+__all__ = ["lag_sensitivity", "lstm_gates", "training_report"]
+
+
+def training_report(fit: FitResult, name: str = "The network") -> str:
+    """One Markdown sentence on a fit: epochs run, the epoch kept, its validation loss against the naive
+    (constant) predictor's, and whether it counts as trained (:attr:`FitResult.trained`); an untrained network
+    is said to be not interpreted."""
+    if not isinstance(fit, FitResult):
+        raise TypeError(f"training_report: fit must be a FitResult, got {type(fit).__name__}")
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"training_report: name must be a non-empty str, got {name!r}")
+    text = (
+        f"{name} ran {fit.epochs_run} epochs and kept the weights of epoch {fit.best_epoch} "
+        f"(validation loss {fit.best_val_loss:.4f}"
+    )
+    if fit.trained is None:
+        return text + "; no naive loss to compare with, so whether it trained is unknown)."
+    text += f" against {fit.naive_val_loss:.4f} for a constant forecast)"
+    if fit.trained:
+        return text + ": it beat the constant on validation, so it counts as trained."
+    return (
+        text + ": it did not beat the constant on validation, so it is labelled untrained and its "
+        "forecasts are not interpreted."
+    )
 
 
 def lag_sensitivity(model: keras.Model, X: np.ndarray, *, eps: float = 0.1) -> np.ndarray:

@@ -1,0 +1,187 @@
+"""Daily return forecasts against the random walk: the linear ablation (an AR on the same window of past returns
+as the network) and the comparison protocol for nested benchmarks.
+
+A zero return forecast (the random walk for prices) is nested in every model that estimates a constant or
+lag coefficients (the historical mean, an AR, a network with a bias): under the null those models estimate
+parameters whose true value is zero, which inflates their squared errors, so the Diebold-Mariano test is
+undersized against them and Clark and West's (2007) adjusted test is the one to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from finrisk_utils.core.validation import (
+    DataValidationError,
+    as_timestamp,
+    check_date_index,
+    check_positive_int,
+    check_returns,
+)
+from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, holm
+
+__all__ = ["ReturnComparison", "ar_window_forecast", "compare_return_forecasts"]
+
+
+def ar_window_forecast(
+    returns: pd.Series, window: int, train_end: str | pd.Timestamp, dates: pd.DatetimeIndex
+) -> pd.Series:
+    """AR(``window``) forecast of the next return: OLS of ``r_t`` on a constant and ``r_{t-1} .. r_{t-window}``
+    (the same window of past returns a sequence network sees), fitted once on the targets dated before
+    ``train_end`` and applied at every date in ``dates``.
+
+    Parameters
+    ----------
+    returns : Series
+        Returns with a DatetimeIndex (any units; the forecast is in the same units).
+    window : int
+        Number of lags.
+    train_end : date
+        First target date not used for fitting (e.g. the start of the validation period).
+    dates : DatetimeIndex
+        Target dates to forecast: dates of ``returns``, each with ``window`` earlier returns.
+
+    Returns
+    -------
+    Series
+        Forecasts indexed by ``dates``, named ``ar<window>``.
+    """
+    where = "ar_window_forecast"
+    returns = check_returns(returns, "returns", where=where)
+    window = check_positive_int(window, "window", where=where)
+    train_end = as_timestamp(train_end, "train_end", where=where)
+    dates = check_date_index(dates, "dates", where=where)
+    pos = returns.index.get_indexer(dates)
+    if (pos < 0).any():
+        raise DataValidationError(
+            f"{where}: date {dates[int(np.argmax(pos < 0))].date()} is not a date of returns"
+        )
+    if (pos < window).any():
+        raise DataValidationError(
+            f"{where}: {dates[0].date()} has fewer than window = {window} earlier returns"
+        )
+    r = returns.to_numpy(dtype=float)
+    lagged = np.column_stack(
+        [np.ones(len(r) - window)] + [r[window - k : len(r) - k] for k in range(1, window + 1)]
+    )
+    target_dates = returns.index[window:]
+    train = target_dates < train_end
+    if train.sum() < 2 * (window + 1):
+        raise DataValidationError(
+            f"{where}: {int(train.sum())} training targets before {train_end.date()}, need at least "
+            f"{2 * (window + 1)} for {window} lags and a constant"
+        )
+    beta = np.linalg.lstsq(lagged[train], r[window:][train], rcond=None)[0]
+    return pd.Series(lagged[pos - window] @ beta, index=dates, name=f"ar{window}")
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+@dataclass(frozen=True)
+class ReturnComparison:
+    """:class:`~finrisk_utils.forecasting.compare.ComparisonResult` on squared errors, plus Clark-West p-values
+    Holm-adjusted over the nested, trained models (``cw_holm``: Series model -> p; NaN where not tested)."""
+
+    result: ComparisonResult
+    cw_holm: pd.Series
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The comparison table with a ``cw_pvalue_holm`` column, indexed by model."""
+        return self.result.table.set_index("model").assign(cw_pvalue_holm=self.cw_holm)
+
+    def metrics(self) -> dict[str, float]:
+        """The comparison's metric keys (``<model>.mse_in_mcs_h1``, ``<m>_vs_<b>.dm_pvalue_h1``,
+        ``.dm_pvalue_holm_h1``, ``.cw_pvalue_h1``) plus ``<m>_vs_<b>.cw_pvalue_holm_h1``."""
+        out = self.result.metrics()
+        b, h = self.result.benchmark, self.result.horizon
+        for m, p in self.cw_holm.dropna().items():
+            out[f"{m}_vs_{b}.cw_pvalue_holm_h{h}"] = float(p)
+        return out
+
+    def verdict_text(self, labels: Mapping[str, str] | None = None) -> str:
+        """One Markdown sentence per model, read off the tests at 5%: the Clark-West reading (Holm) for nested
+        models, the two-sided DM reading (Holm) for every model, the MCS at the end."""
+        labels = dict(labels or {})
+        name = lambda m: labels.get(m, m)  # noqa: E731
+        b = name(self.result.benchmark)
+        level = self.result.level
+        out = []
+        for m, row in self.table.iterrows():
+            if m == self.result.benchmark:
+                continue
+            if not row["trained"]:
+                out.append(f"{name(m)} did not train (not interpreted).")
+                continue
+            text = f"{name(m)}: RMSE {np.sqrt(row['ratio']):.4f} times {b}'s; DM (two-sided) {row['verdict']}"
+            text += f" (Holm p {_p(row['pvalue_holm'])})"
+            if np.isfinite(row["cw_pvalue_holm"]):
+                beats = row["cw_pvalue_holm"] < level
+                text += (
+                    f"; Clark-West, which allows for the nesting: {'evidence' if beats else 'no evidence'} "
+                    f"that it beats {b} (Holm p {_p(row['cw_pvalue_holm'])})"
+                )
+            out.append(text + ".")
+        kept = ", ".join(name(m) for m in self.result.mcs.included)
+        out.append(
+            f"The {100 * (1 - self.result.mcs.size):.0f}% model confidence set keeps: {kept}."
+        )
+        return " ".join(out)
+
+
+def compare_return_forecasts(
+    actual: pd.Series,
+    forecasts: Mapping[str, pd.Series],
+    *,
+    benchmark: str = "random_walk",
+    nested: Sequence[str] = (),
+    trained: Mapping[str, bool] | None = None,
+    seed: int = 0,
+) -> ReturnComparison:
+    """Squared-error comparison of one-step return forecasts with the shared protocol
+    (:func:`~finrisk_utils.forecasting.compare.compare_forecasts`: DM with HAC variance and HLN, Holm, MCS),
+    Clark-West for the models in ``nested`` (the benchmark is nested in them), Holm over those.
+
+    Parameters
+    ----------
+    actual : Series
+        Outcomes on the test dates.
+    forecasts : mapping model -> Series
+        Forecasts on exactly ``actual``'s dates, ``benchmark`` among them.
+    nested : sequence of model names
+        Models that nest the benchmark.
+    trained : mapping model -> bool, optional
+        ``False`` for a network that did not train: not tested, not interpreted.
+    seed : int
+        Seed of the MCS bootstrap.
+    """
+    where = "compare_return_forecasts"
+    actual = check_returns(actual, "actual", where=where)
+    if not isinstance(forecasts, Mapping) or benchmark not in forecasts:
+        raise ValueError(f"{where}: forecasts must be a mapping that includes {benchmark!r}")
+    for m, fc in forecasts.items():
+        fc = check_returns(fc, f"forecasts[{m!r}]", where=where)
+        if not fc.index.equals(actual.index):
+            raise DataValidationError(f"{where}: forecasts[{m!r}] is not on actual's dates")
+    unknown = sorted(set(nested) - set(forecasts))
+    if unknown:
+        raise ValueError(f"{where}: nested names {unknown}, not among the forecasts")
+    trained = dict(trained or {})
+    losses = pd.DataFrame({m: (actual - fc) ** 2 for m, fc in forecasts.items()})
+    y, fb = actual.to_numpy(), forecasts[benchmark].to_numpy()
+    nest = {m: (y, fb, forecasts[m].to_numpy(dtype=float)) for m in nested}
+    result = compare_forecasts(
+        losses, benchmark, horizon=1, loss="mse", nested=nest, trained=trained, seed=seed
+    )
+    table = result.table.set_index("model")
+    family = [m for m in nested if table.loc[m, "trained"]]
+    cw_holm = pd.Series(np.nan, index=table.index, name="cw_pvalue_holm")
+    if family:
+        cw_holm[family] = holm(table.loc[family, "cw_pvalue"].to_numpy())
+    return ReturnComparison(result, cw_holm)

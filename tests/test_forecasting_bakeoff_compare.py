@@ -1,0 +1,82 @@
+"""Notebook 08's comparison: families tested through their seed ensemble, per loss (MSE of log vol, QLIKE of the
+implied variance) and horizon, against the benchmark with DM + Holm + MCS; losses reported like wins."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finrisk_utils.forecasting import (
+    bakeoff_metrics,
+    compare_bakeoff,
+    qlike,
+    verdict_summary,
+    verdict_table,
+    volatility_losses,
+)
+
+
+@pytest.fixture(scope="module")
+def vol():
+    rng = np.random.default_rng(3)
+    n = 700
+    idx = pd.bdate_range("2015-01-01", periods=n)
+    x = np.zeros(n)
+    for t in range(1, n):
+        x[t] = 0.95 * x[t - 1] + 0.3 * rng.standard_normal()
+    y = pd.Series(x - 1.8, index=idx)
+    good = y.shift(1).bfill() * 0.95 - 1.8 * 0.05  # the true conditional mean (AR(1) around -1.8)
+    forecasts = {
+        "har": {1: good.rename("har")},
+        "lstm": {1: (good + 0.4 + 0.1 * rng.standard_normal(n)).rename("lstm")},  # clearly worse
+        "gru": {1: (good + 0.01 * rng.standard_normal(n)).rename("gru")},  # indistinguishable
+    }
+    return y, forecasts
+
+
+def test_volatility_losses_are_squared_log_errors_and_qlike_of_the_implied_variance(vol):
+    y, fc = vol
+    f = {m: by_h[1] for m, by_h in fc.items()}
+    mse = volatility_losses(y, f, "mse")
+    np.testing.assert_allclose(mse["lstm"], (y - f["lstm"]) ** 2)
+    q = volatility_losses(y, f, "qlike")
+    assert q["gru"].mean() == pytest.approx(qlike(np.exp(2 * y), np.exp(2 * f["gru"])))
+    assert (q >= -1e-12).all().all()
+    # QLIKE is harsher on under- than on over-prediction by the same log amount
+    under = volatility_losses(y, {"u": y - 0.3}, "qlike")["u"].mean()
+    over = volatility_losses(y, {"o": y + 0.3}, "qlike")["o"].mean()
+    assert under > over > 0
+    with pytest.raises(ValueError, match="loss"):
+        volatility_losses(y, f, "mae")
+    with pytest.raises(ValueError, match="same dates"):
+        volatility_losses(y, f | {"x": f["gru"].iloc[1:]}, "mse")
+
+
+def test_compare_bakeoff_reports_a_significant_loss_like_a_win(vol):
+    y, fc = vol
+    res = compare_bakeoff(y, fc, "har", trained={"gru": True, "lstm": True}, mcs_reps=200)
+    assert set(res) == {("mse", 1), ("qlike", 1)}
+    t = res[("mse", 1)].table.set_index("model")
+    assert t.loc["lstm", "verdict"] == "significantly worse than har"
+    assert t.loc["lstm", "in_mcs"] == 0 and t.loc["har", "in_mcs"] == 1
+    assert t.loc["gru", "verdict"] == "not distinguishable from har"
+    m = bakeoff_metrics(res)
+    assert m["lstm.mse_in_mcs_h1"] == 0 and m["lstm.qlike_in_mcs_h1"] == 0
+    assert m["lstm_vs_har.dm_pvalue_holm_h1"] < 0.05
+    assert "lstm_vs_har.qlike_dm_pvalue_holm_h1" in m and "lstm_vs_har.qlike_dm_pvalue_h1" in m
+    text = verdict_summary(res)
+    assert "significantly worse: lstm (Holm p" in text and "significantly better: none" in text
+    assert text.count("- **") == 2 and "MCS: " in text
+    vt = verdict_table(res)
+    assert vt.loc[("qlike", 1, "lstm"), "verdict"].startswith("significantly worse")
+
+
+def test_compare_bakeoff_leaves_an_untrained_family_uninterpreted(vol):
+    y, fc = vol
+    res = compare_bakeoff(y, fc, "har", trained={"lstm": False}, losses=("mse",), mcs_reps=200)
+    t = res[("mse", 1)].table.set_index("model")
+    assert t.loc["lstm", "verdict"] == "did not train (not interpreted)"
+    assert np.isnan(t.loc["lstm", "pvalue_holm"])
+    assert "did not train: lstm" in verdict_summary(res)
+    assert "lstm_vs_har.dm_pvalue_holm_h1" not in bakeoff_metrics(res)
+    with pytest.raises(ValueError, match="har"):
+        compare_bakeoff(y, {k: v for k, v in fc.items() if k != "har"}, "har")
