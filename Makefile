@@ -9,12 +9,14 @@ NBVAL_DIR := build/nbval
 # Headless, CPU-only, quiet TensorFlow for every target that executes notebooks or tests.
 HEADLESS := CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help venv run test lint format lab notebooks sweep bench clean mutate
+.PHONY: help venv run test test-jax lint format lab ui notebooks sweep bench clean mutate
 
 help:
-	@echo "make run [PROFILE=quick|full]  execute all notebooks into runs/<timestamp>/ (summary + HTML)"
-	@echo "make test                      lint + unit tests + notebooks end to end (papermill, nbval)"
+	@echo "make run [PROFILE=quick|full] [WORKERS=N]  execute all notebooks in parallel into runs/<timestamp>/"
+	@echo "make test [TEST_WORKERS=N]     lint + unit tests + notebooks end to end (papermill, nbval), in parallel"
+	@echo "make test-jax                  model tests and two notebooks on the JAX Keras backend"
 	@echo "make lab                       JupyterLab on notebooks/ with the project installed"
+	@echo "make ui                        MLflow UI on the tracking store (runs/mlflow.db)"
 	@echo "make notebooks                 re-render committed notebooks (full profile outputs)"
 	@echo "make sweep NB=... GRID=...     sweep a notebook over a YAML grid (see README)"
 	@echo "make bench                     time the suite, a 1- vs 2-worker sweep, training throughput"
@@ -29,8 +31,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+WORKERS ?=
 run: $(STAMP)
-	$(HEADLESS) $(BIN)/finrisk run --profile $(PROFILE)
+	$(HEADLESS) $(BIN)/finrisk run --profile $(PROFILE) $(if $(WORKERS),--workers $(WORKERS))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -42,16 +45,36 @@ format: $(STAMP)
 
 # One execution per notebook: nbval runs the prepared quick-profile copies (comparing the NBVAL_CHECK_OUTPUT
 # cells with the committed outputs) and writes their metrics.json, which tests/test_notebooks.py then checks.
+# Both steps run TEST_WORKERS at a time (pytest-xdist, a file's tests on one worker: a notebook's cells share
+# its kernel); the metric checks start after every notebook has finished, so none is executed twice.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 test: lint
 	rm -rf $(NBVAL_DIR)
 	$(HEADLESS) $(BIN)/python tests/notebook_harness.py $(NBVAL_DIR)
-	$(HEADLESS) MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_DIR) tests \
+	$(HEADLESS) MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_DIR) $(XDIST) \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--nbval-cell-timeout=600 -p no:cacheprovider
+		--nbval-cell-timeout=600 -p no:cacheprovider; nbval=$$?; \
+	$(HEADLESS) MPLBACKEND=Agg FINRISK_NO_TRACK=1 $(BIN)/python -m pytest tests $(XDIST) \
+		-p no:cacheprovider; tests=$$?; \
+	test $$nbval -eq 0 -a $$tests -eq 0
 
+# The second Keras backend: the model unit tests and two notebooks (quick profile) with KERAS_BACKEND=jax.
+JAX_NOTEBOOKS := notebooks/01_market_risk_price_forecasting_lstm.ipynb notebooks/04_operational_risk_fraud_autoencoder.ipynb
+test-jax: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,jax]"
+	$(HEADLESS) KERAS_BACKEND=jax MPLBACKEND=Agg $(BIN)/python -m pytest tests/test_models.py \
+		tests/test_training_check.py tests/test_deep_var.py tests/test_jax_backend.py -p no:cacheprovider
+	rm -rf build/jax-run
+	$(HEADLESS) KERAS_BACKEND=jax FINRISK_NO_TRACK=1 $(BIN)/finrisk run $(JAX_NOTEBOOKS) --profile quick \
+		--out build/jax-run
+
+# JupyterLab is in the dev extra; `finrisk lab` adds --allow-root when run as root (containers, CI machines).
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/finrisk lab
+
+ui: $(STAMP)
+	$(BIN)/finrisk ui
 
 notebooks: $(STAMP)
 	$(HEADLESS) $(BIN)/finrisk render

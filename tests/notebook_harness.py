@@ -31,12 +31,16 @@ def quick_parameters(stem: str) -> dict[str, object]:
 
 
 def _number_cells(path: Path) -> None:
-    """Committed notebooks have execution counts stripped; nbval treats a cell with outputs but no count
-    as "unrun" and fails it, so the prepared copy gets the counts a straight run would have given."""
+    """Committed notebooks have the counts 1, 2, 3, ... of one straight run, but the prepared copy has the
+    injected-parameters cell more (nbval treats a cell with outputs but no count as "unrun" and fails it), so
+    its code cells are renumbered in order, their results with them."""
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     for count, cell in enumerate(code, start=1):
         cell.execution_count = count
+        for out in cell.outputs:
+            if "execution_count" in out:
+                out["execution_count"] = count
     nbformat.write(nb, path)
 
 

@@ -266,7 +266,9 @@ def test_strip_volatile_and_code_hash():
     before = code_sha256(nb)
     strip_volatile(nb)
     assert "papermill" not in nb.metadata and "execution" not in cell.metadata
-    assert cell.execution_count is None and cell.outputs[0]["execution_count"] is None
+    # deterministic counts: the second code cell is 2, its result too (JupyterLab shows the cell as run)
+    assert cell.execution_count == 2 and cell.outputs[0]["execution_count"] == 2
+    assert nb.cells[1].execution_count == 1
     assert code_sha256(nb) == before  # outputs and metadata do not change the code hash
     cell.source += "\n# changed"
     assert code_sha256(nb) != before

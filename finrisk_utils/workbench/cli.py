@@ -1,5 +1,7 @@
-"""``finrisk`` command line: run notebooks headless (``run``), sweep one over a parameter grid (``sweep``),
-write a report of a run or sweep folder (``report``), regenerate committed outputs (``render``).
+"""``finrisk`` command line: run notebooks headless and in parallel (``run``), sweep one over a parameter grid
+(``sweep``), write a report of a run or sweep folder (``report``), browse the MLflow tracking store (``ui``),
+start JupyterLab on the notebooks (``lab``), regenerate committed outputs (``render``). ``run`` and ``sweep``
+are recorded in MLflow (``--tracking-uri``, ``--no-track``).
 
 Bad input is one line on stderr, ``finrisk <command>: <what is wrong>``, never a traceback: exit status 2 for
 a usage error (a bad option, parameter, grid or folder), 1 for a failure after the input was accepted (a
@@ -8,6 +10,7 @@ notebook failed, the scheduler cannot be reached)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -101,12 +104,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
     notebooks = _notebooks(args.notebooks)
     for path in notebooks:  # before any folder is made
         check_parameters(path, {**params, "profile": args.profile})
+    if args.tracking_uri is not None and not args.tracking_uri.strip():
+        raise UsageError("--tracking-uri is empty: give e.g. http://host:5000")
     out = _out_dir(args.out, RUNS_DIR)
-    runs = run_notebooks(notebooks, out, profile=args.profile, parameters=params)
+    try:
+        runs = run_notebooks(
+            notebooks, out, profile=args.profile, parameters=params, workers=args.workers
+        )
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the finished notebooks are in {out / 'summary.md'}", file=sys.stderr)
+        return 130
     failed = [r.notebook for r in runs if r.status != "ok"]
     from finrisk_utils.workbench.report import build_report
 
     print(f"summary: {out / 'summary.md'}; report: {build_report(out)}")
+    if not (args.no_track or os.environ.get("FINRISK_NO_TRACK")):
+        from finrisk_utils.workbench.tracking import log_run_folder, track
+
+        track(
+            "run",
+            log_run_folder,
+            out,
+            runs,
+            profile=args.profile,
+            parameters=params,
+            tracking_uri=args.tracking_uri,
+            experiment=args.experiment,
+        )
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1
@@ -118,6 +142,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     from finrisk_utils.workbench.sweep import load_grid_file, sweep
 
+    if args.tracking_uri is not None and not args.tracking_uri.strip():
+        raise UsageError("--tracking-uri is empty: give e.g. http://host:5000")
     grid: dict[str, list[object]] = load_grid_file(args.grid_file) if args.grid_file else {}
     seen: set[str] = set()
     for name, *values in args.parameters:
@@ -164,6 +190,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from finrisk_utils.workbench.report import build_report
 
     print(f"results: {out / 'results.csv'} ({len(table)} runs); report: {build_report(out)}")
+    if not (args.no_track or os.environ.get("FINRISK_NO_TRACK")):
+        from finrisk_utils.workbench.tracking import log_sweep_folder, track
+
+        track(
+            "sweep",
+            log_sweep_folder,
+            out,
+            tracking_uri=args.tracking_uri,
+            experiment=args.experiment,
+        )
     return 1 if table.empty or (table["status"] != "ok").any() else 0
 
 
@@ -172,6 +208,50 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     print(f"report: {build_report(args.run_dir)}")
     return 0
+
+
+def _cmd_ui(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from finrisk_utils.workbench.tracking import resolve_tracking_uri, ui_command
+
+    uri = resolve_tracking_uri(args.tracking_uri)
+    print(f"MLflow UI on {uri}: http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    try:
+        return subprocess.call(ui_command(uri, host=args.host, port=args.port))
+    except KeyboardInterrupt:
+        return 0
+
+
+def lab_command(
+    port: int | None = None, token: str | None = None, browser: bool = True
+) -> list[str]:
+    """The JupyterLab command line of ``finrisk lab`` / ``make lab``: on ``notebooks/``, with the project's
+    environment as its kernel, and ``--allow-root`` when run as root (containers, CI machines)."""
+    from finrisk_utils.core.paths import NOTEBOOKS_DIR
+
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={NOTEBOOKS_DIR}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    if port is not None:
+        cmd.append(f"--ServerApp.port={port}")
+    if token is not None:
+        cmd.append(f"--IdentityProvider.token={token}")
+    if not browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise UsageError("JupyterLab is not installed: pip install -e '.[dev]' (or make lab)")
+    try:
+        return subprocess.call(lab_command(port=args.port, browser=not args.no_browser))
+    except KeyboardInterrupt:
+        return 0
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
@@ -204,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a notebook parameter (repeatable)",
     )
     run.add_argument("--out", help="output folder (default: runs/<timestamp>)")
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="notebooks executed at once, on the sweeps' Dask engine (default: one per core)",
+    )
+    _tracking_options(run)
     run.set_defaults(func=_cmd_run)
     sw = sub.add_parser(
         "sweep", help="run one notebook over a parameter grid on Dask; collect a results table"
@@ -229,16 +315,43 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument(
         "--resume", action="store_true", help="skip combinations already finished in --out"
     )
+    _tracking_options(sw)
     sw.set_defaults(func=_cmd_sweep)
     rep = sub.add_parser("report", help="write report.md and report.html for a run or sweep folder")
     rep.add_argument("run_dir")
     rep.set_defaults(func=_cmd_report)
+    ui = sub.add_parser("ui", help="the MLflow UI on the tracking store (default runs/mlflow.db)")
+    ui.add_argument(
+        "--tracking-uri", help="store to browse (default: MLFLOW_TRACKING_URI or runs/)"
+    )
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=_positive_int, default=5000)
+    ui.set_defaults(func=_cmd_ui)
+    lab = sub.add_parser("lab", help="JupyterLab on notebooks/ (as root too)")
+    lab.add_argument("--port", type=_positive_int)
+    lab.add_argument("--no-browser", action="store_true")
+    lab.set_defaults(func=_cmd_lab)
     render = sub.add_parser(
         "render", help="re-execute committed notebooks in the full profile and store their outputs"
     )
     render.add_argument("notebooks", nargs="*", help="notebook paths (default: all in notebooks/)")
     render.set_defaults(func=_cmd_render)
     return parser
+
+
+def _tracking_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tracking-uri",
+        help="MLflow tracking server or store (default: MLFLOW_TRACKING_URI, else sqlite under runs/)",
+    )
+    parser.add_argument(
+        "--experiment", default="finrisk", help="MLflow experiment name (default: finrisk)"
+    )
+    parser.add_argument(
+        "--no-track",
+        action="store_true",
+        help="do not record the run in MLflow (also: FINRISK_NO_TRACK=1)",
+    )
 
 
 def _one_line(exc: BaseException, command: str) -> str:

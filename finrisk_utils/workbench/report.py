@@ -1,6 +1,8 @@
 """Reports of a run folder: ``finrisk report RUN_DIR`` writes ``report.md`` and ``report.html``.
 
-For a ``finrisk run`` folder: the summary table (status, duration, headline metrics, errors). For a sweep
+For a ``finrisk run`` folder, a page per run: an overview (status, duration, links to each notebook's HTML),
+then per notebook its error if it failed, its headline metrics as a small table, its figures as thumbnails and
+its manifest; every metric and the environment last. For a sweep
 folder: the results table, metrics aggregated over seeds (mean +/- std and min-max, the way serious
 benchmarks report deep models) for each combination of the other parameters, and a plot of each metric
 against each swept parameter.
@@ -149,6 +151,133 @@ def _environment_sections(
     return md, html
 
 
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1200px; padding: 0 1em;
+  color: #222; }
+table { border-collapse: collapse; margin: .5em 0 1em; font-size: 14px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+.ok { color: #176317; font-weight: 600; } .failed { color: #b00020; font-weight: 600; }
+section.notebook { border-top: 2px solid #ddd; margin-top: 1.5em; padding-top: .5em; }
+pre.error { background: #fff0f0; border: 1px solid #e0a0a0; padding: .6em; white-space: pre-wrap; }
+.figures { display: flex; flex-wrap: wrap; gap: 10px; }
+.figures figure { margin: 0; text-align: center; font-size: 12px; }
+img.thumb { width: 260px; height: auto; border: 1px solid #ccc; }
+details pre { background: #f7f7f7; padding: .6em; overflow-x: auto; font-size: 12px; }
+"""
+_FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+
+
+def _href(*parts: str) -> str:
+    """A relative link to a file of the run folder, URL-quoted and HTML-escaped."""
+    return _esc("/".join(quote(p) for p in parts))
+
+
+def _status_html(status: object) -> str:
+    css = "ok" if status == "ok" else "failed"
+    return f"<span class='{css}'>{_esc(status)}</span>"
+
+
+def _headline_table(metrics: dict, headline: list) -> str:
+    rows = "".join(
+        f"<tr><td>{_esc(k)}</td><td>{_esc(_fmt_value(metrics.get(k)))}</td></tr>" for k in headline
+    )
+    return (
+        "<table class='headline'><thead><tr><th>headline metric</th><th>value</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def _fmt_value(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _read_json_as(path: Path, kind: type) -> object:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, kind) else None
+
+
+def _run_page(run_dir: Path, summary: pd.DataFrame, manifests: dict[str, dict]) -> list[str]:
+    """The page of a ``finrisk run`` folder: an overview table, then one section per notebook with its
+    status, duration, links, error, headline metrics, figure thumbnails and manifest; all metrics last."""
+    total = pd.to_numeric(summary["duration_s"], errors="coerce").sum()
+    overview, sections = [], []
+    for _, r in summary.iterrows():
+        name = str(r["notebook"])
+        folder = run_dir / name
+        anchor = _esc(quote(f"nb-{name}"))
+        error = None if pd.isna(r["error"]) else str(r["error"])
+        metrics_file, headline_file = folder / "metrics.json", folder / "headline.json"
+        metrics = _read_json_as(metrics_file, dict) or {}
+        headline = _read_json_as(headline_file, list) or []
+        headline = [str(k) for k in headline if k in metrics]
+        links = [
+            f"<a href='{_href(name, f'{name}.html')}'>HTML</a>"
+            if (folder / f"{name}.html").exists()
+            else "",
+            f"<a href='{_href(name, f'{name}.ipynb')}'>notebook</a>"
+            if (folder / f"{name}.ipynb").exists()
+            else "",
+            f"<a href='{_href(name, 'metrics.json')}'>metrics.json</a>"
+            if metrics_file.exists()
+            else "",
+            f"<a href='{_href(name, 'kernel.log')}'>kernel.log</a>"
+            if (folder / "kernel.log").exists()
+            else "",
+        ]
+        links_html = " · ".join(link for link in links if link)
+        head_inline = ", ".join(f"{k} = {_fmt_value(metrics[k])}" for k in headline)
+        overview.append(
+            f"<tr><td><a href='#{anchor}'>{_esc(name)}</a></td><td>{_status_html(r['status'])}</td>"
+            f"<td>{_esc(r['duration_s'])}</td><td>{links_html}</td><td>{_esc(head_inline)}</td></tr>"
+        )
+        part = [
+            f"<section class='notebook' id='{anchor}'><h2>{_esc(name)}</h2>",
+            f"<p>{_status_html(r['status'])} in {_esc(r['duration_s'])} s · {links_html}</p>",
+        ]
+        if error:
+            part.append(f"<pre class='error'>{_esc(error)}</pre>")
+        if headline:
+            part.append(_headline_table(metrics, headline))
+        elif metrics:
+            part.append(f"<p>{len(metrics)} metrics, none marked headline.</p>")
+        figures = sorted(
+            p for p in (folder / "figures").glob("*") if p.suffix.lower() in _FIGURE_SUFFIXES
+        )
+        if figures:
+            thumbs = "".join(
+                f"<figure><a href='{_href(name, 'figures', f.name)}'>"
+                f"<img class='thumb' loading='lazy' src='{_href(name, 'figures', f.name)}' "
+                f"alt='{_esc(f.stem)}'></a><figcaption>{_esc(f.stem)}</figcaption></figure>"
+                for f in figures
+            )
+            part.append(f"<div class='figures'>{thumbs}</div>")
+        if name in manifests:
+            text = json.dumps(manifests[name], indent=2, default=str)
+            part.append(
+                f"<details><summary>manifest.json</summary><pre>{_esc(text)}</pre></details>"
+            )
+        part.append("</section>")
+        sections.append("".join(part))
+    table = (
+        "<table class='overview'><thead><tr><th>notebook</th><th>status</th><th>duration (s)</th>"
+        f"<th>outputs</th><th>headline metrics</th></tr></thead><tbody>{''.join(overview)}</tbody>"
+        "</table>"
+    )
+    metric_cols = summary.drop(columns=["error"]).set_index("notebook").T
+    return [
+        f"<p>Total notebook time {_esc(f'{total:.1f}')} s summed over notebooks (they run in parallel).</p>",
+        table,
+        *sections,
+        "<h2>All metrics</h2>",
+        f"<details><summary>{len(metric_cols)} rows</summary>"
+        f"{metric_cols.to_html(escape=True)}</details>",
+    ]
+
+
 def _read_results(run_dir: Path) -> pd.DataFrame:
     """``results.csv``, or an empty table when no run has finished (the sweep was interrupted before)."""
     try:
@@ -241,22 +370,10 @@ def build_report(run_dir: str | Path, metrics: list[str] | None = None) -> Path:
             summary = pd.read_csv(summary_file)
         except pd.errors.EmptyDataError:
             raise ValueError(f"report: {summary_file} is empty") from None
-        title = f"Run {run_dir.name}: {len(summary)} notebooks, {summary['status'].value_counts().to_dict()}"
+        counts = summary["status"].value_counts().to_dict()
+        title = f"Run {run_dir.name}: {len(summary)} notebooks, {counts}"
         md_summary = (
             (run_dir / "summary.md").read_text() if (run_dir / "summary.md").exists() else ""
-        )
-        rows = []
-        for _, r in summary.iterrows():
-            name = str(r["notebook"])
-            link = f'<a href="{_esc(quote(name))}/{_esc(quote(name))}.html">{_esc(name)}</a>'
-            error = "" if pd.isna(r["error"]) else _esc(r["error"])
-            rows.append(
-                f"<tr><td>{link}</td><td>{_esc(r['status'])}</td>"
-                f"<td>{_esc(r['duration_s'])}</td><td>{error}</td></tr>"
-            )
-        base = (
-            "<table border='1' class='dataframe'><thead><tr><th>notebook</th><th>status</th>"
-            f"<th>duration_s</th><th>error</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
         manifests = {
             str(n): m
@@ -265,21 +382,15 @@ def build_report(run_dir: str | Path, metrics: list[str] | None = None) -> Path:
         }
         env_md, env_html = _environment_sections(manifests, parameters=True)
         md = [f"# {html_lib.escape(title, quote=False)}", "", md_summary, *env_md]
-        html = [
-            f"<h1>{_esc(title)}</h1>",
-            base,
-            "<h2>All metrics</h2>",
-            summary.drop(columns=["error"]).set_index("notebook").T.to_html(escape=True),
-            *env_html,
-        ]
+        html = [f"<h1>{_esc(title)}</h1>", *_run_page(run_dir, summary, manifests), *env_html]
     else:
         raise FileNotFoundError(
             f"report: {str(run_dir)!r} holds neither a sweep (sweep.json) nor a run summary (summary.csv)"
         )
     (run_dir / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     page = (
-        f"<html><head><meta charset='utf-8'><title>{_esc(title)}</title></head>"
-        f"<body>{''.join(html)}</body></html>"
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_esc(title)}</title>"
+        f"<style>{_CSS}</style></head><body>{''.join(html)}</body></html>"
     )
     (run_dir / "report.html").write_text(page, encoding="utf-8")
     return run_dir / "report.html"

@@ -1,4 +1,5 @@
-"""Headless execution of notebooks with papermill: one, all, or the committed (rendered) copies.
+"""Headless execution of notebooks with papermill: one, all (in parallel, on the engine of the sweeps), or the
+committed (rendered) copies.
 
 Each run writes, per notebook, ``<out>/<stem>/``: the executed notebook (partial if it failed), its HTML export,
 ``metrics.json`` and figures; and across notebooks ``summary.csv`` (all metrics) and ``summary.md`` (headline
@@ -419,11 +420,17 @@ def run_notebooks(
     profile: str = "quick",
     parameters: Mapping[str, object] | None = None,
     log: bool = True,
+    workers: int | None = None,
 ) -> list[NotebookRun]:
-    """Execute each notebook in turn into ``out_dir`` and write the summary; failures do not stop the rest.
+    """Execute the notebooks into ``out_dir``, in parallel on the sweeps' Dask engine (``workers`` processes,
+    default one per core, each kernel's threads capped to its share of the cores), and write the summary (in
+    the order given); a failing notebook never stops the others. On Ctrl-C the summary of the notebooks that
+    finished is written and ``KeyboardInterrupt`` propagates.
 
     ``parameters`` must be defined by every notebook given (checked before anything runs).
     """
+    from finrisk_utils.workbench.engine import check_workers, map_tasks
+
     if isinstance(paths, str | Path):
         paths = [paths]
     paths = [Path(p) for p in paths]
@@ -437,39 +444,74 @@ def run_notebooks(
         )
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    check_workers(workers, "run_notebooks")
     for p in paths:
         check_parameters(p, {**(parameters or {}), "profile": profile})
     _ensure_dir(Path(out_dir), "run_notebooks", "out_dir")
-    runs = []
-    for p in paths:
-        if log:
+    if log:
+        for p in paths:
             print(f"running {p.name} ({profile}) ...", flush=True)
-        run = execute_notebook(p, out_dir, profile=profile, parameters=parameters)
+    finished: dict[int, NotebookRun] = {}
+
+    def done(i: int, run: NotebookRun) -> None:
+        finished[i] = run
         if log:
             print(
-                f"  {run.status} in {run.duration_s:.1f}s"
+                f"  {run.notebook}: {run.status} in {run.duration_s:.1f}s"
                 + (f": {run.error}" if run.error else ""),
                 flush=True,
             )
-        runs.append(run)
+
+    tasks = [
+        (str(p.resolve()), str(Path(out_dir).resolve()), profile, dict(parameters or {}))
+        for p in paths
+    ]
+    try:
+        map_tasks(_execute_task, tasks, workers=workers, on_done=done, caller="run")
+    except KeyboardInterrupt:
+        write_summary([finished[i] for i in sorted(finished)], out_dir)
+        raise
+    runs = [finished[i] for i in range(len(paths))]
     write_summary(runs, out_dir)
     return runs
+
+
+def _execute_task(
+    path: str, out_dir: str, profile: str, parameters: dict[str, object]
+) -> NotebookRun:
+    """One notebook of a run, as the engine calls it (in a worker process): never raises for the notebook's
+    own failure; anything else (e.g. a disk error) becomes a failed run too, so the others carry on."""
+    try:
+        return execute_notebook(path, out_dir, profile=profile, parameters=parameters)
+    except Exception as exc:
+        stem = Path(path).stem
+        return NotebookRun(
+            notebook=stem,
+            status="failed",
+            duration_s=0.0,
+            output_notebook=Path(out_dir) / stem / Path(path).name,
+            error=f"{type(exc).__name__}: {exc}",
+        )
 
 
 _VOLATILE_CELL_KEYS = ("execution", "papermill")
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove execution counts, timings and papermill bookkeeping; outputs stay."""
+    """Remove timings and papermill bookkeeping, and give the code cells deterministic execution counts 1, 2,
+    3, ... in order (their results the same count), as one straight run gives: JupyterLab then shows every
+    cell as run, and a re-render changes no count. Outputs stay."""
     nb.metadata.pop("papermill", None)
+    count = 0
     for cell in nb.cells:
         for key in _VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
-            cell.execution_count = None
+            count += 1
+            cell.execution_count = count
             for out in cell.outputs:
                 if "execution_count" in out:
-                    out["execution_count"] = None
+                    out["execution_count"] = count
     return nb
 
 

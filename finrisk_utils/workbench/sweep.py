@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ import pandas as pd
 import yaml
 
 from finrisk_utils.core.config import PROFILES
+from finrisk_utils.workbench.engine import check_workers, map_tasks, probe_scheduler, set_thread_env
 from finrisk_utils.workbench.runner import check_parameters, execute_notebook
 
 __all__ = [
@@ -115,10 +115,9 @@ def run_one(
     threads: int | None = None,
 ) -> dict[str, object]:
     """Execute one combination into ``runs_dir/<key>/`` and write its ``run.json``; never raises for a
-    failing notebook (the failure is the result). Runs in a Dask worker process."""
-    if threads:
-        for var in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
-            os.environ[var] = str(threads)  # inherited by the kernel papermill starts
+    failing notebook (the failure is the result). Runs in a Dask worker process (the engine caps the
+    kernel's threads; ``threads`` sets the cap itself when called directly)."""
+    set_thread_env(threads)  # inherited by the kernel papermill starts
     key = run_key(params)
     out = Path(runs_dir) / key
     run = execute_notebook(notebook, out, profile=profile, parameters=params, html=False)
@@ -274,8 +273,6 @@ def sweep(
     table, and the interrupt is re-raised. ``progress(done, failed, total,
     elapsed_s)`` is called after each run.
     """
-    from dask.distributed import Client, LocalCluster, as_completed
-
     notebook = Path(notebook)
     if not notebook.is_file():
         raise FileNotFoundError(f"sweep: notebook not found: {notebook}")
@@ -293,10 +290,7 @@ def sweep(
         raise TypeError(
             f"sweep: grid must be a mapping of names to lists or a list of dicts, got {type(grid).__name__}"
         )
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
-    ):
-        raise ValueError(f"sweep: workers must be a positive number of processes, got {workers!r}")
+    check_workers(workers, "sweep")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise ValueError(
             f"sweep: scheduler must be an address such as tcp://host:8786, got {scheduler!r}"
@@ -325,64 +319,39 @@ def sweep(
     if not todo:
         _write_spec(out, spec)
         return _write_results(out)
-    n_workers = workers or os.cpu_count() or 1
-    threads = max(1, (os.cpu_count() or 1) // n_workers)
-    cluster = None
-    try:
-        if scheduler:
-            _probe_scheduler(scheduler, connect_timeout_s)
-            client = Client(scheduler, timeout=connect_timeout_s)
-        else:
-            cluster = LocalCluster(
-                n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-    except (OSError, TimeoutError) as exc:
-        if cluster is not None:
-            cluster.close()
-        where = f"the Dask scheduler at {scheduler!r}" if scheduler else "a local Dask cluster"
-        raise ConnectionError(f"sweep: cannot reach {where}: {exc}") from None
+    if scheduler:  # nothing is written for a sweep that cannot start
+        try:
+            probe_scheduler(scheduler, connect_timeout_s)
+        except OSError as exc:
+            raise ConnectionError(
+                f"sweep: cannot reach the Dask scheduler at {scheduler!r}: {exc}"
+            ) from None
     _write_spec(out, spec)
     runs_dir = out / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
-    start, done, failed = time.perf_counter(), 0, 0
-    futures = [
-        client.submit(
-            run_one, str(notebook.resolve()), c, profile, str(runs_dir), threads, pure=False
-        )
-        for c in todo
-    ]
+    start, counts = time.perf_counter(), {"done": 0, "failed": 0}
+
+    def done(_: int, record: dict[str, object]) -> None:
+        counts["done"] += 1
+        counts["failed"] += record["status"] != "ok"
+        if progress:
+            progress(counts["done"], counts["failed"], len(todo), time.perf_counter() - start)
+
+    tasks = [(str(notebook.resolve()), c, profile, str(runs_dir)) for c in todo]
     try:
-        for future in as_completed(futures):
-            record = future.result()
-            done += 1
-            failed += record["status"] != "ok"
-            if progress:
-                progress(done, failed, len(todo), time.perf_counter() - start)
+        map_tasks(
+            run_one,
+            tasks,
+            workers=workers,
+            scheduler=scheduler,
+            on_done=done,
+            connect_timeout_s=connect_timeout_s,
+            caller="sweep",
+        )
     except KeyboardInterrupt:
-        client.cancel(futures)
         _write_results(out)  # the finished runs are kept
         raise
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
     return _write_results(out)
-
-
-def _probe_scheduler(address: str, timeout_s: float) -> None:
-    """Fail fast (``OSError``) when nothing listens at a TCP scheduler address, instead of Dask's retries."""
-    import socket
-
-    from distributed.comm import parse_address
-    from distributed.comm.addressing import parse_host_port
-
-    scheme, location = parse_address(address)
-    if scheme != "tcp":
-        return
-    host, port = parse_host_port(location)
-    with socket.create_connection((host, port), timeout=timeout_s):
-        pass
 
 
 def _write_spec(out: Path, spec: Mapping[str, object]) -> None:
