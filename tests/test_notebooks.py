@@ -242,33 +242,77 @@ def test_fraud_autoencoder(run_dir):
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {"training", "detection"}
 
 
+def _check_protocol_keys(m, models, horizons, benchmark="random_walk", suffix="", best=None):
+    """MCS membership is 0/1 for every model, Holm never lowers a DM p-value, and ``best[h]`` (the model with
+    the lowest pooled loss) is in the MCS (an inverted set fails)."""
+    for h in horizons:
+        if best is not None:
+            assert m[f"{best[h]}.mse_in_mcs_h{h}{suffix}"] == 1, (best[h], h)
+        for model in models:
+            assert m[f"{model}.mse_in_mcs_h{h}{suffix}"] in (0, 1), (model, h)
+            if model != benchmark and f"{model}_vs_{benchmark}.dm_pvalue_holm_h{h}{suffix}" in m:
+                raw = m[f"{model}_vs_{benchmark}.dm_pvalue_h{h}{suffix}"]
+                assert raw <= m[f"{model}_vs_{benchmark}.dm_pvalue_holm_h{h}{suffix}"] <= 1
+
+
 @pytest.mark.parametrize("run_dir", ["05_interest_rate_risk_yield_curve"], indirect=True)
 def test_interest_rate_yield_curve(run_dir):
     m, _ = read_metrics(run_dir)
     assert m["run.n_origins"] == 84  # 1994-01 .. 2000-12
-    for model in ["random_walk", "dns_ar1", "lstm"]:
-        for h in [1, 6, 12]:
-            for mat in ["3m", "1y", "3y", "5y", "10y"]:
-                assert 0.05 < m[f"{model}.rmse_h{h}_{mat}"] < 6, (model, h, mat)
-            if model != "random_walk":
-                assert 0.5 < m[f"{model}_vs_random_walk.rmse_ratio_h{h}"] < 2, (model, h)
-                assert 0 <= m[f"{model}_vs_random_walk.dm_pvalue_h{h}_5y"] <= 1
-    for model in ["random_walk", "ar1", "lstm"]:
+    # the benchmarks do not depend on training: pinned on the seeded panel (curve_seed 0), so a broken DNS
+    # fit, a shifted origin or a look-ahead in the benchmarks moves them
+    assert m["dns_ar1_vs_random_walk.rmse_ratio_h12"] == pytest.approx(1.096, abs=0.005)
+    assert m["random_walk.rmse_h12_5y"] == pytest.approx(2.184, abs=0.005)
+    assert m["ar1_vs_random_walk.rmse_ratio_h12_tbill"] == pytest.approx(1.187, abs=0.005)
+    for h in [1, 6, 12]:
+        ratio = m[f"lstm_vs_random_walk.rmse_ratio_h{h}"]
+        # the network forecasts changes from a random-walk start: in the quick profile its pooled RMSE ratio is
+        # about 1.00-1.04. Below 0.93 at 1 month would beat what the correctly specified DNS reaches on
+        # average (Monte Carlo mean about 0.98): a leak; above 1.3 it forecasts worse than a constant change
+        # should (e.g. levels mistaken for changes, unscaled outputs)
+        assert (0.93 if h == 1 else 0.8) < ratio < 1.3, (h, ratio)
+        # and its loss stays within 30% of the best classical model of the same run
+        best = min(1.0, m[f"dns_ar1_vs_random_walk.rmse_ratio_h{h}"])
+        assert ratio < 1.3 * best, h
+    # real yields (2005-2018): the network within a band of the random walk pooled over AAA, BAA, T-bill
+    for h in [1, 6, 12]:
         for series in ["aaa", "baa", "tbill"]:
-            assert 0.01 < m[f"{model}.rmse_h12_{series}"] < 5, (model, series)
+            assert 0.7 < m[f"lstm_vs_random_walk.rmse_ratio_h{h}_{series}"] < 1.6, (h, series)
+    best = {
+        h: min(
+            ["random_walk", "dns_ar1", "lstm"],
+            key=lambda x: 1.0 if x == "random_walk" else m[f"{x}_vs_random_walk.rmse_ratio_h{h}"],
+        )
+        for h in [1, 6, 12]
+    }
+    _check_protocol_keys(m, ["random_walk", "dns_ar1", "lstm"], [1, 6, 12], best=best)
+    _check_protocol_keys(m, ["random_walk", "ar1", "lstm"], [1, 6, 12], suffix="_real")
+    for suffix in ["", "_real"]:
+        assert m[f"lstm.trained{suffix}"] in (0, 1)
+        assert m[f"lstm.trained{suffix}"] == int(m[f"lstm.trained_share{suffix}"] == 1)
+        assert m[f"lstm.best_epoch{suffix}"] >= 1
     # errors grow with the horizon for the random walk (the panel is persistent, not a martingale in noise)
     assert m["random_walk.rmse_h1_5y"] < m["random_walk.rmse_h6_5y"] < m["random_walk.rmse_h12_5y"]
-    for h in [1, 6, 12]:
-        pair = "dns_ar1_vs_random_walk"
-        assert 0.5 < m[f"{pair}.mc_rmse_ratio_mean_h{h}"] < 1.2
-        assert 0 <= m[f"{pair}.mc_win_share_h{h}"] <= 1
-    # the correctly specified DNS beats the random walk on average at 12 months (the Monte Carlo, not one panel)
-    assert m["dns_ar1_vs_random_walk.mc_rmse_ratio_mean_h12"] < 1
-    # PCA on a three-factor Nelson-Siegel panel: near-exact reconstruction and factor recovery
-    assert m["pca.recon_rmse"] < 0.2 and m["pca.variance_explained"] > 0.98
+    # Monte Carlo (quick: 20 panels): the correctly specified DNS beats the random walk on average, more at
+    # longer horizons (mean ratios about 0.98 / 0.94 / 0.91), and wins on most panels at 1 month (90%); a DNS
+    # that stopped mean-reverting or used future curves would leave these bands
+    pair = "dns_ar1_vs_random_walk"
+    assert 0.95 < m[f"{pair}.mc_rmse_ratio_mean_h1"] < 1.0
+    assert 0.8 < m[f"{pair}.mc_rmse_ratio_mean_h12"] < m[f"{pair}.mc_rmse_ratio_mean_h1"]
+    assert m[f"{pair}.mc_win_share_h1"] > 0.6
+    # PCA on a three-factor Nelson-Siegel panel: near-exact reconstruction (8 bp noise) in and out of sample
+    assert m["pca.recon_rmse"] < 0.2 and m["pca.recon_rmse_train"] < 0.2
+    assert m["pca.variance_explained"] > 0.98
     for f in ["level", "slope", "curvature"]:
-        assert m[f"pca.factor_corr_{f}"] > 0.9 and -1 <= m[f"autoencoder.factor_corr_{f}"] <= 1
-    assert 0 < m["autoencoder.recon_rmse"] < 5
+        assert m[f"pca.factor_corr_{f}"] > 0.9
+        # the autoencoder's code spans the true factors too (quick: 0.97-0.99)
+        assert m[f"autoencoder.factor_corr_{f}"] > 0.8, f
+    # the autoencoder learns (kept epoch past the first) and fits the training curves within a factor 3 of
+    # PCA (quick: 0.077 vs 0.067 pp); its test error is larger (extrapolation), but below 3 pp
+    assert m["autoencoder.best_epoch"] > 1
+    assert m["autoencoder.recon_rmse_train"] < 3 * m["pca.recon_rmse_train"]
+    assert m["autoencoder.recon_rmse"] < 3
+    assert m["autoencoder.converged"] in (0, 1)
     assert m["bond_book.max_rel_gap_analytic_bump"] < 1e-6
     assert m["bond_book.dv01"] > 0 and m["bond_book.value"] > 0
     assert m["bond_book.delta_eve_parallel_up"] < 0 < m["bond_book.delta_eve_parallel_down"]
@@ -288,19 +332,34 @@ def test_interest_rate_yield_curve(run_dir):
 def test_inflation_forecasting(run_dir):
     m, _ = read_metrics(run_dir)
     assert m["run.n_origins"] == 335
-    # the benchmarks do not depend on training: the reference figures (12 months, origins 1990-2017)
+    # the benchmarks do not depend on training: pinned (12 months, origins 1990-2017)
     assert m["random_walk.rmse_h12"] == pytest.approx(0.554, abs=0.002)
     assert m["ar12.rmse_h12"] == pytest.approx(0.693, abs=0.003)
     assert m["ar12_vs_random_walk.dm_pvalue_h12"] < 0.05
-    for model in ["random_walk", "ar12", "sarima", "lstm", "cnn", "lstm_macro", "cnn_macro"]:
-        for h in [1, 3, 12]:
-            assert 0.01 < m[f"{model}.rmse_h{h}"] < 3, (model, h)
-            assert 0 < m[f"{model}.mae_h{h}"] <= m[f"{model}.rmse_h{h}"]
-            if model != "random_walk":
-                assert 0 <= m[f"{model}_vs_random_walk.dm_pvalue_h{h}"] <= 1
-    assert m["random_walk.rmse_h1"] < m["random_walk.rmse_h3"] < m["random_walk.rmse_h12"]
+    nets = ["lstm", "cnn", "lstm_macro", "cnn_macro"]
     for h in [1, 3, 12]:
-        assert 0.5 <= m[f"sarima.coverage80_h{h}"] <= 1
+        classical = min(m[f"{b}.rmse_h{h}"] for b in ["random_walk", "ar12", "sarima"])
+        for net in nets:
+            r = m[f"{net}.rmse_h{h}"]
+            # quick profile: networks within about 0.85-1.3 of the best classical RMSE. A factor 2 above
+            # flags a broken network (levels for changes, lost scaling); below 0.6 of the best classical model
+            # (the SARIMA, which already knows 11 of 12 months at h = 1) flags a leak
+            assert 0.6 * classical < r < 2 * classical, (net, h, r, classical)
+            assert m[f"{net}.mae_h{h}"] <= r
+    # the SARIMA's edge at 1 month is structural (11 of 12 months known): RMSE ratio to AO well below 1
+    assert m["sarima_vs_random_walk.rmse_ratio_h1"] < 0.8
+    assert m["random_walk.rmse_h1"] < m["random_walk.rmse_h3"] < m["random_walk.rmse_h12"]
+    models = ["random_walk", "ar12", "sarima", *nets]
+    best = {h: min(models, key=lambda x: m[f"{x}.rmse_h{h}"]) for h in [1, 3, 12]}
+    _check_protocol_keys(m, models, [1, 3, 12], best=best)
+    for h in [1, 3, 12]:
+        # the SARIMA is estimated on data back to 1957: its 80% intervals are too wide after the Great
+        # Moderation (coverage near 1), and a broken quantile computation (swapped or degenerate) falls below 0.8
+        assert 0.8 <= m[f"sarima.coverage80_h{h}"] <= 1
+    for net in nets:
+        assert m[f"{net}.trained"] == int(m[f"{net}.trained_share"] == 1)
+        assert m[f"{net}.best_epoch"] >= 1
+    assert sum(m[f"{net}.chosen_on_validation"] for net in nets) <= 1
     assert (
         m["lstm.params"] > 0 and m["cnn_macro.params"] > m["cnn.params"]
     )  # covariates add input weights
