@@ -120,8 +120,10 @@ def ewma_var(
     return RiskForecast("ewma", confidence, pd.Series(var, index=dates), pd.Series(es, index=dates))
 
 
-def _fit_garch(returns: pd.Series, fit_end: pd.Timestamp, dist: str):
-    model = arch_model(returns, mean="Constant", vol="GARCH", p=1, q=1, dist=dist, rescale=False)
+def _fit_garch(returns: pd.Series, fit_end: pd.Timestamp, dist: str, o: int = 0):
+    model = arch_model(
+        returns, mean="Constant", vol="GARCH", p=1, o=o, q=1, dist=dist, rescale=False
+    )
     result = model.fit(last_obs=fit_end, disp="off", show_warning=False)
     if result.convergence_flag != 0:
         raise RuntimeError(
@@ -147,8 +149,11 @@ def garch_var(
     *,
     dist: str = "t",
     fit_end: str | pd.Timestamp | None = None,
+    gjr: bool = False,
 ) -> RiskForecast:
-    """GARCH(1,1) with constant mean and ``dist`` innovations (``"normal"``, ``"t"``, ``"skewt"``) via ``arch``.
+    """GARCH(1,1) with constant mean and ``dist`` innovations (``"normal"``, ``"t"``, ``"skewt"``) via ``arch``;
+    with ``gjr=True`` the GJR-GARCH(1,1,1) of Glosten, Jagannathan and Runkle (1993), whose variance reacts more
+    to negative returns (the leverage effect), named ``gjr_garch_<dist>``.
 
     Parameters are estimated on returns before ``fit_end`` (default: the first forecast date) and held fixed;
     VaR/ES use the innovation distribution's quantile and tail mean (numerical for the skew-t).
@@ -156,6 +161,8 @@ def garch_var(
     alpha = check_confidence(confidence)
     if dist not in {"normal", "t", "skewt"}:
         raise ValueError(f"dist must be 'normal', 't' or 'skewt', got {dist!r}")
+    if not isinstance(gjr, bool):
+        raise TypeError(f"garch_var: gjr must be a bool, got {gjr!r}")
     _history_positions(returns, dates, 500, f"garch_var({dist})")
     fit_end = (
         as_timestamp(fit_end, "fit_end", where="garch_var") if fit_end is not None else dates[0]
@@ -164,12 +171,13 @@ def garch_var(
         raise DataValidationError(
             f"garch_var: fit_end {fit_end.date()} is after the first forecast date {dates[0].date()} (look-ahead)"
         )
-    model, result = _fit_garch(returns, fit_end, dist)
+    model, result = _fit_garch(returns, fit_end, dist, o=int(gjr))
     sigma, mu = _garch_sigma(returns, result, dates)
     shape = result.params[model.distribution.parameter_names()].to_numpy()
     ppf = lambda u: model.distribution.ppf(u, shape)  # noqa: E731 -- standardized innovation quantile
     z_q, z_es = float(ppf(alpha)), tail_mean_from_ppf(ppf, alpha)
     name = {"normal": "garch_n", "t": "garch_t", "skewt": "garch_skewt"}[dist]
+    name = f"gjr_{name}" if gjr else name
     return RiskForecast(name, confidence, -(mu + sigma * z_q), -(mu + sigma * z_es))
 
 
@@ -221,12 +229,16 @@ def classical_var_forecasts(
 ) -> dict[str, RiskForecast]:
     """The classical VaR/ES models a risk desk compares a new model with, keyed by their metric names:
     ``hs`` (historical simulation, ``hs_window`` days), ``fhs`` (filtered HS on a GARCH-t), ``garch_t`` and
-    ``garch_skewt`` (GARCH(1,1) with Student-t / skew-t innovations, estimated on returns before ``fit_end``)
-    and ``ewma`` (RiskMetrics, decay ``ewma_lambda``). ``returns`` in %, one forecast per date of ``dates``."""
+    ``garch_skewt`` (GARCH(1,1) with Student-t / skew-t innovations, estimated on returns before ``fit_end``),
+    ``gjr_garch_skewt`` (GJR-GARCH with skew-t innovations) and ``ewma`` (RiskMetrics, decay ``ewma_lambda``).
+    ``returns`` in %, one forecast per date of ``dates``."""
     return {
         "hs": historical_simulation(returns, dates, confidence, window=hs_window),
         "fhs": filtered_historical_simulation(returns, dates, confidence, fit_end=fit_end),
         "garch_t": garch_var(returns, dates, confidence, dist="t", fit_end=fit_end),
         "garch_skewt": garch_var(returns, dates, confidence, dist="skewt", fit_end=fit_end),
+        "gjr_garch_skewt": garch_var(
+            returns, dates, confidence, dist="skewt", fit_end=fit_end, gjr=True
+        ),
         "ewma": ewma_var(returns, dates, confidence, lam=ewma_lambda),
     }

@@ -1,0 +1,514 @@
+"""The VaR/ES study of notebooks 02 and 07 in functions: one window's models, the shared comparison protocol
+on per-day pinball and FZ0 losses, capital, training status, and the sentences the notebooks print.
+
+Every sentence here is built from results, so a notebook's reading cannot go stale when the numbers move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from finrisk_utils.core.validation import (
+    DataValidationError,
+    as_timestamp,
+    check_positive_int,
+    check_returns,
+)
+from finrisk_utils.forecasting.compare import (
+    ComparisonResult,
+    compare_forecasts,
+    holm,
+    seed_ensemble,
+    verdict,
+)
+from finrisk_utils.market.backtest import VaRBacktest
+from finrisk_utils.market.deep_var import DeepVaRResult, DeepVaRSpec, deep_var_forecast
+from finrisk_utils.market.quantreg import linear_quantile_forecast
+from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
+from finrisk_utils.market.var_models import classical_var_forecasts
+
+__all__ = [
+    "CLASSICAL_MODELS",
+    "capital_table",
+    "classical_reading",
+    "compare_var_losses",
+    "comparison_metrics",
+    "comparison_table",
+    "comparison_text",
+    "committed_specs",
+    "deep_labels",
+    "deep_status_table",
+    "default_val_start",
+    "ensemble_forecast",
+    "format_specs",
+    "independence_reading",
+    "load_forecasts",
+    "parse_specs",
+    "parse_windows",
+    "run_var_window",
+    "save_forecasts",
+    "seed_ensemble_backtests",
+    "yearly_reading",
+]
+
+CLASSICAL_MODELS = ("hs", "fhs", "garch_t", "garch_skewt", "gjr_garch_skewt", "ewma")
+LOSSES = ("pinball", "fz0")
+
+
+def parse_specs(text: str, *, units: int, epochs: int) -> dict[str, DeepVaRSpec]:
+    """Fixed network settings from ``"lstm_quantile:ewma:60,cnn_quantile:none:20"`` (name:vol_scaling:window;
+    the kind is the name's prefix), with ``units`` and ``epochs``; ``""`` gives none (choose on validation)."""
+    where = "parse_specs"
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: specs must be a str like 'lstm_quantile:ewma:60', got {text!r}")
+    units = check_positive_int(units, "units", where=where)
+    epochs = check_positive_int(epochs, "epochs", where=where)
+    out = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        parts = item.split(":")
+        if len(parts) != 3 or parts[0] not in ("lstm_quantile", "cnn_quantile"):
+            raise ValueError(
+                f"{where}: {item!r} is not <lstm_quantile|cnn_quantile>:<ewma|none>:<window>"
+            )
+        if parts[1] not in ("ewma", "none") or not parts[2].isdigit() or int(parts[2]) < 2:
+            raise ValueError(f"{where}: {item!r} needs vol_scaling ewma or none and a window >= 2")
+        kind = parts[0].split("_")[0]
+        out[parts[0]] = DeepVaRSpec(
+            kind=kind, vol_scaling=parts[1], window=int(parts[2]), units=units, epochs=epochs
+        )
+    return out
+
+
+def default_val_start(test_start: str | pd.Timestamp, years: int = 2) -> str:
+    """The validation period's start when none is given: ``years`` calendar years before ``test_start``
+    (``"2015-01-01"`` -> ``"2013-01-01"``), as an ISO date string."""
+    start = as_timestamp(test_start, "test_start", where="default_val_start")
+    years = check_positive_int(years, "years", where="default_val_start")
+    return (start - pd.DateOffset(years=years)).strftime("%Y-%m-%d")
+
+
+def parse_windows(text: str) -> list[tuple[str, str, str]]:
+    """Test windows from ``"start:end[:val_start],..."`` (ISO dates; ``""`` gives none), with ``val_start``
+    defaulting to :func:`default_val_start`. Returns ``(test_start, test_end, val_start)`` tuples."""
+    where = "parse_windows"
+    if not isinstance(text, str):
+        raise TypeError(
+            f"{where}: windows must be a str like '2008-01-01:2009-12-31', got {text!r}"
+        )
+    out = []
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        parts = item.split(":")
+        if len(parts) not in (2, 3):
+            raise ValueError(f"{where}: {item!r} is not start:end or start:end:val_start")
+        start, end = (as_timestamp(p, "window date", where=where) for p in parts[:2])
+        val = as_timestamp(parts[2], "val_start", where=where) if len(parts) == 3 else None
+        if not start < end or (val is not None and not val < start):
+            raise ValueError(f"{where}: {item!r} needs val_start < start < end")
+        val_text = val.strftime("%Y-%m-%d") if val is not None else default_val_start(start)
+        out.append((start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"), val_text))
+    return out
+
+
+def run_var_window(
+    returns: pd.Series,
+    *,
+    confidence: float,
+    test_start: str,
+    test_end: str,
+    val_start: str | None = None,
+    deep_specs: Mapping[str, DeepVaRSpec] | None = None,
+    qr_window: int = 20,
+) -> tuple[dict[str, RiskForecast], dict[str, DeepVaRResult]]:
+    """Every model of notebook 02 on one test window: the classical baselines (estimated on returns before
+    ``test_start``), the linear quantile regression, and one network per ``deep_specs`` entry (trained before
+    ``val_start``, default two years before ``test_start``, stopped early on validation, refitted). Returns the
+    forecasts by name (networks last) and the networks' results."""
+    where = "run_var_window"
+    check_confidence(confidence)
+    returns = check_returns(returns, "returns", where=where)
+    val_start = default_val_start(test_start) if val_start is None else val_start
+    v = as_timestamp(val_start, "val_start", where=where)
+    s = as_timestamp(test_start, "test_start", where=where)
+    e = as_timestamp(test_end, "test_end", where=where)
+    if not v < s <= e:
+        raise DataValidationError(
+            f"{where}: need val_start < test_start <= test_end, got {v.date()}, {s.date()}, {e.date()}"
+        )
+    dates = returns.loc[s:e].index
+    if len(dates) == 0:
+        raise DataValidationError(f"{where}: no returns between {s.date()} and {e.date()}")
+    forecasts = classical_var_forecasts(returns, dates, confidence, fit_end=s)
+    forecasts["linear_quantile"] = linear_quantile_forecast(
+        returns, confidence=confidence, test_start=s, test_end=e, window=qr_window
+    )
+    deep = {}
+    for name, spec in dict(deep_specs or {}).items():
+        if not isinstance(spec, DeepVaRSpec):
+            raise TypeError(f"{where}: deep_specs[{name!r}] must be a DeepVaRSpec, got {spec!r}")
+        deep[name] = deep_var_forecast(
+            returns,
+            confidence=confidence,
+            val_start=v,
+            test_start=s,
+            test_end=e,
+            spec=spec,
+            name=name,
+        )
+        forecasts[name] = deep[name].forecast
+    return forecasts, deep
+
+
+def _check_results(results: object, where: str) -> list[VaRBacktest]:
+    if not isinstance(results, Sequence) or not results:
+        raise TypeError(f"{where}: results must be a non-empty list of VaRBacktest")
+    for r in results:
+        if not isinstance(r, VaRBacktest):
+            raise TypeError(f"{where}: results must hold VaRBacktest, got {type(r).__name__}")
+    return list(results)
+
+
+def compare_var_losses(
+    results: Sequence[VaRBacktest],
+    benchmark: str = "garch_skewt",
+    *,
+    trained: Mapping[str, bool] | None = None,
+    losses: Sequence[str] = LOSSES,
+    seed: int = 0,
+    mcs_reps: int = 1000,
+) -> dict[str, ComparisonResult]:
+    """The shared protocol (:func:`finrisk_utils.forecasting.compare.compare_forecasts`) on each model's per-day
+    losses (``"pinball"``, ``"fz0"``) against ``benchmark``: DM with HAC (Bartlett) variance and the HLN
+    correction, an MCS over all models per loss, and Holm's adjustment over the whole reported family (every
+    trained model against the benchmark on every loss), with the verdicts recomputed from the joint Holm
+    p-values. Untrained networks (``trained[name] is False``) are reported but left out of the family."""
+    where = "compare_var_losses"
+    results = _check_results(results, where)
+    names = [r.name for r in results]
+    if benchmark not in names:
+        raise ValueError(f"{where}: benchmark {benchmark!r} is not among the results {names}")
+    bad = [loss for loss in losses if loss not in LOSSES]
+    if bad or not losses:
+        raise ValueError(f"{where}: losses must be among {LOSSES}, got {list(losses)}")
+    comps = {}
+    for loss in losses:
+        frame = pd.DataFrame({r.name: getattr(r, f"{loss}_losses") for r in results}).dropna()
+        comps[loss] = compare_forecasts(
+            frame, benchmark, loss=loss, trained=trained, seed=seed, mcs_reps=mcs_reps
+        )
+    family = [
+        (loss, i)
+        for loss, c in comps.items()
+        for i, row in c.table.iterrows()
+        if row["model"] != benchmark and row["trained"] and np.isfinite(row["dm_pvalue"])
+    ]
+    adjusted = holm([comps[loss].table.loc[i, "dm_pvalue"] for loss, i in family]) if family else []
+    out = {}
+    for loss, c in comps.items():
+        table = c.table.copy()
+        table["pvalue_holm"] = np.nan
+        for (fam_loss, i), p in zip(family, adjusted, strict=True):
+            if fam_loss == loss:
+                table.loc[i, "pvalue_holm"] = p
+        table["verdict"] = [
+            "benchmark"
+            if r.model == benchmark
+            else verdict(
+                r.mean_loss_diff, r.pvalue_holm, benchmark, level=c.level, trained=r.trained
+            )
+            for r in table.itertuples(index=False)
+        ]
+        out[loss] = replace(c, table=table)
+    return out
+
+
+def comparison_table(comparisons: Mapping[str, ComparisonResult]) -> pd.DataFrame:
+    """One row per (model, loss): trained, mean loss, ratio to the benchmark, DM p, Holm p (over the family),
+    MCS membership and p-value, verdict."""
+    cols = ["trained", "mean_loss", "ratio", "dm_pvalue", "pvalue_holm", "in_mcs", "mcs_pvalue"]
+    cols.append("verdict")
+    frames = [c.table.assign(loss=loss, horizon=c.horizon) for loss, c in comparisons.items()]
+    return pd.concat(frames).set_index(["model", "loss", "horizon"])[cols]
+
+
+def comparison_metrics(
+    comparisons: Mapping[str, ComparisonResult], suffix: str = ""
+) -> dict[str, float]:
+    """Keys ``<model>.<loss>_in_mcs<suffix>`` (0/1) for every model and, against the benchmark,
+    ``<model>_vs_<benchmark>.<loss>_dm_pvalue<suffix>`` and ``..._dm_pvalue_holm<suffix>``."""
+    out: dict[str, float] = {}
+    for loss, c in comparisons.items():
+        for r in c.table.itertuples(index=False):
+            out[f"{r.model}.{loss}_in_mcs{suffix}"] = int(r.in_mcs)
+            if r.model == c.benchmark:
+                continue
+            pair = f"{r.model}_vs_{c.benchmark}"
+            for col, key in (("dm_pvalue", "dm_pvalue"), ("pvalue_holm", "dm_pvalue_holm")):
+                value = float(getattr(r, col))
+                if np.isfinite(value):
+                    out[f"{pair}.{loss}_{key}{suffix}"] = value
+    return out
+
+
+def comparison_text(
+    comparisons: Mapping[str, ComparisonResult],
+    models: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """Markdown: for each of ``models`` and each loss, its mean loss relative to the benchmark and the verdict
+    (Holm over the reported family), then each loss's MCS."""
+    labels = dict(labels or {})
+    name = lambda m: labels.get(m, m)  # noqa: E731
+    lines = []
+    for loss, c in comparisons.items():
+        t = c.table.set_index("model")
+        parts = []
+        for m in models:
+            r = t.loc[m]
+            if not r["trained"]:
+                parts.append(f"{name(m)} did not train (not interpreted)")
+                continue
+            side = "lower" if r["ratio"] < 1 else "higher" if r["ratio"] > 1 else "equal"
+            parts.append(
+                f"{name(m)}'s is {side} than {name(c.benchmark)}'s ({r['ratio']:.3f} times), "
+                f"{r['verdict']} (DM p {r['dm_pvalue']:.3f}, Holm p {r['pvalue_holm']:.3f})"
+            )
+        kept = ", ".join(name(m) for m in c.mcs.included)
+        lines.append(
+            f"- **{loss}** (mean loss): "
+            + "; ".join(parts)
+            + f". The {100 * (1 - c.mcs.size):.0f}% "
+            f"model confidence set keeps {kept}."
+        )
+    return "\n".join(lines)
+
+
+def _table_of(results: Sequence[VaRBacktest]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            r.name: {
+                "pinball": r.pinball,
+                "fz0": r.fz0,
+                "exceptions": r.kupiec.exceptions,
+                "expected": r.kupiec.expected,
+                "es_z2": r.es.z2,
+                "ind_p": r.christoffersen.pvalue_ind,
+            }
+            for r in results
+        }
+    ).T
+
+
+def classical_reading(
+    results: Sequence[VaRBacktest], classical: Sequence[str] = CLASSICAL_MODELS
+) -> str:
+    """Which classical model is worst and best on each measure (pinball, FZ0, distance of the exception count
+    from its expectation, Z2), as a sentence computed from ``results``."""
+    results = _check_results(results, "classical_reading")
+    t = _table_of(results).loc[[m for m in classical if m in {r.name for r in results}]]
+    t["miss"] = (t["exceptions"] - t["expected"]).abs()
+    measures = [
+        ("pinball", "pinball loss", "{:.4f}", True),
+        ("fz0", "FZ0 loss", "{:.3f}", True),
+        ("miss", "distance between exceptions and expectation", "{:.1f}", True),
+        ("es_z2", "Z2 (most negative: ES most underestimated)", "{:.2f}", False),
+    ]
+    parts = []
+    for col, what, fmt, high_is_bad in measures:
+        worst = t[col].idxmax() if high_is_bad else t[col].idxmin()
+        best = t[col].idxmin() if high_is_bad else t[col].idxmax()
+        parts.append(
+            f"{what}: worst {worst} ({fmt.format(t.loc[worst, col])}), best {best} "
+            f"({fmt.format(t.loc[best, col])})"
+        )
+    worst = pd.concat(
+        [t["pinball"].rank(), t["fz0"].rank(), t["miss"].rank(), (-t["es_z2"]).rank()], axis=1
+    ).mean(axis=1)
+    return (
+        "Among the classical models, "
+        + "; ".join(parts)
+        + f". Worst on average rank: {worst.idxmax()}; "
+        f"best: {worst.idxmin()}."
+    )
+
+
+def independence_reading(results: Sequence[VaRBacktest], level: float = 0.05) -> str:
+    """Which models pass Christoffersen's independence test at ``level`` (exceptions not clustered)."""
+    results = _check_results(results, "independence_reading")
+    passing = [r.name for r in results if r.christoffersen.pvalue_ind > level]
+    failing = [r.name for r in results if r.christoffersen.pvalue_ind <= level]
+    return (
+        f"Christoffersen independence at {level:.0%}: passed by {', '.join(passing) or 'no model'}; "
+        f"rejected for {', '.join(failing) or 'no model'}."
+    )
+
+
+def capital_table(results: Sequence[VaRBacktest]) -> pd.DataFrame:
+    """Basel traffic light of the last 250 days per model: exceptions, zone, plus factor and capital
+    multiplier ``3 + plus factor`` (NaN where the plus factor is undefined: not 99% VaR over about 250 days)."""
+    results = _check_results(results, "capital_table")
+    rows = {}
+    for r in results:
+        plus = r.last_250.plus_factor
+        rows[r.name] = {
+            "exceptions_last_250": r.last_250.exceptions,
+            "zone_last_250": r.last_250.zone,
+            "plus_factor": np.nan if plus is None else plus,
+            "capital_multiplier": np.nan if plus is None else 3 + plus,
+        }
+    return pd.DataFrame(rows).T
+
+
+def deep_status_table(deep: Mapping[str, DeepVaRResult]) -> pd.DataFrame:
+    """Per network: its settings, the kept epoch, validation FZ0 loss of the kept weights and of the naive
+    constant (training quantile/ES) forecast, and whether it trained (beat the naive forecast on validation)."""
+    rows = {}
+    for name, res in deep.items():
+        if not isinstance(res, DeepVaRResult):
+            raise TypeError(f"deep_status_table: {name!r} is not a DeepVaRResult")
+        s = res.fit.summary()
+        rows[name] = {
+            "vol_scaling": res.spec.vol_scaling,
+            "window": res.spec.window,
+            "units": res.spec.units,
+            "best_epoch": s["best_epoch"],
+            "epochs_run": s["epochs_run"],
+            "val_loss": s["val_loss"],
+            "naive_val_loss": s["naive_val_loss"],
+            "trained": bool(res.fit.trained) if res.fit.trained is not None else True,
+        }
+    return pd.DataFrame(rows).T
+
+
+def deep_labels(deep: Mapping[str, DeepVaRResult]) -> dict[str, str]:
+    """Display names: ``"<name> (untrained)"`` for a network that did not beat its naive forecast."""
+    return {n: f"{n} (untrained)" for n, r in deep.items() if r.fit.trained is False}
+
+
+def save_forecasts(
+    path: str | Path, returns: pd.Series, forecasts: Mapping[str, RiskForecast]
+) -> Path:
+    """Write realised returns and every model's VaR/ES (columns ``return``, ``<model>:var``, ``<model>:es``) to
+    a CSV, so that sweeps can combine forecasts over seeds (:func:`ensemble_forecast`)."""
+    returns = check_returns(returns, "returns", where="save_forecasts")
+    frame = pd.DataFrame({"return": returns})
+    for name, fc in forecasts.items():
+        frame[f"{name}:var"], frame[f"{name}:es"] = fc.var, fc.es
+    path = Path(path)
+    frame.dropna().to_csv(path, index_label="date")
+    return path
+
+
+def load_forecasts(
+    path: str | Path, confidence: float
+) -> tuple[pd.Series, dict[str, RiskForecast]]:
+    """Read :func:`save_forecasts`' CSV back: the returns and a RiskForecast per model."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"load_forecasts: no forecasts file {path}")
+    frame = pd.read_csv(path, index_col="date", parse_dates=True)
+    names = [c.split(":")[0] for c in frame.columns if c.endswith(":var")]
+    fcs = {n: RiskForecast(n, confidence, frame[f"{n}:var"], frame[f"{n}:es"]) for n in names}
+    return frame["return"], fcs
+
+
+def ensemble_forecast(forecasts: Sequence[RiskForecast], name: str | None = None) -> RiskForecast:
+    """The seed ensemble of one model: the mean VaR and mean ES over seeds (same dates and confidence)."""
+    if not isinstance(forecasts, Sequence) or not forecasts:
+        raise TypeError("ensemble_forecast: forecasts must be a non-empty list of RiskForecast")
+    first = forecasts[0]
+    if any(not isinstance(f, RiskForecast) or f.confidence != first.confidence for f in forecasts):
+        raise ValueError(
+            "ensemble_forecast: every forecast must be a RiskForecast at one confidence"
+        )
+    var = seed_ensemble([f.var for f in forecasts])
+    es = seed_ensemble([f.es for f in forecasts])
+    return RiskForecast(name or first.name, first.confidence, var, es)
+
+
+def format_specs(specs: Mapping[str, DeepVaRSpec]) -> str:
+    """The ``specs`` string :func:`parse_specs` reads back (``"lstm_quantile:ewma:60,cnn_quantile:ewma:20"``)."""
+    for name, spec in specs.items():
+        if not isinstance(spec, DeepVaRSpec):
+            raise TypeError(f"format_specs: {name!r} is not a DeepVaRSpec")
+    return ",".join(f"{n}:{s.vol_scaling}:{s.window}" for n, s in specs.items())
+
+
+def committed_specs(notebook: str | Path) -> str:
+    """The networks' settings a rendered notebook 02 printed (its line ``selected networks: <specs>``)."""
+    import json
+    import re
+
+    path = Path(notebook)
+    if not path.is_file():
+        raise FileNotFoundError(f"committed_specs: no notebook {path}")
+    text = json.dumps(json.loads(path.read_text()).get("cells", []))
+    found = re.findall(r"selected networks: ([a-z0-9_:,]+)", text)
+    if not found:
+        raise ValueError(
+            f"committed_specs: {path.name} stores no 'selected networks:' line; render it"
+        )
+    return found[-1]
+
+
+def seed_ensemble_backtests(
+    run_dirs: Sequence[str | Path], confidence: float, models: Sequence[str]
+) -> tuple[list[VaRBacktest], pd.DataFrame]:
+    """Backtests of the seed-ensemble forecast of each of ``models`` (mean VaR and ES over the runs'
+    ``forecasts.csv``) beside every other model of the first run (the baselines, identical in every run), and a
+    table of each model's per-seed pinball, FZ0 and exception count (rows: run, columns: (model, statistic))."""
+    where = "seed_ensemble_backtests"
+    if not isinstance(run_dirs, Sequence) or isinstance(run_dirs, str) or not run_dirs:
+        raise TypeError(f"{where}: run_dirs must be a non-empty list of run folders")
+    loaded = [load_forecasts(Path(d) / "forecasts.csv", confidence) for d in run_dirs]
+    returns, first = loaded[0]
+    missing = [m for m in models if m not in first]
+    if missing:
+        raise ValueError(f"{where}: models {missing} not in the forecasts ({sorted(first)})")
+    from finrisk_utils.market.backtest import backtest_var
+
+    per_seed = {}
+    for i, (r, fcs) in enumerate(loaded):
+        for m in models:
+            b = backtest_var(r.loc[fcs[m].var.index], fcs[m])
+            per_seed[(m, "pinball"), i], per_seed[(m, "fz0"), i] = b.pinball, b.fz0
+            per_seed[(m, "exceptions"), i] = b.kupiec.exceptions
+    spread = pd.Series(per_seed).unstack(0)
+    ensembles = {m: ensemble_forecast([fcs[m] for _, fcs in loaded]) for m in models}
+    fcs = {n: ensembles.get(n, fc) for n, fc in first.items()}
+    results = [backtest_var(returns.loc[fc.var.index], fc) for fc in fcs.values()]
+    return results, spread
+
+
+def yearly_reading(
+    by_year: pd.DataFrame, models: Sequence[str], benchmark: str = "garch_skewt"
+) -> str:
+    """One sentence per test year: each model's pinball loss against the benchmark's (lower or higher), the
+    Holm-adjusted DM p-value and the exception counts. ``by_year``: rows years, columns metric keys of notebook
+    02 (``<model>.pinball``, ``<model>.exceptions``, ``<model>.trained``,
+    ``<model>_vs_<benchmark>.pinball_dm_pvalue_holm``)."""
+    if not isinstance(by_year, pd.DataFrame) or by_year.empty:
+        raise TypeError(
+            "yearly_reading: by_year must be a non-empty DataFrame (years x metric keys)"
+        )
+    lines = []
+    for year, row in by_year.iterrows():
+        b = row[f"{benchmark}.pinball"]
+        parts = []
+        for m in models:
+            if row.get(f"{m}.trained", 1) == 0:
+                parts.append(f"{m} did not train (not interpreted)")
+                continue
+            side = "lower" if row[f"{m}.pinball"] < b else "higher"
+            p = row.get(f"{m}_vs_{benchmark}.pinball_dm_pvalue_holm", np.nan)
+            parts.append(
+                f"{m} pinball {row[f'{m}.pinball']:.4f}, {side} than {benchmark}'s {b:.4f} "
+                f"(Holm p {p:.2f}; {row[f'{m}.exceptions']:.0f} exceptions vs "
+                f"{row[f'{benchmark}.exceptions']:.0f})"
+            )
+        lines.append(f"- **{year}**: " + "; ".join(parts) + ".")
+    return "\n".join(lines)

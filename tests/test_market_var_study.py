@@ -1,0 +1,226 @@
+"""The VaR study's building blocks: GJR-GARCH, the linear quantile regression ablation, the comparison protocol
+on VaR losses (joint Holm, MCS, verdicts), capital, derived validation dates, fixed specs, forecast files, seed
+ensembles and the computed readings."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.forecasting.compare import holm
+from finrisk_utils.forecasting.metrics import pinball_loss
+from finrisk_utils.market import (
+    DeepVaRSpec,
+    RiskForecast,
+    backtest_var,
+    capital_table,
+    classical_reading,
+    compare_var_losses,
+    comparison_metrics,
+    comparison_table,
+    comparison_text,
+    default_val_start,
+    ensemble_forecast,
+    format_specs,
+    garch_var,
+    independence_reading,
+    linear_quantile_forecast,
+    load_forecasts,
+    parse_specs,
+    parse_windows,
+    save_forecasts,
+    yearly_reading,
+)
+
+
+def _garch_returns(n=2200, seed=0, leverage=0.0):
+    """Simulated GARCH(1,1) returns (in %), optionally with a GJR leverage term."""
+    rng = np.random.default_rng(seed)
+    r, s2 = np.empty(n), 1.0
+    for t in range(n):
+        r[t] = np.sqrt(s2) * rng.standard_t(6) / np.sqrt(1.5)
+        s2 = 0.05 + 0.08 * r[t] ** 2 + leverage * r[t] ** 2 * (r[t] < 0) + 0.88 * s2
+    return pd.Series(r, index=pd.bdate_range("2005-01-03", periods=n))
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return _garch_returns()
+
+
+def test_default_val_start_is_two_years_before_test_start():
+    assert default_val_start("2015-01-01") == "2013-01-01"
+    assert default_val_start("2008-01-01", years=1) == "2007-01-01"
+    with pytest.raises(ValueError, match="not a date"):
+        default_val_start("soon")
+    with pytest.raises(ValueError, match="years"):
+        default_val_start("2015-01-01", years=0)
+
+
+def test_parse_windows_and_specs():
+    assert parse_windows("2008-01-01:2009-12-31, 2002-01-01:2002-12-31:2001-07-01") == [
+        ("2008-01-01", "2009-12-31", "2006-01-01"),
+        ("2002-01-01", "2002-12-31", "2001-07-01"),
+    ]
+    assert parse_windows("") == []
+    with pytest.raises(ValueError, match="val_start < start < end"):
+        parse_windows("2009-01-01:2008-01-01")
+    with pytest.raises(ValueError, match="start:end"):
+        parse_windows("2008-01-01")
+    specs = parse_specs("lstm_quantile:ewma:60,cnn_quantile:none:20", units=32, epochs=150)
+    assert specs["lstm_quantile"] == DeepVaRSpec(
+        kind="lstm", vol_scaling="ewma", window=60, units=32, epochs=150
+    )
+    assert specs["cnn_quantile"].kind == "cnn" and specs["cnn_quantile"].window == 20
+    assert format_specs(specs) == "lstm_quantile:ewma:60,cnn_quantile:none:20"
+    assert parse_specs("", units=8, epochs=3) == {}
+    for bad in ["gru_quantile:ewma:20", "lstm_quantile:garch:20", "lstm_quantile:ewma:1"]:
+        with pytest.raises(ValueError):
+            parse_specs(bad, units=8, epochs=3)
+
+
+def test_gjr_garch_is_named_and_reacts_more_to_losses():
+    r = _garch_returns(leverage=0.12, seed=3)
+    dates = r.index[-300:]
+    plain = garch_var(r, dates, 0.99, dist="t", fit_end=dates[0])
+    gjr = garch_var(r, dates, 0.99, dist="t", fit_end=dates[0], gjr=True)
+    assert gjr.name == "gjr_garch_t" and plain.name == "garch_t"
+    # after a large loss the GJR VaR rises more than after an equally large gain
+    down = r.shift(1).loc[dates] < -2
+    up = r.shift(1).loc[dates] > 2
+    ratio = gjr.var / plain.var
+    assert ratio[down].mean() > ratio[up].mean()
+    with pytest.raises(TypeError, match="gjr"):
+        garch_var(r, dates, 0.99, gjr="yes")
+
+
+def test_linear_quantile_tracks_conditional_volatility(sim):
+    fc = linear_quantile_forecast(
+        sim, confidence=0.99, test_start=sim.index[1700], test_end=sim.index[-1]
+    )
+    test = sim.loc[fc.var.index]
+    assert fc.name == "linear_quantile" and (fc.var > 0).all() and (fc.es >= fc.var).all()
+    rate = float((test < -fc.var).mean())
+    assert rate < 0.04  # a 99% VaR, not a median
+    # beats the constant (unconditional training quantile) forecast on pinball loss: it learned volatility
+    q_const = np.quantile(sim.loc[: sim.index[1699]], 0.01)
+    assert (
+        pinball_loss(test.to_numpy(), -fc.var.to_numpy(), 0.01).mean()
+        < pinball_loss(test.to_numpy(), np.full(len(test), q_const), 0.01).mean()
+    )
+
+
+def test_linear_quantile_bad_input(sim):
+    with pytest.raises(DataValidationError, match="training dates"):
+        linear_quantile_forecast(
+            sim, confidence=0.99, test_start=sim.index[300], test_end=sim.index[400]
+        )
+    with pytest.raises(DataValidationError, match="before test_start"):
+        linear_quantile_forecast(
+            sim, confidence=0.99, test_start=sim.index[-1], test_end=sim.index[-10]
+        )
+    with pytest.raises(TypeError):
+        linear_quantile_forecast(
+            sim.to_numpy(), confidence=0.99, test_start="2010", test_end="2011"
+        )
+    with pytest.raises(ValueError):
+        linear_quantile_forecast(
+            sim, confidence=1.5, test_start=sim.index[1700], test_end=sim.index[-1]
+        )
+
+
+def _results(sim, scale_bad=0.6):
+    """Backtests of a right model, a badly scaled copy and a near copy of the right one."""
+    dates = sim.index[-700:]
+    good = garch_var(sim, dates, 0.99, dist="t", fit_end=dates[0])
+    bad = RiskForecast("hs", 0.99, good.var * scale_bad, good.es * scale_bad)
+    near = RiskForecast("lstm_quantile", 0.99, good.var * 1.01, good.es * 1.01)
+    r = sim.loc[dates]
+    return [backtest_var(r, f, n_sim=500) for f in (good, bad, near)]
+
+
+def test_compare_var_losses_joint_holm_and_verdicts(sim):
+    results = _results(sim)
+    comps = compare_var_losses(results, "garch_t", mcs_reps=200)
+    assert set(comps) == {"pinball", "fz0"}
+    table = comparison_table(comps)
+    raw = table["dm_pvalue"].dropna()
+    # Holm runs over the whole family (2 models x 2 losses), not per loss
+    np.testing.assert_allclose(table["pvalue_holm"].dropna().to_numpy(), holm(raw.to_numpy()))
+    assert table.loc[("garch_t", "pinball", 1), "verdict"] == "benchmark"
+    # a VaR 40% too small loses clearly on both losses and leaves the MCS
+    for loss in ["pinball", "fz0"]:
+        assert table.loc[("hs", loss, 1), "verdict"] == "significantly worse than garch_t"
+        assert (
+            table.loc[("hs", loss, 1), "in_mcs"] == 0
+            and table.loc[("garch_t", loss, 1), "in_mcs"] == 1
+        )
+    m = comparison_metrics(comps, suffix="_2008")
+    assert m["hs_vs_garch_t.pinball_dm_pvalue_holm_2008"] == pytest.approx(
+        table.loc[("hs", "pinball", 1), "pvalue_holm"]
+    )
+    assert m["hs.fz0_in_mcs_2008"] == 0 and "garch_t_vs_garch_t.pinball_dm_pvalue_2008" not in m
+    text = comparison_text(comps, ["hs"])
+    assert "significantly worse than garch_t" in text and "higher than garch_t's" in text
+
+
+def test_untrained_network_is_left_out_of_holm_and_not_interpreted(sim):
+    results = _results(sim)
+    comps = compare_var_losses(results, "garch_t", trained={"lstm_quantile": False}, mcs_reps=200)
+    t = comparison_table(comps)
+    assert t.loc[("lstm_quantile", "pinball", 1), "verdict"] == "did not train (not interpreted)"
+    assert np.isnan(t.loc[("lstm_quantile", "pinball", 1), "pvalue_holm"])
+    assert "lstm_quantile did not train" in comparison_text(comps, ["lstm_quantile"])
+    with pytest.raises(ValueError, match="benchmark"):
+        compare_var_losses(results, "ewma")
+    with pytest.raises(ValueError, match="losses"):
+        compare_var_losses(results, "garch_t", losses=["mse"])
+    with pytest.raises(TypeError):
+        compare_var_losses([], "garch_t")
+
+
+def test_readings_name_the_worst_model(sim):
+    results = _results(sim)
+    text = classical_reading(results, ["garch_t", "hs"])
+    assert "pinball loss: worst hs" in text and "Worst on average rank: hs" in text
+    assert "independence" in independence_reading(results)
+    cap = capital_table(results)
+    assert set(cap.columns) == {
+        "exceptions_last_250",
+        "zone_last_250",
+        "plus_factor",
+        "capital_multiplier",
+    }
+    row = cap.loc["hs"]
+    assert row["capital_multiplier"] == pytest.approx(3 + row["plus_factor"])
+    by_year = pd.DataFrame(
+        {
+            "garch_skewt.pinball": [0.03, 0.05],
+            "garch_skewt.exceptions": [2, 6],
+            "lstm_quantile.pinball": [0.029, 0.06],
+            "lstm_quantile.exceptions": [2, 9],
+            "lstm_quantile.trained": [1, 1],
+            "lstm_quantile_vs_garch_skewt.pinball_dm_pvalue_holm": [0.5, 0.04],
+        },
+        index=["2017", "2018"],
+    )
+    text = yearly_reading(by_year, ["lstm_quantile"])
+    assert "**2017**" in text and "lower than garch_skewt" in text.split("**2018**")[0]
+    assert "higher than garch_skewt" in text.split("**2018**")[1]
+
+
+def test_forecast_files_and_seed_ensemble(sim, tmp_path):
+    dates = sim.index[-200:]
+    a = garch_var(sim, dates, 0.99, dist="t", fit_end=dates[0])
+    b = RiskForecast("garch_t", 0.99, a.var * 1.2, a.es * 1.2)
+    save_forecasts(tmp_path / "f.csv", sim.loc[dates], {"garch_t": a})
+    r, fcs = load_forecasts(tmp_path / "f.csv", 0.99)
+    np.testing.assert_allclose(fcs["garch_t"].var, a.var)
+    assert r.index.equals(dates)
+    ens = ensemble_forecast([a, b])
+    np.testing.assert_allclose(ens.var, a.var * 1.1)
+    np.testing.assert_allclose(ens.es, a.es * 1.1)
+    with pytest.raises(FileNotFoundError):
+        load_forecasts(tmp_path / "none.csv", 0.99)
+    with pytest.raises(TypeError):
+        ensemble_forecast([])
