@@ -68,7 +68,8 @@ def test_every_notebook_has_a_test_entry():
 @pytest.mark.parametrize("run_dir", ["00_data_tour"], indirect=True)
 def test_data_tour(run_dir):
     m, headline = read_metrics(run_dir)
-    assert m["run.n_datasets"] >= 9
+    # the data are pinned (sha256 or package files): rows, spans and label rates are exact facts of the files
+    assert m["run.n_datasets"] >= 14
     expected_rows = {
         "sp500": 5031,
         "nasdaq": 5031,
@@ -79,17 +80,51 @@ def test_data_tour(run_dir):
         "fama_french": 1109,
         "us_macro": 203,
         "german_credit": 1000,
+        "treasury_yields": 531,
+        "fx_rates": 1867,
+        "inflation_expectations": 491,
+        "lending_club": 10000,
+        "credit_applicants": 4454,
     }
     for name, rows in expected_rows.items():
         assert m[f"{name}.rows"] == rows
     assert m["fama_french.start"] == "1926-07-01"  # the repaired date, not 1970
+    # the R tables carry no dates (or YYMMDD codes): the rebuilt spans match their R documentation
+    spans = {
+        "treasury_yields": ("1946-12-01", "1991-02-01"),
+        "fx_rates": ("1980-01-02", "1987-05-21"),
+        "inflation_expectations": ("1950-02-01", "1990-12-01"),
+    }
+    for name, (start, end) in spans.items():
+        assert (m[f"{name}.start"], m[f"{name}.end"]) == (start, end)
     assert 10 < m["sp500.vol_ann"] < 30
+    # major currencies against the dollar moved about 10-13% a year in the 1980s (the Canadian dollar ~4%);
+    # returns taken on the wrong scale (decimals instead of %) or on a shuffled/misaligned index fall outside
+    for ccy in ["dem", "gbp", "jpy", "chf"]:
+        assert 7 < m[f"fx_rates.vol_ann_{ccy}"] < 20, ccy
+    assert 2 < m["fx_rates.vol_ann_cad"] < 7
+    # Volcker's 1981 short rate (~16%) and an upward-sloping curve on average (term premium), in % not decimals
+    assert 14 < m["treasury_yields.yield_max_1m"] < 18
+    assert 0.3 < m["treasury_yields.slope_mean"] < 2
+    # infl_1m is this month's CPI change: a shifted index or a shuffled column drops the correlation
+    assert m["inflation_expectations.infl_corr_into_month"] > 0.8
+    assert -1 < m["inflation_expectations.real_rate_mean_3m"] < 3
+    # grade prices risk: G pays far more than A; this snapshot holds 7 charged-off loans (a pinned fact)
+    assert m["lending_club.interest_rate_mean_g"] > m["lending_club.interest_rate_mean_a"] + 15
+    assert m["lending_club.charged_off_rate"] == pytest.approx(7 / 10000)
     assert m["german_credit.bad_rate"] == pytest.approx(0.3)
+    assert m["credit_applicants.bad_rate"] == pytest.approx(1254 / 4454)
+    assert m["credit_applicants.missing_rate"] == pytest.approx(
+        415 / 4454
+    )  # gaps kept, not imputed
     assert 0.5 < m["baa_aaa_spread.mean"] < 2.5
     assert headline and all(k in m for k in headline)
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} >= {
         "market_prices",
         "rates_and_inflation",
+        "treasury_yields",
+        "fx_rates",
+        "inflation_expectations",
     }
 
 

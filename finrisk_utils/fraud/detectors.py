@@ -1,5 +1,6 @@
 """Fraud-detection workflow on transaction tables: model features, a chronological split, and the detectors
-(dense and denoising autoencoders, IsolationForest, LOF, and a supervised gradient-boosting reference).
+(dense and denoising autoencoders, IsolationForest, LOF, an analyst's rule engine, and a supervised
+gradient-boosting reference).
 
 Used in: notebooks/04_operational_risk_fraud_autoencoder."""
 
@@ -21,11 +22,19 @@ from finrisk_utils.core.validation import (
     check_columns,
     check_number,
     check_positive_int,
+    check_probability,
 )
 from finrisk_utils.models.autoencoder import build_autoencoder, reconstruction_error
 from finrisk_utils.models.training import FitResult, fit_model
 
-__all__ = ["fit_detectors", "transaction_features", "split_by_time"]
+__all__ = [
+    "RULES",
+    "contaminated_training",
+    "fit_detectors",
+    "rule_engine_score",
+    "split_by_time",
+    "transaction_features",
+]
 
 NUMERIC = ["amount", "amount_ratio", "hours_since_last", "count_24h", "new_category", "new_country"]
 CATEGORICAL = ["merchant_category", "channel", "country"]
@@ -116,6 +125,58 @@ def split_by_time(
 
 Scorer = Callable[[pd.DataFrame], np.ndarray]
 
+RULES = {
+    "amount_ratio": "amount above 3 times the customer's 30-day mean",
+    "new_country": "first purchase from a foreign country",
+    "small_online_burst": "online purchase below 15 with at least 3 purchases in the previous 24 hours",
+}
+"""The rules an analyst writes first (fixed, not fitted): :func:`rule_engine_score` counts those that fire."""
+
+
+def rule_engine_score(df: pd.DataFrame) -> np.ndarray:
+    """Rule-engine score of each transaction: the number of :data:`RULES` that fire (0-3), plus
+    ``ratio / (1 + ratio)`` of the amount ratio (below 1) to order the alerts within a rule count."""
+    where = "rule_engine_score"
+    check_columns(
+        df, ["amount", "amount_ratio", "new_country", "country", "channel", "count_24h"], where=where
+    )
+    ratio = df["amount_ratio"].to_numpy(dtype=float)
+    if not np.isfinite(ratio).all() or (ratio < 0).any():
+        raise DataValidationError(f"{where}: amount_ratio must be finite and non-negative")
+    fired = (
+        (ratio > 3).astype(int)
+        + (df["new_country"].astype(bool) & (df["country"].astype(str) != "home")).to_numpy(int)
+        + (
+            (df["channel"].astype(str) == "online")
+            & (df["amount"] < 15)
+            & (df["count_24h"] >= 3)
+        ).to_numpy(int)
+    )
+    return fired + ratio / (1 + ratio)
+
+
+def contaminated_training(
+    train: pd.DataFrame, contamination: float, *, seed: int
+) -> pd.DataFrame:
+    """The unlabelled training data of the unsupervised detectors, as a bank has it: every normal training
+    transaction plus a random subset of the training frauds (unlabelled) making up the share ``contamination``
+    of the rows (0 = clean). Raises if the training period holds too few frauds for that share."""
+    where = "contaminated_training"
+    check_columns(train, ["is_fraud"], where=where)
+    contamination = check_probability(contamination, "contamination", where=where, closed=True)
+    check_positive_int(seed, "seed", where=where, minimum=0)
+    normal, fraud = train[train["is_fraud"] == 0], train[train["is_fraud"] == 1]
+    if contamination >= 1 or normal.empty:
+        raise ValueError(f"{where}: contamination must be below 1 and train must hold normal rows")
+    n_fraud = int(round(contamination / (1 - contamination) * len(normal)))
+    if n_fraud > len(fraud):
+        raise ValueError(
+            f"{where}: contamination {contamination:g} needs {n_fraud} training frauds, the training "
+            f"period holds {len(fraud)} (share {len(fraud) / len(train):.4f}); lower it"
+        )
+    pick = np.random.default_rng(seed).choice(len(fraud), n_fraud, replace=False)
+    return pd.concat([normal, fraud.iloc[np.sort(pick)]]).sort_values("timestamp", kind="stable")
+
 
 def fit_detectors(
     train: pd.DataFrame,
@@ -126,15 +187,19 @@ def fit_detectors(
     hidden: tuple[int, ...] = (32, 16),
     bottleneck: int = 6,
     noise_std: float = 0.3,
-    lof_max_rows: int = 20000,
+    lof_max_rows: int = 5000,
+    contamination: float = 0.0,
 ) -> tuple[dict[str, Scorer], dict[str, FitResult]]:
     """Fit every detector on the training period and return, per detector, a function from a transaction
     table to anomaly scores (higher = more suspicious), plus the autoencoders' training histories.
 
-    Unsupervised detectors (``autoencoder``, ``autoencoder_denoising``, ``iforest``, ``lof``) learn from the
-    *normal* training transactions only; the autoencoders stop early on the normal validation transactions.
-    ``supervised_gbm`` learns from every training transaction and its label (classes weighted, since frauds
-    are rare): the upper bound of what labels buy.
+    Unsupervised detectors (``autoencoder``, ``autoencoder_denoising``, ``iforest``, ``lof``) learn from
+    unlabelled training data: the normal training transactions plus unlabelled training frauds at the share
+    ``contamination`` (:func:`contaminated_training`); the autoencoders stop early on every validation
+    transaction (unlabelled), and their :class:`FitResult` compares the kept validation loss with the naive
+    reconstruction (every row reconstructed as the training mean). ``rule_engine`` is
+    :func:`rule_engine_score` (nothing fitted). ``supervised_gbm`` learns from every training transaction and
+    its label: a reference for what labels buy on these mechanisms, not a bound.
     """
     where = "fit_detectors"
     for label, part in (("train", train), ("val", val)):
@@ -144,33 +209,35 @@ def fit_detectors(
     check_positive_int(seed, "seed", where=where, minimum=0)
     check_positive_int(epochs, "epochs", where=where)
     check_positive_int(lof_max_rows, "lof_max_rows", where=where)
-    features = transaction_features().fit(train)
+    unlabelled = contaminated_training(train, contamination, seed=seed)
+    features = transaction_features().fit(unlabelled)
     encode = lambda d: features.transform(d).astype("float32")  # noqa: E731
-    normal_train = encode(train[train["is_fraud"] == 0])
-    normal_val = encode(val[val["is_fraud"] == 0])
+    x_train = encode(unlabelled)
+    x_val = encode(val)
     rng = np.random.default_rng(seed)
     scorers: dict[str, Scorer] = {}
     histories: dict[str, FitResult] = {}
     for name, noise in (("autoencoder", 0.0), ("autoencoder_denoising", noise_std)):
         ae = build_autoencoder(
-            normal_train.shape[1], hidden=hidden, bottleneck=bottleneck, noise_std=noise
+            x_train.shape[1], hidden=hidden, bottleneck=bottleneck, noise_std=noise
         )
         histories[name] = fit_model(
             ae,
-            normal_train,
-            normal_train,
-            normal_val,
-            normal_val,
+            x_train,
+            x_train,
+            x_val,
+            x_val,
             epochs=epochs,
-            batch_size=256,
+            batch_size=512,
             patience=5,
         )
         scorers[name] = lambda d, m=ae: reconstruction_error(m, encode(d))
-    forest = IsolationForest(n_estimators=200, random_state=seed).fit(normal_train)
+    forest = IsolationForest(n_estimators=100, random_state=seed).fit(x_train)
     scorers["iforest"] = lambda d: -forest.score_samples(encode(d))
-    rows = rng.choice(len(normal_train), min(lof_max_rows, len(normal_train)), replace=False)
-    lof = LocalOutlierFactor(n_neighbors=35, novelty=True).fit(normal_train[rows])
+    rows = rng.choice(len(x_train), min(lof_max_rows, len(x_train)), replace=False)
+    lof = LocalOutlierFactor(n_neighbors=35, novelty=True).fit(x_train[rows])
     scorers["lof"] = lambda d: -lof.score_samples(encode(d))
+    scorers["rule_engine"] = rule_engine_score
     gbm = HistGradientBoostingClassifier(random_state=seed).fit(
         encode(train), train["is_fraud"].to_numpy()
     )

@@ -1,28 +1,57 @@
 """Seeded card transactions with labelled fraud (ground truth), since real labelled fraud data cannot ship.
 
 ``make_transactions`` simulates card transactions of customers with their own spending habits and injects
-fraud by three documented mechanisms, each labelled, so detection can be scored per mechanism:
+fraud by three documented mechanisms, each labelled, so detection can be scored per mechanism. No mechanism
+lives where no normal customer does: every value a fraud takes (hour, amount, category, channel, country,
+burst) is also taken by normal customers, so no single feature separates a mechanism from normal activity
+(:func:`single_feature_separation`).
 
-- ``card_testing``: a burst of 5-15 tiny online purchases (0.5-5) within about an hour, at digital-goods
-  merchants, half of them from abroad: a fraudster checking whether a stolen card works.
-- ``account_takeover``: 1-4 online purchases of 5-20 times the customer's usual amount from a country the
-  customer never used, within a day: a fraudster draining a hijacked account.
-- ``merchant_collusion``: 1-3 in-person purchases of 2-6 times the usual amount at an electronics merchant
-  between 1 and 4 a.m. in the customer's home country: a corrupt merchant running the card.
+- ``card_testing``: a burst of 4-12 small online purchases (0.5-10, rising with ``drift``) within an hour at
+  digital-goods or entertainment merchants, from home, a neighbouring or a far country: a fraudster checking
+  whether a stolen card works. Normal customers have in-app bursts of small digital purchases too.
+- ``account_takeover``: 1-4 purchases (85% online) of 3-15 times the customer's usual amount (log-uniform) at
+  electronics, travel or digital-goods merchants, at any hour, within a day: a fraudster draining a
+  hijacked account. Its country is the home country with probability 0.2 at the start of the period, rising
+  to 0.2 + 0.4 * ``drift`` at its end (fraudsters learn to route through local proxies); otherwise abroad.
+- ``merchant_collusion``: 2-4 in-person purchases of 2-6 times the usual amount at one electronics or clothing
+  merchant within two hours, in the customer's home country, at hours centred on 21:00 (standard deviation
+  3.5 hours, so some at night, where normal activity also is): a corrupt merchant running the card.
+
+Frauds are the same share of transactions for each mechanism (a third each, in expectation), and their events
+are spread evenly over the period (stratified start times), so every chronological slice holds its share.
 
 Normal behaviour: each customer has a transaction rate (Gamma, mean 0.8 a day), a log-normal amount level,
-preferred merchant categories (Dirichlet), a preferred hour, a preferred channel, and a home country (95% of
-their purchases). History features are computed per customer from *earlier* transactions only.
+preferred merchant categories (Dirichlet over all ten; each category scales the amount, e.g. digital goods x0.25,
+travel x2.5), a preferred hour (a wrapped normal over the whole day; 12% of customers are night owls centred
+near midnight, and 8% of everyone's purchases fall at a uniformly random hour), a preferred channel, a travel
+propensity (Beta, mean 5% of purchases abroad) and, for 15% of customers, in-app bursts of 2-5 small online
+purchases (about one a month). **Drift** (``drift``, 0 = stationary): over the period the customers' online share rises by
+0.15 * ``drift`` and their amounts by 10% * ``drift``, card-testing amounts rise by up to 50% * ``drift`` and
+account takeover moves home (above), so a detector fitted on the first months meets a shifted test period.
+History features are computed per customer from *earlier* transactions only.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
-from finrisk_utils.core.validation import DataValidationError, check_positive_int, validate_frame
+from finrisk_utils.core.validation import (
+    DataValidationError,
+    check_columns,
+    check_number,
+    check_positive_int,
+    validate_frame,
+)
 
-__all__ = ["FRAUD_MECHANISMS", "MERCHANT_CATEGORIES", "make_transactions"]
+__all__ = [
+    "FRAUD_MECHANISMS",
+    "MERCHANT_CATEGORIES",
+    "SEPARATION_FEATURES",
+    "make_transactions",
+    "single_feature_separation",
+]
 
 MERCHANT_CATEGORIES = (
     "grocery",
@@ -36,52 +65,85 @@ MERCHANT_CATEGORIES = (
     "electronics",
     "utilities",
 )
+_CATEGORY_SCALE = np.array([1.0, 0.8, 1.2, 1.4, 2.5, 1.0, 0.7, 0.3, 2.0, 1.3])
 CHANNELS = ("pos", "online", "atm")
 COUNTRIES = ("home", "neighbour", "far")
 FRAUD_MECHANISMS = ("card_testing", "account_takeover", "merchant_collusion")
-_MECHANISM_WEIGHTS = np.array([0.20, 0.45, 0.35])  # events; card-testing events are the largest
-_EVENT_SIZE = {"card_testing": (5, 15), "account_takeover": (1, 4), "merchant_collusion": (1, 3)}
+_EVENT_SIZE = {"card_testing": (4, 12), "account_takeover": (1, 4), "merchant_collusion": (2, 4)}
+SEPARATION_FEATURES = (
+    "amount",
+    "amount_ratio",
+    "hours_since_last",
+    "count_24h",
+    "new_category",
+    "new_country",
+    "hour",
+)
 _START = pd.Timestamp("2024-01-01")
 
 
-def _normal_transactions(n_customers: int, n_days: int, rng: np.random.Generator) -> pd.DataFrame:
+def _wrapped_hours(centre: np.ndarray, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """Fractional hours of the day around ``centre`` (wrapped at midnight)."""
+    return np.mod(centre + rng.normal(0, sd, centre.shape), 24)
+
+
+def _normal_transactions(
+    n_customers: int, n_days: int, drift: float, rng: np.random.Generator
+) -> tuple[pd.DataFrame, np.ndarray]:
     rate = rng.gamma(2.0, 0.4, n_customers)  # transactions per day
     level = rng.normal(3.3, 0.5, n_customers)  # log amount
-    prefs = rng.dirichlet(
-        np.full(len(MERCHANT_CATEGORIES) - 2, 0.7), n_customers
-    )  # no digital/electronics bias
-    hour_pref = rng.uniform(9, 20, n_customers)
+    prefs = rng.dirichlet(np.full(len(MERCHANT_CATEGORIES), 0.6), n_customers)
+    owl = rng.random(n_customers) < 0.12
+    hour_pref = np.where(owl, rng.uniform(21, 26, n_customers), rng.uniform(9, 20, n_customers))
     online_share = rng.beta(2, 5, n_customers)
+    abroad = rng.beta(1, 19, n_customers)
     counts = rng.poisson(rate * n_days)
     cust = np.repeat(np.arange(n_customers), counts)
     n = cust.size
-    day = rng.uniform(0, n_days, n).astype(int)
-    hour = np.clip(np.round(rng.normal(hour_pref[cust], 2.5)), 6, 23).astype(int)
-    minute = rng.integers(0, 60, n)
-    usual = np.array(MERCHANT_CATEGORIES[:-2])
-    category = np.where(
-        rng.random(n) < 0.97,
-        usual[(prefs[cust].cumsum(axis=1) > rng.random(n)[:, None]).argmax(axis=1)],
-        rng.choice(np.array(MERCHANT_CATEGORIES), n),
+    when = rng.uniform(0, n_days, n)  # days since the start
+    frac = when / n_days  # position in the period, for the drift
+    hours = np.where(
+        rng.random(n) < 0.08, rng.uniform(0, 24, n), _wrapped_hours(hour_pref[cust], 3.0, rng)
     )
+    cat_idx = (prefs[cust].cumsum(axis=1) > rng.random(n)[:, None]).argmax(axis=1)
+    p_online = np.clip(online_share[cust] + 0.15 * drift * frac, 0, 1)
     channel = np.where(
-        rng.random(n) < online_share[cust], "online", np.where(rng.random(n) < 0.1, "atm", "pos")
+        rng.random(n) < p_online, "online", np.where(rng.random(n) < 0.1, "atm", "pos")
     )
     country = np.where(
-        rng.random(n) < 0.95, "home", np.where(rng.random(n) < 0.8, "neighbour", "far")
+        rng.random(n) >= abroad[cust], "home", np.where(rng.random(n) < 0.8, "neighbour", "far")
     )
-    amount = np.round(np.exp(rng.normal(level[cust], 0.6)), 2)
-    return pd.DataFrame(
+    log_amount = level[cust] + np.log(_CATEGORY_SCALE[cat_idx]) + rng.normal(0, 0.6, n)
+    amount = np.exp(log_amount + np.log1p(0.10 * drift * frac))
+    # in-app bursts: 2-6 small online digital purchases within an hour, for a quarter of the customers
+    gamer = rng.random(n_customers) < 0.15
+    n_sessions = rng.poisson(np.where(gamer, 0.03, 0.0) * n_days)
+    s_cust = np.repeat(np.arange(n_customers), n_sessions)
+    s_when = rng.uniform(0, n_days, s_cust.size)
+    s_start = np.floor(s_when) + _wrapped_hours(hour_pref[s_cust], 3.0, rng) / 24
+    sizes = rng.integers(2, 6, s_cust.size)
+    b_cust = np.repeat(s_cust, sizes)
+    b_start = np.repeat(s_start, sizes)
+    b_when = b_start + rng.uniform(0, 60, b_cust.size) / 1440
+    b_amount = rng.choice([0.99, 1.99, 2.99, 4.99, 9.99, 19.99], b_cust.size)
+    frame = pd.DataFrame(
         {
-            "timestamp": _START + pd.to_timedelta(day * 1440 + hour * 60 + minute, unit="min"),
-            "customer_id": cust,
-            "merchant_category": category,
-            "amount": amount,
-            "channel": channel,
-            "country": country,
+            "timestamp": _START
+            + pd.to_timedelta(
+                np.r_[np.floor(when) * 1440 + hours * 60, b_when * 1440].round(), unit="min"
+            ),
+            "customer_id": np.r_[cust, b_cust],
+            "merchant_category": np.r_[
+                np.array(MERCHANT_CATEGORIES)[cat_idx], np.full(b_cust.size, "digital_goods")
+            ],
+            "amount": np.round(np.r_[amount, b_amount], 2),
+            "channel": np.r_[channel, np.full(b_cust.size, "online")],
+            "country": np.r_[country, np.full(b_cust.size, "home")],
             "fraud_type": "none",
         }
-    ), np.exp(level)
+    )
+    end = _START + pd.Timedelta(days=n_days)
+    return frame[frame["timestamp"] < end], np.exp(level)
 
 
 def _fraud_events(
@@ -89,48 +151,58 @@ def _fraud_events(
     typical_amount: np.ndarray,
     n_days: int,
     fraud_rate: float,
+    drift: float,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
-    mean_size = float(_MECHANISM_WEIGHTS @ [np.mean(_EVENT_SIZE[m]) for m in FRAUD_MECHANISMS])
-    target = fraud_rate * len(normal) / (1 - fraud_rate)
-    n_events = max(int(round(target / mean_size)), len(FRAUD_MECHANISMS))
-    mechanisms = np.array(FRAUD_MECHANISMS)[rng.choice(3, n_events, p=_MECHANISM_WEIGHTS)]
-    mechanisms[: len(FRAUD_MECHANISMS)] = FRAUD_MECHANISMS  # every mechanism present at least once
-    customers = rng.choice(normal["customer_id"].unique(), n_events)
+    target = fraud_rate * len(normal) / (1 - fraud_rate) / len(FRAUD_MECHANISMS)
+    customers_all = normal["customer_id"].unique()
     rows = []
-    for mech, c in zip(mechanisms, customers, strict=True):
+    for mech in FRAUD_MECHANISMS:
         lo, hi = _EVENT_SIZE[mech]
-        k = int(rng.integers(lo, hi + 1))
-        start = _START + pd.Timedelta(days=float(rng.uniform(1, n_days - 1)))
-        usual = typical_amount[c]
-        if mech == "card_testing":
-            times = start + pd.to_timedelta(np.sort(rng.uniform(0, 70, k)), unit="min")
-            amount = rng.uniform(0.5, 5, k)
-            cat, channel = np.full(k, "digital_goods"), np.full(k, "online")
-            country = np.full(k, "far" if rng.random() < 0.5 else "home")
-        elif mech == "account_takeover":
-            times = start + pd.to_timedelta(np.sort(rng.uniform(0, 24 * 60, k)), unit="min")
-            amount = usual * rng.uniform(5, 20, k)
-            cat = rng.choice(np.array(["electronics", "travel", "clothing", "digital_goods"]), k)
-            channel, country = np.full(k, "online"), np.full(k, "far")
-        else:
-            night = start.normalize() + pd.Timedelta(hours=float(rng.uniform(1, 4)))
-            times = night + pd.to_timedelta(np.sort(rng.uniform(0, 50, k)), unit="min")
-            amount = usual * rng.uniform(2, 6, k)
-            cat, channel, country = np.full(k, "electronics"), np.full(k, "pos"), np.full(k, "home")
-        rows.append(
-            pd.DataFrame(
-                {
-                    "timestamp": times.floor("min"),
-                    "customer_id": c,
-                    "merchant_category": cat,
-                    "amount": np.round(amount, 2),
-                    "channel": channel,
-                    "country": country,
-                    "fraud_type": mech,
-                }
+        n_events = max(int(round(target / ((lo + hi) / 2))), 1)
+        # stratified start days: every slice of the period holds its share of the events
+        starts = 1 + (np.arange(n_events) + rng.random(n_events)) / n_events * (n_days - 2)
+        rng.shuffle(starts)
+        for c, start_day in zip(rng.choice(customers_all, n_events), starts, strict=True):
+            k = int(rng.integers(lo, hi + 1))
+            frac = start_day / n_days
+            day0 = _START + pd.Timedelta(days=float(np.floor(start_day)))
+            usual = typical_amount[c]
+            if mech == "card_testing":
+                start = day0 + pd.Timedelta(hours=float(rng.uniform(0, 24)))
+                times = start + pd.to_timedelta(np.sort(rng.uniform(0, 60, k)), unit="min")
+                amount = rng.uniform(0.5, 10, k) * (1 + 0.5 * drift * frac)
+                cat = rng.choice(np.array(["digital_goods", "entertainment"]), k, p=[0.7, 0.3])
+                channel = np.full(k, "online")
+                country = np.full(k, rng.choice(COUNTRIES, p=[0.5, 0.25, 0.25]))
+            elif mech == "account_takeover":
+                start = day0 + pd.Timedelta(hours=float(rng.uniform(0, 24)))
+                times = start + pd.to_timedelta(np.sort(rng.uniform(0, 24 * 60, k)), unit="min")
+                amount = usual * np.exp(rng.uniform(np.log(3), np.log(15), k))
+                cat = rng.choice(np.array(["electronics", "travel", "digital_goods"]), k)
+                channel = np.where(rng.random(k) < 0.85, "online", "atm")
+                p_home = min(0.2 + 0.4 * drift * frac, 1.0)
+                where_ = rng.choice(COUNTRIES, p=[p_home, (1 - p_home) / 2, (1 - p_home) / 2])
+                country = np.full(k, where_)
+            else:
+                start = day0 + pd.Timedelta(hours=float(_wrapped_hours(np.array(21.0), 3.5, rng)))
+                times = start + pd.to_timedelta(np.sort(rng.uniform(0, 120, k)), unit="min")
+                amount = usual * rng.uniform(2, 6, k)
+                where_ = rng.choice(np.array(["electronics", "clothing"]))
+                cat, channel, country = np.full(k, where_), np.full(k, "pos"), np.full(k, "home")
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "timestamp": times.floor("min"),
+                        "customer_id": c,
+                        "merchant_category": cat,
+                        "amount": np.round(amount, 2),
+                        "channel": channel,
+                        "country": country,
+                        "fraud_type": mech,
+                    }
+                )
             )
-        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -167,7 +239,11 @@ def _history_features(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_transactions(
-    n_customers: int = 1000, n_days: int = 120, fraud_rate: float = 0.002, seed: int = 0
+    n_customers: int = 1500,
+    n_days: int = 100,
+    fraud_rate: float = 0.005,
+    seed: int = 0,
+    drift: float = 1.0,
 ) -> pd.DataFrame:
     """Card transactions with injected, labelled fraud (see the module docstring for the mechanisms).
 
@@ -175,7 +251,10 @@ def make_transactions(
     ``amount`` (currency units), ``channel``, ``country``, ``hour``, history features (``hours_since_last``,
     ``count_24h``, ``mean_amount_30d`` (NaN without history), ``amount_ratio``, ``new_category``,
     ``new_country``), and the ground truth ``is_fraud`` (0/1) and ``fraud_type``. About
-    ``0.8 * n_customers * n_days`` transactions; ``fraud_rate`` is the expected share of fraudulent ones.
+    ``0.9 * n_customers * n_days`` transactions; ``fraud_rate`` is the expected share of fraudulent ones, a
+    third from each mechanism. ``drift`` (>= 0; 0 = stationary) scales the drift of normal and fraudulent
+    behaviour over the period described in the module docstring. At the defaults (about 130,000
+    transactions) each mechanism has at least 30 frauds in the last 20% of the period.
     """
     n_customers, n_days = (
         check_positive_int(n_customers, "n_customers", where="make_transactions"),
@@ -191,9 +270,10 @@ def make_transactions(
         raise ValueError(f"fraud_rate must be a number in (0, 0.2), got {fraud_rate!r}")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    drift = check_number(drift, "drift", where="make_transactions", minimum=0)
     rng = np.random.default_rng(seed)
-    normal, typical = _normal_transactions(n_customers, n_days, rng)
-    fraud = _fraud_events(normal, typical, n_days, float(fraud_rate), rng)
+    normal, typical = _normal_transactions(n_customers, n_days, drift, rng)
+    fraud = _fraud_events(normal, typical, n_days, float(fraud_rate), drift, rng)
     df = pd.concat([normal, fraud], ignore_index=True)
     df = df.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
     df = _history_features(df)
@@ -236,3 +316,30 @@ def make_transactions(
     if not out["timestamp"].is_monotonic_increasing:
         raise DataValidationError("make_transactions: timestamps are not sorted")
     return out
+
+
+def single_feature_separation(
+    tx: pd.DataFrame, features: tuple[str, ...] = SEPARATION_FEATURES
+) -> pd.DataFrame:
+    """How well the best single threshold on one feature separates each mechanism from normal transactions:
+    ``max(AUC, 1 - AUC)`` of the feature as a score (1 = some threshold separates them perfectly, 0.5 = none
+    helps). One row per mechanism present in ``tx``, one column per feature."""
+    where = "single_feature_separation"
+    check_columns(tx, ["fraud_type", *features], where=where)
+    kind = tx["fraud_type"].astype(str).to_numpy()
+    normal = kind == "none"
+    if not normal.any():
+        raise DataValidationError(f"{where}: tx has no normal transactions")
+    out = {}
+    for mech in FRAUD_MECHANISMS:
+        mask = kind == mech
+        if not mask.any():
+            continue
+        rows = normal | mask
+        out[mech] = {}
+        for f in features:
+            auc = roc_auc_score(mask[rows], tx.loc[rows, f].to_numpy(dtype=float))
+            out[mech][f] = max(auc, 1 - auc)
+    if not out:
+        raise DataValidationError(f"{where}: tx holds no fraud of the mechanisms {FRAUD_MECHANISMS}")
+    return pd.DataFrame(out).T
