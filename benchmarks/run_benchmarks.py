@@ -2,8 +2,11 @@
 
 (a) wall time and peak kernel memory of every notebook in the quick and the full profile;
 (b) a sweep of 8 quick runs with 1 worker and with 2 workers, and the speed-up;
-(c) training throughput (samples/s) of the LSTM and CNN builders;
-Run with ``make bench`` (add ``--skip-full`` to skip the full-profile notebook runs, the slow part).
+(c) ``make run`` (every notebook, quick profile) on 1 and on 2 workers, timed in the same invocation, as a ratio;
+(d) training throughput (samples/s) of the LSTM and CNN builders on each installed Keras backend (TensorFlow,
+    JAX), same data and seed, beside bare Keras models of the same shape (the builders' overhead, if any).
+Run with ``make bench`` (add ``--skip-full`` to skip the full-profile notebook runs, the slow part;
+``--only run-speedup --notebooks A B`` times just the parallel run of the notebooks given).
 """
 
 from __future__ import annotations
@@ -87,9 +90,63 @@ def sweep_speedup(n_runs: int = 8) -> dict[str, float]:
     return result
 
 
+def run_speedup(notebooks: list[Path] | None = None, profile: str = "quick") -> dict[str, object]:
+    """``make run`` (``finrisk run``) of ``notebooks`` (default: all) on 1 and on 2 workers, in this one
+    invocation, and the ratio of the wall times."""
+    from finrisk_utils.workbench.runner import discover_notebooks, run_notebooks
+
+    notebooks = notebooks or discover_notebooks()
+    times, statuses = {}, {}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            runs = run_notebooks(notebooks, out, profile=profile, workers=workers, log=False)
+            times[workers] = time.perf_counter() - start
+            statuses[workers] = {r.notebook: r.status for r in runs}
+    result = {
+        "notebooks": [Path(n).stem for n in notebooks],
+        "profile": profile,
+        "status": statuses[2],
+        "seconds_1_worker": round(times[1], 1),
+        "seconds_2_workers": round(times[2], 1),
+        "speedup": round(times[1] / times[2], 2),
+    }
+    print(result, flush=True)
+    return result
+
+
+def _bare_models(window: int, units: int = 32) -> dict[str, object]:
+    """Plain Keras models of the builders' shapes (same layers and widths, no project code): the yardstick."""
+    import keras
+
+    def quantile_head(x, inputs, name):
+        model = keras.Model(inputs, keras.layers.Dense(2)(x), name=name)
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    inputs = keras.Input(shape=(window, 2))
+    regressor = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.LSTM(units)(inputs)))
+    regressor.compile(optimizer="adam", loss="mse")
+    lstm_in = keras.Input(shape=(window, 2))
+    cnn_in = keras.Input(shape=(window, 2))
+    x = keras.layers.Conv1D(units, 5, padding="causal", activation="relu")(cnn_in)
+    x = keras.layers.Conv1D(units, 5, padding="causal", activation="relu", dilation_rate=2)(x)
+    x = keras.layers.GlobalAveragePooling1D()(x)
+    return {
+        "bare lstm_regressor(32)": regressor,
+        "bare lstm_quantile_es(32)": quantile_head(
+            keras.layers.LSTM(units)(lstm_in), lstm_in, "bare_lstm"
+        ),
+        "bare cnn_quantile_es(32)": quantile_head(x, cnn_in, "bare_cnn"),
+    }
+
+
 def training_throughput(
     n: int = 8192, window: int = 60, epochs: int = 2
 ) -> list[dict[str, object]]:
+    """Samples/s of the builders and of bare Keras models of the same shape, on the backend of this process."""
+    import keras
+
     from finrisk_utils import setup
     from finrisk_utils.models.quantile import build_quantile_es_network
     from finrisk_utils.models.recurrent import build_recurrent_regressor
@@ -106,7 +163,9 @@ def training_throughput(
         "cnn_quantile_es(32)": build_quantile_es_network(
             window, 2, alpha=0.01, q0=-2.3, e0=-2.7, kind="cnn"
         ),
+        **_bare_models(window),
     }
+    backend = keras.backend.backend()
     rows = []
     for name, model in models.items():
         model.fit(
@@ -116,7 +175,9 @@ def training_throughput(
         model.fit(X, y, epochs=epochs, batch_size=128, verbose=0)
         rows.append(
             {
+                "backend": backend,
                 "model": name,
+                "params": model.count_params(),
                 "window": window,
                 "samples_per_s": round(n * epochs / (time.perf_counter() - start)),
             }
@@ -125,31 +186,91 @@ def training_throughput(
     return rows
 
 
+def throughput_per_backend(n: int = 8192, epochs: int = 2) -> list[dict[str, object]]:
+    """:func:`training_throughput` in a fresh process per installed backend (Keras fixes its backend at
+    import): TensorFlow, and JAX where installed (``pip install -e '.[jax]'``)."""
+    import importlib.util
+    import os
+
+    rows = []
+    for backend in ("tensorflow", "jax"):
+        if importlib.util.find_spec(backend) is None:
+            print(f"{backend}: not installed, skipped", flush=True)
+            continue
+        proc = subprocess.run(
+            [sys.executable, __file__, "--throughput-only", "--n", str(n), "--epochs", str(epochs)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "KERAS_BACKEND": backend},
+        )
+        if proc.returncode != 0:
+            print(f"{backend}: failed: {proc.stderr[-500:]}", flush=True)
+            continue
+        rows += json.loads(proc.stdout.strip().splitlines()[-1])
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-full", action="store_true", help="time the quick profile only")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["notebooks", "sweep", "run-speedup", "training"],
+        help="run only these parts",
+    )
+    parser.add_argument("--notebooks", nargs="+", type=Path, help="notebooks for run-speedup")
+    parser.add_argument("--n", type=int, default=8192, help="training samples for throughput")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--throughput-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.throughput_only:  # a child of throughput_per_backend: rows as JSON on the last line
+        rows = training_throughput(n=args.n, epochs=args.epochs)
+        print(json.dumps(rows))
+        return
     import os
 
-    results = {
+    parts = set(args.only or ["notebooks", "sweep", "run-speedup", "training"])
+    results: dict[str, object] = {
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
-        },
-        "notebooks": notebook_runs(["quick"] if args.skip_full else ["quick", "full"]),
-        "sweep": sweep_speedup(),
-        "training": training_throughput(),
+        }
     }
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    if "notebooks" in parts:
+        results["notebooks"] = notebook_runs(["quick"] if args.skip_full else ["quick", "full"])
+    if "sweep" in parts:
+        results["sweep"] = sweep_speedup()
+    if "run-speedup" in parts:
+        results["run"] = run_speedup(args.notebooks)
+    if "training" in parts:
+        results["training"] = throughput_per_backend(n=args.n, epochs=args.epochs)
+    # a partial run (--only) leaves the full results alone
+    target = (
+        ROOT / "benchmarks" / "results.json" if not args.only else ROOT / "build" / "bench.json"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(results, indent=2) + "\n")
     import pandas as pd
 
-    print("\n" + pd.DataFrame(results["notebooks"]).to_markdown(index=False))
-    print(
-        f"\nsweep of {results['sweep']['runs']} quick runs: 1 worker {results['sweep']['seconds_1_worker']} s, "
-        f"2 workers {results['sweep']['seconds_2_workers']} s, speed-up {results['sweep']['speedup']}x"
-    )
-    print("\n" + pd.DataFrame(results["training"]).to_markdown(index=False))
+    if "notebooks" in results:
+        print("\n" + pd.DataFrame(results["notebooks"]).to_markdown(index=False))
+    if "sweep" in results:
+        sw = results["sweep"]
+        print(
+            f"\nsweep of {sw['runs']} quick runs: 1 worker {sw['seconds_1_worker']} s, "
+            f"2 workers {sw['seconds_2_workers']} s, speed-up {sw['speedup']}x"
+        )
+    if "run" in results:
+        run = results["run"]
+        print(
+            f"\nfinrisk run of {len(run['notebooks'])} notebooks ({run['profile']}): 1 worker "
+            f"{run['seconds_1_worker']} s, 2 workers {run['seconds_2_workers']} s, "
+            f"speed-up {run['speedup']}x"
+        )
+    if results.get("training"):
+        print("\n" + pd.DataFrame(results["training"]).to_markdown(index=False))
 
 
 if __name__ == "__main__":

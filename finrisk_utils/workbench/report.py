@@ -357,7 +357,7 @@ def build_report(run_dir: str | Path, metrics: list[str] | None = None) -> Path:
                 ]
                 html += [
                     "<h2>Aggregated over seeds (mean, std, min, max, count)</h2>",
-                    agg.to_html(float_format="%.4g", escape=True),
+                    agg.to_html(float_format="{:.4g}".format, escape=True),
                 ]
             html += [
                 "<h2>Metrics against swept parameters</h2>",

@@ -1,0 +1,122 @@
+"""`finrisk run` on the sweeps' Dask engine: notebooks run at the same time, each kernel's threads capped, a
+failure isolated, the summary in the order given; and the engine's own contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from finrisk_utils.workbench.engine import (
+    THREAD_VARS,
+    available_cores,
+    capped_threads,
+    map_tasks,
+    threads_per_kernel,
+)
+from finrisk_utils.workbench.runner import run_notebooks
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY, FAILING = FIXTURES / "tiny.ipynb", FIXTURES / "failing.ipynb"
+
+# A notebook that records when its kernel ran and the thread cap it inherited.
+PROBE = """
+import os, time
+from finrisk_utils import record_metrics
+start = time.time()
+time.sleep(3)
+record_metrics({"run": {"start": start, "end": time.time(), "omp": os.environ.get("OMP_NUM_THREADS", "unset"),
+                "tf_intra": os.environ.get("TF_NUM_INTRAOP_THREADS", "unset"), "pid": os.getpid()}},
+               output_dir)
+"""
+
+
+def _probe_notebook(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                'seed = 0\nprofile = "full"\noutput_dir = None', metadata={"tags": ["parameters"]}
+            ),
+            nbformat.v4.new_code_cell(PROBE),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_map_tasks_keeps_the_order_and_reports_each_task():
+    seen = []
+    assert map_tasks(_square, [(3,)], on_done=lambda i, r: seen.append((i, r))) == [9]
+    assert seen == [(0, 9)]
+    with pytest.raises(ValueError, match="run: workers must be a positive number"):
+        map_tasks(_square, [(1,)], workers=0)
+    assert map_tasks(_square, []) == []
+
+
+def test_thread_caps_are_restored_and_shared_out():
+    before = {v: os.environ.get(v) for v in THREAD_VARS}
+    with capped_threads(1):
+        assert all(os.environ[v] == "1" for v in THREAD_VARS)
+    assert {v: os.environ.get(v) for v in THREAD_VARS} == before
+    assert threads_per_kernel(1) == available_cores()
+    assert threads_per_kernel(10**6) == 1
+
+
+def test_notebooks_run_concurrently_with_capped_threads_and_failure_isolated(tmp_path):
+    a = _probe_notebook(tmp_path / "a_probe.ipynb")
+    b = _probe_notebook(tmp_path / "b_probe.ipynb")
+    out = tmp_path / "out"
+    runs = run_notebooks([a, FAILING, b], out, workers=3, log=False)
+    assert [r.notebook for r in runs] == ["a_probe", "failing", "b_probe"]  # the order given
+    assert [r.status for r in runs] == ["ok", "failed", "ok"]
+    assert "RuntimeError: deliberate failure" in runs[1].error
+    assert (out / "failing" / "failing.ipynb").exists()  # the partial notebook is kept
+    ma, mb = (json.loads((out / s / "metrics.json").read_text()) for s in ("a_probe", "b_probe"))
+    cap = str(threads_per_kernel(3))
+    for m in (ma, mb):
+        assert m["run.omp"] == cap and m["run.tf_intra"] == cap
+    assert ma["run.pid"] != mb["run.pid"]  # two kernels
+    # three workers, three notebooks: the two probes ran at the same time
+    assert ma["run.start"] < mb["run.end"] and mb["run.start"] < ma["run.end"], (ma, mb)
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["notebook"]) == ["a_probe", "failing", "b_probe"]
+
+
+def test_cli_run_workers_option(tmp_path):
+    env = {**os.environ, "FINRISK_NO_TRACK": "1"}
+    finrisk = [sys.executable, "-m", "finrisk_utils.workbench.cli"]
+    bad = subprocess.run(
+        [*finrisk, "run", str(TINY), "--workers", "0", "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "--workers" in bad.stderr
+    proc = subprocess.run(
+        [*finrisk, "run", str(TINY), str(FAILING), "--workers", "2", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stderr  # same exit code as a serial run with a failure
+    assert "failed: failing" in proc.stderr
+    summary = pd.read_csv(tmp_path / "o" / "summary.csv").set_index("notebook")
+    assert summary.loc["tiny", "status"] == "ok" and summary.loc["failing", "status"] == "failed"
+    assert (tmp_path / "o" / "report.html").exists()
