@@ -7,7 +7,7 @@ import pytest
 
 from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.market import ar_window_forecast, compare_return_forecasts
-from finrisk_utils.models import FitResult, training_report
+from finrisk_utils.models import FitResult, has_learned, training_report
 
 
 def _ar2(n=3000, seed=0):
@@ -118,9 +118,16 @@ def test_training_report_labels_a_fit_that_did_not_beat_the_constant():
     assert "labelled untrained" in training_report(stuck, "The LSTM")
     assert "epoch 1" in training_report(stuck) and "0.4900" in training_report(stuck)
     assert "counts as trained" in training_report(good)
+    first = FitResult([1.0, 0.9], [0.40, 0.45], best_epoch=1, epochs_run=2, naive_val_loss=0.49)
+    assert first.trained and not has_learned(first) and has_learned(good) and not has_learned(stuck)
+    assert "first epoch" in training_report(first) and "labelled untrained" in training_report(
+        first
+    )
     unknown = FitResult([1.0], [0.5], best_epoch=1, epochs_run=1)
     assert "unknown" in training_report(unknown)
     with pytest.raises(TypeError, match="FitResult"):
         training_report({"best_epoch": 1})
+    with pytest.raises(TypeError, match="FitResult"):
+        has_learned(None)
     with pytest.raises(TypeError, match="name"):
         training_report(good, "")

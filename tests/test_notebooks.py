@@ -132,23 +132,48 @@ def test_data_tour(run_dir):
 def test_price_forecasting_lstm(run_dir):
     m, _ = read_metrics(run_dir)
     assert m["run.n_test"] == 1006  # 2015-2018 trading days with a 20-day window of history
-    models = ["random_walk", "persistence", "historical_mean", "lstm"]
-    for name in models:
-        assert _finite(m[f"{name}.rmse"]) and m[f"{name}.rmse"] > 0
-        assert 0 < m[f"{name}.mae"] < m[f"{name}.rmse"]
-        assert _finite(m[f"{name}.price_rmse"]) and m[f"{name}.price_rmse"] > 0
-    # daily S&P 500 log returns 2015-18 have sd ~0.86%: any sane forecast has an RMSE of that order, a model
-    # that mis-scales its output (e.g. forgets to invert the scaler) is far off
-    assert 0.7 < m["random_walk.rmse"] < 1.0
-    assert 0.9 < m["lstm.rmse"] / m["random_walk.rmse"] < 1.1
-    assert m["persistence.rmse"] > m["random_walk.rmse"]  # persistence doubles the noise
-    assert m["random_walk.directional_accuracy"] is None  # a zero forecast has no direction
-    for name in ["persistence", "historical_mean", "lstm"]:
-        assert 0.3 < m[f"{name}.directional_accuracy"] < 0.7
-    assert 0 <= m["lstm_vs_random_walk.dm_pvalue"] <= 1 and _finite(
-        m["lstm_vs_random_walk.dm_stat"]
+    rw = m["random_walk.rmse"]
+    # daily S&P 500 log returns 2015-18 have sd ~0.86%: the zero forecast's RMSE is that sd; a return series
+    # mis-scaled (not in %, or not logs of prices) is far off
+    assert 0.7 < rw < 1.0 and m["run.return_sd"] == pytest.approx(rw, rel=0.01)
+    # RMSE ratios to the random walk (quick profile: historical mean 0.9998, ar20 1.0045, lstm 1.0001,
+    # persistence 1.42). Daily index returns are close to unpredictable, so a working forecaster sits within a
+    # few per cent of the random walk: a leak of the target into the inputs (ratio far below 1) or a forecast
+    # that is mis-scaled, wrongly signed or built on the wrong lags (far above 1) leaves the band
+    assert 0.995 < m["historical_mean.rmse"] / rw < 1.005
+    assert 0.98 < m["ar20.rmse"] / rw < 1.03
+    assert 0.97 < m["lstm.rmse"] / rw < 1.05
+    # persistence doubles the noise: its RMSE ratio is sqrt(2 (1 - rho_1)) ~ 1.41 for near-zero autocorrelation;
+    # a persistence forecast that used the day's own return (a leak) or a stale lag of it fails either side
+    assert 1.3 < m["persistence.rmse"] / rw < 1.55
+    # the tests must see what the data show: a doubled loss is rejected after Holm and leaves the 90% MCS, and
+    # the efficient-markets benchmark stays in it (a leaky model would push it out)
+    assert m["persistence_vs_random_walk.dm_pvalue_holm_h1"] < 0.001
+    assert m["persistence.mse_in_mcs_h1"] == 0 and m["random_walk.mse_in_mcs_h1"] == 1
+    # Clark-West for the models that nest the random walk, Holm over them (adjusted >= raw)
+    for name in ["historical_mean", "ar20"]:
+        raw, adj = (
+            m[f"{name}_vs_random_walk.cw_pvalue_h1"],
+            m[f"{name}_vs_random_walk.cw_pvalue_holm_h1"],
+        )
+        assert raw <= adj <= 1 and m[f"{name}.mse_in_mcs_h1"] in (0, 1)
+    # the LSTM is labelled by its own validation check; untrained (the usual outcome on returns) means out of
+    # the Holm families; trained means in them. A forecast that barely moves is the symptom of an untrained
+    # net: a working forecaster's spread stays well below the returns' (no leak) but is not exactly zero
+    trained = (
+        m["lstm.val_loss"] < m["lstm.naive_val_loss"] * (1 - 1e-3) and m["lstm.best_epoch"] > 1
     )
-    assert 1 <= m["lstm.best_epoch"]
+    assert m["lstm.trained"] == int(trained)
+    assert ("lstm_vs_random_walk.dm_pvalue_holm_h1" in m) == trained
+    assert ("lstm_vs_random_walk.cw_pvalue_holm_h1" in m) == trained
+    assert 1 <= m["lstm.best_epoch"] <= m["lstm.epochs_run"]
+    assert 0 < m["lstm.forecast_sd"] < 0.5 * m["run.return_sd"]
+    assert m["random_walk.directional_accuracy"] is None  # a zero forecast has no direction
+    # the share of correctly signed days is a binomial share around the up-day share (0.52, n = 1006, sd 0.016):
+    # quick profile 0.47-0.53; above 0.58 means the forecasts know the sign of the outcome (a leak)
+    for name in ["persistence", "historical_mean", "ar20", "lstm"]:
+        assert 0.42 < m[f"{name}.directional_accuracy"] < 0.58
+    assert _finite(m["lstm_vs_random_walk.dm_pvalue"])  # read by notebook 07's seed sweep
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {"training", "forecasts"}
 
 
@@ -414,18 +439,45 @@ def test_model_families_bakeoff(run_dir):
     assert m["har.rmse_h1"] == pytest.approx(0.432, rel=0.05)
     assert m["persistence.rmse_h1"] == pytest.approx(0.498, rel=0.05)
     assert m["mean_22d.rmse_h1"] == pytest.approx(0.477, rel=0.05)
-    families = ["rnn", "lstm", "gru", "cnn", "dense_har", "ae_features"]
-    for model in ["har", "persistence", *families]:
-        for h in [1, 5, 22]:
-            assert 0.2 < m[f"{model}.rmse_h{h}"] < 1.5, (model, h)
-            assert 0 < m[f"{model}.qlike_h{h}"] < 5, (model, h)
-            if model != "har":
-                assert 0 <= m[f"{model}_vs_har.dm_pvalue_h{h}"] <= 1
-    for model in families:
-        assert m[f"{model}.params"] > 0 and m[f"{model}.train_seconds"] > 0
-        assert m[f"{model}.rmse_std_h1"] >= 0
-    assert m["har.params"] == 4 and m["persistence.params"] == 0 and m["har.train_seconds"] >= 0
     assert m["har.rmse_h1"] < m["har.rmse_h22"]  # volatility is harder to forecast further out
+    families = ["rnn", "lstm", "gru", "cnn", "dense_har", "ae_features"]
+    # each family's label comes from its fits: trained only if every fit beat a constant on validation
+    for f in families:
+        assert m[f"{f}.trained"] == int(m[f"{f}.trained_share"] == 1)
+    trained = [f for f in families if m[f"{f}.trained"]]
+    # quick profile (4 units, 3 epochs, 2 seeds): lstm, gru, cnn and dense_har train, rnn and ae_features do not;
+    # a pipeline that trains fewer than three of six has broken scaling or targets
+    assert len(trained) >= 3, trained
+    # Seed-ensemble RMSE of log vol relative to HAR (quick profile: 1.09-1.15 at h = 1, 1.16-1.19 at h = 5,
+    # 1.16-1.18 at h = 22). Lower edge 0.9: HAR on a range-based proxy is close to the best a forecaster without
+    # extra inputs does, so a family 10% better has seen its target (a leak). Upper edges: below a constant at the
+    # training-period mean (1.76, 1.53, 1.36 times HAR at h = 1, 5, 22), so a family that learned nothing, or
+    # forecasts changes as levels, fails
+    upper = {1: 1.25, 5: 1.35, 22: 1.30}
+    for f in trained:
+        for h in [1, 5, 22]:
+            assert 0.9 < m[f"{f}.rmse_h{h}"] / m[f"har.rmse_h{h}"] < upper[h], (f, h)
+    for model in ["har", "har_jensen", "persistence", "mean_22d", *families]:
+        for h in [1, 5, 22]:
+            assert 0 < m[f"{model}.qlike_h{h}"] < 5, (
+                model,
+                h,
+            )  # QLIKE of exp(2 f) against exp(2 y)
+            for loss in ["mse", "qlike"]:
+                assert m[f"{model}.{loss}_in_mcs_h{h}"] in (0, 1)
+    # Holm over the models per loss and horizon: adjusted >= raw; untrained families are not tested
+    for model in ["har_jensen", "persistence", "mean_22d", *families]:
+        for h in [1, 5, 22]:
+            for prefix in ["", "qlike_"]:
+                key = f"{model}_vs_har.{prefix}dm_pvalue_holm_h{h}"
+                if model in families and model not in trained:
+                    assert key not in m
+                else:
+                    assert m[f"{model}_vs_har.{prefix}dm_pvalue_h{h}"] <= m[key] <= 1
+    # the tests see what the data show: persistence's 15% larger RMSE at h = 1 is rejected after Holm and
+    # leaves the MSE set; quick-profile networks cannot push HAR out of it (if they do, suspect a leak)
+    assert m["persistence_vs_har.dm_pvalue_holm_h1"] < 0.01 and m["persistence.mse_in_mcs_h1"] == 0
+    assert m["har.mse_in_mcs_h1"] == 1
     for h in [1, 5, 22]:
         # the Jensen correction raises the log forecast: worse in RMSE, better in QLIKE (implied variance)
         assert m[f"har_jensen.bias_h{h}"] < m[f"har.bias_h{h}"]

@@ -128,7 +128,8 @@ class ReturnComparison:
                     f"that it beats {b} (Holm p {_p(row['cw_pvalue_holm'])})"
                 )
             out.append(text + ".")
-        kept = ", ".join(name(m) for m in self.result.mcs.included)
+        t = self.table
+        kept = ", ".join(name(m) for m in self.result.mcs.included if t.loc[m, "trained"])
         out.append(
             f"The {100 * (1 - self.result.mcs.size):.0f}% model confidence set keeps: {kept}."
         )

@@ -16,6 +16,7 @@ from finrisk_utils.models.dense import (
     build_dense_regressor,
 )
 from finrisk_utils.models.inspection import (
+    has_learned,
     lag_sensitivity,
     lstm_gates,
     training_report,
@@ -57,6 +58,7 @@ __all__ = [
     "encode",
     "fit_epochs",
     "fit_model",
+    "has_learned",
     "keras_fz0_loss",
     "keras_pinball_loss",
     "lag_sensitivity",

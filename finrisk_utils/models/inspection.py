@@ -8,13 +8,22 @@ import numpy as np
 
 from finrisk_utils.models.training import FitResult
 
-__all__ = ["lag_sensitivity", "lstm_gates", "training_report"]
+__all__ = ["has_learned", "lag_sensitivity", "lstm_gates", "training_report"]
+
+
+def has_learned(fit: FitResult) -> bool:
+    """Did the network learn something: its kept weights beat the naive predictor on validation
+    (:attr:`FitResult.trained`) *and* the kept epoch is not the first (weights kept after one epoch have barely
+    left their initialisation; their forecasts are a constant in disguise)? ``False`` when unknown."""
+    if not isinstance(fit, FitResult):
+        raise TypeError(f"has_learned: fit must be a FitResult, got {type(fit).__name__}")
+    return bool(fit.trained) and fit.best_epoch > 1
 
 
 def training_report(fit: FitResult, name: str = "The network") -> str:
     """One Markdown sentence on a fit: epochs run, the epoch kept, its validation loss against the naive
-    (constant) predictor's, and whether it counts as trained (:attr:`FitResult.trained`); an untrained network
-    is said to be not interpreted."""
+    (constant) predictor's, and whether it counts as trained (:func:`has_learned`); an untrained network is said
+    to be not interpreted."""
     if not isinstance(fit, FitResult):
         raise TypeError(f"training_report: fit must be a FitResult, got {type(fit).__name__}")
     if not isinstance(name, str) or not name:
@@ -26,6 +35,12 @@ def training_report(fit: FitResult, name: str = "The network") -> str:
     if fit.trained is None:
         return text + "; no naive loss to compare with, so whether it trained is unknown)."
     text += f" against {fit.naive_val_loss:.4f} for a constant forecast)"
+    if fit.trained and fit.best_epoch == 1:
+        return (
+            text
+            + ": it beat the constant on validation only with the weights of its first epoch, which have "
+            "barely left their initialisation, so it is labelled untrained and its forecasts are not interpreted."
+        )
     if fit.trained:
         return text + ": it beat the constant on validation, so it counts as trained."
     return (
