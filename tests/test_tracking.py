@@ -40,7 +40,7 @@ def store(tmp_path_factory):
     codes = {
         "run": main(
             ["run", str(TINY), str(FAILING), "--workers", "2", "--out", str(run_out)]
-            + ["--tracking-uri", uri, "-p", "label", "tracked"]
+            + ["--tracking-uri", uri, "-p", "seed", "3"]
         ),
         "sweep": main(
             ["sweep", str(TINY), "-p", "seed", "0", "1", "--workers", "2", "--out", str(sweep_out)]
@@ -73,9 +73,9 @@ def test_run_is_a_parent_with_one_child_per_notebook(store):
     assert set(children) == {"tiny", "failing"}
     tiny, failing = children["tiny"], children["failing"]
     assert tiny.info.status == "FINISHED" and failing.info.status == "FAILED"
-    assert tiny.data.params == {"label": "tracked", "profile": "quick"}
+    assert tiny.data.params == {"seed": "3", "profile": "quick"}
     assert tiny.data.metrics["run.value"] == 42.0 and tiny.data.metrics["finrisk.duration_s"] > 0
-    assert tiny.data.tags["run.label"] == "tracked" and tiny.data.tags["run.quick"] == "true"
+    assert tiny.data.tags["run.label"] == "tiny" and tiny.data.tags["run.quick"] == "true"
     assert tiny.data.tags["profile"] == "quick" and tiny.data.tags["finrisk.keras_backend"]
     assert len(tiny.data.tags["mlflow.source.git.commit"]) == 40
     assert "deliberate failure" in failing.data.tags["finrisk.error"]
