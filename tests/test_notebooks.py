@@ -287,32 +287,54 @@ def test_credit_default_dense(run_dir):
 def test_fraud_autoencoder(run_dir):
     m, _ = read_metrics(run_dir)
     prevalence = m["run.test_prevalence"]
-    assert 0.0005 < prevalence < 0.01 and m["run.n_test"] > 1000
-    for model in ["autoencoder", "autoencoder_denoising", "iforest", "lof", "supervised_gbm"]:
-        for k in ["pr_auc", "roc_auc", "precision_at_budget", "recall_at_budget"]:
-            assert 0 <= m[f"{model}.{k}"] <= 1, (model, k)
-        for mech in ["card_testing", "account_takeover", "merchant_collusion"]:
-            assert 0 <= m[f"{model}.recall_{mech}"] <= 1
-        assert m[f"{model}.total_cost"] > 0
-    # a working autoencoder ranks frauds far above chance; a broken pipeline (e.g. scoring the wrong rows,
-    # unscaled features) sits near the prevalence
-    assert m["autoencoder.pr_auc"] > 5 * prevalence
-    assert m["autoencoder_denoising.pr_auc"] > 5 * prevalence
-    assert m["supervised_gbm.pr_auc"] > 5 * prevalence
+    # the generator's fraud rate is 0.005: a broken injection (no fraud, or fraud everywhere) leaves this band
+    assert 0.003 < prevalence < 0.008 and m["run.n_test"] > 10_000
+    # documented data properties: >= 30 test frauds per mechanism, no single feature gives a mechanism away
+    # (a re-introduced giveaway such as night-only collusion pushes the best single-threshold AUC to ~1)
+    assert m["run.min_test_frauds_per_mechanism"] >= 30
+    assert m["run.max_single_feature_auc"] < 0.99
+    assert m["run.contamination"] > 0 and m["run.n_draws"] >= 2
+    detectors = [
+        "autoencoder",
+        "autoencoder_denoising",
+        "iforest",
+        "lof",
+        "rule_engine",
+        "supervised_gbm",
+    ]
+    for d in detectors:
+        assert m[f"{d}.pr_auc_ci_low"] <= m[f"{d}.pr_auc"] <= m[f"{d}.pr_auc_ci_high"], d
+        # leak ceiling: in the quick run the supervised reference scored ~0.3; a label leak or a feature
+        # that gives fraud away scores ~1
+        assert m[f"{d}.pr_auc"] < 0.8, d
+    # the rule engine (measured ~11x the prevalence) must rank frauds well above chance: inverted or
+    # mis-keyed rules sit at the prevalence
+    assert m["rule_engine.pr_auc"] > 4 * prevalence
+    # what labels buy: the supervised reference (~5x the rule engine in the quick run) beats the rules;
+    # a broken label/feature pipeline falls to chance
+    assert m["supervised_gbm.pr_auc"] > 1.5 * m["rule_engine.pr_auc"]
+    assert m["supervised_gbm.recall_at_budget"] > 0.1
+    # unsupervised detectors: above chance (forest/LOF ~11x, autoencoders ~5-7x the prevalence in the quick
+    # run) and, for the autoencoders, within a factor 4 of the best classical detector (ratio ~0.4-0.6);
+    # scoring the wrong rows or unscaled features gives ~1x the prevalence
+    best_classical = max(m[f"{d}.pr_auc"] for d in ["iforest", "lof", "rule_engine"])
+    for d in ["iforest", "lof"]:
+        assert m[f"{d}.pr_auc"] > 3 * prevalence and m[f"{d}.roc_auc"] > 0.65, d
+    for ae in ["autoencoder", "autoencoder_denoising"]:
+        # the autoencoders beat the naive reconstruction by far (val MSE ~0.06 against ~0.33): trained
+        assert m[f"{ae}.trained"] == 1 and 1 <= m[f"{ae}.best_epoch"] <= 4
+        assert m[f"{ae}.pr_auc"] > 2.5 * prevalence, ae
+        assert m[f"{ae}.pr_auc"] > best_classical / 4, ae
+        assert m[f"{ae}.roc_auc"] > 0.6, ae
+    # the comparison protocol on daily costs: MCS membership for every detector, Holm p-values for every
+    # comparison with the rule engine (never below the raw DM p-value)
+    assert sum(m[f"{d}.cost_in_mcs_h1"] for d in detectors) >= 1
+    assert all(m[f"{d}.cost_in_mcs_h1"] in (0, 1) for d in detectors)
+    for d in detectors[:4] + ["supervised_gbm"]:
+        raw, adj = (m[f"{d}_vs_rule_engine.dm_pvalue{k}_h1"] for k in ("", "_holm"))
+        assert raw <= adj <= 1, d
+        assert m[f"{d}_vs_rule_engine.pr_auc_diff_ci_low"] <= m[f"{d}_vs_rule_engine.pr_auc_diff_ci_high"]
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {"training", "detection"}
-
-
-def _check_protocol_keys(m, models, horizons, benchmark="random_walk", suffix="", best=None):
-    """MCS membership is 0/1 for every model, Holm never lowers a DM p-value, and ``best[h]`` (the model with
-    the lowest pooled loss) is in the MCS (an inverted set fails)."""
-    for h in horizons:
-        if best is not None:
-            assert m[f"{best[h]}.mse_in_mcs_h{h}{suffix}"] == 1, (best[h], h)
-        for model in models:
-            assert m[f"{model}.mse_in_mcs_h{h}{suffix}"] in (0, 1), (model, h)
-            if model != benchmark and f"{model}_vs_{benchmark}.dm_pvalue_holm_h{h}{suffix}" in m:
-                raw = m[f"{model}_vs_{benchmark}.dm_pvalue_h{h}{suffix}"]
-                assert raw <= m[f"{model}_vs_{benchmark}.dm_pvalue_holm_h{h}{suffix}"] <= 1
 
 
 @pytest.mark.parametrize("run_dir", ["05_interest_rate_risk_yield_curve"], indirect=True)

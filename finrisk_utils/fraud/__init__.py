@@ -24,6 +24,7 @@ from finrisk_utils.fraud.plots import (
 from finrisk_utils.fraud.simulator import (
     FRAUD_MECHANISMS,
     MERCHANT_CATEGORIES,
+    SEPARATION_FEATURES,
     make_transactions,
     single_feature_separation,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "FRAUD_MECHANISMS",
     "MERCHANT_CATEGORIES",
     "RULES",
+    "SEPARATION_FEATURES",
     "DrawResult",
     "alert_costs",
     "bootstrap_detection",

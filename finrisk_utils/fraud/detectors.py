@@ -138,7 +138,9 @@ def rule_engine_score(df: pd.DataFrame) -> np.ndarray:
     ``ratio / (1 + ratio)`` of the amount ratio (below 1) to order the alerts within a rule count."""
     where = "rule_engine_score"
     check_columns(
-        df, ["amount", "amount_ratio", "new_country", "country", "channel", "count_24h"], where=where
+        df,
+        ["amount", "amount_ratio", "new_country", "country", "channel", "count_24h"],
+        where=where,
     )
     ratio = df["amount_ratio"].to_numpy(dtype=float)
     if not np.isfinite(ratio).all() or (ratio < 0).any():
@@ -147,17 +149,13 @@ def rule_engine_score(df: pd.DataFrame) -> np.ndarray:
         (ratio > 3).astype(int)
         + (df["new_country"].astype(bool) & (df["country"].astype(str) != "home")).to_numpy(int)
         + (
-            (df["channel"].astype(str) == "online")
-            & (df["amount"] < 15)
-            & (df["count_24h"] >= 3)
+            (df["channel"].astype(str) == "online") & (df["amount"] < 15) & (df["count_24h"] >= 3)
         ).to_numpy(int)
     )
     return fired + ratio / (1 + ratio)
 
 
-def contaminated_training(
-    train: pd.DataFrame, contamination: float, *, seed: int
-) -> pd.DataFrame:
+def contaminated_training(train: pd.DataFrame, contamination: float, *, seed: int) -> pd.DataFrame:
     """The unlabelled training data of the unsupervised detectors, as a bank has it: every normal training
     transaction plus a random subset of the training frauds (unlabelled) making up the share ``contamination``
     of the rows (0 = clean). Raises if the training period holds too few frauds for that share."""

@@ -3,18 +3,18 @@ recall per fraud mechanism, and what missed fraud and investigations cost."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-from collections.abc import Mapping, Sequence
-
 from finrisk_utils.core.validation import (
     as_float_array,
-    check_columns,
-    check_positive_int,
     check_binary_labels,
+    check_columns,
     check_number,
+    check_positive_int,
     check_probability,
 )
 
@@ -118,11 +118,17 @@ def alert_costs(
     return {"missed_fraud": missed, "investigation": investigation, "total": missed + investigation}
 
 
-def weighted_average_precision(y: np.ndarray, score: np.ndarray, weight: np.ndarray | None = None) -> float:
+def weighted_average_precision(
+    y: np.ndarray, score: np.ndarray, weight: np.ndarray | None = None
+) -> float:
     """Average precision (PR-AUC, ties grouped as in scikit-learn) with non-negative row weights, e.g. the
     counts of a bootstrap resample; equal weights give ``sklearn.metrics.average_precision_score``."""
     y, score = _check(y, score, "weighted_average_precision")
-    w = np.ones_like(score) if weight is None else as_float_array(weight, "weight", where="weighted_average_precision")
+    w = (
+        np.ones_like(score)
+        if weight is None
+        else as_float_array(weight, "weight", where="weighted_average_precision")
+    )
     if w.shape != y.shape or (w < 0).any():
         raise ValueError("weighted_average_precision: weight must be non-negative, one per row")
     order = np.argsort(-score, kind="mergesort")
@@ -161,7 +167,9 @@ def bootstrap_detection(
     ``pr_auc_draw_min`` and ``pr_auc_draw_max`` (spread over draws)."""
     where = "bootstrap_detection"
     if not isinstance(draws, Sequence) or not draws or len(draws) != len(thresholds):
-        raise ValueError(f"{where}: draws and thresholds must be non-empty sequences of equal length")
+        raise ValueError(
+            f"{where}: draws and thresholds must be non-empty sequences of equal length"
+        )
     names = [c for c in draws[0].columns if c != "is_fraud"]
     if reference not in names:
         raise ValueError(f"{where}: reference {reference!r} is not a detector of draws ({names})")

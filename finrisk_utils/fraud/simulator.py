@@ -341,5 +341,7 @@ def single_feature_separation(
             auc = roc_auc_score(mask[rows], tx.loc[rows, f].to_numpy(dtype=float))
             out[mech][f] = max(auc, 1 - auc)
     if not out:
-        raise DataValidationError(f"{where}: tx holds no fraud of the mechanisms {FRAUD_MECHANISMS}")
+        raise DataValidationError(
+            f"{where}: tx holds no fraud of the mechanisms {FRAUD_MECHANISMS}"
+        )
     return pd.DataFrame(out).T

@@ -142,10 +142,18 @@ def detection_verdict(
     PR-AUC against the ``reference`` (above / below / not distinguishable: the interval of the difference
     excludes zero or not), untrained networks labelled and not read, then the supervised reference."""
     where = "detection_verdict"
-    needed = ["pr_auc", "pr_auc_ci_low", "pr_auc_ci_high", "pr_auc_diff_ci_low", "pr_auc_diff_ci_high"]
+    needed = [
+        "pr_auc",
+        "pr_auc_ci_low",
+        "pr_auc_ci_high",
+        "pr_auc_diff_ci_low",
+        "pr_auc_diff_ci_high",
+    ]
     missing = sorted(set(needed) - set(boot.columns))
     if missing or reference not in boot.index:
-        raise ValueError(f"{where}: boot lacks columns {missing} or the reference row {reference!r}")
+        raise ValueError(
+            f"{where}: boot lacks columns {missing} or the reference row {reference!r}"
+        )
     r = boot.loc[reference]
     out = [
         f"The {reference.replace('_', ' ')} reaches PR-AUC {r.pr_auc:.3f} "
