@@ -202,57 +202,155 @@ def test_plain_papermill_cli_runs_a_notebook(tmp_path):
     assert out.exists() and (tmp_path / "run" / "metrics.json").exists()
 
 
-VAR_MODELS = ["hs", "fhs", "garch_t", "garch_skewt", "ewma", "lstm_quantile", "cnn_quantile"]
+VAR_MODELS = [
+    "hs",
+    "fhs",
+    "garch_t",
+    "garch_skewt",
+    "gjr_garch_skewt",
+    "ewma",
+    "linear_quantile",
+    "lstm_quantile",
+    "cnn_quantile",
+]
 VAR_KEYS = [
     "exceptions",
-    "exception_rate",
     "kupiec_pvalue",
     "christoffersen_ind_pvalue",
     "christoffersen_cc_pvalue",
     "pinball",
+    "fz0",
     "es_z2",
     "traffic_light",
 ]
+VAR_NETS = ["lstm_quantile", "cnn_quantile"]
+
+
+def _binomial_band(n: int, alpha: float) -> tuple[float, float]:
+    """Two-sided 99.9% band of the exception count of a correct VaR at tail probability ``alpha`` over ``n``
+    days (independent exceptions): a correct model leaves it once in a thousand runs."""
+    from scipy import stats
+
+    return tuple(stats.binom.ppf([0.0005, 0.9995], n, alpha))
+
+
+def _best(m: dict, key: str, models: list[str]) -> float:
+    return min(m[f"{model}.{key}"] for model in models)
 
 
 @pytest.mark.parametrize("run_dir", ["02_market_risk_var_es_deep_quantile"], indirect=True)
 def test_var_es_deep_quantile(run_dir):
+    from statsmodels.stats.multitest import multipletests
+
     m, _ = read_metrics(run_dir)
     n = m["run.n_test"]
     assert n == 1006 and m["run.confidence"] == 0.99
-    for suffix in ["", "_portfolio"]:
-        n_test = m[f"run.n_test{suffix}"]
+    classical = ["hs", "fhs", "garch_t", "garch_skewt", "gjr_garch_skewt", "ewma"]
+    for suffix in ["", "_2008", "_2002", "_portfolio"]:
         for model in VAR_MODELS:
             assert all(f"{model}.{k}{suffix}" in m for k in VAR_KEYS), (model, suffix)
-            exceptions = m[f"{model}.exceptions{suffix}"]
-            assert 0 <= exceptions <= n_test
-            assert m[f"{model}.exception_rate{suffix}"] == pytest.approx(exceptions / n_test)
-            for p in [
-                "kupiec_pvalue",
-                "christoffersen_ind_pvalue",
-                "christoffersen_cc_pvalue",
-                "es_z2_pvalue",
-            ]:
-                assert 0 <= m[f"{model}.{p}{suffix}"] <= 1
-            assert m[f"{model}.traffic_light{suffix}"] in {"green", "yellow", "red"}
-            # a sane 99% VaR has a pinball loss of a few hundredths of a percent; a broken one (wrong sign,
-            # unscaled output) is an order of magnitude off
-            assert 0.01 < m[f"{model}.pinball{suffix}"] < 0.1
-            assert _finite(m[f"{model}.es_z2{suffix}"])
-    # the baselines do not depend on training: they must match the issue's reference figures
+    # the baselines do not depend on training: they must match the issue's reference figures, and GJR-GARCH its
+    # own first run (a GJR fit that lost its asymmetry term reproduces GARCH-skew-t's 15 exceptions / 0.0325)
     for model, reference in {"garch_t": 16, "garch_skewt": 15, "fhs": 15, "hs": 18}.items():
         assert abs(m[f"{model}.exceptions"] - reference) <= 2, model
     assert m["hs.pinball"] == pytest.approx(0.0357, abs=0.001)
     assert m["garch_skewt.pinball"] == pytest.approx(0.0325, abs=0.001)
-    for model in ["lstm_quantile", "cnn_quantile"]:
-        for loss in ["pinball", "fz0"]:
-            assert 0 <= m[f"{model}_vs_garch_skewt.{loss}_dm_pvalue"] <= 1
-        assert 0 <= m[f"{model}.goals_met"] <= 6
+    assert abs(m["gjr_garch_skewt.exceptions"] - 11) <= 2
+    assert m["gjr_garch_skewt.pinball"] == pytest.approx(0.0314, abs=0.0005)
+    # exceptions of the networks and the linear ablation within the 99.9% binomial band of a correct 99% VaR
+    # ([2, 22] in 1006 days): a wrong sign, a median instead of a tail quantile or a VaR in the wrong units
+    # gives hundreds of exceptions or none
+    lo, hi = _binomial_band(n, 0.01)
+    for model in [*VAR_NETS, "linear_quantile"]:
+        assert lo <= m[f"{model}.exceptions"] <= hi, model
+    # the networks' losses within a band of the best classical model's (quick profile: pinball ratio 1.10,
+    # FZ0 1.16 to GJR-GARCH-skew-t). Above 1.15 (pinball): no better than the constant training quantile
+    # (ratio 1.17); below 0.85: better than any volatility model can be on daily returns, a sign that the
+    # test day's return leaked into the inputs
+    for model in VAR_NETS:
+        assert 0.85 < m[f"{model}.pinball"] / _best(m, "pinball", classical) < 1.15, model
+        assert 0.85 < m[f"{model}.fz0"] / _best(m, "fz0", classical) < 1.3, model
+    # the linear quantile regression on the same inputs is a real VaR model (quick: 1.08 times GARCH-skew-t)
+    assert 0.95 < m["linear_quantile.pinball"] / m["garch_skewt.pinball"] < 1.2
+    # the networks are trained (beat the constant quantile/ES on validation) and keep an epoch they ran
+    for model in VAR_NETS:
+        assert m[f"{model}.trained"] == 1 and 1 <= m[f"{model}.best_epoch"] <= 3, model
+        assert m[f"{model}.trained_2008"] in (0, 1) and m[f"{model}.trained_2002"] in (0, 1)
+    # the protocol: the model with the lowest mean loss is always in its model confidence set; Holm runs over
+    # the whole reported family (every model against GARCH-skew-t on both losses), not per loss
+    for loss in ["pinball", "fz0"]:
+        best = min(VAR_MODELS, key=lambda model: m[f"{model}.{loss}"])
+        assert m[f"{best}.{loss}_in_mcs"] == 1, loss
+        assert all(m[f"{model}.{loss}_in_mcs"] in (0, 1) for model in VAR_MODELS)
+    family = [
+        f"{model}_vs_garch_skewt.{loss}_dm_pvalue"
+        for model in VAR_MODELS
+        if model != "garch_skewt"
+        for loss in ["pinball", "fz0"]
+    ]
+    adjusted = multipletests([m[k] for k in family], method="holm")[1]
+    for key, p in zip(family, adjusted, strict=True):
+        assert m[f"{key}_holm"] == pytest.approx(p), key
+    # ES at 97.5% (FRTB): exceptions of the 2.5% quantile within their binomial band ([11, 43] in 1006 days),
+    # and Z2 above about -0.7, Acerbi and Szekely's 5% critical value (quick: GARCH-skew-t -0.18, networks
+    # -0.07 / -0.24); an ES that is too small (e.g. ES = VaR) pushes Z2 far below it
+    assert m["run.es_confidence"] == 0.975
+    lo, hi = _binomial_band(n, 0.025)
+    for model in ["garch_skewt", "gjr_garch_skewt", *VAR_NETS]:
+        assert lo <= m[f"{model}.exceptions_975"] <= hi, model
+        assert m[f"{model}.es_z2_975"] > -0.7, model
+    # Basel capital: GARCH-skew-t's last 250 days hold 6 exceptions -> yellow, plus factor 0.5, multiplier 3.5
+    assert m["garch_skewt.plus_factor"] == 0.5 and m["garch_skewt.capital_multiplier"] == 3.5
+    for model in VAR_NETS:
+        assert m[f"{model}.plus_factor"] in {0.0, 0.4, 0.5, 0.65, 0.75, 0.85, 1.0}
+    # stress windows: 2008-09 (505 days) is much harder than 2015-18 for the same model (GARCH-skew-t's
+    # pinball 1.8 times; a stress run that silently fell back to the default window gives 1.0), the networks
+    # stay within a band of the best classical model there (quick 1.02; a constant VaR is 3 times worse), and
+    # 2002 is the dot-com window of 252 days
+    assert m["run.n_test_2008"] == 505 and m["run.n_test_2002"] == 252
+    assert m["garch_skewt.pinball_2008"] / m["garch_skewt.pinball"] > 1.4
+    lo, hi = _binomial_band(505, 0.01)
+    assert lo <= m["garch_skewt.exceptions_2008"] <= hi
+    for model in VAR_NETS:
+        ratio = m[f"{model}.pinball_2008"] / _best(m, "pinball_2008", classical)
+        assert 0.85 < ratio < 1.25, model
+        assert f"{model}_vs_garch_skewt.pinball_dm_pvalue_holm_2008" in m
+    # the portfolio: the networks within a band of GARCH-skew-t's pinball loss (quick: 1.01 and 1.03)
+    for model in VAR_NETS:
+        assert 0.85 < m[f"{model}.pinball_portfolio"] / m["garch_skewt.pinball_portfolio"] < 1.2
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "training",
         "var_backtest",
         "exception_timeline",
     }
+    assert (run_dir / "forecasts.csv").exists()  # what notebook 07's seed ensemble reads
+
+
+def test_var_es_deep_quantile_derives_val_start_for_a_stress_window(tmp_path):
+    """``-p test_start 2008-01-01 -p test_end 2009-12-31`` runs without a val_start (derived: two years before);
+    the extra sections are switched off to keep it cheap. The classical models reproduce the stress section."""
+    stem = "02_market_risk_var_es_deep_quantile"
+    params = {
+        "test_start": "2008-01-01",
+        "test_end": "2009-12-31",
+        "stress_windows": "",
+        "portfolio": "",
+        "es_confidence": 0.0,
+    }
+    run = execute_notebook(
+        Path("notebooks") / f"{stem}.ipynb",
+        tmp_path,
+        profile="quick",
+        parameters=params,
+        html=False,
+    )
+    assert run.status == "ok", run.error
+    m, _ = read_metrics(tmp_path / stem)
+    assert m["run.n_test"] == 505
+    # GARCH-skew-t estimated on returns before 2008 (quick stress section: 6 exceptions); the networks trained
+    # on targets before the derived val_start 2006-01-01 and beat their constant forecast
+    assert abs(m["garch_skewt.exceptions"] - 6) <= 1
+    assert all(m[f"{model}.trained"] in (0, 1) for model in VAR_NETS)
 
 
 @pytest.mark.parametrize("run_dir", ["03_credit_risk_default_dense"], indirect=True)
@@ -518,18 +616,35 @@ def test_model_families_bakeoff(run_dir):
 def test_model_risk_sweeps(run_dir):
     m, _ = read_metrics(run_dir)
     assert m["run.n_seeds"] == 2 and m["run.n_windows"] == 2
-    for model in ["lstm_quantile", "cnn_quantile"]:
+    # the sweep reran notebook 02 faithfully: its baseline reproduces the reference figure
+    assert m["garch_skewt.pinball"] == pytest.approx(0.0325, abs=0.001)
+    # 2018 (February and the fourth quarter) is harder than 2017 for the same baseline; a years sweep that
+    # ignored test_start would give equal losses
+    assert m["garch_skewt.pinball_2018"] > 1.2 * m["garch_skewt.pinball_2017"]
+    for model in VAR_NETS:
         pair = f"{model}_vs_garch_skewt"
-        assert m[f"{model}.pinball_seed_sd"] >= 0 and _finite(m[f"{pair}.pinball_gap"])
-        assert 0 <= m[f"{pair}.share_seeds_better"] <= 1
-        assert 0 <= m[f"{pair}.share_windows_better"] <= 1
-        assert 0.01 < m[f"{model}.pinball_seed_mean"] < 0.1
-    assert m["garch_skewt.pinball"] == pytest.approx(
-        0.0325, abs=0.001
-    )  # the sweep reran notebook 02 faithfully
-    assert 0.9 < m["lstm_vs_random_walk.rmse_ratio_seed_mean"] < 1.1
+        # the seed ensemble is a working VaR: within a band of GARCH-skew-t (quick: about 1.06); above 1.12
+        # it is no better than the constant training quantile (1.13), below 0.85 the test day leaked
+        assert 0.85 < m[f"{model}.pinball_ensemble"] / m["garch_skewt.pinball"] < 1.12, model
+        # seeds matter but do not dominate: a sweep that ignored the seed has sd 0; chaos has sd ~ mean
+        assert 0 < m[f"{model}.pinball_seed_sd"] < 0.1 * m[f"{model}.pinball_seed_mean"], model
+        assert m[f"{model}.trained_seed_share"] == 1.0, model
+        # the ensemble is tested with the protocol: Holm-adjusted >= raw DM p-value, MCS membership 0/1
+        raw = m[f"{pair}.pinball_dm_pvalue_ensemble"]
+        assert m[f"{pair}.pinball_dm_pvalue_holm_ensemble"] >= raw - 1e-12
+        assert m[f"{model}.pinball_in_mcs_ensemble"] in (0, 1)
+        for year in ["2017", "2018"]:
+            assert f"{model}.pinball_{year}" in m
+    # the best model's loss is in its confidence set
+    best = min(
+        ["garch_skewt", *VAR_NETS],
+        key=lambda k: m[f"{k}.pinball_ensemble" if k in VAR_NETS else f"{k}.pinball"],
+    )
+    assert m[f"{best}.pinball_in_mcs_ensemble"] == 1
+    # 01's LSTM over seeds stays within a few per cent of the random walk (see test_price_forecasting_lstm)
+    assert 0.97 < m["lstm_vs_random_walk.rmse_ratio_seed_mean"] < 1.05
     # the sweeps' own folders and results tables were written
-    for sweep_dir in ["sweep_02_seeds", "sweep_02_years", "sweep_01_seeds"]:
+    for sweep_dir in ["sweep_02_seeds", "sweep_02_years", "sweep_01_seeds", "sweep_08_quick"]:
         assert (run_dir / sweep_dir / "results.csv").exists()
     assert (run_dir / "figures" / "model_risk.png").exists()
 
