@@ -9,6 +9,7 @@ metrics). A failing notebook never stops the others.
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import html
 import json
@@ -524,6 +525,26 @@ def code_sha256(nb: nbformat.NotebookNode) -> str:
     return digest.hexdigest()
 
 
+RENDER_KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+"""A rendered notebook stores its figures whatever backend the caller's shell sets (``MPLBACKEND=Agg`` would
+leave none), and its interactive output folder is named after it (``JPY_SESSION_NAME``)."""
+
+
+@contextlib.contextmanager
+def _kernel_env(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for kernels started inside the block (they inherit ours), then restore."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def render_notebook(path: str | Path, scratch_dir: str | Path) -> NotebookRun:
     """Re-execute a committed notebook exactly as a reader would, with its own defaults (the full profile,
     ``output_dir=None``) and nothing injected, into ``scratch_dir``; only if that succeeds, write it back with
@@ -533,7 +554,8 @@ def render_notebook(path: str | Path, scratch_dir: str | Path) -> NotebookRun:
     scratch = Path(scratch_dir).resolve() / path.stem
     _ensure_dir(scratch, "render_notebook", "scratch_dir")
     write_manifest(scratch, path, {})
-    run = _timed_run(path, scratch / path.name, {}, None)
+    with _kernel_env(RENDER_KERNEL_ENV | {"JPY_SESSION_NAME": str(path.resolve())}):
+        run = _timed_run(path, scratch / path.name, {}, None)
     output_nb = run.output_notebook
     if run.status == "ok":
         nb = strip_volatile(nbformat.read(output_nb, as_version=4))
