@@ -20,7 +20,7 @@
 # the random walk (historical mean, AR, LSTM), by Clark and West (2007); Holm over the family; the model confidence
 # set of Hansen, Lunde and Nason (2011) over all five.
 #
-# **Runtime** (2 CPU cores shared with other jobs, load average about 17): 53 s in the quick profile and 151 s in
+# **Runtime** (2 CPU cores shared with other jobs, load average about 17): 53 s in the quick profile and 157 s in
 # the full one, measured at the last render.
 
 # %% tags=["parameters"]
@@ -261,7 +261,7 @@ plot_forecasts(
     ax=axes[1],
 )
 fig.tight_layout()
-save_figure(fig, out, "forecasts")
+_ = save_figure(fig, out, "forecasts")  # the path is machine-specific: not displayed
 
 # %% [markdown] tags=[]
 # ## Conclusion
