@@ -460,7 +460,7 @@ def seed_ensemble_backtests(
 ) -> tuple[list[VaRBacktest], pd.DataFrame]:
     """Backtests of the seed-ensemble forecast of each of ``models`` (mean VaR and ES over the runs'
     ``forecasts.csv``) beside every other model of the first run (the baselines, identical in every run), and a
-    table of each model's per-seed pinball, FZ0 and exception count (rows: run, columns: (model, statistic))."""
+    table of each model's per-seed pinball, FZ0 and exception count (rows: run, columns ``<model>.<statistic>``)."""
     where = "seed_ensemble_backtests"
     if not isinstance(run_dirs, Sequence) or isinstance(run_dirs, str) or not run_dirs:
         raise TypeError(f"{where}: run_dirs must be a non-empty list of run folders")
@@ -471,13 +471,15 @@ def seed_ensemble_backtests(
         raise ValueError(f"{where}: models {missing} not in the forecasts ({sorted(first)})")
     from finrisk_utils.market.backtest import backtest_var
 
-    per_seed = {}
-    for i, (r, fcs) in enumerate(loaded):
+    rows = []
+    for r, fcs in loaded:
+        row = {}
         for m in models:
             b = backtest_var(r.loc[fcs[m].var.index], fcs[m])
-            per_seed[(m, "pinball"), i], per_seed[(m, "fz0"), i] = b.pinball, b.fz0
-            per_seed[(m, "exceptions"), i] = b.kupiec.exceptions
-    spread = pd.Series(per_seed).unstack(0)
+            row |= {f"{m}.pinball": b.pinball, f"{m}.fz0": b.fz0}
+            row[f"{m}.exceptions"] = b.kupiec.exceptions
+        rows.append(row)
+    spread = pd.DataFrame(rows)
     ensembles = {m: ensemble_forecast([fcs[m] for _, fcs in loaded]) for m in models}
     fcs = {n: ensembles.get(n, fc) for n, fc in first.items()}
     results = [backtest_var(returns.loc[fc.var.index], fc) for fc in fcs.values()]
