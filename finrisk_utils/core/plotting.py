@@ -54,12 +54,12 @@ def plot_forecasts(
     return fig
 
 
-def save_figure(fig: Figure, output_dir: str | Path, name: str) -> Path:
-    """Save ``fig`` as ``output_dir/figures/<name>.png`` (150 dpi) and return the path."""
+def save_figure(fig: Figure, output_dir: str | Path, name: str) -> None:
+    """Save ``fig`` as ``output_dir/figures/<name>.png`` (150 dpi). Returns nothing, so a notebook cell that
+    ends with it displays no machine path."""
     path = Path(output_dir) / "figures" / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150, bbox_inches="tight")
-    return path
 
 
 def shade_periods(ax: Axes, periods: pd.DataFrame, *, label: str = "recession") -> None:
