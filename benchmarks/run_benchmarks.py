@@ -119,9 +119,14 @@ def _bare_models(window: int, units: int = 32) -> dict[str, object]:
     """Plain Keras models of the builders' shapes (same layers and widths, no project code): the yardstick."""
     import keras
 
+    def two_output_mse(
+        y_true, y_pred
+    ):  # y is (batch,), the head (batch, 2) like the quantile/ES pair
+        return keras.ops.mean(keras.ops.square(keras.ops.reshape(y_true, (-1, 1)) - y_pred))
+
     def quantile_head(x, inputs, name):
         model = keras.Model(inputs, keras.layers.Dense(2)(x), name=name)
-        model.compile(optimizer="adam", loss="mse")
+        model.compile(optimizer="adam", loss=two_output_mse)
         return model
 
     inputs = keras.Input(shape=(window, 2))
