@@ -8,12 +8,15 @@ from finrisk_utils.credit.metrics import (
     delong_test,
     expected_calibration_error,
     expected_cost,
+    goal_table,
     grade_table,
     ks_statistic,
     psi,
 )
 from finrisk_utils.credit.models import (
+    DropColumns,
     credit_models,
+    network_fit,
     one_hot_preprocessor,
     reason_codes,
     repeated_cv,
@@ -31,9 +34,29 @@ from finrisk_utils.credit.scorecard import (
     points_scale,
     scorecard_table,
 )
+from finrisk_utils.credit.validation import (
+    approval_cutoff,
+    compare_pd_models,
+    comparison_text,
+    disparate_impact,
+    german_credit_groups,
+    grade_tests,
+    jeffreys_interval,
+    prior_correct,
+)
 
 __all__ = [
     "DeLongResult",
+    "DropColumns",
+    "approval_cutoff",
+    "compare_pd_models",
+    "comparison_text",
+    "disparate_impact",
+    "german_credit_groups",
+    "grade_tests",
+    "jeffreys_interval",
+    "network_fit",
+    "prior_correct",
     "WoEEncoder",
     "assign_grades",
     "calibration_table",
@@ -42,6 +65,7 @@ __all__ = [
     "delong_test",
     "expected_calibration_error",
     "expected_cost",
+    "goal_table",
     "grade_table",
     "ks_statistic",
     "make_scorecard",

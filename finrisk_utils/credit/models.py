@@ -8,11 +8,11 @@ the training folds only and never sees the test fold.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -29,9 +29,12 @@ from finrisk_utils.core.validation import DataValidationError, check_columns
 from finrisk_utils.credit.metrics import classification_metrics
 from finrisk_utils.credit.scorecard import make_scorecard
 from finrisk_utils.models.dense import KerasDenseClassifier
+from finrisk_utils.models.training import FitResult
 
 __all__ = [
+    "DropColumns",
     "credit_models",
+    "network_fit",
     "one_hot_preprocessor",
     "reason_codes",
     "repeated_cv",
@@ -67,6 +70,41 @@ def one_hot_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
     )
 
 
+class DropColumns(TransformerMixin, BaseEstimator):
+    """Drop ``columns`` from a DataFrame (e.g. protected attributes a production model must not use)."""
+
+    def __init__(self, columns: Sequence[str] = ()):
+        self.columns = columns
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray | None = None) -> DropColumns:
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(f"DropColumns needs a DataFrame, got {type(X).__name__}")
+        check_columns(X, list(self.columns), where="DropColumns")
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(f"DropColumns needs a DataFrame, got {type(X).__name__}")
+        check_columns(X, list(self.columns), where="DropColumns")
+        return X.drop(columns=list(self.columns))
+
+
+def network_fit(estimator: BaseEstimator) -> FitResult | None:
+    """The training record (:class:`FitResult`: ``trained``, ``best_epoch``) of the Keras network inside a fitted
+    estimator (itself, the last step of a ``Pipeline``, or a grid search's refitted best estimator); ``None``
+    for a model without one (logistic regression, scorecard, boosting)."""
+    if isinstance(estimator, GridSearchCV):
+        return (
+            network_fit(estimator.best_estimator_)
+            if hasattr(estimator, "best_estimator_")
+            else None
+        )
+    if isinstance(estimator, Pipeline):
+        return network_fit(estimator.steps[-1][1])
+    result = getattr(estimator, "fit_", None)
+    return result if isinstance(result, FitResult) else None
+
+
 def credit_models(
     X: pd.DataFrame,
     *,
@@ -74,6 +112,7 @@ def credit_models(
     epochs: int = 200,
     mlp_grid: list[dict[str, object]] | None = None,
     inner_folds: int = 3,
+    drop: Sequence[str] = (),
 ) -> dict[str, BaseEstimator]:
     """Unfitted PD models, each a full pipeline from the raw attribute table:
 
@@ -86,7 +125,26 @@ def credit_models(
     - ``mlp_tuned``: a dense network whose settings are chosen from ``mlp_grid`` on log loss by an inner
       ``inner_folds``-fold CV (1: a single stratified 25% validation split) inside every training set: nested
       CV, never tuned on a test fold.
+
+    ``drop``: attributes the models must not see (e.g. protected ones); each model then starts with a
+    :class:`DropColumns` step and still takes the full attribute table.
     """
+    if isinstance(drop, str):
+        raise TypeError(f"credit_models: drop must be a list of column names, got {drop!r}")
+    drop = list(drop)
+    if drop:
+        check_columns(X, drop, where="credit_models")
+        inner_models = credit_models(
+            X.drop(columns=drop),
+            seed=seed,
+            epochs=epochs,
+            mlp_grid=mlp_grid,
+            inner_folds=inner_folds,
+        )
+        return {
+            name: Pipeline([("drop", DropColumns(drop)), ("model", m)])
+            for name, m in inner_models.items()
+        }
     pre = one_hot_preprocessor(X)
     mlp = KerasDenseClassifier(
         hidden=(100,), dropout=0.5, class_weight="balanced", epochs=epochs, seed=seed
@@ -135,7 +193,8 @@ def repeated_cv(
     """Repeated stratified K-fold: every model is fitted on the training folds and scored on the test fold.
 
     Returns ``(fold_metrics, oof)``: one row per (model, repeat, fold) with the metrics of
-    :func:`classification_metrics`, and the out-of-fold PDs of every model for every repeat (columns
+    :func:`classification_metrics` (and, for a Keras network, ``trained`` 0/1 and ``best_epoch`` of that fold's
+    fit; NaN for other models), and the out-of-fold PDs of every model for every repeat (columns
     ``repeat``, ``row``, ``y`` and one per model).
     """
     cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
@@ -147,12 +206,15 @@ def repeated_cv(
             fitted = clone(model).fit(X.iloc[train], y[train])
             p = fitted.predict_proba(X.iloc[test])[:, 1]
             preds[name] = p
+            record = network_fit(fitted)
             rows.append(
                 {
                     "model": name,
                     "repeat": repeat,
                     "fold": fold,
                     **classification_metrics(y[test], p, cost_fn=cost_fn),
+                    "trained": np.nan if record is None else float(bool(record.trained)),
+                    "best_epoch": np.nan if record is None else float(record.best_epoch),
                 }
             )
         oof.append(pd.DataFrame(preds))

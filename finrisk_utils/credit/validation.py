@@ -1,0 +1,287 @@
+"""What a credit-model validator checks beyond AUC: per-grade binomial tests of the master scale, PDs restated
+for the population the model will score (prior correction), disparate impact of the approval decision, and the
+comparison of PD models with a benchmark (DeLong tests, Holm, MCS on log loss, verdicts in words).
+
+``y`` is 1 for a default (bad) and 0 otherwise; ``p`` is a PD.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from finrisk_utils.core.validation import (
+    as_float_array,
+    check_columns,
+    check_positive_int,
+    check_probability,
+)
+from finrisk_utils.credit.metrics import (
+    _labels_scores,
+    _probabilities,
+    delong_test,
+    grade_table,
+)
+from finrisk_utils.forecasting.compare import holm, model_confidence_set, verdict
+
+__all__ = [
+    "approval_cutoff",
+    "compare_pd_models",
+    "comparison_text",
+    "disparate_impact",
+    "german_credit_groups",
+    "grade_tests",
+    "jeffreys_interval",
+    "prior_correct",
+]
+
+
+def prior_correct(p: np.ndarray, sample_rate: float, population_rate: float) -> np.ndarray:
+    """PDs estimated on a sample with bad rate ``sample_rate`` restated for a population with bad rate
+    ``population_rate`` (Bayes odds adjustment, e.g. Saerens et al. 2002): the odds are multiplied by
+    ``[population_rate / (1 - population_rate)] / [sample_rate / (1 - sample_rate)]``. Needed when bads were
+    over-sampled (German credit: 30% bad in the sample, about 5% in the population, Groemping 2019)."""
+    where = "prior_correct"
+    p = as_float_array(p, "p", where=where)
+    _probabilities(p, where)
+    rho = check_probability(sample_rate, "sample_rate", where=where)
+    pi = check_probability(population_rate, "population_rate", where=where)
+    factor = (pi / (1 - pi)) / (rho / (1 - rho))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        odds = p / (1 - p)
+        out = np.where(p >= 1, 1.0, factor * odds / (1 + factor * odds))
+    return out.astype(float)
+
+
+def jeffreys_interval(defaults: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Equal-tailed Jeffreys interval (Beta(d + 1/2, n - d + 1/2) posterior) for a default rate of
+    ``defaults`` out of ``n``; the lower bound is 0 when ``defaults == 0`` and the upper 1 when ``defaults == n``
+    (Brown, Cai and DasGupta 2001)."""
+    where = "jeffreys_interval"
+    n = check_positive_int(n, "n", where=where)
+    d = check_positive_int(defaults, "defaults", where=where, minimum=0)
+    if d > n:
+        raise ValueError(f"{where}: defaults ({d}) cannot exceed n ({n})")
+    level = check_probability(level, "level", where=where)
+    a, b = d + 0.5, n - d + 0.5
+    lo = 0.0 if d == 0 else float(stats.beta.ppf((1 - level) / 2, a, b))
+    hi = 1.0 if d == n else float(stats.beta.ppf((1 + level) / 2, a, b))
+    return lo, hi
+
+
+def _band_pvalue(defaults: int, n: int, low: float, high: float) -> float:
+    """Two-sided Jeffreys test that the grade's true default rate lies in its PD band [low, high]: twice the
+    smaller posterior mass beyond the band's near edge, capped at 1 (1 when the observed rate is inside)."""
+    a, b = defaults + 0.5, n - defaults + 0.5
+    above = float(stats.beta.sf(high, a, b))  # posterior mass above the band
+    below = float(stats.beta.cdf(low, a, b))  # posterior mass below the band
+    return float(min(1.0, 2 * min(1 - above, 1 - below)))
+
+
+def grade_tests(
+    y: np.ndarray, p: np.ndarray, upper_bounds: Sequence[float], *, level: float = 0.95
+) -> pd.DataFrame:
+    """:func:`grade_table` plus, per non-empty grade, the defaults, a Jeffreys interval for the observed default
+    rate (``jeffreys_low``/``jeffreys_high``), the p-value of the test that the grade's PD band is consistent
+    with its observed rate (``band_pvalue``; small = the band is wrong for this grade), its Holm adjustment over
+    the grades (``band_pvalue_holm``) and ``consistent`` (Holm p at least ``1 - level``).
+    ``attrs``: ``monotone`` (from :func:`grade_table`), ``pvalue_min`` (smallest unadjusted band p-value) and
+    ``n_inconsistent`` (grades rejected after Holm)."""
+    where = "grade_tests"
+    y, p = _labels_scores(y, p, where)
+    level = check_probability(level, "level", where=where)
+    table = grade_table(y, p, list(upper_bounds))
+    from finrisk_utils.credit.metrics import assign_grades
+
+    grades = assign_grades(p, list(upper_bounds))
+    lower = [0.0, *list(upper_bounds)[:-1]]
+    cols = {k: [] for k in ("defaults", "jeffreys_low", "jeffreys_high", "band_pvalue")}
+    for g, lo, hi in zip(table.index, lower, upper_bounds, strict=True):
+        mask = grades == g
+        n, d = int(mask.sum()), int(y[mask].sum())
+        cols["defaults"].append(d)
+        if n == 0:
+            for k in ("jeffreys_low", "jeffreys_high", "band_pvalue"):
+                cols[k].append(np.nan)
+            continue
+        j_lo, j_hi = jeffreys_interval(d, n, level)
+        cols["jeffreys_low"].append(j_lo)
+        cols["jeffreys_high"].append(j_hi)
+        cols["band_pvalue"].append(_band_pvalue(d, n, lo, hi))
+    out = table.assign(**cols)
+    tested = out["band_pvalue"].notna()
+    out["band_pvalue_holm"] = np.nan
+    out.loc[tested, "band_pvalue_holm"] = holm(out.loc[tested, "band_pvalue"].to_numpy())
+    out["consistent"] = [
+        bool(q >= 1 - level) if t else None
+        for q, t in zip(out["band_pvalue_holm"], tested, strict=True)
+    ]
+    out.attrs = {
+        "monotone": table.attrs["monotone"],
+        "pvalue_min": float(out["band_pvalue"].min()),
+        "n_inconsistent": int((out.loc[tested, "band_pvalue_holm"] < 1 - level).sum()),
+    }
+    return out
+
+
+def approval_cutoff(p: np.ndarray, approval_rate: float) -> float:
+    """The PD cut-off that approves (PD at most the cut-off) the share ``approval_rate`` of applicants: the
+    ``approval_rate`` quantile of ``p`` (lower interpolation, so ties at the cut-off are all approved)."""
+    where = "approval_cutoff"
+    p = as_float_array(p, "p", where=where)
+    _probabilities(p, where)
+    rate = check_probability(approval_rate, "approval_rate", where=where)
+    return float(np.quantile(p, rate, method="lower"))
+
+
+def german_credit_groups(X: pd.DataFrame, *, age_cut: int = 25) -> pd.DataFrame:
+    """Protected groups of the German credit applicants, one column per attribute: ``sex`` (female/male) and
+    ``marital`` (single/not single) from ``personal_status_and_sex``, ``age`` (under/at least ``age_cut``; 25 as
+    in Kamiran and Calders 2009) and ``foreign`` (``foreign_worker``: yes/no)."""
+    where = "german_credit_groups"
+    status, age, foreign = "personal_status_and_sex", "age_in_years", "foreign_worker"
+    check_columns(X, [status, age, foreign], where=where)
+    age_cut = check_positive_int(age_cut, "age_cut", where=where)
+    text = X[status].astype(str)
+    return pd.DataFrame(
+        {
+            "sex": np.where(text.str.startswith("female"), "female", "male"),
+            "marital": np.where(text.str.contains("single"), "single", "not single"),
+            "age": np.where(
+                as_float_array(X[age], age, where=where) < age_cut,
+                f"under {age_cut}",
+                f"{age_cut} and over",
+            ),
+            "foreign": np.where(X[foreign].astype(str) == "yes", "foreign", "not foreign"),
+        },
+        index=X.index,
+    )
+
+
+def disparate_impact(approved: np.ndarray, groups: pd.DataFrame) -> pd.DataFrame:
+    """Approval rate per group of each protected attribute and its ratio to the best-treated group of the same
+    attribute (``di_ratio``; below 0.8 fails the four-fifths rule, US EEOC 1978). One row per
+    (attribute, group), sorted by ratio within attribute."""
+    where = "disparate_impact"
+    approved = as_float_array(approved, "approved", where=where)
+    if not np.isin(approved, (0.0, 1.0)).all():
+        raise ValueError(f"{where}: approved must hold 0/1 (or bool) decisions")
+    if not isinstance(groups, pd.DataFrame) or groups.shape[1] == 0:
+        raise TypeError(
+            f"{where}: groups must be a DataFrame with one column per protected attribute"
+        )
+    if len(groups) != approved.size:
+        raise ValueError(
+            f"{where}: groups has {len(groups)} rows, approved has {approved.size} decisions"
+        )
+    rows = []
+    for attr in groups.columns:
+        rates = pd.Series(approved).groupby(groups[attr].to_numpy()).agg(["size", "mean"])
+        best = rates["mean"].max()
+        for group, r in rates.sort_values("mean").iterrows():
+            rows.append(
+                {
+                    "attribute": attr,
+                    "group": group,
+                    "n": int(r["size"]),
+                    "approval_rate": float(r["mean"]),
+                    "di_ratio": float(r["mean"] / best) if best > 0 else np.nan,
+                }
+            )
+    out = pd.DataFrame(rows).set_index(["attribute", "group"])
+    out["four_fifths_ok"] = out["di_ratio"] >= 0.8
+    return out
+
+
+def compare_pd_models(
+    y: np.ndarray,
+    pds: pd.DataFrame,
+    benchmark: str,
+    *,
+    trained: Mapping[str, bool] | None = None,
+    level: float = 0.05,
+    mcs_size: float = 0.10,
+    mcs_reps: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Every column of ``pds`` (PDs of one model on the same applicants, e.g. out-of-fold) against
+    ``benchmark``: AUC, DeLong test of the AUC difference, Holm over the trained models' DeLong p-values, mean
+    log loss, membership of the model confidence set on per-applicant log loss (applicants independent: block
+    length 1) and the verdict in words (``"significantly better than ..."``, ``"not distinguishable from ..."``,
+    ``"significantly worse than ..."``, or untrained). One row per model, benchmark first."""
+    where = "compare_pd_models"
+    if not isinstance(pds, pd.DataFrame) or pds.shape[1] < 2:
+        raise TypeError(
+            f"{where}: pds must be a DataFrame with one PD column per model (at least two)"
+        )
+    if benchmark not in pds.columns:
+        raise ValueError(
+            f"{where}: benchmark {benchmark!r} is not a column of pds {list(pds.columns)}"
+        )
+    trained = dict(trained or {})
+    unknown = sorted(set(trained) - set(pds.columns))
+    if unknown:
+        raise ValueError(f"{where}: trained names models {unknown} that are not columns of pds")
+    level = check_probability(level, "level", where=where)
+    y, _ = _labels_scores(y, pds[benchmark].to_numpy(), where)
+    losses = {}
+    for m in pds.columns:
+        _, p = _labels_scores(y, pds[m].to_numpy(), where, name=m)
+        _probabilities(p, where)
+        q = np.clip(p, 1e-15, 1 - 1e-15)
+        losses[m] = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+    losses = pd.DataFrame(losses)
+    mcs = model_confidence_set(losses, size=mcs_size, reps=mcs_reps, block_size=1, seed=seed)
+    rows = []
+    for m in pds.columns:
+        d = delong_test(y, pds[m].to_numpy(), pds[benchmark].to_numpy())
+        is_bench = m == benchmark
+        rows.append(
+            {
+                "model": m,
+                "trained": bool(trained.get(m, True)),
+                "auc": d.auc_a,
+                "auc_diff": np.nan if is_bench else d.difference,
+                "delong_pvalue": np.nan if is_bench else d.pvalue,
+                "log_loss": float(losses[m].mean()),
+                "in_mcs": int(mcs.membership[m]),
+            }
+        )
+    table = pd.DataFrame(rows).set_index("model")
+    family = table["delong_pvalue"].notna() & table["trained"]
+    table["pvalue_holm"] = np.nan
+    if family.any():
+        table.loc[family, "pvalue_holm"] = holm(table.loc[family, "delong_pvalue"].to_numpy())
+    table["verdict"] = [
+        "benchmark"
+        if m == benchmark
+        else verdict(-r.auc_diff, r.pvalue_holm, benchmark, level=level, trained=bool(r.trained))
+        for m, r in table.iterrows()
+    ]
+    table.attrs = {"benchmark": benchmark, "level": level, "mcs_size": mcs_size}
+    return table
+
+
+def comparison_text(table: pd.DataFrame) -> str:
+    """Markdown sentences read off :func:`compare_pd_models`: per model its AUC against the benchmark's, the
+    DeLong and Holm p-values and the verdict, then the MCS."""
+    check_columns(table, ["auc", "auc_diff", "delong_pvalue", "pvalue_holm", "in_mcs", "verdict"])
+    bench = table.attrs.get("benchmark")
+    if bench not in table.index:
+        raise ValueError("comparison_text: table has no benchmark (use compare_pd_models)")
+    out = []
+    for m, r in table.drop(index=bench).iterrows():
+        if r["verdict"].startswith("did not train"):
+            out.append(f"`{m}` did not train (not interpreted).")
+            continue
+        out.append(
+            f"`{m}`: AUC {r['auc']:.3f} against {r['auc'] - r['auc_diff']:.3f}, DeLong p = "
+            f"{r['delong_pvalue']:.2f}, Holm p = {r['pvalue_holm']:.2f}: {r['verdict']}."
+        )
+    kept = ", ".join(f"`{m}`" for m in table.index[table["in_mcs"] == 1])
+    size = table.attrs.get("mcs_size", 0.10)
+    out.append(f"The {100 * (1 - size):.0f}% model confidence set on log loss keeps {kept}.")
+    return " ".join(out)

@@ -1,0 +1,180 @@
+"""Credit validation: per-grade Jeffreys tests, prior correction, disparate impact, the PD-model comparison,
+production models without protected attributes, and the networks' training record."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from finrisk_utils import load
+from finrisk_utils.credit import (
+    DropColumns,
+    approval_cutoff,
+    compare_pd_models,
+    comparison_text,
+    credit_models,
+    disparate_impact,
+    german_credit_groups,
+    grade_tests,
+    jeffreys_interval,
+    network_fit,
+    prior_correct,
+    repeated_cv,
+    split_features_label,
+    summarize_cv,
+)
+from finrisk_utils.models.training import FitResult
+
+
+@pytest.fixture(scope="module")
+def data():
+    return split_features_label(load("german_credit"))
+
+
+def test_jeffreys_interval_matches_the_beta_posterior_and_covers():
+    lo, hi = jeffreys_interval(10, 100)
+    assert lo == pytest.approx(stats.beta.ppf(0.025, 10.5, 90.5))
+    assert hi == pytest.approx(stats.beta.ppf(0.975, 10.5, 90.5))
+    assert jeffreys_interval(0, 50)[0] == 0.0 and jeffreys_interval(50, 50)[1] == 1.0
+    # coverage close to nominal for a moderate rate (Brown, Cai and DasGupta 2001)
+    rng = np.random.default_rng(0)
+    draws = rng.binomial(200, 0.1, size=2000)
+    covered = np.mean(
+        [lo <= 0.1 <= hi for lo, hi in (jeffreys_interval(int(d), 200) for d in draws)]
+    )
+    assert 0.93 < covered < 0.97
+    with pytest.raises(ValueError, match="cannot exceed"):
+        jeffreys_interval(5, 3)
+    with pytest.raises(TypeError, match="defaults"):
+        jeffreys_interval(2.5, 10)
+    with pytest.raises(ValueError, match="level"):
+        jeffreys_interval(1, 10, level=1.5)
+
+
+def test_grade_tests_accept_a_true_scale_and_reject_a_wrong_band():
+    rng = np.random.default_rng(1)
+    scale = [0.05, 0.2, 0.5, 1.0]
+    p = rng.uniform(0.0, 0.8, 20000)
+    y_true = (rng.random(p.size) < p).astype(int)
+    good = grade_tests(y_true, p, scale)
+    assert good.attrs["monotone"] and good.attrs["n_inconsistent"] == 0
+    assert (good["jeffreys_low"] <= good["default_rate"]).all()
+    assert (good["default_rate"] <= good["jeffreys_high"]).all()
+    assert good["defaults"].sum() == y_true.sum()
+    # the same PDs when the true rate is twice as high: the low grades' bands are wrong
+    y_bad = (rng.random(p.size) < np.minimum(1, 2 * p)).astype(int)
+    bad = grade_tests(y_bad, p, scale)
+    assert bad.attrs["n_inconsistent"] >= 2 and bad.attrs["pvalue_min"] < 1e-6
+    assert not bad.loc[2, "consistent"] and bad.loc[2, "band_pvalue_holm"] < 0.05
+    with pytest.raises(ValueError, match="probabilities"):
+        grade_tests(y_true[:3], [0.1, 1.2, 0.3], scale)
+
+
+def test_prior_correct_moves_odds_by_the_prior_ratio():
+    p = np.array([0.0, 0.3, 0.5, 0.9, 1.0])
+    q = prior_correct(p, 0.3, 0.05)
+    factor = (0.05 / 0.95) / (0.3 / 0.7)
+    np.testing.assert_allclose(q[1:4] / (1 - q[1:4]), factor * p[1:4] / (1 - p[1:4]))
+    assert q[0] == 0.0 and q[-1] == 1.0 and q[1] == pytest.approx(0.05)
+    np.testing.assert_allclose(prior_correct(p, 0.3, 0.3), p)  # same prior: unchanged
+    with pytest.raises(ValueError, match="population_rate"):
+        prior_correct(p, 0.3, 0.0)
+    with pytest.raises(ValueError, match="probabilities"):
+        prior_correct([0.2, 1.5], 0.3, 0.05)
+
+
+def test_approval_cutoff_and_disparate_impact():
+    p = np.linspace(0, 0.99, 100)
+    cut = approval_cutoff(p, 0.7)
+    assert np.mean(p <= cut) == pytest.approx(0.7, abs=0.011)
+    groups = pd.DataFrame({"sex": ["f"] * 50 + ["m"] * 50, "age": ["young", "old"] * 50})
+    approved = np.r_[np.ones(20), np.zeros(30), np.ones(40), np.zeros(10)]
+    di = disparate_impact(approved, groups)
+    assert di.loc[("sex", "f"), "approval_rate"] == pytest.approx(0.4)
+    assert di.loc[("sex", "f"), "di_ratio"] == pytest.approx(0.5)
+    assert di.loc[("sex", "m"), "di_ratio"] == 1.0
+    assert not di.loc[("sex", "f"), "four_fifths_ok"] and di.loc[("sex", "m"), "four_fifths_ok"]
+    with pytest.raises(ValueError, match="0/1"):
+        disparate_impact(np.full(100, 0.5), groups)
+    with pytest.raises(ValueError, match="rows"):
+        disparate_impact(approved[:10], groups)
+    with pytest.raises(TypeError, match="DataFrame"):
+        disparate_impact(approved, groups["sex"])
+    with pytest.raises(ValueError, match="approval_rate"):
+        approval_cutoff(p, 1.0)
+
+
+def test_german_credit_groups(data):
+    X, _ = data
+    g = german_credit_groups(X)
+    assert list(g.columns) == ["sex", "marital", "age", "foreign"]
+    assert (g["sex"] == "female").sum() == 310 and (g["marital"] == "single").sum() == 548
+    assert (g["foreign"] == "foreign").sum() == 963 and (g["age"] == "under 25").sum() == 149
+    with pytest.raises(ValueError, match="foreign_worker"):
+        german_credit_groups(X.drop(columns="foreign_worker"))
+
+
+def test_compare_pd_models_finds_a_better_model_and_labels_untrained():
+    rng = np.random.default_rng(2)
+    n = 3000
+    x = rng.normal(size=n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-2 * x))).astype(int)
+    pds = pd.DataFrame(
+        {
+            "bench": 1 / (1 + np.exp(-0.5 * (x + rng.normal(scale=2, size=n)))),
+            "good": 1 / (1 + np.exp(-2 * x)),
+            "same": 1 / (1 + np.exp(-0.5 * (x + rng.normal(scale=2, size=n)))),
+            "broken": np.full(n, 0.5),
+        }
+    )
+    t = compare_pd_models(y, pds, "bench", trained={"broken": False}, mcs_reps=200)
+    assert t.loc["good", "verdict"] == "significantly better than bench"
+    assert t.loc["same", "verdict"] == "not distinguishable from bench"
+    assert t.loc["broken", "verdict"].startswith("did not train")
+    assert np.isnan(t.loc["broken", "pvalue_holm"]) and np.isnan(t.loc["bench", "pvalue_holm"])
+    assert t.loc["good", "pvalue_holm"] >= t.loc["good", "delong_pvalue"]
+    assert t.loc["good", "in_mcs"] == 1 and t.loc["broken", "in_mcs"] == 0
+    text = comparison_text(t)
+    assert "`good`" in text and "significantly better" in text and "did not train" in text
+    with pytest.raises(ValueError, match="benchmark"):
+        compare_pd_models(y, pds, "nope")
+    with pytest.raises(ValueError, match="not columns"):
+        compare_pd_models(y, pds, "bench", trained={"ghost": True})
+    with pytest.raises(TypeError, match="DataFrame"):
+        compare_pd_models(y, pds["bench"], "bench")
+
+
+def test_models_without_protected_attributes_never_see_them(data):
+    X, y = data
+    drop = ["personal_status_and_sex", "age_in_years", "foreign_worker"]
+    models = credit_models(X, seed=0, drop=drop)
+    card = models["scorecard"].fit(X, y)
+    assert not set(drop) & set(card.named_steps["model"].named_steps["woe"].iv_)
+    # changing a protected attribute cannot change the PD
+    other = X.assign(age_in_years=99, foreign_worker="no")
+    np.testing.assert_array_equal(card.predict_proba(X), card.predict_proba(other))
+    with pytest.raises(ValueError, match="no_such"):
+        credit_models(X, seed=0, drop=["no_such"])
+    with pytest.raises(TypeError, match="list"):
+        credit_models(X, seed=0, drop="age_in_years")
+    with pytest.raises(TypeError, match="DataFrame"):
+        DropColumns(["a"]).fit(np.zeros((3, 2)))
+
+
+def test_network_fit_and_cv_record_training(data):
+    X, y = data
+    models = credit_models(X, seed=0, epochs=3)
+    assert network_fit(models["logit"].fit(X, y)) is None
+    folds, _ = repeated_cv(
+        {"mlp": models["mlp"], "logit": models["logit"]}, X, y, n_splits=2, n_repeats=1, seed=0
+    )
+    assert folds.loc[folds["model"] == "logit", "trained"].isna().all()
+    net = folds.loc[folds["model"] == "mlp"]
+    assert net["trained"].isin([0.0, 1.0]).all() and (net["best_epoch"] >= 1).all()
+    summary = summarize_cv(folds)
+    assert 0 <= summary.loc["mlp", "trained"] <= 1
+    fitted = Pipeline([("m", models["mlp"])]).fit(X, y)
+    assert isinstance(network_fit(fitted), FitResult)
+    assert network_fit(LogisticRegression()) is None
