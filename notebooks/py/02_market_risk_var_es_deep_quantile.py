@@ -6,69 +6,99 @@
 #
 # **Data.** Daily log returns in percent of `dataset` (`sp500` by default; `nasdaq`, `wti` work too). Every model is
 # fitted on returns before `test_start` and forecasts each day of `test_start`–`test_end` (2015–2018) from the
-# returns before it. The deep models train on targets before `val_start` and select their settings and stopping
-# epoch on `val_start`–`test_start` (2013–2014), then refit on all pre-test data. The test period is looked at
-# once, at the end. A second section does the same for an equally weighted S&P 500 / NASDAQ / WTI portfolio.
+# returns before it. The deep models train on targets before `val_start` (by default two years before
+# `test_start`) and select their settings and stopping epoch on `val_start`–`test_start`, then refit on all
+# pre-test data. The test period is looked at once, at the end. Then: the same pipeline at the FRTB level
+# (97.5% ES, BCBS 2019), on two stress windows (the 2008–2009 crisis and the end of the dot-com crash), and on an equally
+# weighted S&P 500 / NASDAQ / WTI portfolio.
 #
 # **Models.** An LSTM and a 1-D CNN that output the return quantile at 1 − `confidence` and the ES, trained with
 # the Fissler–Ziegel FZ0 loss (the strictly consistent joint score for VaR and ES); inputs are past returns either
 # raw (scaled by the training standard deviation) or standardized by an EWMA volatility, chosen on validation.
-# **Baselines.** Historical simulation (250 days), filtered HS, GARCH(1,1) with Student-t and skew-t innovations
-# (`arch`, estimated on pre-test data, then filtered forward), RiskMetrics EWMA (λ = 0.94).
-# **Backtests.** Kupiec POF, Christoffersen independence and conditional coverage, Basel traffic light, the
-# Acerbi–Székely Z2 ES test, pinball and FZ0 losses, Diebold–Mariano tests of the loss differences.
+# **Ablation.** A linear quantile regression (CAViaR-style, Engle and Manganelli 2004) on a summary of the same
+# EWMA-standardized inputs: what the networks' nonlinearity has to beat.
+# **Baselines.** Historical simulation (250 days), filtered HS, GARCH(1,1) with Student-t and skew-t innovations,
+# GJR-GARCH with skew-t innovations (`arch`, estimated on pre-test data, then filtered forward), RiskMetrics EWMA.
+# **Backtests.** Kupiec POF, Christoffersen independence and conditional coverage, Basel traffic light with its
+# plus factor, the Acerbi–Székely Z2 ES test, and the shared comparison protocol on per-day pinball and FZ0
+# losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
+# model confidence set over all models.
 #
-# **Runtime** (2 CPU cores): about 30 s in the quick profile, about 3–4 min in the full profile (eight candidate
-# networks are trained for selection, two more for the portfolio).
+# **Runtime** (2 CPU cores shared with other jobs, load average about 18, at the last render): 11 min in the quick
+# profile (2 CPU-minutes), 41 min in the full profile (9 CPU-minutes: eight candidate networks for selection, then
+# the selected two retrained at 97.5%, in two stress windows and on the portfolio). On 2 free cores expect roughly
+# the CPU time.
 
 # %% tags=["parameters"]
 seed = 42
 profile = (
     "full"  # "quick": one small candidate per network, 3 epochs (CI); "full": the teaching run
 )
-output_dir = None  # where metrics.json and figures go (None: runs/interactive/<notebook>)
+output_dir = (
+    None  # where metrics.json, forecasts.csv and figures go (None: runs/interactive/<notebook>)
+)
 dataset = "sp500"  # sp500, nasdaq or wti
 confidence = 0.99  # VaR/ES confidence level, e.g. 0.99 or 0.95
-val_start = "2013-01-01"  # validation period (model selection, early stopping) starts here
+val_start = None  # validation period (model selection, early stopping) starts here; None: 2 years before test_start
 test_start = "2015-01-01"
 test_end = "2018-12-31"
 window = (
     0  # look-back of the networks in trading days; 0: choose 20 or 60 on validation (full profile)
 )
 epochs = 0  # 0: by profile (quick 3, full 150); early stopping picks the epoch
+specs = ""  # fixed networks, e.g. "lstm_quantile:ewma:60,cnn_quantile:ewma:20" ("": choose on validation)
+es_confidence = 0.975  # FRTB ES level, run as a second pass (0: skip)
+stress_windows = (
+    "2008-01-01:2009-12-31,2002-01-01:2002-12-31:2001-07-01"  # start:end[:val_start] ("": skip)
+)
 portfolio = "sp500,nasdaq,wti"  # assets of the equally weighted portfolio section ("" to skip)
 
 # %% tags=[]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown, display
 
 from finrisk_utils import record_metrics, setup
 from finrisk_utils.core import by_profile, log_returns, portfolio_log_returns, save_figure
 from finrisk_utils.data import load_price_panel, load_prices
-from finrisk_utils.forecasting import diebold_mariano
 from finrisk_utils.market import (
     DeepVaRSpec,
     backtest_metrics,
     backtest_table,
     backtest_var,
     benchmark_goals,
-    classical_var_forecasts,
-    exceptions_of,
+    capital_table,
+    classical_reading,
+    compare_var_losses,
+    comparison_metrics,
+    comparison_table,
+    comparison_text,
+    deep_labels,
+    deep_status_table,
+    default_val_start,
+    format_specs,
+    independence_reading,
+    parse_specs,
+    parse_windows,
     plot_exception_timeline,
     plot_var_backtest,
+    run_var_window,
+    save_forecasts,
     select_on_validation,
 )
 from finrisk_utils.models import plot_training
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
-out = resolve_output_dir(output_dir)
-alpha = 1 - confidence
+out = resolve_output_dir(output_dir, "02_market_risk_var_es_deep_quantile")
+val_start = val_start or default_val_start(test_start)
 epochs = epochs or by_profile(profile, quick=3, full=150)
 windows = [window] if window else by_profile(profile, quick=[20], full=[20, 60])
 schemes = by_profile(profile, quick=["ewma"], full=["ewma", "none"])
 units = by_profile(profile, quick=8, full=32)
+fixed = parse_specs(specs, units=units, epochs=epochs)
+dates_of = {"val_start": val_start, "test_start": test_start, "test_end": test_end}
 pd.set_option("display.precision", 4)
 pd.set_option("display.width", 200)
 
@@ -79,46 +109,25 @@ pd.set_option("display.width", 200)
 # NBVAL_CHECK_OUTPUT
 returns = log_returns(load_prices(dataset))  # % per day
 test = returns.loc[test_start:test_end]
-dates = test.index
 print(
     f"{dataset}: {len(returns)} daily returns {returns.index[0].date()} to {returns.index[-1].date()}"
 )
 print(
-    f"test window: {len(test)} days, {dates[0].date()} to {dates[-1].date()}; at {confidence:.0%} "
-    f"{alpha * len(test):.1f} exceptions are expected"
+    f"training before {val_start}, validation {val_start} to {test_start}; test {len(test)} days, "
+    f"{test.index[0].date()} to {test.index[-1].date()}; at {confidence:.0%} "
+    f"{(1 - confidence) * len(test):.1f} exceptions are expected"
 )
 
 # %% [markdown] tags=[]
-# ## Baselines
-#
-# Each baseline forecasts VaR and ES (positive losses, % of value) for every test day from returns before it.
-# GARCH parameters are estimated once on the returns before `test_start` and held fixed; the conditional variance is
-# filtered forward through the test window (each day's forecast uses returns through the day before). Filtered HS
-# rescales the empirical quantile of the GARCH-t standardized residuals by the filtered volatility.
-
-# %% tags=[]
-# NBVAL_CHECK_OUTPUT
-forecasts = classical_var_forecasts(returns, dates, confidence, fit_end=test_start)
-pd.Series(
-    {name: int(exceptions_of(test, fc).sum()) for name, fc in forecasts.items()}, name="exceptions"
-)
-
-# %% [markdown] tags=[]
-# Reproducing the reference figures (S&P 500, 2015–2018, 99%): GARCH-t 16 exceptions, GARCH-skew-t and FHS 15,
-# HS-250 18; pinball losses ≈ 0.0331 / 0.0325 / 0.0324 / 0.0357; GARCH-t 53 exceptions at 95%. They agree
-# (the unit tests pin them within ±2). One detail mattered: the FHS figure is reproduced when the filter is the
-# Student-t GARCH; filtering with a Gaussian-QMLE GARCH instead gives 14 exceptions at 99% and 35 at 95%. Both
-# are legitimate FHS variants; we use the t filter the desk already estimates.
-
-# %% [markdown] tags=[]
-# ## Deep quantile/ES networks
+# ## Deep quantile/ES networks: selection on validation
 #
 # For each network (LSTM, CNN) the candidates are the input scheme (`ewma`: returns standardized by the EWMA
 # volatility, the network learns the tail's shape; `none`: returns scaled by their training standard deviation,
 # the network must learn volatility too) × the look-back window. Each is trained with the FZ0 loss on targets
 # before `val_start`, stopped early on the validation period, and scored by its validation FZ0 loss in return
-# units; the winner is refitted on all pre-test data for its chosen number of epochs. The test window plays no
-# part in any of this.
+# units; the winner is then trained again on all pre-test data for its chosen number of epochs. A network is
+# *trained* only if its kept weights beat the naive forecast (the constant training quantile and ES) on
+# validation; an untrained one is labelled so and never interpreted. The test window plays no part in this.
 
 # %% tags=[]
 candidates = [
@@ -127,28 +136,62 @@ candidates = [
     for scheme in schemes
     for w in windows
 ]
-split_dates = {
-    "confidence": confidence,
-    "val_start": val_start,
-    "test_start": test_start,
-    "test_end": test_end,
-}
 deep, selection = {}, []
 for kind in ["lstm", "cnn"]:
     name = f"{kind}_quantile"
-    specs = [c for c in candidates if c.kind == kind]
-    deep[name], table = select_on_validation(returns, specs, name=name, **split_dates)
-    forecasts[name] = deep[name].forecast
+    specs_k = [fixed[name]] if name in fixed else [c for c in candidates if c.kind == kind]
+    deep[name], table = select_on_validation(
+        returns, specs_k, name=name, confidence=confidence, **dates_of
+    )
+    fixed[name] = deep[name].spec
     selection.append(table.assign(model=name))
 selection = pd.concat(selection).set_index(["model", "vol_scaling", "window"])
+print(f"selected networks: {format_specs(fixed)} ({units} units, up to {epochs} epochs)")
 selection[["val_fz0", "best_epoch"]]
+
+# %% [markdown] tags=[]
+# ## Every model on the test window
+#
+# Each baseline forecasts VaR and ES (positive losses, % of value) for every test day from returns before it.
+# GARCH parameters are estimated once on the returns before `test_start` and held fixed; the conditional variance is
+# filtered forward through the test window. Filtered HS rescales the empirical quantile of the GARCH-t standardized
+# residuals by the filtered volatility. The linear quantile regression is fitted on the same pre-test dates, with
+# the LSTM's window. The selected networks forecast the test days after their refit.
+
+# %% tags=[]
+forecasts, _ = run_var_window(
+    returns, confidence=confidence, **dates_of, qr_window=fixed["lstm_quantile"].window
+)
+forecasts |= {name: res.forecast for name, res in deep.items()}
+labels = deep_labels(deep)
+trained = {name: bool(row["trained"]) for name, row in deep_status_table(deep).iterrows()}
+deep_status_table(deep)
+
+# %% [markdown] tags=[]
+# **Reference** (S&P 500, 2015–2018, 99%, from the issue that set up this notebook): GARCH-t 16 exceptions,
+# GARCH-skew-t and FHS 15, HS-250 18; pinball losses 0.0331 / 0.0325 / 0.0324 / 0.0357. The FHS figure is
+# reproduced when the filter is the Student-t GARCH (a Gaussian-QMLE filter gives one exception fewer); we use the
+# t filter the desk already estimates. The table below sets this run beside the reference.
+
+# %% tags=[]
+# NBVAL_CHECK_OUTPUT
+reference = pd.DataFrame(
+    {"exceptions": [16, 15, 15, 18], "pinball": [0.0331, 0.0325, 0.0324, 0.0357]},
+    index=["garch_t", "garch_skewt", "fhs", "hs"],
+)
+results = [backtest_var(test.loc[fc.var.index], fc) for fc in forecasts.values()]
+table = backtest_table(results)
+if (dataset, confidence, test_start, test_end) == ("sp500", 0.99, "2015-01-01", "2018-12-31"):
+    display(reference.join(table[["exceptions", "pinball"]].add_suffix("_this_run")))
 
 # %% tags=[]
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
 for ax, (name, res) in zip(axes, deep.items(), strict=True):
     assert np.isfinite(res.fit.loss).all() and np.isfinite(res.fit.val_loss).all()
     plot_training(
-        res.fit, title=f"{name} ({res.spec.vol_scaling}, window {res.spec.window}): FZ0", ax=ax
+        res.fit,
+        title=f"{labels.get(name, name)} ({res.spec.vol_scaling}, window {res.spec.window}): FZ0",
+        ax=ax,
     )
 fig.tight_layout()
 save_figure(fig, out, "training")
@@ -160,34 +203,15 @@ save_figure(fig, out, "training")
 # exceptions independent from one day to the next; *christoffersen_cc_p*: both jointly; *zones_by_year*: Basel
 # traffic light per calendar year (G/Y/R and the exception count); *es_z2*: Acerbi–Székely Z2 (0 when ES is right,
 # negative when risk is underestimated) with its simulated p-value and verdict at 5%; *pinball*, *fz0*: mean
-# quantile loss and joint VaR/ES loss (lower is better).
+# quantile loss and joint VaR/ES loss (lower is better). The capital table gives the Basel plus factor of the last
+# 250 days' exceptions and the capital multiplier 3 + plus factor (BCBS 1996).
 
 # %% tags=[]
-results = [backtest_var(test.loc[fc.var.index], fc) for fc in forecasts.values()]
-for r in results:
-    assert 0 <= r.kupiec.exceptions <= r.kupiec.n and 0 <= r.kupiec.pvalue <= 1
-table = backtest_table(results)
-table
-
-# %% tags=[]
-# invariants of every model's forecasts: VaR is a positive loss and ES is at least VaR on every day
-for fc in forecasts.values():
+for fc in forecasts.values():  # VaR is a positive loss and ES is at least VaR on every day
     assert (fc.var > 0).all() and (fc.es >= fc.var - 1e-9).all(), fc.name
-by_name = {r.name: r for r in results}
-dm_rows = {}
-for name in deep:
-    for loss in ["pinball", "fz0"]:
-        a = getattr(by_name[name], f"{loss}_losses")
-        b = getattr(by_name["garch_skewt"], f"{loss}_losses").loc[a.index]
-        dm = diebold_mariano(a.to_numpy(), b.to_numpy())
-        dm_rows[(name, loss)] = {
-            "mean_diff": dm.mean_loss_diff,
-            "dm_stat": dm.statistic,
-            "pvalue": dm.pvalue,
-        }
-dm_table = pd.DataFrame(dm_rows).T.rename_axis(["model", "loss"])
-print("Diebold-Mariano vs GARCH-skew-t (negative mean_diff: the network's loss is lower)")
-dm_table
+display(table.rename(index=labels))
+capital = capital_table(results)
+capital.rename(index=labels)
 
 # %% tags=[]
 fig = plot_var_backtest(
@@ -202,50 +226,140 @@ fig = plot_exception_timeline(
 save_figure(fig, out, "exception_timeline")
 
 # %% [markdown] tags=[]
+# ## The comparison protocol: pinball and FZ0 losses against GARCH-skew-t
+#
+# Per-day losses of every model against the benchmark GARCH-skew-t: Diebold–Mariano with a HAC (Bartlett)
+# long-run variance and the Harvey–Leybourne–Newbold correction (1-day losses of VaR forecasts are
+# autocorrelated when exceptions cluster), Holm's adjustment over the whole reported family (every trained model
+# on both losses), and the Hansen–Lunde–Nason model confidence set at 90% over all models, per loss. With about
+# ten expected exceptions in four years, the pinball loss is driven by a handful of days; expect wide intervals.
+
+# %% tags=[]
+comparisons = compare_var_losses(results, "garch_skewt", trained=trained, seed=seed)
+comparison_table(comparisons).rename(index=labels, level="model")
+
+# %% tags=[]
+display(
+    Markdown(comparison_text(comparisons, [*deep, "linear_quantile", "gjr_garch_skewt"], labels))
+)
+
+# %% [markdown] tags=[]
 # ## Did the networks meet the goals?
 #
 # The issue set goals relative to the best classical model, GARCH-skew-t: coverage not rejected by Kupiec or by
 # Christoffersen's conditional-coverage test, conditional coverage no worse, no more distance between exceptions
-# and expectation, and pinball (and FZ0) loss no higher. The table is computed, not written by hand.
+# and expectation, and pinball (and FZ0) loss no higher. The table and the reading below are computed.
 
 # %% tags=[]
-goals = benchmark_goals(results, list(deep), benchmark="garch_skewt")
+goals = benchmark_goals(results, [*deep, "linear_quantile"], benchmark="garch_skewt")
+met = goals["met"].groupby(level="model").agg(["sum", "count"])
+display(
+    Markdown(
+        "\n\n".join(
+            [
+                " ".join(
+                    f"{labels.get(m, m)}: {r['sum']}/{r['count']} goals met."
+                    for m, r in met.iterrows()
+                ),
+                classical_reading(results),
+                independence_reading(results),
+            ]
+        )
+    )
+)
 goals
 
+# %% [markdown] tags=[]
+# ## Expected Shortfall at 97.5% (BCBS 2019): the FRTB level
+#
+# The Basel Committee's FRTB (BCBS 2019) replaced 99% VaR with 97.5% ES for market-risk capital. The same
+# models, with the networks' selected settings retrained at this level, are backtested on the same window; the
+# Acerbi–Székely Z2 test judges the ES (Acerbi and Szekely, 2014, put its 5% critical value near −0.7).
+
 # %% tags=[]
-met = goals["met"].groupby(level="model").agg(["sum", "count"])
-for name, row in met.iterrows():
-    r = by_name[name]
-    print(
-        f"{name}: {row['sum']}/{row['count']} goals met; {r.kupiec.exceptions} exceptions "
-        f"(expected {r.kupiec.expected:.1f}), Kupiec p {r.kupiec.pvalue:.3f}, "
-        f"CC p {r.christoffersen.pvalue_cc:.4f}, pinball {r.pinball:.4f} vs GARCH-skew-t "
-        f"{by_name['garch_skewt'].pinball:.4f} (DM p {dm_table.loc[(name, 'pinball'), 'pvalue']:.2f})"
+es_results = []
+if es_confidence:
+    es_fc, es_deep = run_var_window(
+        returns,
+        confidence=es_confidence,
+        **dates_of,
+        deep_specs=fixed,
+        qr_window=fixed["lstm_quantile"].window,
     )
-ind_pass = [r.name for r in results if r.christoffersen.pvalue_ind > 0.05]
-print("models passing Christoffersen independence at 5%:", ", ".join(ind_pass) or "none")
+    es_results = [backtest_var(test.loc[fc.var.index], fc) for fc in es_fc.values()]
+    es_labels = deep_labels(es_deep)
+    es_table = backtest_table(es_results)[
+        ["exceptions", "expected", "es_z2", "es_z2_p", "es_verdict", "fz0"]
+    ]
+    display(es_table.rename(index=es_labels))
+    display(
+        Markdown(
+            comparison_text(
+                compare_var_losses(
+                    es_results,
+                    "garch_skewt",
+                    trained={n: r.fit.trained is not False for n, r in es_deep.items()},
+                    losses=["fz0"],
+                    seed=seed,
+                ),
+                list(es_deep),
+                es_labels,
+            )
+        )
+    )
 
 # %% [markdown] tags=[]
-# **Reading the table** (the committed outputs are the full profile, seed 42, S&P 500 at 99%):
+# ## Stress windows: 2008–2009 and the dot-com crash
 #
-# 1. *Clustering defeats every classical model at 99%.* The exceptions of August 2015, early 2016 and
-#    February/October–December 2018 arrive in bursts, and no classical model passes Christoffersen's
-#    independence test (the issue's reference run says the same). In this run the LSTM, whose window sees the
-#    recent path of EWMA-standardized returns, does pass it and meets every goal against GARCH-skew-t; the CNN
-#    does not (its exceptions cluster like GARCH's). That is one seed on one test window, and an earlier run
-#    of the same code that differed only in the random draws let both networks pass: rerun with other seeds
-#    (notebook 07) before believing either.
-# 2. *Historical simulation is the worst classical model*: its 250-day window reacts slowly, so it has many
-#    exceptions and the largest pinball loss; EWMA's normal tails are too thin at 99%.
-# 3. *The differences are not statistically significant.* With 1,006 days and ~10 expected exceptions at 99%,
-#    the Diebold–Mariano p-values of the networks' pinball and FZ0 losses against GARCH-skew-t are all above
-#    0.05: even where a network's loss is lower, these data cannot tell it from GARCH. A lower number in a table
-#    is not evidence that a deep model "beats GARCH"; such a test is.
-# 4. *At 95% the networks are conservative.* Rerun with `-p confidence 0.95`: they give fewer exceptions than
-#    expected and do not reliably pass both coverage tests, while GARCH-t passes both.
-#
-# The networks' numbers move with the seed by about as much as their gap to GARCH; the baselines' do not move at
-# all. Model risk of this kind is the subject of notebook 07 (planned).
+# The test window above holds one stressed episode (2018). Two more test windows, each run through the same
+# pipeline with the networks' selected settings (retrained on the data before each window): the global financial
+# crisis, 2008–2009 (validation the two years before), and the end of the dot-com crash. The S&P 500 returns
+# start in January 1999, and GARCH estimation, the EWMA start-up (250 days) and network training need the
+# years before a test window, so the 2000–2002 bear market can be tested only in its last year, 2002, with
+# validation from July 2001 and training on 2000–mid-2001.
+
+# %% tags=[]
+stress = {}
+for start, end, val in parse_windows(stress_windows):
+    s_fc, s_deep = run_var_window(
+        returns, confidence=confidence, test_start=start, test_end=end, val_start=val,
+        deep_specs=fixed, qr_window=fixed["lstm_quantile"].window,
+    )  # fmt: skip
+    s_test = returns.loc[start:end]
+    s_results = [backtest_var(s_test.loc[fc.var.index], fc) for fc in s_fc.values()]
+    s_trained = {n: r.fit.trained is not False for n, r in s_deep.items()}
+    stress[start[:4]] = (
+        s_results,
+        compare_var_losses(s_results, "garch_skewt", trained=s_trained, seed=seed),
+        s_deep,
+    )
+
+# %% tags=[]
+for key, (s_results, s_comp, s_deep) in stress.items():
+    s_labels = deep_labels(s_deep)
+    display(Markdown(f"### Test window from {key}: {s_results[0].kupiec.n} days"))
+    display(
+        backtest_table(s_results).drop(columns=["rate", "zones_by_year"]).rename(index=s_labels)
+    )
+    display(
+        Markdown(
+            "\n\n".join(
+                [
+                    comparison_text(
+                        s_comp, [*s_deep, "linear_quantile", "gjr_garch_skewt"], s_labels
+                    ),
+                    classical_reading(s_results),
+                    independence_reading(s_results),
+                    "Networks: "
+                    + "; ".join(
+                        f"{n} kept epoch {r.fit.best_epoch}, {'trained' if r.fit.trained is not False else 'untrained'}"
+                        for n, r in s_deep.items()
+                    )
+                    + ".",
+                ]
+            )
+        )
+    )
 
 # %% [markdown] tags=[]
 # ## Portfolio VaR: S&P 500, NASDAQ and WTI
@@ -260,39 +374,102 @@ if portfolio:
     assets = [a.strip() for a in portfolio.split(",")]
     port = portfolio_log_returns(load_price_panel(assets))
     port_test = port.loc[test_start:test_end]
-    pdates = port_test.index
-    port_fc = classical_var_forecasts(port, pdates, confidence, fit_end=test_start)
-    for name, res in deep.items():
-        port_fc[name] = select_on_validation(port, [res.spec], name=name, **split_dates)[0].forecast
+    port_fc, port_deep = run_var_window(
+        port,
+        confidence=confidence,
+        **dates_of,
+        deep_specs=fixed,
+        qr_window=fixed["lstm_quantile"].window,
+    )
     port_results = [backtest_var(port_test.loc[fc.var.index], fc) for fc in port_fc.values()]
-    port_table = backtest_table(port_results)
+    port_comp = compare_var_losses(
+        port_results,
+        "garch_skewt",
+        trained={n: r.fit.trained is not False for n, r in port_deep.items()},
+        seed=seed,
+    )
     print(f"portfolio of {', '.join(assets)}: {len(port_test)} test days")
-port_table
+    display(backtest_table(port_results).rename(index=deep_labels(port_deep)))
+    display(Markdown(comparison_text(port_comp, list(port_deep), deep_labels(port_deep))))
+
+# %% [markdown] tags=[]
+# ## What the run says
+#
+# The reading below is computed from this run's results; numbers and verdicts are not typed by hand. Context:
+# exceptions cluster in volatile periods, so at 99% the independence test is the one classical models usually
+# fail (Christoffersen, 1998), and with about ten expected exceptions in four years DM tests of VaR losses have
+# little power. Training a network is itself random: notebook 07 reruns this notebook's reported configuration
+# over seeds and test years.
+
+# %% tags=[]
+lines = [comparison_text(comparisons, list(deep), labels)]
+by_name = {r.name: r for r in results}
+for name in deep:
+    r = by_name[name]
+    ratios = {
+        loss: c.table.set_index("model").loc[name, "ratio"] for loss, c in comparisons.items()
+    }
+    worse = [loss for loss, x in ratios.items() if x > 1]
+    lines.append(
+        f"{labels.get(name, name)}: {r.kupiec.exceptions} exceptions ({r.kupiec.expected:.1f} expected), "
+        f"Kupiec p {r.kupiec.pvalue:.3f}, independence p {r.christoffersen.pvalue_ind:.3f}, capital "
+        f"multiplier {capital.loc[name, 'capital_multiplier']} (GARCH-skew-t "
+        f"{capital.loc['garch_skewt', 'capital_multiplier']}); "
+        + (
+            f"its mean loss is higher than GARCH-skew-t's (it loses) on {' and '.join(worse)}."
+            if worse
+            else "its mean losses are below GARCH-skew-t's on both losses."
+        )
+    )
+display(Markdown("\n\n".join(lines)))
 
 # %% [markdown] tags=[]
 # ## Record
 
 # %% tags=[]
 metrics = {"run.n_test": len(test), "run.confidence": confidence, "run.dataset": dataset}
-metrics |= backtest_metrics(results)
-metrics |= {
-    f"{m}_vs_garch_skewt.{loss}_dm_pvalue": row["pvalue"] for (m, loss), row in dm_table.iterrows()
-}
+metrics |= backtest_metrics(results) | comparison_metrics(comparisons)
 metrics |= {f"{m}.goals_met": int(row["sum"]) for m, row in met.iterrows()}
-metrics |= {f"{name}.window": res.spec.window for name, res in deep.items()}
-metrics |= {f"{name}.vol_scaling": res.spec.vol_scaling for name, res in deep.items()}
+metrics |= {
+    f"{m}.{k}": capital.loc[m, k]
+    for m in capital.index
+    for k in ["plus_factor", "capital_multiplier"]
+}
+for name, row in deep_status_table(deep).iterrows():
+    metrics |= {f"{name}.{k}": row[k] for k in ["window", "vol_scaling", "units", "best_epoch"]}
+    metrics[f"{name}.trained"] = int(row["trained"])
+if es_results:
+    metrics |= {"run.es_confidence": es_confidence}
+    metrics |= {
+        f"{r.name}.{k}_975": v
+        for r in es_results
+        for k, v in [
+            ("es_z2", r.es.z2),
+            ("es_z2_pvalue", r.es.pvalue),
+            ("exceptions", r.kupiec.exceptions),
+            ("fz0", r.fz0),
+        ]
+    }
+for key, (s_results, s_comp, s_deep) in stress.items():
+    metrics |= {f"run.n_test_{key}": s_results[0].kupiec.n}
+    metrics |= backtest_metrics(s_results, suffix=f"_{key}") | comparison_metrics(
+        s_comp, suffix=f"_{key}"
+    )
+    metrics |= {f"{n}.trained_{key}": int(r.fit.trained is not False) for n, r in s_deep.items()}
 if port_results:
     metrics |= {"run.n_test_portfolio": len(port_test)} | backtest_metrics(
         port_results, suffix="_portfolio"
     )
+save_forecasts(out / "forecasts.csv", test, forecasts)
 record_metrics(
     metrics,
     out,
     headline=[
         "garch_skewt.exceptions",
         "lstm_quantile.exceptions",
-        "lstm_quantile.kupiec_pvalue",
+        "lstm_quantile.trained",
         "lstm_quantile.pinball",
         "garch_skewt.pinball",
+        "lstm_quantile_vs_garch_skewt.pinball_dm_pvalue_holm",
     ],
 )
