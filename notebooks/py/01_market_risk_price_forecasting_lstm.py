@@ -20,8 +20,8 @@
 # the random walk (historical mean, AR, LSTM), by Clark and West (2007); Holm over the family; the model confidence
 # set of Hansen, Lunde and Nason (2011) over all five.
 #
-# **Runtime** (2 CPU cores shared with other jobs, load average about 17): 53 s in the quick profile and 157 s in
-# the full one, measured at the last render.
+# **Runtime** (2 CPU cores heavily shared with other jobs): 107 s in the full profile,
+# measured at the last render; 53 s in the quick profile, measured earlier.
 
 # %% tags=["parameters"]
 seed = 42
@@ -270,8 +270,9 @@ _ = save_figure(fig, out, "forecasts")  # the path is machine-specific: not disp
 # tomorrow's price is today's price plus a small change. On returns, what matters, the readings below are computed
 # from this run's tests. The efficient-markets view (Fama 1970) expects no model here to beat the random walk on
 # daily index returns by a margin that survives the tests; a linear model on the same past returns (the AR) is the
-# bar the LSTM's non-linearity has to clear before it can be credited with anything. Where deep models do earn
-# their keep in market risk is in forecasting the *distribution* (volatility, quantiles): see notebooks 02 and 08.
+# bar the LSTM's non-linearity has to clear before it can be credited with anything. Whether deep models earn
+# their keep in market risk when they forecast the *distribution* instead (volatility, quantiles) is tested in
+# notebooks 02 and 08.
 
 # %% tags=[]
 lines = [training_report(fit, "The LSTM"), comparison.verdict_text()]

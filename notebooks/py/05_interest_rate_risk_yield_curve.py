@@ -22,7 +22,8 @@
 # recovery of the true factors for the curve factors. **Bond risk.** Duration, convexity, DV01 (analytic vs bump-and-reprice),
 # the six IRRBB shock scenarios on a small book's economic value, key-rate durations.
 #
-# **Runtime** (2 CPU cores): about 20 s in the quick profile, 2–3 minutes in the full one.
+# **Runtime** (2 CPU cores heavily shared with other jobs): 1328 s (about 22 minutes) in the full
+# profile, measured at the last render; about 20 s in the quick profile, measured earlier.
 
 # %% tags=["parameters"]
 seed = 42
@@ -106,9 +107,10 @@ pd.set_option("display.precision", 3)
 # $y_t(m) = \beta_{1t} + \beta_{2t}\,\frac{1-e^{-\lambda m}}{\lambda m} + \beta_{3t}\left(\frac{1-e^{-\lambda m}}{\lambda m} - e^{-\lambda m}\right) + u_t(m)$,
 # with $\lambda = 0.0609$: $\beta_1$ is the level (loading 1 at every maturity), $\beta_2$ the slope (short end),
 # $\beta_3$ the curvature (medium maturities). Here each factor is an AR(1) with the mean, standard deviation and
-# first-order autocorrelation of Diebold and Li's estimated US Treasury factors (1985–2000), and $u$ is 8 bp of
-# measurement noise. Because the generator *is* a DNS-AR(1), Diebold–Li's model is correctly specified on these
-# data: it is the best any forecaster can hope for, and the question is how close the network comes.
+# first-order autocorrelation of Diebold and Li's estimated US Treasury factors, 1985–2000 (Diebold and Li 2006,
+# Table 3, transcribed, not re-estimated), and $u$ is 8 bp of measurement noise. Because the generator *is* a
+# DNS-AR(1), Diebold–Li's model is correctly specified on these data: up to the error of estimating it, it is the
+# best any forecaster can hope for, and the question is how close the network comes.
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
@@ -393,8 +395,9 @@ pd.concat({"RMSE": real_rmse.T, "ratio": real_ratio}, axis=0).round(3)
 #
 # Three bonds priced at a 4% yield: analytic modified duration, convexity and DV01 against central
 # bump-and-reprice (±0.1 bp). Then a small book, valued on the last simulated curve (zero rates, continuously
-# compounded), under the six Basel IRRBB shock scenarios for USD (parallel ±200 bp, short ±300 bp decaying with
-# tenor, steepener, flattener) and its key-rate durations.
+# compounded), under the six Basel IRRBB shock scenarios for USD (BCBS 2016, *Interest rate risk in the banking
+# book*, standardised shocks: parallel ±200 bp, short ±300 bp decaying with tenor, steepener, flattener) and its
+# key-rate durations.
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT
@@ -445,10 +448,13 @@ save_figure(fig, out, "bond_risk")
 # The verdicts below are computed from this run. On simulated panels the data-generating process is a DNS-AR(1),
 # so Diebold–Li's two-step model is correctly specified and the benchmark to beat; the network, given the same
 # information, has to *learn* the mean reversion that DNS assumes from a few hundred overlapping monthly samples,
-# and its rank can change with the training seed (notebook 07 shows how much seeds matter). On real yields the
-# test window takes in the fall of rates to zero after 2008, which no training sample contains. The table holds
-# every model-vs-random-walk test of the notebook (per horizon, squared errors pooled over maturities or series);
-# Holm's adjustment runs over all of them, and the MCS (10%, MSE) over all models of each comparison. For the
+# and its rank can change with the training seed (this notebook is run with one seed; notebook 07 measures the
+# seed spread of the networks of notebooks 01, 02 and 08, not of this one). On real yields the test window takes
+# in the fall of rates to zero after 2008, which no training sample before it contains (only the later
+# re-estimations see it). The table holds every model-vs-random-walk test of the notebook (per horizon, squared
+# errors pooled over maturities or series); Holm's adjustment runs over all of them except those of a network
+# labelled untrained (shown, not adjusted, not interpreted), and the MCS (10%, MSE) over all models of each
+# comparison. For the
 # bond book, the scenario that hurts most depends on where the book's key-rate durations sit.
 
 # %% tags=[]
