@@ -2,20 +2,26 @@
 # # 03 · Credit risk: default prediction with dense networks against a logistic scorecard
 #
 # **Question.** Does a dense neural network predict default better than the logistic scorecard a bank would
-# actually use, and can its PDs be trusted: calibrated, stable, explainable, mapped to monotone rating grades?
+# actually use, and can its PDs be trusted: calibrated for the population they will score, explainable, mapped to
+# rating grades whose PD bands hold up, and fair to protected groups?
 #
 # **Data.** `german_credit`: 1,000 applicants, 20 attributes, 30% bad; the documented cost matrix charges 5 for
-# accepting a bad applicant and 1 for rejecting a good one (`cost_fn`).
+# accepting a bad applicant and 1 for rejecting a good one (`cost_fn`). The sample over-represents bads: the
+# population bad rate is about 5% (Grömping 2019), our `population_bad_rate`, so PDs are stated on both scales.
 #
 # **Models.** The seed article's network done right (Dense(100) → Dropout(0.5) → sigmoid, binary cross-entropy,
 # class weights, early stopping on a validation split of the training rows) and a tuned dense network whose settings
 # are chosen on log loss on a validation split inside each training set (nested: never on a test fold). **Baselines.** The points-based scorecard
 # (logistic regression on weight-of-evidence bins; 600 points at odds 1:19, 50 points to double the odds), plain
-# logistic regression on one-hot attributes, and gradient boosting.
+# logistic regression on one-hot attributes, and gradient boosting (fixed settings: learning rate 0.05, 200 trees of
+# depth at most 3).
 # **Evaluation.** Repeated stratified 5-fold CV (`n_repeats`): AUC, Gini, KS, Brier, log loss, ECE, expected cost at
-# the cost-optimal threshold, mean ± std; a DeLong test of the network's AUC against the scorecard's; on a holdout
-# split (`test_size`): ROC, calibration, score distributions, PSI, permutation importance and reason codes; rating
-# grades on the out-of-fold PDs. A last section reads credit spreads as a market signal of default risk.
+# the cost-optimal threshold, mean ± std; DeLong tests of every model's AUC against the scorecard's with Holm over
+# the family, and a model confidence set on log loss; whether each network trained (per fold); on a holdout split
+# (`test_size`): ROC, calibration, score distributions, permutation importance and reason codes; rating grades with
+# per-grade Jeffreys tests; PDs restated for the population (prior correction); the production models retrained
+# without the protected attributes, and disparate impact of the approval decision. A last section reads credit
+# spreads as a market signal of default risk.
 #
 # **Runtime** (2 CPU cores): about 1 min in the quick profile (one CV repeat), about 7 min in the full profile.
 
@@ -24,13 +30,25 @@ seed = 42
 profile = "full"  # "quick": fewer epochs and a one-point tuning grid (CI); "full": the teaching run
 output_dir = None  # where metrics.json and figures go (None: runs/interactive/<notebook>)
 test_size = 0.3  # share of applicants in the holdout split
-n_repeats = 0  # repeats of stratified 5-fold cross-validation; 0: by profile (quick 1, full 5)
+n_repeats = 0  # repeats of stratified 5-fold cross-validation; 0: by profile (quick 1, full 2)
 cost_fn = 5.0  # cost of accepting a bad applicant, relative to rejecting a good one
+population_bad_rate = (
+    0.05  # bad rate of the population the model will score (Grömping 2019: about 5%)
+)
+approval_rate = (
+    0.7  # share of applicants approved: approve if PD at most the cut-off that approves this share
+)
+protected = [
+    "personal_status_and_sex",
+    "age_in_years",
+    "foreign_worker",
+]  # not inputs of production models
 
 # %% tags=[]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown, display
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -41,16 +59,22 @@ from sklearn.preprocessing import StandardScaler
 from finrisk_utils import load, record_metrics, setup
 from finrisk_utils.core import by_profile, plot_series, save_figure, shade_periods
 from finrisk_utils.credit import (
+    approval_cutoff,
     classification_metrics,
+    compare_pd_models,
+    comparison_text,
     credit_models,
     delong_test,
+    disparate_impact,
+    german_credit_groups,
     goal_table,
-    grade_table,
+    grade_tests,
+    network_fit,
     one_hot_preprocessor,
     plot_calibration,
     plot_roc,
     plot_score_distributions,
-    psi,
+    prior_correct,
     reason_codes,
     repeated_cv,
     scorecard_table,
@@ -58,13 +82,13 @@ from finrisk_utils.credit import (
     summarize_cv,
 )
 from finrisk_utils.data import nber_recessions
-from finrisk_utils.forecasting import ar_one_step_forecast, diebold_mariano, rmse
+from finrisk_utils.forecasting import ar_one_step_forecast, compare_forecasts, holm, rmse
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
 out = resolve_output_dir(output_dir)
 epochs = by_profile(profile, quick=30, full=300)
-n_repeats = n_repeats or by_profile(profile, quick=1, full=5)
+n_repeats = n_repeats or by_profile(profile, quick=1, full=2)
 mlp_grid = by_profile(
     profile,
     quick=[{"hidden": (32,), "dropout": 0.3, "l2": 1e-3}],
@@ -132,25 +156,30 @@ print(shift.round(3).to_string())
 
 # %% tags=[]
 models = credit_models(X, seed=seed, epochs=epochs, mlp_grid=mlp_grid, inner_folds=1)
+production = credit_models(
+    X, seed=seed, epochs=epochs, mlp_grid=mlp_grid, inner_folds=1, drop=protected
+)
+contenders = list(models)  # with protected attributes: logit, scorecard, gbm, mlp, mlp_tuned
+models |= {f"{n}_no_protected": production[n] for n in ["scorecard", "mlp_tuned"]}
 fitted = {name: m.fit(X_tr, y_tr) for name, m in models.items()}
 pd_test = {name: m.predict_proba(X_te)[:, 1] for name, m in fitted.items()}
-pd_train = {name: m.predict_proba(X_tr)[:, 1] for name, m in fitted.items()}
 for name, p in pd_test.items():
     assert np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all(), name
 holdout = pd.DataFrame(
     {name: classification_metrics(y_te, p, cost_fn=cost_fn) for name, p in pd_test.items()}
 ).T
-holdout["psi_train_test"] = [psi(pd_train[n], pd_test[n]) for n in holdout.index]
+nets = ["mlp", "mlp_tuned", "mlp_tuned_no_protected"]
+training = pd.DataFrame({n: network_fit(fitted[n]).summary() for n in nets}).T
 print(
-    "tuned network's settings (chosen on log loss, inner validation split):",
-    fitted["mlp_tuned"].best_params_,
+    "tuned network's settings (log loss, inner validation split):", fitted["mlp_tuned"].best_params_
 )
+print("networks (naive = constant base-rate PD on the validation rows):\n" + training.to_string())
 holdout
 
 # %% tags=[]
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-plot_roc(y_te, pd_test, ax=axes[0])
-plot_calibration(y_te, pd_test, ax=axes[1])
+plot_roc(y_te, {n: pd_test[n] for n in contenders}, ax=axes[0])
+plot_calibration(y_te, {n: pd_test[n] for n in contenders}, ax=axes[1])
 plot_score_distributions(
     y_te, pd_test["mlp"], title="mlp (class weights): PDs of goods and bads", ax=axes[2]
 )
@@ -158,12 +187,23 @@ fig.tight_layout()
 save_figure(fig, out, "roc_calibration_scores")
 
 # %% [markdown] tags=[]
-# The class-weighted network (`mlp`) ranks applicants about as well as the others, but its PDs are inflated:
-# class weights train it as if half the applicants were bad, so its calibration curve lies below the diagonal and
-# its Brier score and ECE are worse. A bank uses PDs, not only rankings (pricing, provisions, capital), so this is a
-# real defect, not a detail. The tuned network (no class weights, chosen on log loss) does not have it.
-#
-# PSI compares each model's score distribution on training and holdout applicants; values below 0.1 mean stable.
+# Class weights train the seed's network (`mlp`) as if half the applicants were bad, which inflates its PDs; the
+# tuned network has no class weights. What that does on this holdout:
+
+# %% tags=[]
+display(
+    Markdown(
+        f"Mean holdout PD: `mlp` {pd_test['mlp'].mean():.3f}, `mlp_tuned` {pd_test['mlp_tuned'].mean():.3f}, "
+        f"`scorecard` {pd_test['scorecard'].mean():.3f}, against an observed bad rate of {y_te.mean():.3f}; "
+        f"ECE `mlp` {holdout.loc['mlp', 'ece']:.3f}, `mlp_tuned` {holdout.loc['mlp_tuned', 'ece']:.3f}, "
+        f"`scorecard` {holdout.loc['scorecard', 'ece']:.3f}."
+    )
+)
+
+# %% [markdown] tags=[]
+# A bank uses PDs, not only rankings (pricing, provisions, capital), so calibration matters. No population stability
+# index (PSI) is reported: PSI compares a population the model was built on with a later one (next year's
+# applicants), and this data set has only one; a random holdout of the same sample is not a population shift.
 
 # %% [markdown] tags=[]
 # ## The scorecard a bank would use
@@ -203,6 +243,7 @@ importance = pd.DataFrame(
             random_state=seed,
         ).importances_mean
         for name, m in fitted.items()
+        if name in contenders
     },
     index=X.columns,
 )
@@ -217,81 +258,196 @@ reason_codes(fitted["mlp_tuned"], riskiest, reference=X_tr, top=3)
 #
 # Every model, every preprocessing step and (for `mlp_tuned`) the hyper-parameter search is refitted inside each
 # training set of a stratified 5-fold split, repeated `n_repeats` times with reshuffling: mean ± standard deviation
-# over the folds. The DeLong test compares the networks' AUC with the scorecard's on the out-of-fold predictions of
-# the first repeat (every applicant scored once, by models that never saw them).
+# over the folds. On the out-of-fold PDs of the first repeat (every applicant scored once, by models that never saw
+# them), DeLong tests compare each model's AUC with the scorecard's, Holm adjusts over that family of four tests,
+# and a model confidence set (Hansen, Lunde and Nason 2011) on per-applicant log loss keeps the models not shown to
+# be worse. A network counts as trained only if it beat the constant base-rate PD on its validation rows in every
+# fold; otherwise it is labelled untrained and not interpreted.
 
 # %% tags=[]
 folds, oof = repeated_cv(models, X, y, n_repeats=n_repeats, seed=seed, cost_fn=cost_fn)
 cv_table = summarize_cv(folds)
 first = oof[oof["repeat"] == 0]
-delong = {
-    name: delong_test(first["y"].to_numpy(), first[name].to_numpy(), first["scorecard"].to_numpy())
-    for name in ["mlp", "mlp_tuned", "gbm", "logit"]
-}
+y_oof = first["y"].to_numpy()
+trained_share = cv_table.loc[nets, "trained"]
+comparison = compare_pd_models(
+    y_oof,
+    first[["scorecard", *(n for n in contenders if n != "scorecard")]],
+    "scorecard",
+    trained={n: trained_share[n] == 1 for n in nets[:2]},
+    seed=seed,
+)
 print(
-    pd.DataFrame(
-        {
-            k: {
-                "auc_diff": d.difference,
-                "ci95_low": d.ci95[0],
-                "ci95_high": d.ci95[1],
-                "pvalue": d.pvalue,
-            }
-            for k, d in delong.items()
-        }
-    )
-    .T.round(4)
+    cv_table.loc[nets, ["trained", "best_epoch"]]
+    .rename(columns={"trained": "share_trained"})
     .to_string()
 )
-cv_table[["auc", "auc_std", "gini", "ks", "brier", "brier_std", "log_loss", "ece", "expected_cost"]]
+display(
+    cv_table[
+        ["auc", "auc_std", "gini", "ks", "brier", "brier_std", "log_loss", "ece", "expected_cost"]
+    ]
+)
+display(comparison)
+display(Markdown(comparison_text(comparison)))
 
 # %% [markdown] tags=[]
 # ## Rating grades
 #
 # A master scale maps PDs to grades with fixed PD bands. A validator checks that the observed default rate rises
-# from grade to grade (monotone) and that no grade is empty or holds most applicants. We grade the out-of-fold PDs
-# of the first CV repeat: all 1,000 applicants, each scored by models that never saw them (a 300-applicant holdout
-# leaves too few defaults per grade for the check to mean much).
+# from grade to grade (monotone) and, grade by grade, that the observed default rate is consistent with the grade's
+# PD band: a Jeffreys interval for each grade's rate (Beta(d + 1/2, n - d + 1/2) posterior; Brown, Cai and DasGupta
+# 2001) and a two-sided Jeffreys test of the band (the posterior mass beyond the band's nearer edge, doubled), Holm
+# over the grades. We grade the out-of-fold PDs of the first CV repeat (all 1,000 applicants). The bands are on the
+# sample's scale (30% bad); restated for the population in the next section.
 
 # %% tags=[]
 master_scale = [0.03, 0.06, 0.10, 0.15, 0.22, 0.32, 0.50, 1.0]
-grades = {
-    name: grade_table(first["y"].to_numpy(), first[name].to_numpy(), master_scale)
-    for name in ["scorecard", "mlp", "mlp_tuned"]
-}
-for name, table in grades.items():
-    print(f"{name}: observed default rate monotone across grades: {table.attrs['monotone']}")
-pd.concat({name: t[["pd_band", "n", "default_rate"]] for name, t in grades.items()}, axis=1)
+graded = ["scorecard", "mlp", "mlp_tuned"]
+grades = {name: grade_tests(y_oof, first[name].to_numpy(), master_scale) for name in graded}
+cols = [
+    "pd_band",
+    "n",
+    "defaults",
+    "default_rate",
+    "jeffreys_low",
+    "jeffreys_high",
+    "band_pvalue_holm",
+]
+display(pd.concat({name: grades[name][cols] for name in graded}, names=["model", "grade"]).round(4))
+display(
+    Markdown(
+        " ".join(
+            f"`{n}`: observed default rate {'rises monotonically' if g.attrs['monotone'] else 'is not monotone'}"
+            f" across grades; {g.attrs['n_inconsistent']} of {int((g['n'] > 0).sum())} grades reject their PD"
+            f" band (Holm, 5%; smallest unadjusted p = {g.attrs['pvalue_min']:.3f})."
+            for n, g in grades.items()
+        )
+    )
+)
 
 # %% [markdown] tags=[]
-# Reference figures on this data (5×5 CV): logistic regression AUC ≈ 0.780 (Gini 0.56, KS 0.44, Brier 0.169),
-# gradient boosting ≈ 0.775, an untuned MLP(32) ≈ 0.710. Our logistic regression and scorecard land on them;
-# gradient boosting with scikit-learn's defaults lands within one standard deviation of its reference. The goal
-# set for the network was AUC ≥ 0.77 and Brier ≤ 0.17 without tuning on test folds:
+# ## PDs for the population, not the sample
+#
+# The German credit sample holds 30% bads, the population about 5% (Grömping 2019). A model fitted on the sample
+# states PDs for a 30%-bad world; for the population the odds are multiplied by
+# $\frac{\pi/(1-\pi)}{\rho/(1-\rho)}$ with $\rho$ the sample and $\pi$ the population bad rate
+# (`population_bad_rate`; prior correction, Saerens et al. 2002). Rankings (AUC) do not change; PDs, provisions and
+# the master-scale grade an applicant lands in do.
 
 # %% tags=[]
-goals = goal_table(
-    cv_table, ["mlp", "mlp_tuned"], "scorecard", delong, auc_min=0.77, brier_max=0.17
+pd_pop = {n: prior_correct(first[n].to_numpy(), y.mean(), population_bad_rate) for n in graded}
+cutoffs = {n: approval_cutoff(first[n].to_numpy(), approval_rate) for n in graded}
+pd_scales = pd.DataFrame(
+    {
+        "mean_pd_sample": {n: first[n].mean() for n in graded},
+        "mean_pd_population": {n: pd_pop[n].mean() for n in graded},
+        "cutoff_pd_sample": cutoffs,
+        "cutoff_pd_population": {
+            n: prior_correct([c], y.mean(), population_bad_rate)[0] for n, c in cutoffs.items()
+        },
+    }
 )
-goals
+print(f"sample bad rate {y.mean():.3f}; population bad rate (parameter) {population_bad_rate:.3f}")
+pd_scales
+
+# %% [markdown] tags=[]
+# ## Fairness: production models without protected attributes
+#
+# Sex and marital status (`personal_status_and_sex`), age and foreign-worker status are inputs of the models above.
+# The production versions (`scorecard_no_protected`, `mlp_tuned_no_protected`) are trained without them in the same
+# CV folds; a DeLong test (Holm over the two) says what dropping them costs in AUC. Dropping an attribute does not
+# remove its proxies, so the decision is checked too: approve an applicant if the out-of-fold PD is at most the
+# cut-off that approves `approval_rate` of applicants, and compare approval rates across sex, marital status (single
+# or not), age (under 25 or not; Kamiran and Calders 2009) and foreign-worker status. The disparate-impact ratio is
+# a group's approval rate over the best-treated group's; the four-fifths rule (US EEOC 1978) flags ratios below 0.8.
+
+# %% tags=[]
+pairs = {"scorecard_no_protected": "scorecard", "mlp_tuned_no_protected": "mlp_tuned"}
+cost = {a: delong_test(y_oof, first[a].to_numpy(), first[b].to_numpy()) for a, b in pairs.items()}
+cost_holm = holm({a: d.pvalue for a, d in cost.items()})
+fair_models = ["scorecard", "scorecard_no_protected", "mlp_tuned", "mlp_tuned_no_protected"]
+groups = german_credit_groups(X)
+di = {
+    n: disparate_impact(
+        first[n].to_numpy() <= approval_cutoff(first[n].to_numpy(), approval_rate),
+        groups.iloc[first["row"]],
+    )
+    for n in fair_models
+}
+di_ratio = pd.DataFrame({n: t["di_ratio"].groupby(level="attribute").min() for n, t in di.items()})
+display(di["scorecard_no_protected"].round(3))
+display(di_ratio.round(3))
+display(
+    Markdown(
+        " ".join(
+            f"Without the protected attributes, `{b}`'s AUC changes by {cost[a].difference:+.3f} "
+            f"(DeLong p = {cost[a].pvalue:.2f}, Holm p = {cost_holm[a]:.2f})."
+            for a, b in pairs.items()
+        )
+        + f" At {approval_rate:.0%} approval, the lowest disparate-impact ratio of `scorecard_no_protected` is "
+        f"{di_ratio['scorecard_no_protected'].min():.2f} ({di_ratio['scorecard_no_protected'].idxmin()}); "
+        f"attributes below four-fifths: "
+        f"{', '.join(di_ratio.index[di_ratio['scorecard_no_protected'] < 0.8]) or 'none'}."
+    )
+)
+
+# %% [markdown] tags=[]
+# **Reference figures** quoted for this data (5×5 CV): logistic regression AUC ≈ 0.780 (Gini 0.56, KS 0.44, Brier
+# 0.169), gradient boosting ≈ 0.775, an untuned MLP(32) ≈ 0.710. The goal set for the network was AUC ≥ 0.77 and
+# Brier ≤ 0.17 without tuning on test folds:
+
+# %% tags=[]
+delong = {
+    n: delong_test(y_oof, first[n].to_numpy(), first["scorecard"].to_numpy()) for n in nets[:2]
+}
+goals = goal_table(cv_table, nets[:2], "scorecard", delong, auc_min=0.77, brier_max=0.17)
+reference = {"logit": 0.780, "gbm": 0.775}
+display(goals)
+display(
+    Markdown(
+        " ".join(
+            f"`{n}`'s CV AUC {cv_table.loc[n, 'auc']:.3f} is {abs(cv_table.loc[n, 'auc'] - r) / cv_table.loc[n, 'auc_std']:.1f}"
+            f" fold standard deviations from its reference {r:.3f}."
+            for n, r in reference.items()
+        )
+    )
+)
 
 # %% [markdown] tags=[]
 # **Reading the numbers.** With 1,000 applicants and 20 attributes there is little room for a network to find
-# structure a logistic regression on well-binned attributes has missed: the networks' AUC sits within a standard
-# deviation of the scorecard's and the DeLong test cannot separate them. The seed's class-weighted design ranks
-# about as well but misses the Brier goal, because class weights distort its PDs; the tuned network, chosen on log
-# loss inside each training set, is calibrated. Monotone grades are a property to check, not to assume: with 300
-# defaults spread over eight grades, a grade's observed rate can dip below its neighbour's for any model; a bank
-# would merge such grades or recalibrate the bands. What the scorecard keeps is what a bank needs besides accuracy:
-# points a loan officer can read, monotone grades, and reason codes that fall straight out of the model. A network
-# needs the permutation importance and reason-code machinery above to offer the same, and on this data buys no
-# accuracy for it.
+# structure a logistic regression on well-binned attributes has missed. What this run shows:
+
+# %% tags=[]
+best_net = max(nets[:2], key=lambda n: cv_table.loc[n, "auc"])
+display(
+    Markdown(
+        f"The better network by CV AUC, `{best_net}` ({comparison.loc[best_net, 'verdict']}), has a CV AUC of "
+        f"{cv_table.loc[best_net, 'auc']:.3f} ± {cv_table.loc[best_net, 'auc_std']:.3f} against the scorecard's "
+        f"{cv_table.loc['scorecard', 'auc']:.3f} ± {cv_table.loc['scorecard', 'auc_std']:.3f}; Brier "
+        f"{cv_table.loc[best_net, 'brier']:.3f} against {cv_table.loc['scorecard', 'brier']:.3f}. "
+        f"Models significantly better than the scorecard after Holm: "
+        f"{', '.join(comparison.index[comparison['verdict'].str.startswith('significantly better')]) or 'none'}; "
+        f"significantly worse: "
+        f"{', '.join(comparison.index[comparison['verdict'].str.startswith('significantly worse')]) or 'none'}. "
+        f"Grades with monotone observed default rates: "
+        f"{', '.join(n for n, g in grades.items() if g.attrs['monotone']) or 'none'}."
+    )
+)
+
+# %% [markdown] tags=[]
+# A bank also weighs what the scorecard offers besides accuracy: points a loan officer can read and reason codes
+# that fall straight out of the model; a network needs the permutation importance and reason-code machinery above to
+# offer the same. Monotone grades are a property to check, not to assume: with 300 defaults over eight grades a
+# grade's observed rate can dip below its neighbour's for any model, and a bank would merge such grades or recalibrate
+# the bands.
 
 # %% [markdown] tags=[]
 # ## Credit spreads: the market's price of default risk
 #
 # The spread of BAA over AAA corporate yields widens when investors fear defaults: in every recession (shaded,
-# NBER dates). A simple forecast of next month's change: a rolling AR(1) on monthly changes against "no change".
+# NBER dates). A simple forecast of next month's change: a rolling AR(1) on monthly changes against the random walk
+# ("no change" in the spread). The random walk is nested in the AR(1), so Clark and West (2007) is the test beside
+# Diebold–Mariano.
 
 # %% tags=[]
 yields = load("corporate_yields")
@@ -306,12 +462,16 @@ change = spread.diff().dropna()
 fc_dates = change.loc["2000-01-01":].index
 ar1 = ar_one_step_forecast(change, fc_dates, lags=1)
 actual = change.loc[fc_dates]
-spread_dm = diebold_mariano(((actual - ar1) ** 2).to_numpy(), (actual**2).to_numpy())
-spread_rmse = {"ar1": rmse(actual, ar1), "random_walk": rmse(actual, np.zeros(len(actual)))}
-print(
-    f"monthly spread changes 2000-2018 ({len(actual)} months): RMSE AR(1) {spread_rmse['ar1']:.4f} pp, "
-    f"no change {spread_rmse['random_walk']:.4f} pp; DM p = {spread_dm.pvalue:.3f}"
+zero = np.zeros(len(actual))
+spread_cmp = compare_forecasts(
+    pd.DataFrame({"random_walk": actual**2, "ar1": (actual - ar1) ** 2}),
+    "random_walk",
+    nested={"ar1": (actual.to_numpy(), zero, np.asarray(ar1))},
+    seed=seed,
 )
+spread_rmse = {"ar1": rmse(actual, ar1), "random_walk": rmse(actual, zero)}
+print(f"monthly spread changes 2000-2018 ({len(actual)} months), RMSE in pp: {spread_rmse}")
+display(Markdown(spread_cmp.verdict_text({"ar1": "AR(1)", "random_walk": "the random walk"})))
 
 # %% [markdown] tags=[]
 # ## Record
@@ -321,6 +481,8 @@ metrics = {
     "run.n_applicants": len(X),
     "run.bad_rate": float(y.mean()),
     "run.n_folds": len(folds) // len(models),
+    "run.population_bad_rate": population_bad_rate,
+    "run.approval_rate": approval_rate,
 }
 for name in cv_table.index:
     row = cv_table.loc[name]
@@ -328,23 +490,37 @@ for name in cv_table.index:
         f"{name}.{k}": float(row[k])
         for k in ["auc", "auc_std", "gini", "ks", "brier", "ece", "log_loss", "expected_cost"]
     }
-    metrics[f"{name}.psi"] = float(holdout.loc[name, "psi_train_test"])
-    metrics[f"{name}.grades_monotone"] = grades[name].attrs["monotone"] if name in grades else None
-metrics |= {
-    "mlp_vs_scorecard.auc_diff_pvalue": delong["mlp"].pvalue,
-    "mlp_tuned_vs_scorecard.auc_diff_pvalue": delong["mlp_tuned"].pvalue,
-    "ar1.rmse_spread": spread_rmse["ar1"],
-    "random_walk.rmse_spread": spread_rmse["random_walk"],
-    "ar1_vs_random_walk.dm_pvalue_spread": spread_dm.pvalue,
-}
-record_metrics(
-    metrics,
-    out,
-    headline=[
-        "scorecard.auc",
-        "mlp.auc",
-        "mlp_tuned.auc",
-        "mlp.brier",
-        "mlp_vs_scorecard.auc_diff_pvalue",
-    ],
-)
+for name in nets:
+    metrics |= {f"{name}.{k}": int(training.loc[name, k]) for k in ["trained", "best_epoch"]}
+    metrics[f"{name}.trained_share_cv"] = float(cv_table.loc[name, "trained"])
+for name, r in comparison.iterrows():
+    metrics[f"{name}.log_loss_in_mcs"] = int(r["in_mcs"])
+    if name != "scorecard":
+        metrics |= {
+            f"{name}_vs_scorecard.auc_diff": float(r["auc_diff"]),
+            f"{name}_vs_scorecard.auc_diff_pvalue": float(r["delong_pvalue"]),
+        }
+        if np.isfinite(r["pvalue_holm"]):
+            metrics[f"{name}_vs_scorecard.auc_diff_pvalue_holm"] = float(r["pvalue_holm"])
+for name, g in grades.items():
+    metrics |= {
+        f"{name}.grades_monotone": int(g.attrs["monotone"]),
+        f"{name}.grade_jeffreys_pvalue_min": g.attrs["pvalue_min"],
+        f"{name}.grades_inconsistent": g.attrs["n_inconsistent"],
+    }
+    metrics |= {f"{name}.{k}": float(v) for k, v in pd_scales.loc[name].items()}
+for a, b in pairs.items():
+    metrics |= {
+        f"{a}_vs_{b}.auc_diff": cost[a].difference,
+        f"{a}_vs_{b}.auc_diff_pvalue": cost[a].pvalue,
+        f"{a}_vs_{b}.auc_diff_pvalue_holm": float(cost_holm[a]),
+    }
+for name in fair_models:
+    metrics |= {f"{name}.di_ratio_{attr}": float(v) for attr, v in di_ratio[name].items()}
+metrics |= {f"{k}_spread": v for k, v in spread_cmp.metrics().items()}
+metrics |= {f"{name}.rmse_spread": v for name, v in spread_rmse.items()}
+headline = ["scorecard.auc", "mlp.auc", "mlp_tuned.auc", "mlp.brier", "scorecard_no_protected.auc"]
+headline += [
+    k for k in ["mlp_vs_scorecard.auc_diff_pvalue_holm"] if k in metrics
+]  # absent if untrained
+record_metrics(metrics, out, headline=headline)
