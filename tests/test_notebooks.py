@@ -472,8 +472,33 @@ def test_fraud_autoencoder(run_dir):
     for d in detectors[:4] + ["supervised_gbm"]:
         raw, adj = (m[f"{d}_vs_rule_engine.dm_pvalue{k}_h1"] for k in ("", "_holm"))
         assert raw <= adj <= 1, d
-        assert m[f"{d}_vs_rule_engine.pr_auc_diff_ci_low"] <= m[f"{d}_vs_rule_engine.pr_auc_diff_ci_high"]
+        assert (
+            m[f"{d}_vs_rule_engine.pr_auc_diff_ci_low"]
+            <= m[f"{d}_vs_rule_engine.pr_auc_diff_ci_high"]
+        )
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {"training", "detection"}
+
+
+def _check_protocol_keys(m, models, horizons, *, best=None, suffix=""):
+    """The comparison protocol's keys for models vs the random walk: MCS membership 0/1 for every model, the
+    lowest-loss model (``best[h]``) inside the MCS, and a Holm p-value (at least the raw DM p-value) for every
+    trained challenger; an untrained network has no Holm p-value (it is left out of the family)."""
+    for h in horizons:
+        for model in models:
+            assert m[f"{model}.mse_in_mcs_h{h}{suffix}"] in (0, 1), (model, h, suffix)
+            if model == "random_walk":
+                continue
+            pair = f"{model}_vs_random_walk"
+            holm = m.get(f"{pair}.dm_pvalue_holm_h{h}{suffix}")
+            if holm is None:
+                assert m.get(f"{model}.trained{suffix}") == 0, (model, h, suffix)
+                continue
+            assert 0 <= holm <= 1
+            raw = m.get(f"{pair}.dm_pvalue_h{h}{suffix}")
+            if raw is not None:
+                assert holm >= raw - 1e-12, (model, h, suffix)
+        if best is not None:
+            assert m[f"{best[h]}.mse_in_mcs_h{h}{suffix}"] == 1, (best[h], h, suffix)
 
 
 @pytest.mark.parametrize("run_dir", ["05_interest_rate_risk_yield_curve"], indirect=True)

@@ -258,8 +258,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     scratch = new_run_dir(RUNS_DIR / "render")
     status = 0
     for path in _notebooks(args.notebooks):
-        print(f"rendering {path.name} (full profile) ...", flush=True)
-        run = render_notebook(path, scratch)
+        print(f"rendering {path.name} ({args.profile} profile) ...", flush=True)
+        run = render_notebook(path, scratch, profile=args.profile)
         print(f"  {run.status} in {run.duration_s:.1f}s" + (f": {run.error}" if run.error else ""))
         status |= run.status != "ok"
     return status
@@ -335,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
         "render", help="re-execute committed notebooks in the full profile and store their outputs"
     )
     render.add_argument("notebooks", nargs="*", help="notebook paths (default: all in notebooks/)")
+    render.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="full",
+        help="profile to render in (default full; tests/notebooks.yaml names any notebook rendered otherwise)",
+    )
     render.set_defaults(func=_cmd_render)
     return parser
 

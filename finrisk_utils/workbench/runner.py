@@ -545,20 +545,30 @@ def _kernel_env(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def render_notebook(path: str | Path, scratch_dir: str | Path) -> NotebookRun:
-    """Re-execute a committed notebook exactly as a reader would, with its own defaults (the full profile,
-    ``output_dir=None``) and nothing injected, into ``scratch_dir``; only if that succeeds, write it back with
-    volatile metadata stripped and the hash of its code recorded."""
+def render_notebook(
+    path: str | Path, scratch_dir: str | Path, *, profile: str = "full"
+) -> NotebookRun:
+    """Re-execute a committed notebook exactly as a reader would, with its own defaults (``output_dir=None``)
+    into ``scratch_dir``; only if that succeeds, write it back with volatile metadata stripped and the hash of
+    its code and the profile recorded. ``profile="full"`` (the default) injects nothing; another profile is
+    injected as the only parameter and the injected cell is removed again before the notebook is written back."""
     path = Path(path)
-    check_parameters(path, {})
+    if profile not in PROFILES:
+        raise ValueError(
+            f"render_notebook: profile must be one of {sorted(PROFILES)}, got {profile!r}"
+        )
+    params = {} if profile == "full" else {"profile": profile}
+    check_parameters(path, params)
     scratch = Path(scratch_dir).resolve() / path.stem
     _ensure_dir(scratch, "render_notebook", "scratch_dir")
-    write_manifest(scratch, path, {})
+    write_manifest(scratch, path, params)
     with _kernel_env(RENDER_KERNEL_ENV | {"JPY_SESSION_NAME": str(path.resolve())}):
-        run = _timed_run(path, scratch / path.name, {}, None)
+        run = _timed_run(path, scratch / path.name, params, None)
     output_nb = run.output_notebook
     if run.status == "ok":
-        nb = strip_volatile(nbformat.read(output_nb, as_version=4))
-        nb.metadata["finrisk"] = {"code_sha256": code_sha256(nb), "profile": "full"}
+        nb = nbformat.read(output_nb, as_version=4)
+        nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+        nb = strip_volatile(nb)
+        nb.metadata["finrisk"] = {"code_sha256": code_sha256(nb), "profile": profile}
         nbformat.write(nb, path)
     return run
