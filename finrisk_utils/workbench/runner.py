@@ -516,33 +516,23 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def _code_fingerprint(source: str) -> bytes:
+    """A code cell's syntax tree (so re-formatting, e.g. ``ruff format``, leaves it unchanged); the raw
+    source for cells Python cannot parse (IPython magics)."""
+    try:
+        return ast.dump(ast.parse(source), annotate_fields=False).encode("utf-8")
+    except SyntaxError:
+        return source.encode("utf-8")
+
+
 def code_sha256(nb: nbformat.NotebookNode) -> str:
-    """SHA-256 of the notebook's code cells' sources (what its outputs depend on)."""
+    """SHA-256 of the notebook's code cells (what its outputs depend on): their syntax trees, so a change of
+    layout alone does not make the stored outputs stale, while any change of meaning does."""
     digest = hashlib.sha256()
     for cell in nb.cells:
         if cell.cell_type == "code":
-            digest.update(cell.source.encode("utf-8") + b"\0")
+            digest.update(_code_fingerprint(cell.source) + b"\0")
     return digest.hexdigest()
-
-
-RENDER_KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-"""A rendered notebook stores its figures whatever backend the caller's shell sets (``MPLBACKEND=Agg`` would
-leave none), and its interactive output folder is named after it (``JPY_SESSION_NAME``)."""
-
-
-@contextlib.contextmanager
-def _kernel_env(values: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for kernels started inside the block (they inherit ours), then restore."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def render_notebook(

@@ -137,9 +137,7 @@ per_draw = {
     m: pd.DataFrame(
         [
             detection_metrics(d.test["is_fraud"], d.test[m], d.thresholds[m])
-            | recall_by_group(
-                d.test["is_fraud"], d.flags()[m], d.test["fraud_type"].astype(str)
-            )
+            | recall_by_group(d.test["is_fraud"], d.flags()[m], d.test["fraud_type"].astype(str))
             .add_prefix("recall_")
             .to_dict()
             for d in draws
@@ -206,7 +204,9 @@ bins = np.geomspace(max(errors.min(), 1e-4), errors.max(), 50)
 mechanism = d0.test["fraud_type"].astype(str).to_numpy()
 for name, mask in [("normal", y0 == 0), *[(m, mechanism == m) for m in FRAUD_MECHANISMS]]:
     axes[1].hist(errors[mask], bins=bins, density=True, alpha=0.5, label=name)
-axes[1].axvline(d0.thresholds["autoencoder_denoising"], color="k", ls="--", lw=0.8, label="threshold")
+axes[1].axvline(
+    d0.thresholds["autoencoder_denoising"], color="k", ls="--", lw=0.8, label="threshold"
+)
 axes[1].set(
     xscale="log",
     xlabel="reconstruction error (standardized units squared)",
@@ -216,7 +216,9 @@ axes[1].set(
 axes[1].legend(fontsize=8)
 day = d0.test["timestamp"].dt.floor("D").to_numpy()
 flag = d0.flags()["autoencoder_denoising"]
-daily = pd.DataFrame({"alerts": flag, "frauds": y0 == 1, "caught": flag & (y0 == 1)}).groupby(day).sum()
+daily = (
+    pd.DataFrame({"alerts": flag, "frauds": y0 == 1, "caught": flag & (y0 == 1)}).groupby(day).sum()
+)
 daily.plot(ax=axes[2], lw=1, title=f"{label['autoencoder_denoising']}: alerts per day (test)")
 axes[2].set(xlabel="day", ylabel="transactions per day")
 fig.tight_layout()
@@ -250,7 +252,9 @@ metrics = {
     ),
 }
 for m in names:
-    metrics |= {f"{m}.{k}": float(boot.loc[m, k]) for k in boot.columns if not k.startswith("pr_auc_diff")}
+    metrics |= {
+        f"{m}.{k}": float(boot.loc[m, k]) for k in boot.columns if not k.startswith("pr_auc_diff")
+    }
     metrics |= {f"{m}.{k}": float(means.loc[m, k]) for k in ["roc_auc", "precision_at_budget"]}
     metrics |= {f"{m}.recall_{k}": float(means.loc[m, f"recall_{k}"]) for k in FRAUD_MECHANISMS}
     metrics[f"{m}.total_cost"] = float(costs[m].sum() / n_draws)
