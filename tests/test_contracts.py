@@ -50,9 +50,7 @@ def test_import_contract_catches_a_domain_importing_another(tmp_path):
     target.write_text(target.read_text() + "\nfrom finrisk_utils.credit import metrics  # noqa\n")
     exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     env = {"PYTHONPATH": str(copy), "PATH": str(Path(sys.executable).parent)}
-    result = subprocess.run(
-        [exe, "--no-cache"], cwd=copy, capture_output=True, text=True, env=env
-    )
+    result = subprocess.run([exe, "--no-cache"], cwd=copy, capture_output=True, text=True, env=env)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout and "finrisk_utils.credit" in result.stdout
 

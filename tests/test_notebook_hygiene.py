@@ -83,10 +83,16 @@ def test_outputs_are_from_the_current_code_in_the_full_profile(nb):
     entry = load_config()[path.stem]
     expected = entry.get("render_profile", "full")
     if expected != "full":
-        assert entry.get("render_reason"), f"{path.stem}: render_profile {expected} needs a render_reason"
-        assert f"{expected} profile" in book.cells[0].source, "the first cell must say which profile"
+        assert entry.get("render_reason"), (
+            f"{path.stem}: render_profile {expected} needs a render_reason"
+        )
+        assert f"{expected} profile" in book.cells[0].source, (
+            "the first cell must say which profile"
+        )
     meta = book.metadata.get("finrisk", {})
-    assert meta.get("profile") == expected, f"render it: finrisk render --profile {expected} {path.name}"
+    assert meta.get("profile") == expected, (
+        f"render it: finrisk render --profile {expected} {path.name}"
+    )
     assert meta.get("code_sha256") == code_sha256(book), (
         "code changed since its outputs were made: make notebooks"
     )

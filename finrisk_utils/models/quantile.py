@@ -55,7 +55,9 @@ def build_quantile_es_network(
     Input ``(batch, window, n_features)``; output ``(batch, 2)``: ``[:, 0]`` the ``alpha`` quantile, ``[:, 1]``
     the ES, in the target's units. The CNN is two causal dilated convolutions and global average pooling.
     """
-    alpha = check_probability(alpha, "alpha (tail probability)", where="build_quantile_es_network", upper=0.5)
+    alpha = check_probability(
+        alpha, "alpha (tail probability)", where="build_quantile_es_network", upper=0.5
+    )
     if kind not in {"lstm", "cnn"}:
         raise ValueError(f"kind must be 'lstm' or 'cnn', got {kind!r}")
     for name, value in (("window", window), ("n_features", n_features), ("units", units)):

@@ -535,6 +535,26 @@ def code_sha256(nb: nbformat.NotebookNode) -> str:
     return digest.hexdigest()
 
 
+RENDER_KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+"""A rendered notebook stores its figures whatever backend the caller's shell sets (``MPLBACKEND=Agg`` would
+leave none), and its interactive output folder is named after it (``JPY_SESSION_NAME``)."""
+
+
+@contextlib.contextmanager
+def _kernel_env(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for kernels started inside the block (they inherit ours), then restore."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def render_notebook(
     path: str | Path, scratch_dir: str | Path, *, profile: str = "full"
 ) -> NotebookRun:
