@@ -25,6 +25,8 @@ from finrisk_utils.core.validation import (
 )
 
 __all__ = [
+    "check_pd_values",
+    "labels_and_scores",
     "DeLongResult",
     "goal_table",
     "assign_grades",
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 
-def _labels_scores(
+def labels_and_scores(
     y: np.ndarray, p: np.ndarray, where: str = "credit metrics", name: str = "p"
 ) -> tuple[np.ndarray, np.ndarray]:
     """0/1 labels with both classes (1 = bad) and finite scores of the same length; errors name ``where``."""
@@ -56,7 +58,8 @@ def _labels_scores(
     return y_arr, p_arr
 
 
-def _probabilities(p: np.ndarray, where: str = "credit metrics") -> None:
+def check_pd_values(p: np.ndarray, where: str = "credit metrics") -> None:
+    """Raise naming ``where`` and the first bad row unless every PD lies in [0, 1]."""
     bad = (p < 0) | (p > 1)
     if bad.any():
         i = int(np.argmax(bad))
@@ -65,21 +68,21 @@ def _probabilities(p: np.ndarray, where: str = "credit metrics") -> None:
 
 def ks_statistic(y: np.ndarray, p: np.ndarray) -> float:
     """Kolmogorov-Smirnov: the largest gap between the score distributions of bads and goods (= max TPR-FPR)."""
-    y, p = _labels_scores(y, p, "ks_statistic")
+    y, p = labels_and_scores(y, p, "ks_statistic")
     return float(stats.ks_2samp(p[y == 1], p[y == 0]).statistic)
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> float:
     """ECE over ``n_bins`` equal-frequency bins: the share-weighted mean |mean PD - observed default rate|."""
-    y, p = _labels_scores(y, p, "expected_calibration_error")
-    _probabilities(p, "expected_calibration_error")
+    y, p = labels_and_scores(y, p, "expected_calibration_error")
+    check_pd_values(p, "expected_calibration_error")
     table = calibration_table(y, p, n_bins)
     return float(np.sum(table["share"] * (table["mean_pd"] - table["default_rate"]).abs()))
 
 
 def calibration_table(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> pd.DataFrame:
     """Equal-frequency bins of PD: share of applicants, mean PD and observed default rate per bin."""
-    y, p = _labels_scores(y, p, "calibration_table")
+    y, p = labels_and_scores(y, p, "calibration_table")
     n_bins = check_positive_int(n_bins, "n_bins", where="calibration_table")
     order = np.argsort(p, kind="stable")
     bins = np.array_split(order, min(n_bins, y.size))
@@ -117,8 +120,8 @@ def expected_cost(
     ``cost_fp / (cost_fp + cost_fn)`` (accepting a bad costs ``cost_fn``, rejecting a good ``cost_fp``).
     The threshold is optimal only for calibrated PDs, so miscalibration shows up as extra cost.
     Returns ``(cost, threshold)``."""
-    y, p = _labels_scores(y, p, "expected_cost")
-    _probabilities(p, "expected_cost")
+    y, p = labels_and_scores(y, p, "expected_cost")
+    check_pd_values(p, "expected_cost")
     check_number(cost_fn, "cost_fn", where="expected_cost", minimum=0, strict=True)
     check_number(cost_fp, "cost_fp", where="expected_cost", minimum=0, strict=True)
     threshold = cost_fp / (cost_fp + cost_fn)
@@ -131,8 +134,8 @@ def classification_metrics(
     y: np.ndarray, p: np.ndarray, *, cost_fn: float = 5.0, cost_fp: float = 1.0
 ) -> dict[str, float]:
     """AUC, Gini, KS, Brier, log loss, ECE and expected cost of one set of PDs."""
-    y, p = _labels_scores(y, p, "classification_metrics")
-    _probabilities(p, "classification_metrics")
+    y, p = labels_and_scores(y, p, "classification_metrics")
+    check_pd_values(p, "classification_metrics")
     auc = float(skm.roc_auc_score(y, p))
     return {
         "auc": auc,
@@ -172,8 +175,8 @@ def _placements(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def delong_test(y: np.ndarray, p_a: np.ndarray, p_b: np.ndarray) -> DeLongResult:
     """Two-sided test that scores ``p_a`` and ``p_b`` have the same AUC on the same labels ``y``, with the
     DeLong covariance of the two AUC estimates; ``difference = auc_a - auc_b``."""
-    y, p_a = _labels_scores(y, p_a, "delong_test", "p_a")
-    _, p_b = _labels_scores(y, p_b, "delong_test", "p_b")
+    y, p_a = labels_and_scores(y, p_a, "delong_test", "p_a")
+    _, p_b = labels_and_scores(y, p_b, "delong_test", "p_b")
     v10, v01 = zip(*(_placements(p[y == 1], p[y == 0]) for p in (p_a, p_b)), strict=True)
     aucs = np.array([v.mean() for v in v10])
     s10, s01 = np.cov(np.vstack(v10)), np.cov(np.vstack(v01))
@@ -204,7 +207,7 @@ def assign_grades(p: np.ndarray, upper_bounds: list[float]) -> np.ndarray:
             f"assign_grades: upper_bounds must increase strictly and end at 1.0, got {list(bounds)}"
         )
     p = as_float_array(p, "p", where="assign_grades")
-    _probabilities(p, "assign_grades")
+    check_pd_values(p, "assign_grades")
     return np.searchsorted(bounds, p, side="left") + 1
 
 
@@ -212,7 +215,7 @@ def grade_table(y: np.ndarray, p: np.ndarray, upper_bounds: list[float]) -> pd.D
     """Per grade: PD band, number and share of applicants, mean PD, observed default rate.
     ``table.attrs["monotone"]`` says whether the observed default rate never falls from one non-empty grade to
     the next, the first thing a validator checks of a master scale."""
-    y, p = _labels_scores(y, p, "grade_table")
+    y, p = labels_and_scores(y, p, "grade_table")
     grades = assign_grades(p, upper_bounds)
     lower = [0.0, *upper_bounds[:-1]]
     rows = []

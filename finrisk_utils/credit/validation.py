@@ -20,10 +20,10 @@ from finrisk_utils.core.validation import (
     check_probability,
 )
 from finrisk_utils.credit.metrics import (
-    _labels_scores,
-    _probabilities,
+    check_pd_values,
     delong_test,
     grade_table,
+    labels_and_scores,
 )
 from finrisk_utils.forecasting.compare import holm, model_confidence_set, verdict
 
@@ -46,7 +46,7 @@ def prior_correct(p: np.ndarray, sample_rate: float, population_rate: float) -> 
     over-sampled (German credit: 30% bad in the sample, about 5% in the population, Groemping 2019)."""
     where = "prior_correct"
     p = as_float_array(p, "p", where=where)
-    _probabilities(p, where)
+    check_pd_values(p, where)
     rho = check_probability(sample_rate, "sample_rate", where=where)
     pi = check_probability(population_rate, "population_rate", where=where)
     factor = (pi / (1 - pi)) / (rho / (1 - rho))
@@ -91,7 +91,7 @@ def grade_tests(
     ``attrs``: ``monotone`` (from :func:`grade_table`), ``pvalue_min`` (smallest unadjusted band p-value) and
     ``n_inconsistent`` (grades rejected after Holm)."""
     where = "grade_tests"
-    y, p = _labels_scores(y, p, where)
+    y, p = labels_and_scores(y, p, where)
     level = check_probability(level, "level", where=where)
     table = grade_table(y, p, list(upper_bounds))
     from finrisk_utils.credit.metrics import assign_grades
@@ -132,7 +132,7 @@ def approval_cutoff(p: np.ndarray, approval_rate: float) -> float:
     ``approval_rate`` quantile of ``p`` (lower interpolation, so ties at the cut-off are all approved)."""
     where = "approval_cutoff"
     p = as_float_array(p, "p", where=where)
-    _probabilities(p, where)
+    check_pd_values(p, where)
     rate = check_probability(approval_rate, "approval_rate", where=where)
     return float(np.quantile(p, rate, method="lower"))
 
@@ -226,11 +226,11 @@ def compare_pd_models(
     if unknown:
         raise ValueError(f"{where}: trained names models {unknown} that are not columns of pds")
     level = check_probability(level, "level", where=where)
-    y, _ = _labels_scores(y, pds[benchmark].to_numpy(), where)
+    y, _ = labels_and_scores(y, pds[benchmark].to_numpy(), where)
     losses = {}
     for m in pds.columns:
-        _, p = _labels_scores(y, pds[m].to_numpy(), where, name=m)
-        _probabilities(p, where)
+        _, p = labels_and_scores(y, pds[m].to_numpy(), where, name=m)
+        check_pd_values(p, where)
         q = np.clip(p, 1e-15, 1 - 1e-15)
         losses[m] = -(y * np.log(q) + (1 - y) * np.log(1 - q))
     losses = pd.DataFrame(losses)

@@ -38,11 +38,11 @@ from finrisk_utils.fraud.study import (
 )
 
 __all__ = [
+    "DrawResult",
     "FRAUD_MECHANISMS",
     "MERCHANT_CATEGORIES",
     "RULES",
     "SEPARATION_FEATURES",
-    "DrawResult",
     "alert_costs",
     "bootstrap_detection",
     "budget_threshold",

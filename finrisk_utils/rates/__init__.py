@@ -50,13 +50,13 @@ from finrisk_utils.rates.simulate import (
 )
 
 __all__ = [
-    "SATURATION",
     "Bond",
     "CurveFactorFit",
     "DIEBOLD_LI_FACTOR_DYNAMICS",
     "DIEBOLD_LI_LAMBDA",
     "DNSParams",
     "FACTOR_NAMES",
+    "SATURATION",
     "YieldCurvePanel",
     "ZeroCurve",
     "autoencoder_curve_factors",

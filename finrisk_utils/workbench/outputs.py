@@ -16,6 +16,7 @@ import pandas as pd
 from finrisk_utils.core.paths import REPO_ROOT, RUNS_DIR
 
 __all__ = [
+    "ensure_dir",
     "METRICS_FILE",
     "METRIC_KEY_PATTERN",
     "check_metric_key",
@@ -64,11 +65,11 @@ def resolve_output_dir(output_dir: str | Path | None, notebook: str | None = Non
             "resolve_output_dir: output_dir is an empty string (give a folder or None)"
         )
     path = Path(output_dir) if output_dir is not None else RUNS_DIR / "interactive" / notebook
-    _ensure_dir(path, "resolve_output_dir", "output_dir")
+    ensure_dir(path, "resolve_output_dir", "output_dir")
     return path
 
 
-def _ensure_dir(path: Path, caller: str, argument: str) -> None:
+def ensure_dir(path: Path, caller: str, argument: str) -> None:
     """Create the folder ``path``; a clear error (naming ``caller`` and ``argument``) if a file is in the way."""
     for part in (path, *path.parents):
         if part.exists() and not part.is_dir():
@@ -197,7 +198,7 @@ def record_metrics(
             f"record_metrics: output_dir must be a path (see resolve_output_dir), got {output_dir!r}"
         )
     out = Path(output_dir)
-    _ensure_dir(out, "record_metrics", "output_dir")
+    ensure_dir(out, "record_metrics", "output_dir")
     text = json.dumps(dict(sorted(flat.items())), indent=2, allow_nan=False)
     (out / METRICS_FILE).write_text(text + "\n")
     if headline:

@@ -30,9 +30,10 @@ import papermill as pm
 
 from finrisk_utils.core.config import PROFILES
 from finrisk_utils.core.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR
-from finrisk_utils.workbench.outputs import METRICS_FILE, _ensure_dir, read_metrics
+from finrisk_utils.workbench.outputs import METRICS_FILE, ensure_dir, read_metrics
 
 __all__ = [
+    "git_state",
     "MANIFEST_FILE",
     "PROFILES",
     "NotebookRun",
@@ -204,7 +205,8 @@ def _keras_backend() -> str:
         return "tensorflow"
 
 
-def _git(*args: str) -> str | None:
+def git_state(*args: str) -> str | None:
+    """Output of ``git <args>`` in the repository, stripped; ``None`` where git or the repository is missing."""
     try:
         proc = subprocess.run(
             ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=20, check=True
@@ -217,14 +219,14 @@ def _git(*args: str) -> str | None:
 def environment_manifest(parameters: Mapping[str, object] | None = None) -> dict[str, object]:
     """What a run depends on besides its code: Python and package versions, the Keras backend, the git
     commit (and whether tracked files differ from it), the CPU count, and the ``parameters`` given."""
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    status = git_state("status", "--porcelain", "--untracked-files=no")
     return {
         "created": datetime.now().isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "packages": {name: _package_version(name) for name in MANIFEST_PACKAGES},
         "keras_backend": _keras_backend(),
-        "git_commit": _git("rev-parse", "HEAD"),
+        "git_commit": git_state("rev-parse", "HEAD"),
         "git_dirty": None if status is None else bool(status),
         "cpu_count": os.cpu_count(),
         "parameters": dict(parameters or {}),
@@ -334,7 +336,7 @@ def execute_notebook(
     params = {**parameters, "profile": profile}
     check_parameters(path, params)
     run_dir = Path(out_dir).resolve() / path.stem
-    _ensure_dir(run_dir, "execute_notebook", "out_dir")
+    ensure_dir(run_dir, "execute_notebook", "out_dir")
     params["output_dir"] = str(run_dir)
     write_manifest(run_dir, path, params)
     run = _timed_run(path, run_dir / path.name, params, timeout_s)
@@ -448,7 +450,7 @@ def run_notebooks(
     check_workers(workers, "run_notebooks")
     for p in paths:
         check_parameters(p, {**(parameters or {}), "profile": profile})
-    _ensure_dir(Path(out_dir), "run_notebooks", "out_dir")
+    ensure_dir(Path(out_dir), "run_notebooks", "out_dir")
     if log:
         for p in paths:
             print(f"running {p.name} ({profile}) ...", flush=True)
@@ -570,7 +572,7 @@ def render_notebook(
     params = {} if profile == "full" else {"profile": profile}
     check_parameters(path, params)
     scratch = Path(scratch_dir).resolve() / path.stem
-    _ensure_dir(scratch, "render_notebook", "scratch_dir")
+    ensure_dir(scratch, "render_notebook", "scratch_dir")
     write_manifest(scratch, path, params)
     with _kernel_env(RENDER_KERNEL_ENV | {"JPY_SESSION_NAME": str(path.resolve())}):
         run = _timed_run(path, scratch / path.name, params, None)

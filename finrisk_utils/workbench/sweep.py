@@ -28,6 +28,7 @@ from finrisk_utils.workbench.engine import check_workers, map_tasks, probe_sched
 from finrisk_utils.workbench.runner import check_parameters, execute_notebook
 
 __all__ = [
+    "run_records",
     "METRIC_PREFIX",
     "collect_results",
     "metric",
@@ -156,7 +157,7 @@ def collect_results(out: str | Path) -> pd.DataFrame:
     """One row per finished run under ``out/runs``: parameters and metrics as columns, plus ``status``,
     ``error``, ``duration_s`` and ``output_notebook``."""
     rows = []
-    for run_file, record in _run_records(out):
+    for run_file, record in run_records(out):
         metrics_file = next(run_file.parent.glob("*/metrics.json"), None)
         try:
             metrics = json.loads(metrics_file.read_text()) if metrics_file else {}
@@ -175,7 +176,7 @@ def collect_results(out: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _run_records(out: str | Path) -> list[tuple[Path, dict]]:
+def run_records(out: str | Path) -> list[tuple[Path, dict]]:
     """The ``run.json`` records under ``out/runs`` (a record cut short by a kill is skipped)."""
     records = []
     for run_file in sorted(Path(out, "runs").glob(f"*/{RUN_FILE}")):
@@ -202,7 +203,7 @@ def _check_sweep_folder(out: Path, notebook: Path, profile: str) -> dict | None:
         raise ValueError(f"sweep: out {str(out)!r} is a 'finrisk run' folder; give a new folder")
     manifest_file = out / SWEEP_FILE
     if not manifest_file.exists():
-        if _run_records(out):
+        if run_records(out):
             raise ValueError(
                 f"sweep: out {str(out)!r} holds runs but no {SWEEP_FILE}: it was not made by a sweep "
                 "of this version; give a new folder"
@@ -228,7 +229,7 @@ def _finished(out: Path, notebook: Path, profile: str) -> set[str]:
     profile (records written before run.json named them belong to the folder's manifest, checked above)."""
     return {
         _canonical(record["params"])
-        for _, record in _run_records(out)
+        for _, record in run_records(out)
         if record.get("status") == "ok"
         and record.get("notebook", notebook.name) == notebook.name
         and record.get("profile", profile) == profile

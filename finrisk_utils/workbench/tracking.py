@@ -198,9 +198,9 @@ def _finish_parent(client: Any, run_id: str, out: Path, files: Sequence[str], ok
 
 
 def _git_commit() -> str | None:
-    from finrisk_utils.workbench.runner import _git
+    from finrisk_utils.workbench.runner import git_state
 
-    return _git("rev-parse", "HEAD")
+    return git_state("rev-parse", "HEAD")
 
 
 def log_run_folder(
@@ -263,7 +263,7 @@ def log_sweep_folder(
     resumed sweep) gets its new combinations added to the same parent. Returns the parent's run id."""
     from mlflow.utils.mlflow_tags import MLFLOW_GIT_COMMIT
 
-    from finrisk_utils.workbench.sweep import SWEEP_FILE, _run_records
+    from finrisk_utils.workbench.sweep import SWEEP_FILE, run_records
 
     out = Path(out).resolve()
     spec = _read_json(out / SWEEP_FILE) or {}
@@ -272,7 +272,7 @@ def log_sweep_folder(
     client = _client(uri)
     exp_id = _experiment_id(client, uri, experiment)
     previous = _read_json(out / TRACKING_FILE) or {}
-    records = _run_records(out)
+    records = run_records(out)
     parent, logged = None, set()
     if previous.get("tracking_uri") == uri and previous.get("parent_run_id"):
         try:
