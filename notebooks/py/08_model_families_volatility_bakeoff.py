@@ -27,7 +27,8 @@
 # correction), Holm over the models, and the model confidence set (Hansen, Lunde and Nason 2011) over all models.
 # Parameters and training time beside.
 #
-# **Runtime** (2 CPU cores): about 40 s in the quick profile, about 5.5 minutes in the full one.
+# **Runtime** (2 CPU cores heavily shared with other jobs, load average above 10, at the last render): 514 s
+# in the quick profile, 2261 s (about 38 minutes) in the full one; on free cores expect a fraction of that.
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the families are refitted with seeds seed, seed + 1, ...
