@@ -108,6 +108,8 @@ separation.round(3)  # best single-threshold AUC of each feature, per mechanism 
 #
 # Each autoencoder counts as trained when its kept validation loss beats the naive reconstruction (every row
 # reconstructed as the training mean) in every draw; one that does not is labelled untrained and not read.
+# A kept epoch (`best_epoch`) equal to the number of epochs run (`epochs_run`) means the epoch budget (`epochs`),
+# not early stopping, ended training: validation loss was still falling, and the autoencoder may be under-trained.
 
 # %% tags=[]
 trained = trained_models(draws)
@@ -184,8 +186,9 @@ comparison.table
 # ## Why ROC-AUC misleads here
 #
 # ROC-AUC measures ranking over *all* normal transactions, which outnumber the frauds by the ratio printed in
-# the data section. A false positive rate that looks negligible on the ROC curve is still many false alerts per
-# fraud caught (first draw):
+# the data section. Each fraud caught costs about (false positive rate) × (normal transactions per fraud) / recall
+# false alerts, so even a false positive rate that looks small on the ROC curve means many false alerts per fraud
+# caught (first draw, at 80% recall):
 
 # %% tags=[]
 d0 = draws[0]
@@ -230,9 +233,11 @@ plt.show()
 # the rule engine (PR-AUC, whose floor is the prevalence) and which cost less per day, with intervals over
 # draws and transactions. The literature (ADBench, Han et al. 2022) finds no unsupervised detector uniformly
 # best, and the recall per mechanism shows each detector's blind spots. The supervised model is a reference for
-# what investigators' labels buy on mechanisms already seen, not a bound: it cannot flag a mechanism absent from
-# its training labels, which is why banks keep unsupervised detectors beside it. Limits: the data are
-# synthetic, drift is of one documented kind, and the contamination share is assumed known.
+# what investigators' labels buy on mechanisms already seen, not a bound: it learns only the mechanisms in its
+# training labels, and all three are there, so this run does not show how it does on a new mechanism; that is
+# the case unsupervised detectors are kept for. Limits: the data are synthetic, drift is of one documented kind,
+# the contamination share is assumed known, and the autoencoders train for at most `epochs` epochs (see the
+# training table for whether that budget, rather than early stopping, ended their training).
 
 # %% [markdown] tags=[]
 # ## Record

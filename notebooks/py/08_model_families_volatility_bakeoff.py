@@ -164,12 +164,14 @@ base_rmse.round(4)
 # %% [markdown] tags=[]
 # ## The families, in one paragraph each
 #
-# - **SimpleRNN** (Elman): a hidden state updated by $h_t = \tanh(W x_t + U h_{t-1} + b)$. Gradients through many
-#   $\tanh$ steps shrink or explode, so in practice it remembers only the last few steps.
-# - **LSTM**: adds a cell state $c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$ with sigmoid *forget*, *input* and
+# - **SimpleRNN** (Elman 1990): a hidden state updated by $h_t = \tanh(W x_t + U h_{t-1} + b)$. Gradients through
+#   many $\tanh$ steps shrink or explode (Bengio, Simard and Frasconi 1994), so in practice it remembers only the
+#   last few steps.
+# - **LSTM** (Hochreiter and Schmidhuber 1997; forget gate: Gers, Schmidhuber and Cummins 2000): adds a cell state $c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$ with sigmoid *forget*, *input* and
 #   *output* gates; the forget gate lets information (and gradients) survive many steps.
-# - **GRU**: a lighter gated cell (update and reset gates, no separate cell state), usually as good as the LSTM.
-# - **1-D CNN (TCN-style)**: causal convolutions with dilations 1, 2, 4 and kernel 3: each output sees a fixed
+# - **GRU** (Cho et al. 2014): a lighter gated cell (update and reset gates, no separate cell state); Chung et al.
+#   (2014) found it comparable to the LSTM on their sequence tasks.
+# - **1-D CNN (TCN-style, Bai, Kolter and Koltun 2018)**: causal convolutions with dilations 1, 2, 4 and kernel 3: each output sees a fixed
 #   receptive field of $1 + 2(1+2+4) = 15$ past days, weighted by learned filters; no recurrence, so training is
 #   parallel over time.
 # - **Dense on HAR features**: a small multilayer perceptron on the same three inputs as HAR: can a non-linear map
@@ -223,7 +225,9 @@ label = lambda m: f"{m} (untrained)" if m in untrained else m  # noqa: E731
 # annualised volatility forecast $f$ is mapped to the annualised variance $e^{2f}$ and scored against the proxy's
 # $e^{2y}$ as $r - \ln r - 1$, $r = e^{2y}/e^{2f}$ (Patton 2011); it punishes under-predicting volatility more than
 # over-predicting. `trained_share` is the share of a family's fits that beat a constant on validation; a family
-# below 1 is labelled untrained and not interpreted.
+# below 1 is labelled untrained and not interpreted. This notebook does not show the families' learning curves or
+# kept epochs (`metrics.json` records the median kept epoch per family as `<family>.best_epoch`), so "trained"
+# here rests on the validation check alone.
 
 # %% tags=[]
 table = bakeoff_table(log_vol, base, families, benchmark="har")
@@ -252,7 +256,9 @@ view.rename(index=label, level="model").round(4)
 # %% [markdown] tags=[]
 # **Tests against HAR**, per loss and horizon: the ratio of mean losses (model / HAR), the two-sided
 # Diebold–Mariano p-value, its Holm adjustment over the models at that loss and horizon, membership of the 90%
-# model confidence set, and the verdict at 5%. Significant losses to HAR are listed like wins.
+# model confidence set, and the verdict at 5%. Significant losses to HAR are listed like wins. Holm controls the
+# error within each loss and horizon, not across the six loss–horizon pairs together; a correction over all of
+# them would be stricter.
 
 # %% tags=[]
 display(Markdown(verdict_summary(results, {m: label(m) for m in tested})))
@@ -384,8 +390,10 @@ save_figure(fig, out, "dense_and_autoencoder")
 # 2009). Read the seed spread before the ensemble's number: a family whose margin over another is smaller than its
 # seed-to-seed spread has not shown that it is better. And read QLIKE next to RMSE: the two can rank the models
 # differently. A forecast that is unbiased for log volatility is biased low for variance (Jensen's inequality), so a
-# model whose log forecasts sit a little high (see `bias`) can lose in RMSE and still do well in QLIKE; that is not
-# skill at timing volatility. `har_jensen` makes the same correction explicitly, in one line. Any "best" family is
+# model whose log forecasts sit a little high (see `bias`) can lose in RMSE and still do well in QLIKE; that part
+# of a gain is a level correction, not skill at timing volatility. `har_jensen` makes the same correction
+# explicitly, in one line; the networks are tested against HAR, not against `har_jensen`, so a QLIKE win over HAR
+# does not show that a network beats the corrected HAR. Any "best" family is
 # chosen on the validation period only (each family's width is); the test period ranks nothing here beyond the
 # tests and the model confidence set.
 
