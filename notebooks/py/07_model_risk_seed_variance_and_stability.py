@@ -14,9 +14,13 @@
 # in every rerun, so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over seeds) with the shared protocol, and the spread over seeds is shown beside it.
 #
-# **Runtime** (2 CPU cores shared with other jobs, load average 12–18): 19 min in the quick profile (7 CPU-minutes
-# over the sweeps' two workers); the full profile (six full-size reruns of 02 plus four test years) has not been
-# rendered yet: the stored outputs are empty until `finrisk render` runs it after notebook 02.
+# **Runtime** (2 CPU cores shared with other jobs): 731 s in the quick profile at the last render; the full profile
+# (six full-size reruns of 02 plus four test years) is about an hour on 2 free cores.
+#
+# **The stored outputs are from the quick profile** (`finrisk render --profile quick`): two seeds and notebook 02's
+# quick networks, *not* the configuration 02 reports. Read them as a demonstration of the method; the numbers for
+# 02's reported networks come from `finrisk render notebooks/07_model_risk_seed_variance_and_stability.ipynb`
+# (full profile), which has not been run yet.
 
 # %% tags=["parameters"]
 seed = 42
