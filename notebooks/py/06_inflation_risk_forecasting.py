@@ -21,7 +21,8 @@
 # model-vs-AO test in the table, the Model Confidence Set over all models; the coverage of the SARIMA's forecast
 # intervals, and a fan chart. The "best network" is chosen on validation data before the first origin only.
 #
-# **Runtime** (2 CPU cores): about 30 s in the quick profile, about 3 minutes in the full one.
+# **Runtime** (2 CPU cores heavily shared with other jobs, at the last render): 2515 s (about 42 minutes) in the
+# full profile; the quick profile took over 20 minutes under the same load. On free cores expect a fraction of that.
 
 # %% tags=["parameters"]
 seed = 42
@@ -146,8 +147,8 @@ save_figure(fig, out, "inflation")
 # year-on-year inflation in month $t+h$. The direct AR(12) regresses $\pi_{t+h}$ on $\pi_t,\dots,\pi_{t-11}$ and a
 # constant by OLS, re-estimated at each origin on the pairs whose target was already known. The SARIMA
 # $(1,1,1)\times(0,0,1)_{12}$ models *monthly* inflation and its forecasts are summed back to a year-on-year rate;
-# its parameters are re-estimated every 12 months. Its order was fixed before looking at the test period and is
-# not tuned here. The benchmarks do not depend on training, so their test-period figures are pinned by the
+# its parameters are re-estimated every 12 months. Its order is a setting of this notebook, not tuned here (nor
+# shown to be chosen on pre-1990 data). The benchmarks do not depend on training, so their test-period figures are pinned by the
 # notebook's test (`tests/test_notebooks.py`).
 
 # %% tags=[]
@@ -220,7 +221,7 @@ save_figure(fig, out, "training")
 #
 # RMSE and MAE in percentage points of year-on-year inflation; `rmse_ratio` is relative to AO (< 1: better);
 # the Diebold–Mariano test (squared errors, long-run variance over $h-1$ lags, Harvey–Leybourne–Newbold
-# correction) is against AO, Holm-adjusted over every test in the table (all models, all horizons); the MCS (10%,
+# correction) is against AO, Holm-adjusted over every test of a trained model in the table (all horizons; an untrained network is shown, not adjusted, not interpreted); the MCS (10%,
 # squared errors) is over all models per horizon. The 12-month forecasts of adjacent origins overlap by 11 months,
 # so they are far from as many independent trials as there are origins.
 
