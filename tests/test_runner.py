@@ -270,7 +270,11 @@ def test_strip_volatile_and_code_hash():
     assert cell.execution_count == 2 and cell.outputs[0]["execution_count"] == 2
     assert nb.cells[1].execution_count == 1
     assert code_sha256(nb) == before  # outputs and metadata do not change the code hash
-    cell.source += "\n# changed"
+    cell.source += (
+        "\n# a comment"  # layout and comments are not code: the stored outputs stay valid
+    )
+    assert code_sha256(nb) == before
+    cell.source += "\nx = 1"  # a change of meaning makes them stale
     assert code_sha256(nb) != before
 
 

@@ -448,6 +448,9 @@ def run_notebooks(
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
     check_workers(workers, "run_notebooks")
+    clash = [k for k in RESERVED if k in (parameters or {})]
+    if clash:
+        raise ValueError(f"set {clash} with the profile/--out options, not as parameters")
     for p in paths:
         check_parameters(p, {**(parameters or {}), "profile": profile})
     ensure_dir(Path(out_dir), "run_notebooks", "out_dir")
