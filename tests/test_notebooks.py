@@ -6,7 +6,6 @@ execution serves both); run alone, this module executes the notebooks itself wit
 
 from __future__ import annotations
 
-import math
 import subprocess
 import sys
 from pathlib import Path
@@ -17,48 +16,10 @@ from finrisk_utils.workbench.outputs import read_metrics
 from finrisk_utils.workbench.runner import discover_notebooks, execute_notebook
 
 sys.path.insert(0, str(Path(__file__).parent))
-from notebook_harness import load_config, quick_parameters
-
-NBVAL_DIR = Path(__file__).resolve().parents[1] / "build" / "nbval"
+from conftest import finite as _finite
+from notebook_harness import load_config
 
 pytestmark = pytest.mark.notebook
-
-
-def _fresh_nbval_output(stem: str) -> Path | None:
-    out, prepared = NBVAL_DIR / stem, NBVAL_DIR / f"{stem}.ipynb"
-    metrics = out / "metrics.json"
-    if (
-        prepared.exists()
-        and metrics.exists()
-        and metrics.stat().st_mtime > prepared.stat().st_mtime
-    ):
-        return out
-    return None
-
-
-@pytest.fixture(scope="module")
-def run_dir(request, tmp_path_factory):
-    """Folder holding the quick run's metrics.json and figures for notebook ``request.param``."""
-    stem = request.param
-    found = _fresh_nbval_output(stem)
-    if found is not None:
-        return found
-    params = {k: v for k, v in quick_parameters(stem).items() if k != "profile"}
-    root = tmp_path_factory.mktemp(stem)
-    run = execute_notebook(
-        Path("notebooks") / f"{stem}.ipynb",
-        root,
-        profile="quick",
-        parameters=params,
-        html=False,
-        timeout_s=load_config()[stem]["timeout"],
-    )
-    assert run.status == "ok", run.error
-    return root / stem
-
-
-def _finite(x) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def test_every_notebook_has_a_test_entry():
