@@ -1,0 +1,1 @@
+"""Currency risk: exchange-rate returns, forward-rate (uncovered interest parity) forecasts, currency positions."""

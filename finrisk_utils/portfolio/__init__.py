@@ -1,0 +1,1 @@
+"""Investment: covariance/volatility forecasts in portfolio construction, out-of-sample portfolio evaluation."""

@@ -1,0 +1,1 @@
+"""Credit ratings and loan pricing: ordinal grade models (ordinal logit, cumulative-link networks), notch metrics."""
