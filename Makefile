@@ -9,7 +9,7 @@ NBVAL_DIR := build/nbval
 # Headless, CPU-only, quiet TensorFlow for every target that executes notebooks or tests.
 HEADLESS := CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help venv run test test-jax lint format lab ui notebooks sweep bench clean mutate
+.PHONY: help venv run test test-jax lint format lab ui notebooks sweep bench clean mutate book
 
 help:
 	@echo "make run [PROFILE=quick|full] [WORKERS=N]  execute all notebooks in parallel into runs/<timestamp>/"
@@ -20,6 +20,7 @@ help:
 	@echo "make notebooks                 re-render committed notebooks (full profile outputs)"
 	@echo "make sweep NB=... GRID=...     sweep a notebook over a YAML grid (see README)"
 	@echo "make bench                     time the suite, a 1- vs 2-worker sweep, training throughput"
+	@echo "make book                      the book: static HTML of the committed notebooks -> build/book/html/index.html"
 	@echo "make lint | format | clean"
 
 $(STAMP): pyproject.toml
@@ -86,6 +87,11 @@ sweep: $(STAMP)
 
 bench: $(STAMP)
 	$(HEADLESS) $(BIN)/python benchmarks/run_benchmarks.py
+
+# The book (Sphinx + MyST-NB): the committed notebooks with their stored outputs, nothing executed; syllabus,
+# navigation by risk type, glossary, references, notes for teachers (book/). Warnings are errors.
+book: $(STAMP)
+	$(BIN)/python book/make_book.py --out build/book/html
 
 clean:
 	rm -rf build runs .pytest_cache .ruff_cache .hypothesis

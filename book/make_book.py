@@ -1,0 +1,355 @@
+"""Build the book: a static HTML site of the committed notebooks (their stored outputs; nothing is executed).
+
+``python book/make_book.py [--out build/book/html]`` (``make book``) stages the sources into ``build/book/src``
+and runs Sphinx (MyST-NB, ``nb_execution_mode = "off"``, sphinx-book-theme) with warnings as errors:
+
+- the pages of ``book/`` (``conf.py``, ``index.md``, ``glossary.md``, ``references.md``, ``teachers.md``);
+- every numbered notebook of ``notebooks/`` (``discover_notebooks``: new notebooks appear by themselves), copied
+  into ``src/notebooks/`` (a copy keeps its modification time, so an unchanged notebook is not re-read);
+- generated at staging time into ``index.md``: the syllabus (``book/syllabus.yaml``: the seed article's topics ->
+  notebook and section, links checked against the notebooks' headings) and the navigation by risk type
+  (``book/parts.yaml``); into ``references.md``: which notebooks cite each reference.
+
+Problems a reader would meet (a notebook in no part, a syllabus notebook or section that does not exist) are
+printed as warnings and shown in the page; ``tests/test_book.py`` turns them into failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from myst_parser.slugs import github_slugify
+
+from finrisk_utils.workbench.runner import discover_notebooks
+
+BOOK_DIR = Path(__file__).resolve().parent
+ROOT = BOOK_DIR.parent
+NOTEBOOKS_DIR = ROOT / "notebooks"
+PAGES = ("conf.py", "index.md", "glossary.md", "references.md", "teachers.md")
+SYLLABUS_MARK = "<!-- syllabus -->"
+NAVIGATION_MARK = "<!-- navigation -->"
+OTHER_PART = "Other notebooks"
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)[a-z]?\b")
+
+__all__ = [
+    "Problems",
+    "build",
+    "citations",
+    "cites",
+    "load_parts",
+    "load_syllabus",
+    "notebook_headings",
+    "notebook_number",
+    "notebook_title",
+    "parts_of",
+    "stage",
+]
+
+
+@dataclass
+class Problems:
+    """What the staging found wrong: notebooks in no part, syllabus targets that do not exist."""
+
+    unplaced: list[str] = field(default_factory=list)
+    missing_notebooks: list[str] = field(default_factory=list)
+    missing_sections: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """One readable line per problem."""
+        return (
+            [
+                f"notebook {nb} is in no part of book/parts.yaml (shown under '{OTHER_PART}')"
+                for nb in self.unplaced
+            ]
+            + [
+                f"book/syllabus.yaml names notebook {nb}, which does not exist yet"
+                for nb in sorted(set(self.missing_notebooks))
+            ]
+            + [
+                f"book/syllabus.yaml names a section that does not exist: {s}"
+                for s in self.missing_sections
+            ]
+        )
+
+
+def notebook_number(path: Path) -> str:
+    """The two-digit number of ``NN_topic.ipynb``."""
+    return Path(path).name[:2]
+
+
+def _markdown_sources(path: Path) -> list[str]:
+    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in cells
+        if c["cell_type"] == "markdown"
+    ]
+
+
+def notebook_headings(path: Path) -> list[tuple[int, str]]:
+    """Markdown headings of a notebook as (level, text), in order; fenced code blocks are skipped."""
+    headings, fenced = [], False
+    for source in _markdown_sources(path):
+        for line in source.splitlines():
+            if _FENCE.match(line):
+                fenced = not fenced
+            elif not fenced and (m := _HEADING.match(line)):
+                headings.append((len(m.group(1)), m.group(2)))
+        fenced = False
+    return headings
+
+
+def _plain(heading: str) -> str:
+    """Heading text as the reader sees it (inline code, emphasis and link markup removed)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)
+    return re.sub(r"[`*_]", "", text).strip()
+
+
+def notebook_title(path: Path) -> str:
+    """The notebook's first heading without its ``NN ·`` prefix (else its file name)."""
+    headings = notebook_headings(path)
+    if not headings:
+        return Path(path).stem
+    return re.sub(r"^\d\d\s*[·:.-]\s*", "", _plain(headings[0][1]))
+
+
+def load_parts(book_dir: Path = BOOK_DIR) -> list[dict]:
+    """``book/parts.yaml``: a list of {caption, notebooks: [two-digit numbers]}."""
+    return yaml.safe_load((Path(book_dir) / "parts.yaml").read_text(encoding="utf-8"))
+
+
+def load_syllabus(book_dir: Path = BOOK_DIR) -> list[dict]:
+    """``book/syllabus.yaml``: a list of {part, topics: [{zh, en, links: [{notebook, section?}], note?}]}."""
+    return yaml.safe_load((Path(book_dir) / "syllabus.yaml").read_text(encoding="utf-8"))
+
+
+def parts_of(
+    notebooks: list[Path], parts: list[dict]
+) -> tuple[list[tuple[str, list[Path]]], list[str]]:
+    """Group notebooks by part (order of ``parts.yaml``, notebooks in teaching order); parts with no notebook yet
+    are left out. Returns the groups and the numbers of notebooks in no part (grouped under ``OTHER_PART``)."""
+    by_number = {notebook_number(p): p for p in notebooks}
+    groups, placed = [], set()
+    for part in parts:
+        members = [by_number[n] for n in part["notebooks"] if n in by_number]
+        placed.update(part["notebooks"])
+        if members:
+            groups.append((part["caption"], members))
+    unplaced = [n for n in by_number if n not in placed]
+    if unplaced:
+        groups.append((OTHER_PART, [by_number[n] for n in unplaced]))
+    return groups, unplaced
+
+
+def _navigation(groups: list[tuple[str, list[Path]]]) -> str:
+    blocks = []
+    for caption, members in groups:
+        entries = "\n".join(f"notebooks/{p.stem}" for p in members)
+        blocks.append(f"```{{toctree}}\n:caption: {caption}\n:hidden:\n\n{entries}\n```")
+    blocks.append(
+        "```{toctree}\n:caption: Reference\n:hidden:\n\nglossary\nreferences\nteachers\n```"
+    )
+    return "\n\n".join(blocks)
+
+
+def _link(link: dict, by_number: dict[str, Path], problems: Problems) -> str:
+    number = link["notebook"]
+    path = by_number.get(number)
+    if path is None:
+        problems.missing_notebooks.append(number)
+        return f"{number} (notebook not written yet)"
+    section = link.get("section")
+    if section is None:
+        return f"[{number} · {notebook_title(path)}](notebooks/{path.name})"
+    if section not in {_plain(text) for _, text in notebook_headings(path)}:
+        problems.missing_sections.append(f"{path.name}: {section!r}")
+        return f"[{number}](notebooks/{path.name}) (section “{section}” not found)"
+    return f"[{number} › {section}](notebooks/{path.name}#{github_slugify(section)})"
+
+
+def _syllabus(syllabus: list[dict], notebooks: list[Path], problems: Problems) -> str:
+    by_number = {notebook_number(p): p for p in notebooks}
+    out = []
+    for part in syllabus:
+        out += [
+            f"## {part['part']}",
+            "",
+            "| in the article | topic | where the workbench teaches it |",
+            "|---|---|---|",
+        ]
+        for topic in part["topics"]:
+            where = "<br>".join(_link(link, by_number, problems) for link in topic.get("links", []))
+            if topic.get("note"):
+                where = f"{where}<br>*{topic['note']}*" if where else f"*{topic['note']}*"
+            out.append(f"| {topic['zh']} | {topic['en']} | {where} |")
+        out.append("")
+    return "\n".join(out)
+
+
+_NOT_NAMES = frozenset(
+    "January February March April May June July August September October November December "
+    "In The From Since Until By Before After Between And Or Of On At For To Up".split()
+)
+
+
+def citations(text: str) -> list[tuple[tuple[str, ...], str]]:
+    """Author-year citations in a markdown text as (names, year), the names being every capitalised word group of
+    the author list: ``Kupiec (1995)``, ``(Corsi 2009)``, ``(Acerbi and Szekely, 2014)``, ``Cho et al. 2014``,
+    ``(CAViaR-style, Engle and Manganelli 2004)`` -> ``(("CAViaR", "Engle", "Manganelli"), "2004")``.
+    Institutional authors count too (``BCBS 2019``); a date such as ``September 1985`` or ``In 2006`` does not."""
+    name = r"[A-Z][\w'’\-–&]*(?:\s+[A-Z][\w'’\-–&]*)?"
+    authors = rf"{name}(?:(?:,\s*|\s+and\s+|\s*&\s*){name})*(?:\s+et\s+al\.?)?"
+    pattern = re.compile(rf"({authors}),?\s+\(?((?:1[89]|20)\d\d)[a-z]?(?=[\s),;:.])")
+    found = []
+    for m in pattern.finditer(re.sub(r"\s+", " ", text)):
+        groups = re.split(
+            r",\s*|\s+and\s+|\s*&\s*", m.group(1).replace(" et al.", "").replace(" et al", "")
+        )
+        names = tuple(
+            w
+            for g in groups
+            for w in re.split(r"[\s–-]", g)
+            if w and w[0].isupper() and w.removesuffix("'s").removesuffix("’s") not in _NOT_NAMES
+        )
+        names = tuple(w.removesuffix("'s").removesuffix("’s") for w in names)
+        if names:
+            found.append((names, m.group(2)))
+    return found
+
+
+def cites(entry: str, citation: tuple[tuple[str, ...], str]) -> bool:
+    """Does the reference ``entry`` (one line of references.md) match ``citation``: its year in parentheses and
+    one of the citation's names as a word?"""
+    names, year = citation
+    entry = _ascii(entry)
+    return re.search(rf"\({year}[a-z]?\)", entry) is not None and any(
+        re.search(rf"(?<![\w]){re.escape(_ascii(n))}(?![\w])", entry) for n in names
+    )
+
+
+def _ascii(text: str) -> str:
+    """Accents removed (Székely -> Szekely), so that either spelling matches."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _cited_in(references: str, notebooks: list[Path]) -> str:
+    """``references.md`` with, after each entry (a line ``- Author, ... (YEAR). ...``), the notebooks citing it."""
+    cited = {p: set(citations("\n".join(_markdown_sources(p)))) for p in notebooks}
+    out = []
+    for line in references.splitlines():
+        if line.startswith("- "):
+            where = [
+                f"[{notebook_number(p)}](notebooks/{p.name})"
+                for p in notebooks
+                if any(cites(line, c) for c in cited[p])
+            ]
+            if where:
+                line += f" *Cited in {', '.join(where)}.*"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copy2(source, target)
+
+
+def stage(src: Path, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR) -> Problems:
+    """Write the Sphinx source folder ``src``: the book's pages (syllabus and navigation filled in) and copies of
+    the notebooks. Files that did not change keep their modification time (Sphinx then skips them)."""
+    src, book_dir = Path(src), Path(book_dir)
+    (src / "notebooks").mkdir(parents=True, exist_ok=True)
+    notebooks = discover_notebooks(Path(notebooks_dir))
+    problems = Problems()
+    groups, problems.unplaced = parts_of(notebooks, load_parts(book_dir))
+    for name in PAGES:
+        text = (book_dir / name).read_text(encoding="utf-8")
+        if name == "index.md":
+            text = text.replace(
+                SYLLABUS_MARK, _syllabus(load_syllabus(book_dir), notebooks, problems)
+            )
+            text = text.replace(NAVIGATION_MARK, _navigation(groups))
+        elif name == "references.md":
+            text = _cited_in(text, notebooks)
+        _write_if_changed(src / name, text)
+    for path in notebooks:
+        _copy_if_changed(path, src / "notebooks" / path.name)
+    keep = {p.name for p in notebooks}
+    for stale in (src / "notebooks").glob("*.ipynb"):
+        if stale.name not in keep:
+            stale.unlink()
+    return problems
+
+
+def build(out: Path, work: Path, strict: bool = True, quiet: bool = True) -> tuple[Problems, float]:
+    """Stage into ``work/src`` and build the HTML into ``out`` (doctrees in ``work/doctrees``).
+    ``strict``: Sphinx warnings are errors. Returns the staging problems and the build time in seconds;
+    raises ``RuntimeError`` with Sphinx's output when the build fails."""
+    start = time.perf_counter()
+    work = Path(work)
+    problems = stage(work / "src")
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-d",
+        str(work / "doctrees"),
+        str(work / "src"),
+        str(out),
+    ]
+    if strict:
+        cmd[3:3] = ["-W", "--keep-going"]
+    if quiet:
+        cmd.insert(3, "-q")
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"sphinx-build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    if result.stderr.strip():
+        print(result.stderr, file=sys.stderr)
+    return problems, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "build" / "book" / "html", help="HTML folder"
+    )
+    parser.add_argument(
+        "--work", type=Path, default=None, help="staged sources and doctrees (default: OUT/..)"
+    )
+    parser.add_argument("--no-strict", action="store_true", help="Sphinx warnings are not errors")
+    args = parser.parse_args(argv)
+    try:
+        problems, seconds = build(args.out, args.work or args.out.parent, strict=not args.no_strict)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for line in problems.lines():
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"book built in {seconds:.1f} s: {args.out / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
