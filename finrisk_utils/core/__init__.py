@@ -52,6 +52,7 @@ from finrisk_utils.core.validation import (
     check_returns,
     check_same_index,
     check_sha256,
+    check_subset,
     validate_frame,
 )
 
@@ -80,6 +81,7 @@ __all__ = [
     "check_probability",
     "check_returns",
     "check_same_index",
+    "check_subset",
     "check_sha256",
     "describe_returns",
     "fit_train_scaler",

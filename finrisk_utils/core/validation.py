@@ -20,6 +20,7 @@ __all__ = [
     "check_date_index",
     "check_number",
     "check_same_index",
+    "check_subset",
     "check_columns",
     "check_positive_int",
     "check_probability",
@@ -160,6 +161,22 @@ def check_positive_int(
         kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
         raise ValueError(f"{_label(where)}: {name} must be {kind}, got {value!r}")
     return int(value)
+
+
+def check_subset(
+    values: object, allowed: Iterable[str], name: str, *, where: str | None = None
+) -> list[str]:
+    """``values`` (a list or tuple of names, not a bare string) as a list, if non-empty and every name is in
+    ``allowed``; else a ``TypeError``/``ValueError`` naming ``where``, ``name`` and the unknown names."""
+    allowed = list(allowed)
+    if isinstance(values, str) or not isinstance(values, list | tuple):
+        raise TypeError(f"{_label(where)}: {name} must be a list of names, got {values!r}")
+    unknown = [v for v in values if v not in allowed]
+    if unknown or not values:
+        raise ValueError(
+            f"{_label(where)}: {name} must be a non-empty subset of {allowed}; unknown: {unknown}"
+        )
+    return list(values)
 
 
 def check_probability(

@@ -1,6 +1,7 @@
 """Operational risk (card fraud): transaction simulator, detectors, detection metrics and figures."""
 
 from finrisk_utils.fraud.detectors import (
+    DETECTORS,
     RULES,
     contaminated_training,
     fit_detectors,
@@ -38,6 +39,7 @@ from finrisk_utils.fraud.study import (
 )
 
 __all__ = [
+    "DETECTORS",
     "DrawResult",
     "FRAUD_MECHANISMS",
     "MERCHANT_CATEGORIES",

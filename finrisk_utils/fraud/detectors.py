@@ -6,7 +6,7 @@ Used in: notebooks/04_operational_risk_fraud_autoencoder."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,13 @@ from finrisk_utils.core.validation import (
     check_number,
     check_positive_int,
     check_probability,
+    check_subset,
 )
 from finrisk_utils.models.autoencoder import build_autoencoder, reconstruction_error
 from finrisk_utils.models.training import FitResult, fit_model
 
 __all__ = [
+    "DETECTORS",
     "RULES",
     "contaminated_training",
     "fit_detectors",
@@ -36,6 +38,15 @@ __all__ = [
     "transaction_features",
 ]
 
+#: every detector :func:`fit_detectors` can fit, in fitting order
+DETECTORS = (
+    "autoencoder",
+    "autoencoder_denoising",
+    "iforest",
+    "lof",
+    "rule_engine",
+    "supervised_gbm",
+)
 NUMERIC = ["amount", "amount_ratio", "hours_since_last", "count_24h", "new_category", "new_country"]
 CATEGORICAL = ["merchant_category", "channel", "country"]
 
@@ -187,6 +198,7 @@ def fit_detectors(
     noise_std: float = 0.3,
     lof_max_rows: int = 5000,
     contamination: float = 0.0,
+    detectors: Sequence[str] | None = None,
 ) -> tuple[dict[str, Scorer], dict[str, FitResult]]:
     """Fit every detector on the training period and return, per detector, a function from a transaction
     table to anomaly scores (higher = more suspicious), plus the autoencoders' training histories.
@@ -197,7 +209,8 @@ def fit_detectors(
     transaction (unlabelled), and their :class:`FitResult` compares the kept validation loss with the naive
     reconstruction (every row reconstructed as the training mean). ``rule_engine`` is
     :func:`rule_engine_score` (nothing fitted). ``supervised_gbm`` learns from every training transaction and
-    its label: a reference for what labels buy on these mechanisms, not a bound.
+    its label: a reference for what labels buy on these mechanisms, not a bound. ``detectors``: the names (of
+    :data:`DETECTORS`) to fit, in that order; ``None`` fits every one (a subset makes a quick study cheap).
     """
     where = "fit_detectors"
     for label, part in (("train", train), ("val", val)):
@@ -207,6 +220,11 @@ def fit_detectors(
     check_positive_int(seed, "seed", where=where, minimum=0)
     check_positive_int(epochs, "epochs", where=where)
     check_positive_int(lof_max_rows, "lof_max_rows", where=where)
+    wanted = (
+        list(DETECTORS)
+        if detectors is None
+        else check_subset(detectors, DETECTORS, "detectors", where=where)
+    )
     unlabelled = contaminated_training(train, contamination, seed=seed)
     features = transaction_features().fit(unlabelled)
     encode = lambda d: features.transform(d).astype("float32")  # noqa: E731
@@ -216,6 +234,8 @@ def fit_detectors(
     scorers: dict[str, Scorer] = {}
     histories: dict[str, FitResult] = {}
     for name, noise in (("autoencoder", 0.0), ("autoencoder_denoising", noise_std)):
+        if name not in wanted:
+            continue
         ae = build_autoencoder(
             x_train.shape[1], hidden=hidden, bottleneck=bottleneck, noise_std=noise
         )
@@ -230,14 +250,18 @@ def fit_detectors(
             patience=5,
         )
         scorers[name] = lambda d, m=ae: reconstruction_error(m, encode(d))
-    forest = IsolationForest(n_estimators=100, random_state=seed).fit(x_train)
-    scorers["iforest"] = lambda d: -forest.score_samples(encode(d))
+    if "iforest" in wanted:
+        forest = IsolationForest(n_estimators=100, random_state=seed).fit(x_train)
+        scorers["iforest"] = lambda d: -forest.score_samples(encode(d))
     rows = rng.choice(len(x_train), min(lof_max_rows, len(x_train)), replace=False)
-    lof = LocalOutlierFactor(n_neighbors=35, novelty=True).fit(x_train[rows])
-    scorers["lof"] = lambda d: -lof.score_samples(encode(d))
-    scorers["rule_engine"] = rule_engine_score
-    gbm = HistGradientBoostingClassifier(random_state=seed).fit(
-        encode(train), train["is_fraud"].to_numpy()
-    )
-    scorers["supervised_gbm"] = lambda d: gbm.predict_proba(encode(d))[:, 1]
-    return scorers, histories
+    if "lof" in wanted:
+        lof = LocalOutlierFactor(n_neighbors=35, novelty=True).fit(x_train[rows])
+        scorers["lof"] = lambda d: -lof.score_samples(encode(d))
+    if "rule_engine" in wanted:
+        scorers["rule_engine"] = rule_engine_score
+    if "supervised_gbm" in wanted:
+        gbm = HistGradientBoostingClassifier(random_state=seed).fit(
+            encode(train), train["is_fraud"].to_numpy()
+        )
+        scorers["supervised_gbm"] = lambda d: gbm.predict_proba(encode(d))[:, 1]
+    return {d: scorers[d] for d in DETECTORS if d in wanted}, histories

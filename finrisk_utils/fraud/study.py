@@ -5,6 +5,7 @@ Used in: notebooks/04_operational_risk_fraud_autoencoder (repeated over several 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,10 +61,12 @@ def run_draw(
     contamination: float,
     alert_budget: float,
     epochs: int,
+    detectors: Sequence[str] | None = None,
 ) -> DrawResult:
     """Simulate with ``seed`` (:func:`make_transactions`), split 60/20/20 by time, fit the detectors
-    (:func:`fit_detectors`, the same seed), set each threshold so that it would flag ``alert_budget`` of the
-    validation transactions, and score the test transactions."""
+    (:func:`fit_detectors`, the same seed; ``detectors``: a subset of their names, ``None`` for all), set each
+    threshold so that it would flag ``alert_budget`` of the validation transactions, and score the test
+    transactions."""
     where = "run_draw"
     check_positive_int(seed, "seed", where=where, minimum=0)
     alert_budget = check_probability(alert_budget, "alert_budget", where=where)
@@ -72,7 +75,12 @@ def run_draw(
     )
     split = split_by_time(tx)
     scorers, histories = fit_detectors(
-        split.train, split.val, seed=seed, epochs=epochs, contamination=contamination
+        split.train,
+        split.val,
+        seed=seed,
+        epochs=epochs,
+        contamination=contamination,
+        detectors=detectors,
     )
     thresholds = {m: budget_threshold(f(split.val), alert_budget) for m, f in scorers.items()}
     test = split.test.assign(**{m: f(split.test) for m, f in scorers.items()})

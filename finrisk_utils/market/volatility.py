@@ -95,13 +95,19 @@ def har_features(log_vol: pd.Series, windows: Sequence[int] = HAR_WINDOWS) -> pd
     return feats.iloc[max(windows) - 1 :]
 
 
-def har_forecast(log_vol: pd.Series, train_end: str | pd.Timestamp, horizon: int = 1) -> pd.Series:
+def har_forecast(
+    log_vol: pd.Series,
+    train_end: str | pd.Timestamp,
+    horizon: int = 1,
+    windows: Sequence[int] = HAR_WINDOWS,
+) -> pd.Series:
     """HAR forecast of ``log_vol`` ``horizon`` days ahead: OLS of the value at ``t + horizon`` on a constant and
-    the daily, weekly and monthly averages at ``t``, fitted once on the pairs whose target is dated before
-    ``train_end``, then applied at every later origin. Indexed by target date."""
+    the daily, weekly and monthly averages at ``t`` (``windows``, in days: another set, e.g. with a quarterly
+    66-day average, extends the model), fitted once on the pairs whose target is dated before ``train_end``,
+    then applied at every later origin. Indexed by target date."""
     horizon = check_positive_int(horizon, "horizon", where="har_forecast")
     train_end = as_timestamp(train_end, "train_end", where="har_forecast")
-    feats = har_features(log_vol)
+    feats = har_features(log_vol, windows)
     target = log_vol.shift(-horizon).loc[feats.index]
     target_date = pd.Series(log_vol.index, index=log_vol.index).shift(-horizon).loc[feats.index]
     ok = target.notna().to_numpy()
