@@ -399,6 +399,24 @@ for label, thunk in [
         print(f"{label:32s} -> {err}")
 
 # %% [markdown] tags=[]
+# ## Exercises
+#
+# 1. **(recall)** Which datasets of the catalogue are cross-sections (no dates) and which are daily? Read it off
+#    `list_datasets()`, and say why a cross-section cannot be split chronologically and what notebook 03 does
+#    instead.
+# 2. **(apply)** Measure the stylised facts of the five currencies of `fx_rates` as this notebook does for the
+#    market series (`describe_returns(log_returns(...))`): are their tails fat, is normality rejected, and which
+#    currency is the least volatile?
+# 3. **(apply)** Put a number on volatility clustering: compare the autocorrelation of S&P 500 daily returns at
+#    lags 1, 2 and 5 with that of their squares. What does the difference say about the VaR models notebook 02
+#    needs?
+# 4. **(extend)** With `inflation_expectations`, average the ex-post three-month real rate (T-bill minus
+#    inflation) by decade. In which decades was it negative, and what does that say about T-bills as a hedge
+#    against inflation?
+#
+# Worked solutions: `solutions/00_data_tour_solutions.ipynb`.
+
+# %% [markdown] tags=[]
 # ## Record
 #
 # Shapes and spans of every dataset go to `metrics.json`, so a test can check that the data a run used is the data

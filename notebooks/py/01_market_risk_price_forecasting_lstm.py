@@ -288,6 +288,23 @@ lines.append(
 )
 display(Markdown(" ".join(lines)))
 
+# %% [markdown] tags=[]
+# ## Exercises
+#
+# 1. **(recall)** Why does the notebook test the historical mean, the AR and the LSTM with Clark–West but
+#    persistence with Diebold–Mariano only? Check your answer by computing persistence's mean squared error
+#    relative to the random walk on the test period and its DM verdict (`compare_return_forecasts`).
+# 2. **(apply)** Put a linear model in the LSTM's place on several windows: fit `ar_window_forecast` with 1, 5, 20
+#    and 60 lags (training targets before `val_start`) and compare each with the random walk, Clark–West
+#    included. Does a longer window help a linear model, and what does that say about the LSTM's `window`?
+# 3. **(apply)** Rerun the baselines with `dataset = "nasdaq"`: random walk, persistence and AR(20). Does the
+#    reading change?
+# 4. **(extend)** Train a tiny LSTM (window 5, 4 units, 3 epochs) and test it against an AR(5) on the same
+#    inputs through the same protocol. Did it train (`has_learned`)? What would you need to see before crediting
+#    its non-linearity with anything?
+#
+# Worked solutions: `solutions/01_market_risk_price_forecasting_lstm_solutions.ipynb`.
+
 # %% tags=[]
 metrics = {
     "run.n_test": len(actual),
