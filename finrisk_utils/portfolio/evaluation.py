@@ -1,0 +1,128 @@
+"""Evaluating covariance forecasts and the portfolios built on them: realised covariances per holding period,
+multivariate QLIKE and Frobenius losses, squared portfolio returns as the loss of a variance comparison, metric
+keys and the computed reading of whether the deep forecast pays after costs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from finrisk_utils.core.validation import as_float_array, check_number
+from finrisk_utils.forecasting.compare import ComparisonResult, verdict
+
+__all__ = [
+    "comparison_metrics",
+    "covariance_losses",
+    "frobenius_loss",
+    "pays_after_costs",
+    "qlike_loss",
+    "realised_covariances",
+    "squared_return_losses",
+]
+
+
+def realised_covariances(
+    returns: pd.DataFrame, origins: pd.DatetimeIndex
+) -> dict[pd.Timestamp, np.ndarray]:
+    """Mean cross-product ``(1/n) sum r_s r_s'`` of the returns over each holding period (after an origin up to
+    and including the next origin; the last runs to the end): the realised counterpart of a per-period
+    covariance forecast (zero mean, returns' units squared)."""
+    where = "realised_covariances"
+    r = as_float_array(returns, "returns", where=where, ndim=2)
+    pos = returns.index.get_indexer(origins)
+    if (pos < 0).any():
+        raise ValueError(f"{where}: every origin must be a date of returns")
+    ends = [*pos[1:], len(returns) - 1]
+    out = {}
+    for origin, start, end in zip(origins, pos, ends, strict=True):
+        block = r[start + 1 : end + 1]
+        if block.shape[0] == 0:
+            raise ValueError(f"{where}: origin {origin.date()} has no later period")
+        out[origin] = block.T @ block / block.shape[0]
+    return out
+
+
+def qlike_loss(forecast: np.ndarray, realised: np.ndarray) -> float:
+    """Multivariate QLIKE ``log det S + tr(S^-1 R)`` of forecast ``S`` against realised ``R``: robust to noise
+    in the realised proxy (Laurent, Rombouts and Violante 2013); smaller is better."""
+    sign, logdet = np.linalg.slogdet(forecast)
+    if sign <= 0:
+        raise ValueError("qlike_loss: the forecast covariance is not positive definite")
+    return float(logdet + np.trace(np.linalg.solve(forecast, realised)))
+
+
+def frobenius_loss(forecast: np.ndarray, realised: np.ndarray) -> float:
+    """Squared Frobenius norm ``sum (S - R)^2`` of the forecast error (returns' units to the fourth)."""
+    return float(np.sum((np.asarray(forecast) - np.asarray(realised)) ** 2))
+
+
+def covariance_losses(
+    forecasts: Mapping[str, Mapping[pd.Timestamp, np.ndarray]],
+    realised: Mapping[pd.Timestamp, np.ndarray],
+) -> dict[str, pd.DataFrame]:
+    """Per-origin losses of each model's covariance forecast: ``{"qlike": origins x models, "frobenius": ...}``."""
+    where = "covariance_losses"
+    origins = list(realised)
+    out = {"qlike": {}, "frobenius": {}}
+    for model, fc in forecasts.items():
+        if list(fc) != origins:
+            raise ValueError(
+                f"{where}: forecasts[{model!r}] is not on the realised covariances' origins"
+            )
+        out["qlike"][model] = [qlike_loss(fc[t], realised[t]) for t in origins]
+        out["frobenius"][model] = [frobenius_loss(fc[t], realised[t]) for t in origins]
+    index = pd.DatetimeIndex(origins, name="origin")
+    return {k: pd.DataFrame(v, index=index) for k, v in out.items()}
+
+
+def squared_return_losses(returns: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """Squared portfolio returns (percent squared), periods x models: the loss whose mean difference a
+    Diebold-Mariano test compares (realised variance, the mean return being negligible per period)."""
+    frame = pd.DataFrame(dict(returns))
+    as_float_array(frame, "returns", where="squared_return_losses", ndim=2)
+    return frame**2
+
+
+def comparison_metrics(result: ComparisonResult, statistic: str, suffix: str) -> dict[str, float]:
+    """Metric keys of one comparison: ``<model>.<statistic>_in_mcs_<suffix>`` and, against the benchmark,
+    ``<model>_vs_<benchmark>.<statistic>_dm_pvalue_<suffix>`` and ``..._dm_pvalue_holm_<suffix>``."""
+    out: dict[str, float] = {}
+    for row in result.table.itertuples(index=False):
+        out[f"{row.model}.{statistic}_in_mcs_{suffix}"] = int(row.in_mcs)
+        if row.model == result.benchmark:
+            continue
+        for col, key in (("dm_pvalue", "dm_pvalue"), ("pvalue_holm", "dm_pvalue_holm")):
+            value = float(getattr(row, col))
+            if np.isfinite(value):
+                out[f"{row.model}_vs_{result.benchmark}.{statistic}_{key}_{suffix}"] = value
+    return out
+
+
+def pays_after_costs(
+    model: str,
+    benchmark: str,
+    performance: pd.DataFrame,
+    variance_test: ComparisonResult,
+    *,
+    trained: bool = True,
+    level: float = 0.05,
+) -> tuple[bool, str]:
+    """Does ``model``'s portfolio pay against ``benchmark``'s after costs? Yes when its realised variance is
+    significantly lower (Holm-adjusted DM on squared net returns) and its net Sharpe ratio is at least the
+    benchmark's. Returns the answer and a sentence with this run's numbers."""
+    level = check_number(level, "level", where="pays_after_costs", minimum=0.0, strict=True)
+    if not trained:
+        return False, f"{model} did not train (not interpreted)."
+    row = variance_test.table.set_index("model").loc[model]
+    words = verdict(row.mean_loss_diff, row.pvalue_holm, benchmark, level=level, trained=True)
+    a, b = performance.loc[model], performance.loc[benchmark]
+    pays = words.startswith("significantly better") and a.sharpe >= b.sharpe
+    text = (
+        f"{model}: realised volatility {a.ann_vol:.2f}% a year against {b.ann_vol:.2f}% "
+        f"({words} in realised variance, Holm p {row.pvalue_holm:.3f}); net Sharpe {a.sharpe:.2f} against "
+        f"{b.sharpe:.2f} after {a.cost_bp:.0f} bp a year of costs (benchmark {b.cost_bp:.0f} bp): "
+        f"{'it pays' if pays else 'it does not pay'} after costs."
+    )
+    return pays, text
