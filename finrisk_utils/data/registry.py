@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from finrisk_utils.core.paths import DATA_DIR
+from finrisk_utils.core.timeseries import log_returns
 from finrisk_utils.core.validation import DataValidationError, check_sha256, validate_frame
 from finrisk_utils.data.rdatasets_files import read_rdataset
 
@@ -27,6 +28,7 @@ __all__ = [
     "load",
     "load_price_panel",
     "load_prices",
+    "load_returns",
 ]
 
 
@@ -516,6 +518,38 @@ def _load_fx_rates() -> pd.DataFrame:
     return _finish(_apply_schema(df, "fx_rates", SCHEMAS["fx_rates"]), "fx_rates")
 
 
+#: Ecdat Forward column -> name here: US dollars per pound (gbp) and per euro (eur), spot and 1-/3-month forward
+FORWARD_COLUMNS = {
+    "usdbp": "spot_gbp",
+    "usdeuro": "spot_eur",
+    "usdbp1": "fwd1m_gbp",
+    "usdeuro1": "fwd1m_eur",
+    "usdbp3": "fwd3m_gbp",
+    "usdeuro3": "fwd3m_eur",
+}
+SCHEMAS["fx_forward"] = dict.fromkeys(FORWARD_COLUMNS.values(), "float")
+
+
+@_register(
+    name="fx_forward",
+    description=(
+        "Monthly spot and 1- and 3-month forward exchange rates, US dollars per British pound (spot_gbp, "
+        "fwd1m_gbp, fwd3m_gbp) and per euro (spot_eur, ...; a synthetic euro before 1999); month-start dates "
+        "rebuilt from the documented span (Ecdat's cross rates eurobp* are dropped: they do not equal the "
+        "ratio of the two dollar rates)"
+    ),
+    frequency="monthly",
+    source="R package Ecdat, dataset Forward (Verbeek 2004, ch. 4), via the rdatasets data files",
+    licence="GPL-2+ (Ecdat)",
+    r_package="Ecdat::Forward",
+)
+def _load_fx_forward() -> pd.DataFrame:
+    raw = _rdataset_table("Ecdat", "Forward", "fx_forward")
+    df = raw[list(FORWARD_COLUMNS)].rename(columns=FORWARD_COLUMNS)
+    df.index = _monthly_index(len(df), "1979-01-01", 276, "fx_forward")
+    return _finish(_apply_schema(df, "fx_forward", SCHEMAS["fx_forward"]), "fx_forward")
+
+
 #: Ecdat Mishkin column -> name here (% per year: inflation at an annual rate, T-bill yields; cpi: index)
 MISHKIN_COLUMNS = {
     "pai1": "infl_1m",
@@ -774,13 +808,46 @@ PRICE_COLUMNS = {"sp500": "adj_close", "nasdaq": "adj_close", "wti": "price", "v
 
 
 def load_prices(name: str, *, start: str | None = None, end: str | None = None) -> pd.Series:
-    """The price (level) series of a daily market dataset, named after the dataset.
+    """The price (level) series of a daily market dataset, or any positive column of a registry time series,
+    named ``name``.
 
-    ``sp500``/``nasdaq``: dividend-adjusted close; ``wti``: spot price; ``vix``: index level.
+    ``sp500``/``nasdaq``: dividend-adjusted close; ``wti``: spot price; ``vix``: index level;
+    ``"<dataset>:<column>"`` (e.g. ``"fx_rates:gbp"``, US dollars per pound): that column of the dataset.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"load_prices: name must be a str, got {type(name).__name__}")
+    if ":" in name:
+        dataset, _, column = name.partition(":")
+        info = get_info(dataset)
+        if not info.time_series:
+            raise ValueError(f"load_prices: dataset {dataset!r} is not a time series")
+        columns = list(SCHEMAS.get(dataset, {})) or list(load(dataset).columns)
+        if column not in columns:
+            raise KeyError(
+                f"load_prices: dataset {dataset!r} has no column {column!r}; columns: {columns}"
+            )
+        series = load(dataset, start=start, end=end)[column]
+        if not (series > 0).all():
+            raise DataValidationError(
+                f"load_prices: {name!r} has values <= 0 (first on "
+                f"{series.index[int(np.argmax(~(series > 0).to_numpy()))].date()}); not a price level"
+            )
+        return series.rename(name)
     if name not in PRICE_COLUMNS:
-        raise KeyError(f"no price series for dataset {name!r}; choose from {sorted(PRICE_COLUMNS)}")
+        raise KeyError(
+            f"no price series for dataset {name!r}; choose from {sorted(PRICE_COLUMNS)} or "
+            "'<dataset>:<column>' (e.g. 'fx_rates:gbp')"
+        )
     return load(name, start=start, end=end)[PRICE_COLUMNS[name]].rename(name)
+
+
+def load_returns(
+    name: str, *, start: str | None = None, end: str | None = None, scale: float = 100.0
+) -> pd.Series:
+    """Log returns ``scale * log(P_t / P_{t-1})`` (default: % per period) of :func:`load_prices`' series
+    ``name`` (``"sp500"``, ``"fx_rates:gbp"``, ``"fx_forward:spot_eur"``, ...); the first date is dropped.
+    ``start``/``end`` slice the prices, so the first return is the one after ``start``."""
+    return log_returns(load_prices(name, start=start, end=end), scale=scale)
 
 
 def load_price_panel(

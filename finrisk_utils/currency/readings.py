@@ -1,0 +1,198 @@
+"""Tables, metric keys and sentences of the currency notebook, computed from results so they cannot go stale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from finrisk_utils.currency.forecasts import FamaSlope
+from finrisk_utils.forecasting.compare import ComparisonResult
+
+__all__ = [
+    "change_forecast_metrics",
+    "change_forecast_reading",
+    "change_forecast_table",
+    "fama_reading",
+    "tail_reading",
+]
+
+
+def _check(comps: object, where: str) -> Mapping[int, ComparisonResult]:
+    if not isinstance(comps, Mapping) or not comps:
+        raise TypeError(
+            f"{where}: comparisons must be a non-empty mapping horizon -> ComparisonResult"
+        )
+    for h, c in comps.items():
+        if not isinstance(c, ComparisonResult) or "cw_pvalue_holm" not in c.table:
+            raise TypeError(f"{where}: comparisons[{h!r}] must come from compare_change_forecasts")
+    return comps
+
+
+def change_forecast_table(comps: Mapping[int, ComparisonResult]) -> pd.DataFrame:
+    """One row per (horizon, model): trained, RMSE (% of the rate), RMSE ratio to the benchmark, DM p and its
+    Holm adjustment (over every horizon), Clark-West p and its Holm adjustment, MCS membership, verdict."""
+    comps = _check(comps, "change_forecast_table")
+    frames = []
+    for h, c in comps.items():
+        t = c.table
+        frames.append(
+            pd.DataFrame(
+                {
+                    "horizon": h,
+                    "model": t["model"],
+                    "trained": t["trained"],
+                    "rmse": np.sqrt(t["mean_loss"]),
+                    "rmse_ratio": np.sqrt(t["ratio"]),
+                    "dm_pvalue": t["dm_pvalue"],
+                    "dm_pvalue_holm": t["pvalue_holm"],
+                    "cw_pvalue": t["cw_pvalue"],
+                    "cw_pvalue_holm": t["cw_pvalue_holm"],
+                    "in_mcs": t["in_mcs"],
+                    "verdict": t["verdict"],
+                }
+            )
+        )
+    return pd.concat(frames).set_index(["horizon", "model"])
+
+
+def change_forecast_metrics(
+    comps: Mapping[int, ComparisonResult], suffix: str = ""
+) -> dict[str, float]:
+    """``<model>.rmse_h<h><suffix>``, ``<model>.rmse_ratio_h<h><suffix>``, the comparison's keys
+    (``<model>.mse_in_mcs_h<h>``, ``<m>_vs_<b>.dm_pvalue_h<h>``, ``.dm_pvalue_holm_h<h>``, ``.cw_pvalue_h<h>``)
+    and ``<m>_vs_<b>.cw_pvalue_holm_h<h>``, each with ``suffix`` appended (e.g. ``"_monthly"``)."""
+    comps = _check(comps, "change_forecast_metrics")
+    out: dict[str, float] = {}
+    for h, c in comps.items():
+        out |= c.metrics()
+        for r in c.table.itertuples(index=False):
+            out[f"{r.model}.rmse_h{h}"] = float(np.sqrt(r.mean_loss))
+            out[f"{r.model}.rmse_ratio_h{h}"] = float(np.sqrt(r.ratio))
+            if np.isfinite(r.cw_pvalue_holm):
+                out[f"{r.model}_vs_{c.benchmark}.cw_pvalue_holm_h{h}"] = float(r.cw_pvalue_holm)
+    return {f"{k}{suffix}": v for k, v in out.items()}
+
+
+def _p(p: float) -> str:
+    return "n/a" if not np.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def change_forecast_reading(
+    comps: Mapping[int, ComparisonResult],
+    labels: Mapping[str, str] | None = None,
+    *,
+    unit: str = "step",
+    level: float = 0.05,
+) -> str:
+    """Markdown, one bullet per horizon: each model's RMSE against the benchmark's, the two-sided DM verdict
+    (Holm over every horizon), for nested models the Clark-West reading (Holm), and the MCS; then a summary:
+    which models have a significantly lower squared error (DM) and which carry predictive content beyond the
+    benchmark (Clark-West) anywhere, after Holm."""
+    comps = _check(comps, "change_forecast_reading")
+    labels = dict(labels or {})
+    name = lambda m: labels.get(m, m)  # noqa: E731
+    lines, better, content = [], set(), set()
+    for h, c in comps.items():
+        t = c.table.set_index("model")
+        b = c.benchmark
+        parts = []
+        for m, r in t.iterrows():
+            if m == b:
+                continue
+            if not r["trained"]:
+                parts.append(f"{name(m)} did not train (not interpreted)")
+                continue
+            text = (
+                f"{name(m)} RMSE {np.sqrt(r['ratio']):.3f} times {name(b)}'s, DM {r['verdict']} "
+                f"(Holm p {_p(r['pvalue_holm'])})"
+            )
+            if np.isfinite(r["cw_pvalue_holm"]):
+                found = r["cw_pvalue_holm"] < level
+                text += (
+                    f", Clark-West {'finds' if found else 'finds no'} predictive content beyond it "
+                    f"(Holm p {_p(r['cw_pvalue_holm'])})"
+                )
+                if found:
+                    content.add(m)
+            if r["verdict"].startswith("significantly better"):
+                better.add(m)
+            parts.append(text)
+        kept = ", ".join(name(m) for m in c.mcs.included if t.loc[m, "trained"])
+        lines.append(
+            f"- **{h} {unit}{'s' if h > 1 else ''} ahead** ({int(t['n'].iloc[0])} forecasts): "
+            + "; ".join(parts)
+            + f". The {100 * (1 - c.mcs.size):.0f}% MCS keeps {kept}."
+        )
+    b = name(next(iter(comps.values())).benchmark)
+    names = lambda ms: ", ".join(sorted(name(m) for m in ms))  # noqa: E731
+    if better or content:
+        summary = (
+            f"Significantly lower squared error than {b} at some horizon (DM, Holm): {names(better) or 'none'}. "
+            f"Predictive content beyond {b} (Clark-West, Holm; a model can have it and still forecast worse, "
+            f"because estimating it adds noise): {names(content) or 'none'}."
+        )
+    else:
+        summary = (
+            f"No model beats {b} at any horizon after Holm's adjustment, by DM or Clark-West: the "
+            "Meese-Rogoff result holds here."
+        )
+    return "\n".join(lines) + "\n\n" + summary
+
+
+def fama_reading(slope: FamaSlope, pair: str, horizon: int, level: float = 0.05) -> str:
+    """The Fama regression's slope against uncovered interest parity (``b = 1``) and against no information
+    (``b = 0``), in words."""
+    if not isinstance(slope, FamaSlope):
+        raise TypeError(f"fama_reading: slope must be a FamaSlope, got {type(slope).__name__}")
+    one = "rejected" if slope.pvalue_vs_one < level else "not rejected"
+    zero = "rejected" if slope.pvalue_vs_zero < level else "not rejected"
+    sign = (
+        "negative (the forward-premium puzzle: the currency at a forward discount tended to appreciate)"
+        if (slope.beta < 0)
+        else "positive"
+    )
+    return (
+        f"Fama regression for {pair}, {horizon}-month changes on the forward premium, {slope.n} months before "
+        f"the test period: slope {slope.beta:.2f} (HAC s.e. {slope.se:.2f}), {sign}; uncovered interest parity "
+        f"(slope 1) is {one} (p {_p(slope.pvalue_vs_one)}), a slope of 0 is {zero} (p {_p(slope.pvalue_vs_zero)})."
+    )
+
+
+def tail_reading(
+    table: pd.DataFrame,
+    event: str,
+    rest: str,
+    placebo: Mapping[str, Mapping[str, float]] | None = None,
+    *,
+    what: str = "",
+    standardized: bool = False,
+) -> str:
+    """Sentences comparing the ``event`` row of :func:`~finrisk_utils.currency.tails.tail_statistics` with the
+    ``rest`` row (volatility, skewness, kurtosis, Hill indices, clustering), and each ``placebo`` statistic's
+    rank among windows of the same length (:func:`~finrisk_utils.currency.tails.placebo_rank`).
+    ``standardized``: the returns were divided by a volatility forecast, so ``vol_ann`` is a plain standard
+    deviation (1 = as forecast)."""
+    if not isinstance(table, pd.DataFrame) or event not in table.index or rest not in table.index:
+        raise ValueError(f"tail_reading: table must have rows {event!r} and {rest!r}")
+    e, r = table.loc[event], table.loc[rest]
+    lines = [
+        f"{what}{event} ({int(e['n'])} days) against {rest} ({int(r['n'])} days): "
+        + (
+            f"standard deviation {e['vol_ann']:.2f} vs {r['vol_ann']:.2f} (1 = as forecast)"
+            if standardized
+            else f"annualised volatility {e['vol_ann']:.1f}% vs {r['vol_ann']:.1f}%"
+        )
+        + f", skewness {e['skew']:.2f} vs {r['skew']:.2f}, excess kurtosis "
+        f"{e['excess_kurtosis']:.2f} vs {r['excess_kurtosis']:.2f}; Hill tail index left {e['hill_left']:.2f} vs "
+        f"{r['hill_left']:.2f}, right {e['hill_right']:.2f} vs {r['hill_right']:.2f} (smaller = fatter); large "
+        f"moves on {e['exceed_rate']:.1%} vs {r['exceed_rate']:.1%} of days, extremal index "
+        f"{e['extremal_index']:.2f} vs {r['extremal_index']:.2f} (smaller = more clustered)."
+    ]
+    for stat, res in dict(placebo or {}).items():
+        lines.append(
+            f"The {event} window's {stat} ({res['observed']:.2f}) is exceeded by {res['share_above']:.0%} of "
+            f"{int(res['n_windows'])} windows of the same length elsewhere in the sample."
+        )
+    return " ".join(lines)
