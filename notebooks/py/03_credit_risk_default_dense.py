@@ -475,6 +475,23 @@ print(f"monthly spread changes 2000-2018 ({len(actual)} months), RMSE in pp: {sp
 display(Markdown(spread_cmp.verdict_text({"ar1": "AR(1)", "random_walk": "the random walk"})))
 
 # %% [markdown] tags=[]
+# ## Exercises
+#
+# 1. **(recall)** Fit the scorecard (`make_scorecard()`) on all applicants and rank the attributes by
+#    information value. Which are strong and which useless by the usual rule of thumb (Siddiqi 2006: below 0.02
+#    useless, above 0.3 strong)? Why is a high IV alone no reason to keep an attribute on a scorecard?
+# 2. **(apply)** Change `cost_fn` from 5 to 1 and to 10. How does the Bayes-optimal PD threshold move, what share
+#    of the holdout applicants does the scorecard reject at each, and what happens to the expected cost?
+# 3. **(apply)** Restate the scorecard's holdout PDs for population bad rates of 10% and 5% (`prior_correct`).
+#    Check that the AUC does not change, and say what does: the mean PD and the share of applicants above a PD
+#    of 10%.
+# 4. **(extend)** Add a feature to the scorecard: the monthly instalment, `credit_amount / duration_in_month`.
+#    Measure its information value and the AUC gain in 5-fold cross-validation (the same folds with and without
+#    it), with a DeLong test on the out-of-fold PDs. Is it worth a line on the scorecard?
+#
+# Worked solutions: `solutions/03_credit_risk_default_dense_solutions.ipynb`.
+
+# %% [markdown] tags=[]
 # ## Record
 
 # %% tags=[]
