@@ -7,7 +7,13 @@ import pytest
 from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.data.registry import load
 from finrisk_utils.inflation.measures import monthly_inflation, yoy_change
-from finrisk_utils.inflation.sarima import _yoy_from_monthly, sarima_yoy_fan, sarima_yoy_forecast
+from finrisk_utils.inflation.sarima import (
+    _fit,
+    _yoy_from_monthly,
+    sarima_yoy_fan,
+    sarima_yoy_forecast,
+    simulate_paths,
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +34,7 @@ def test_monthly_rates_add_up_to_year_on_year(cpi):
 
 
 def test_sarima_forecasts_are_sane_and_use_only_the_past(cpi):
+    cpi = cpi.loc["2000-01-01":]  # ten years before the origins: enough to estimate, quick to refit
     origins = cpi.index[(cpi.index >= "2010-01-01") & (cpi.index <= "2010-12-01")]
     res = sarima_yoy_forecast(cpi, origins, (1, 12), refit_every=6, n_paths=200, seed=1)
     assert res.n_fits == 2
@@ -42,6 +49,23 @@ def test_sarima_forecasts_are_sane_and_use_only_the_past(cpi):
     altered[altered.index > origins[-1]] *= 1.5
     again = sarima_yoy_forecast(altered, origins, (1, 12), refit_every=6, n_paths=200, seed=1)
     pd.testing.assert_series_equal(res.mean[12], again.mean[12])
+
+
+def test_vectorised_paths_have_the_model_forecast_mean_and_variance(cpi):
+    """The all-paths-at-once simulator has the law of statsmodels' ``simulate(anchor="end")``: its mean and
+    variance at every step match the model's analytic forecast (Kalman filter) within sampling error."""
+    endog = (100 * np.log(cpi.loc["1995-01-01":"2010-12-01"]).diff().dropna()).to_numpy()
+    res, _ = _fit(endog, (1, 1, 1), (0, 0, 1, 12))
+    steps, n = 12, 20_000
+    paths = simulate_paths(res, steps, n, np.random.default_rng(0))
+    fc = res.get_forecast(steps)
+    mean, var = np.asarray(fc.predicted_mean), np.asarray(fc.var_pred_mean)
+    assert paths.shape == (steps, n)
+    np.testing.assert_allclose(paths.mean(axis=1), mean, atol=4 * np.sqrt(var / n).max())
+    np.testing.assert_allclose(
+        paths.var(axis=1), var, rtol=0.05
+    )  # sd of a variance estimate ~ 1% here
+    assert (np.diff(var) >= -1e-12).all()  # an integrated model: uncertainty grows
 
 
 def test_fan_chart_runs_past_the_data(cpi):

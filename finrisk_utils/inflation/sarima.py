@@ -19,7 +19,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.inflation.measures import monthly_inflation
 
-__all__ = ["SarimaForecast", "sarima_yoy_fan", "sarima_yoy_forecast"]
+__all__ = ["SarimaForecast", "sarima_yoy_fan", "sarima_yoy_forecast", "simulate_paths"]
 
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
@@ -43,6 +43,44 @@ def _yoy_from_monthly(history: np.ndarray, future: np.ndarray) -> np.ndarray:
     )
     c = np.cumsum(np.concatenate([np.zeros((1, *future.shape[1:])), tail, future]), axis=0)
     return c[12:] - c[:-12]
+
+
+def _psd_sqrt(cov: np.ndarray) -> np.ndarray:
+    """A matrix ``L`` with ``L @ L.T == cov`` for a symmetric positive semi-definite ``cov`` (k, k)."""
+    vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+    return vecs * np.sqrt(np.clip(vals, 0.0, None))
+
+
+def simulate_paths(res: object, steps: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+    """Paths (steps, n_paths) of the observed series after the last observation of a fitted state-space model.
+
+    The same law as ``res.simulate(steps, repetitions=n_paths, anchor="end")`` in statsmodels (the first state
+    drawn from the one-step-ahead predicted mean and covariance, then state and observation noise), but all paths
+    at once: statsmodels re-initialises its simulator once per path, about a hundred times slower here. The model
+    must be time-invariant (a SARIMA without exogenous regressors).
+    """
+    fr = res.filter_results  # type: ignore[attr-defined]
+
+    def mat(name: str) -> np.ndarray:
+        return np.asarray(getattr(fr, name))[..., 0]
+
+    Z, d, H = mat("design"), mat("obs_intercept"), mat("obs_cov")
+    T, c, R, Q = mat("transition"), mat("state_intercept"), mat("selection"), mat("state_cov")
+    k = T.shape[0]
+    state = (
+        res.predicted_state[:, -1]
+        + rng.standard_normal((n_paths, k))
+        @ _psd_sqrt(  # type: ignore[attr-defined]
+            res.predicted_state_cov[:, :, -1]  # type: ignore[attr-defined]
+        ).T
+    )
+    lq, lh = _psd_sqrt(Q), _psd_sqrt(H)
+    out = np.empty((steps, n_paths))
+    for t in range(steps):
+        y = state @ Z.T + d + rng.standard_normal((n_paths, lh.shape[1])) @ lh.T
+        out[t] = y[:, 0]
+        state = state @ T.T + c + rng.standard_normal((n_paths, lq.shape[1])) @ (R @ lq).T
+    return out
 
 
 def _fit(endog: np.ndarray, order: tuple, seasonal_order: tuple) -> tuple[object, int]:
@@ -98,8 +136,7 @@ def sarima_yoy_forecast(
         else:
             res = res.apply(endog)
         mean_path = _yoy_from_monthly(endog, np.asarray(res.get_forecast(steps).predicted_mean))
-        paths = res.simulate(nsimulations=steps, repetitions=n_paths, anchor="end", rng=rng)
-        yoy_paths = _yoy_from_monthly(endog, np.asarray(paths).reshape(steps, n_paths))
+        yoy_paths = _yoy_from_monthly(endog, simulate_paths(res, steps, n_paths, rng))
         means[i] = mean_path[np.array(hs) - 1]
         qs[i] = np.quantile(yoy_paths[np.array(hs) - 1], quantiles, axis=1).T
     mean_out, q_out = {}, {}
@@ -129,10 +166,7 @@ def sarima_yoy_fan(
     if len(endog) < 60:
         raise DataValidationError("sarima_yoy_fan: fewer than 60 months up to the origin")
     res, _ = _fit(endog, order, seasonal_order)
-    paths = res.simulate(
-        nsimulations=steps, repetitions=n_paths, anchor="end", rng=np.random.default_rng(seed)
-    )
-    yoy = _yoy_from_monthly(endog, np.asarray(paths).reshape(steps, n_paths))
+    yoy = _yoy_from_monthly(endog, simulate_paths(res, steps, n_paths, np.random.default_rng(seed)))
     last = m.index[len(endog) - 1]
     dates = pd.date_range(last + pd.offsets.MonthBegin(1), periods=steps, freq="MS")
     fan = pd.DataFrame(np.quantile(yoy, quantiles, axis=1).T, index=dates, columns=list(quantiles))
