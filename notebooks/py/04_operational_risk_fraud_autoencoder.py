@@ -240,6 +240,23 @@ plt.show()
 # training table for whether that budget, rather than early stopping, ended their training).
 
 # %% [markdown] tags=[]
+# ## Exercises
+#
+# 1. **(recall)** What PR-AUC and what ROC-AUC does a detector that scores at random get on this test period?
+#    Check with random scores, and say why the notebook reads PR-AUC rather than ROC-AUC.
+# 2. **(apply)** Change `alert_budget`: set each detector's threshold on validation for budgets of 0.5%, 1%, 2%
+#    and 5% of the transactions and read recall and precision on the test period. Why can recall only rise with
+#    the budget, and what does each extra fraud caught cost in alerts?
+# 3. **(apply)** Change the contamination rate: train the autoencoder on clean data (`contamination = 0`), on
+#    the notebook's share and on a share close to the most the training period allows, and watch its PR-AUC,
+#    its recall at the budget and whether it trained. Can one draw show the effect, and how would you show it?
+# 4. **(extend)** Recall per fraud mechanism at the budget: which mechanism does the autoencoder miss most?
+#    Use `single_feature_separation` to propose a rule for it, and say why a rule engine and an autoencoder
+#    complement each other.
+#
+# Worked solutions: `solutions/04_operational_risk_fraud_autoencoder_solutions.ipynb`.
+
+# %% [markdown] tags=[]
 # ## Record
 
 # %% tags=[]
