@@ -48,6 +48,7 @@ __all__ = [
     "build",
     "citations",
     "cites",
+    "find_section",
     "load_parts",
     "load_syllabus",
     "notebook_headings",
@@ -79,7 +80,7 @@ class Problems:
             ]
             + [
                 f"book/syllabus.yaml names a section that does not exist: {s}"
-                for s in self.missing_sections
+                for s in sorted(set(self.missing_sections))
             ]
         )
 
@@ -173,10 +174,22 @@ def _link(link: dict, by_number: dict[str, Path], problems: Problems) -> str:
     section = link.get("section")
     if section is None:
         return f"[{number} · {notebook_title(path)}](notebooks/{path.name})"
-    if section not in {_plain(text) for _, text in notebook_headings(path)}:
+    heading = find_section(path, section)
+    if heading is None:
         problems.missing_sections.append(f"{path.name}: {section!r}")
         return f"[{number}](notebooks/{path.name}) (section “{section}” not found)"
-    return f"[{number} › {section}](notebooks/{path.name}#{github_slugify(section)})"
+    return f"[{number} › {heading}](notebooks/{path.name}#{github_slugify(heading)})"
+
+
+def find_section(path: Path, section: str) -> str | None:
+    """The heading of notebook ``path`` named ``section``: the heading equal to it, else the only heading that starts
+    with it (so that ``Inflation expectations`` finds ``Inflation expectations in T-bill rates (1950–1990)``);
+    None when there is none or the prefix is ambiguous."""
+    headings = [_plain(text) for _, text in notebook_headings(path)]
+    if section in headings:
+        return section
+    starting = [h for h in dict.fromkeys(headings) if h.startswith(section)]
+    return starting[0] if len(starting) == 1 else None
 
 
 def _syllabus(syllabus: list[dict], notebooks: list[Path], problems: Problems) -> str:

@@ -74,7 +74,10 @@ def _internal(url: str) -> bool:
 
 def test_every_internal_link_anchor_and_image_resolves(book):
     html, _ = book
-    pages = {p: _parse(p) for p in html.rglob("*.html")}
+    # every page a reader opens (the theme's _static/*.html are Jinja macro files, not pages)
+    pages = {
+        p: _parse(p) for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts
+    }
     assert len(pages) > 5
     broken = []
     for path, page in pages.items():
@@ -99,7 +102,10 @@ def test_every_notebook_has_a_page_with_its_figures(book):
         assert page.exists(), f"{nb.name} has no page in the book"
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         figures = sum(
-            "image/png" in out.get("data", {}) for c in cells if c["cell_type"] == "code" for out in c["outputs"]
+            "image/png" in out.get("data", {})
+            for c in cells
+            if c["cell_type"] == "code"
+            for out in c["outputs"]
         )
         shown = [src for src in _parse(page).images if src.endswith(".png")]
         assert len(shown) >= figures, f"{nb.name}: {figures} stored figures, {len(shown)} shown"
@@ -111,7 +117,9 @@ def test_every_notebook_has_a_page_with_its_figures(book):
 def test_every_notebook_is_placed_in_a_part():
     parts = make_book.load_parts()
     numbers = [n for part in parts for n in part["notebooks"]]
-    assert all(re.fullmatch(r"\d\d", n) for n in numbers), "parts.yaml lists notebooks by two-digit number"
+    assert all(re.fullmatch(r"\d\d", n) for n in numbers), (
+        "parts.yaml lists notebooks by two-digit number"
+    )
     assert len(numbers) == len(set(numbers)), "a notebook is in two parts of book/parts.yaml"
     _, unplaced = make_book.parts_of(discover_notebooks(), parts)
     assert not unplaced, f"notebooks in no part of book/parts.yaml: {unplaced}"
@@ -126,7 +134,10 @@ def test_the_navigation_links_every_notebook(book):
 
 def test_parts_of_groups_in_order_and_catches_an_unplaced_notebook():
     paths = [Path(f"{n}_x.ipynb") for n in ("00", "01", "02", "12")]
-    parts = [{"caption": "B", "notebooks": ["02", "01"]}, {"caption": "A", "notebooks": ["00", "99"]}]
+    parts = [
+        {"caption": "B", "notebooks": ["02", "01"]},
+        {"caption": "A", "notebooks": ["00", "99"]},
+    ]
     groups, unplaced = make_book.parts_of(paths, parts)
     assert [(c, [p.name[:2] for p in ps]) for c, ps in groups] == [
         ("B", ["02", "01"]),
@@ -149,7 +160,9 @@ def test_every_syllabus_topic_has_a_place_or_says_why_not():
     for part in make_book.load_syllabus():
         for topic in part["topics"]:
             assert topic.get("zh") and topic.get("en"), topic
-            assert topic.get("links") or topic.get("note"), f"{topic['zh']}: no notebook and no note"
+            assert topic.get("links") or topic.get("note"), (
+                f"{topic['zh']}: no notebook and no note"
+            )
 
 
 def _article_uses() -> list[tuple[str, str]]:
@@ -182,10 +195,14 @@ def test_the_syllabus_covers_every_topic_of_the_seed_article():
 
 def test_a_missing_section_or_notebook_is_reported(tmp_path):
     nb = tmp_path / "01_x.ipynb"
-    nb.write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": ["# 01 · T\n", "## Real one"]}]}))
+    nb.write_text(
+        json.dumps({"cells": [{"cell_type": "markdown", "source": ["# 01 · T\n", "## Real one"]}]})
+    )
     problems = make_book.Problems()
     by_number = {"01": nb}
-    assert "#real-one" in make_book._link({"notebook": "01", "section": "Real one"}, by_number, problems)
+    assert "#real-one" in make_book._link(
+        {"notebook": "01", "section": "Real one"}, by_number, problems
+    )
     make_book._link({"notebook": "01", "section": "Not there"}, by_number, problems)
     make_book._link({"notebook": "07"}, by_number, problems)
     assert problems.missing_sections and problems.missing_notebooks == ["07"]
@@ -243,7 +260,11 @@ REQUIRED_TERMS = [
 # Public functions of the metric modules that compute no test or metric of their own (plumbing, tables, text).
 NOT_METRICS = {
     "finrisk_utils.forecasting.metrics": {"forecast_table", "paired_arrays"},
-    "finrisk_utils.forecasting.compare": {"comparison_table", "horizon_table", "pooled_squared_errors"},
+    "finrisk_utils.forecasting.compare": {
+        "comparison_table",
+        "horizon_table",
+        "pooled_squared_errors",
+    },
     "finrisk_utils.market.backtest": {"backtest_table"},
     "finrisk_utils.market.var_models": {"classical_var_forecasts"},
     "finrisk_utils.credit.metrics": {"check_pd_values", "labels_and_scores"},
@@ -251,7 +272,11 @@ NOT_METRICS = {
     "finrisk_utils.rates.bonds": {"price_from_curve", "price_from_yield", "portfolio_value"},
     "finrisk_utils.rates.nelson_siegel": {"maturity_label"},
     "finrisk_utils.portfolio.backtest": {"rebalance_dates", "weights_at"},
-    "finrisk_utils.portfolio.evaluation": {"comparison_metrics", "pays_after_costs", "squared_return_losses"},
+    "finrisk_utils.portfolio.evaluation": {
+        "comparison_metrics",
+        "pays_after_costs",
+        "squared_return_losses",
+    },
     "finrisk_utils.portfolio.covariance": {
         "check_covariance",
         "correlation_from_covariance",
@@ -302,7 +327,9 @@ def test_every_glossary_entry_has_a_line_and_a_reference_or_code():
     for entry in entries:
         term, _, body = entry.partition("\n")
         assert body.strip(), f"{term}: no definition"
-        assert re.search(r"\((1[89]|20)\d\d\)", body) or "Code:" in body, f"{term}: no reference and no code"
+        assert re.search(r"\((1[89]|20)\d\d\)", body) or "Code:" in body, (
+            f"{term}: no reference and no code"
+        )
 
 
 def _metric_modules() -> list[str]:
@@ -352,7 +379,11 @@ NOT_CITATIONS: set[tuple[tuple[str, ...], str]] = set()
 
 
 def _reference_entries() -> list[str]:
-    return [line for line in REFERENCES.read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
+    return [
+        line
+        for line in REFERENCES.read_text(encoding="utf-8").splitlines()
+        if line.startswith("- ")
+    ]
 
 
 def test_every_citation_has_a_reference():
@@ -363,7 +394,8 @@ def test_every_citation_has_a_reference():
         f"{where}: {' '.join(names)} {year}"
         for where, text in sources.items()
         for names, year in make_book.citations(text)
-        if (names, year) not in NOT_CITATIONS and not any(make_book.cites(e, (names, year)) for e in entries)
+        if (names, year) not in NOT_CITATIONS
+        and not any(make_book.cites(e, (names, year)) for e in entries)
     ]
     assert not missing, f"citations with no entry in book/references.md: {sorted(set(missing))}"
 
@@ -390,7 +422,9 @@ def test_citations_are_read_in_the_notebooks_styles():
         (("Cho",), "2014"),
         (("CAViaR", "Engle", "Manganelli"), "2004"),
     ]
-    entry = "- Acerbi, C. and Székely, B. (2014). Backtesting expected shortfall. *Risk* 27(11), 76–81."
+    entry = (
+        "- Acerbi, C. and Székely, B. (2014). Backtesting expected shortfall. *Risk* 27(11), 76–81."
+    )
     assert make_book.cites(entry, (("Acerbi", "Szekely"), "2014"))
     assert not make_book.cites(entry, (("Acerbi",), "2002"))
     assert not make_book.cites(entry, (("Kupiec",), "2014"))
@@ -411,9 +445,20 @@ def _render(page: Path) -> dict:
     """Open ``page`` (a copy with a probe script, next to the original so relative links hold) in headless
     chromium and return what the probe saw after the load event: images, loaded images, title, tables, nav links."""
     probe = page.with_name(f"_probe_{page.name}")
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=20000", "--dump-dom"]
-    result = subprocess.run([*cmd, probe.as_uri()], capture_output=True, text=True, timeout=180, check=False)
+    probe.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8"
+    )
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--virtual-time-budget=20000",
+        "--dump-dom",
+    ]
+    result = subprocess.run(
+        [*cmd, probe.as_uri()], capture_output=True, text=True, timeout=180, check=False
+    )
     probe.unlink()
     m = re.search(r'data-probe="([^"]*)"', result.stdout)
     assert m, f"chromium rendered no probe (exit {result.returncode}): {result.stderr[-2000:]}"
@@ -422,14 +467,18 @@ def _render(page: Path) -> dict:
 
 def test_front_page_and_a_notebook_page_render_with_their_figures(book):
     if CHROMIUM is None:
-        pytest.skip("no headless browser: `chromium` is not installed (Debian: apt-get install chromium)")
+        pytest.skip(
+            "no headless browser: `chromium` is not installed (Debian: apt-get install chromium)"
+        )
     html, _ = book
     front = _render(html / "index.html")
     assert "syllabus" in front["title"].lower()
     assert front["tables"] >= 5, front
     assert front["nav"] >= len(discover_notebooks()), front
     assert front["loaded"] == front["images"], front
-    with_figures = [nb for nb in discover_notebooks() if '"image/png"' in nb.read_text(encoding="utf-8")]
+    with_figures = [
+        nb for nb in discover_notebooks() if '"image/png"' in nb.read_text(encoding="utf-8")
+    ]
     assert with_figures, "no notebook has a stored figure"
     nb = with_figures[0]
     page = _render(html / "notebooks" / f"{nb.stem}.html")
