@@ -407,6 +407,24 @@ lines = [
 ]
 display(Markdown("\n\n".join(lines)))
 
+# %% [markdown] tags=[]
+# ## Exercises
+#
+# 1. **(recall)** Why does the notebook score volatility forecasts with QLIKE beside RMSE? Compute QLIKE for a
+#    variance forecast 20% too low and one 20% too high, and reproduce the baselines' 1-day RMSEs of the
+#    reference above.
+# 2. **(apply)** Rerun the baselines with `dataset = "nasdaq"` at 1, 5 and 22 days and test them against HAR
+#    (`compare_bakeoff`). Does HAR's lead over persistence and the 22-day mean hold, and at which horizon is it
+#    smallest?
+# 3. **(apply)** `har_jensen` against HAR, 1 day ahead, in MSE and in QLIKE: why can the same shift lose in one
+#    loss and win in the other? Show that a constant shift `c` of a forecast with mean error `b` changes its MSE
+#    by `c^2 - 2 c b`.
+# 4. **(extend)** Add a quarterly component to HAR (`har_forecast(..., windows=(1, 5, 22, 66))`) and test it
+#    against the notebook's HAR at every horizon. Does memory beyond a month buy anything here, and what would a
+#    network have to find that this HAR cannot?
+#
+# Worked solutions: `solutions/08_model_families_volatility_bakeoff_solutions.ipynb`.
+
 # %% tags=[]
 metrics = {
     "run.n_seeds": n_seeds,
