@@ -190,3 +190,18 @@ def test_check_returns_rejects_non_finite_and_unsorted(values, order):
         assert not (finite and increasing) and str(err).startswith("prop: r")
         return
     assert finite and increasing and out.equals(s)
+
+
+def test_labels_and_scores_name_the_function_and_the_classes():
+    from finrisk_utils.core.validation import check_labels_and_scores
+
+    y, s = check_labels_and_scores([0, 1, 1], [0.2, 0.5, 0.9], where="f")
+    assert y.dtype.kind == "i" and s.dtype.kind == "f"
+    with pytest.raises(ValueError, match=r"f: y needs both classes.*0 \(good\) and 1 \(bad\)"):
+        check_labels_and_scores([1, 1], [0.1, 0.2], where="f", meaning="0 (good) and 1 (bad)")
+    y, _ = check_labels_and_scores([1, 1], [0.1, 0.2], where="f", both=False)  # one class allowed
+    assert y.tolist() == [1, 1]
+    with pytest.raises(ValueError, match="f: y must hold 0/1 labels, found 2.0 at row 1"):
+        check_labels_and_scores([0, 2], [0.1, 0.2], where="f", both=False)
+    with pytest.raises(ValueError, match="f: y and p must be 1-D of equal"):
+        check_labels_and_scores([0, 1, 1], [0.1, 0.2], "p", where="f")

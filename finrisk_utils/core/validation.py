@@ -17,6 +17,7 @@ __all__ = [
     "as_float_array",
     "as_timestamp",
     "check_binary_labels",
+    "check_labels_and_scores",
     "check_date_index",
     "check_number",
     "check_same_index",
@@ -270,17 +271,48 @@ def check_returns(returns: object, name: str = "returns", *, where: str | None =
     return returns.astype(float)
 
 
-def check_binary_labels(y: object, name: str = "y", *, where: str | None = None) -> np.ndarray:
-    """0/1 labels as an int array with both classes present; anything else raises an error naming it."""
+def check_binary_labels(
+    y: object, name: str = "y", *, where: str | None = None, both: bool = True
+) -> np.ndarray:
+    """0/1 labels as an int array, with both classes present unless ``both=False``; anything else raises an
+    error naming it."""
     arr = as_float_array(y, name, where=where)
     if not np.isin(arr, (0.0, 1.0)).all():
         row = int(np.argmax(~np.isin(arr, (0.0, 1.0))))
         raise ValueError(
             f"{_label(where)}: {name} must hold 0/1 labels, found {float(arr[row])!r} at row {row}"
         )
-    if arr.min() == arr.max():
+    if both and arr.min() == arr.max():
         raise ValueError(f"{_label(where)}: {name} needs both classes, has only {int(arr[0])}")
     return arr.astype(int)
+
+
+def check_labels_and_scores(
+    y: object,
+    scores: object,
+    name: str = "score",
+    *,
+    where: str,
+    meaning: str = "",
+    both: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 labels (both classes unless ``both=False``) and finite scores of the same length (n,).
+
+    ``meaning`` (e.g. ``"0 (good) and 1 (bad)"``) is added to a label error so that it says what the classes are.
+    """
+    try:
+        y_arr = check_binary_labels(y, "y", where=where, both=both)
+    except ValueError as err:
+        if not meaning:
+            raise
+        raise type(err)(f"{err} (y must hold {meaning})") from None
+    s_arr = as_float_array(scores, name, where=where)
+    if y_arr.shape != s_arr.shape:
+        raise ValueError(
+            f"{where}: y and {name} must be 1-D of equal, non-zero length, got {y_arr.shape} and "
+            f"{s_arr.shape}"
+        )
+    return y_arr, s_arr
 
 
 def check_number(

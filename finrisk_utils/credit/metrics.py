@@ -17,8 +17,8 @@ from sklearn import metrics as skm
 from finrisk_utils.core.validation import (
     DataValidationError,
     as_float_array,
-    check_binary_labels,
     check_columns,
+    check_labels_and_scores,
     check_number,
     check_positive_int,
     check_probability,
@@ -45,17 +45,9 @@ def labels_and_scores(
     y: np.ndarray, p: np.ndarray, where: str = "credit metrics", name: str = "p"
 ) -> tuple[np.ndarray, np.ndarray]:
     """0/1 labels with both classes (1 = bad) and finite scores of the same length; errors name ``where``."""
-    try:
-        y_arr = check_binary_labels(y, "y", where=where)
-    except ValueError as err:
-        raise type(err)(f"{err} (y must hold 0 (good) and 1 (bad), both present)") from None
-    p_arr = as_float_array(p, name, where=where)
-    if y_arr.shape != p_arr.shape:
-        raise ValueError(
-            f"{where}: y and {name} must be 1-D of equal, non-zero length, got {y_arr.shape} and "
-            f"{p_arr.shape}"
-        )
-    return y_arr, p_arr
+    return check_labels_and_scores(
+        y, p, name, where=where, meaning="0 (good) and 1 (bad), both present"
+    )
 
 
 def check_pd_values(p: np.ndarray, where: str = "credit metrics") -> None:

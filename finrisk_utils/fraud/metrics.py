@@ -13,6 +13,7 @@ from finrisk_utils.core.validation import (
     as_float_array,
     check_binary_labels,
     check_columns,
+    check_labels_and_scores,
     check_number,
     check_positive_int,
     check_probability,
@@ -34,23 +35,8 @@ def _check(
     y: np.ndarray, score: np.ndarray, where: str, name: str = "score", both: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """0/1 labels (both classes unless ``both=False``) and finite values of the same length."""
-    if both:
-        try:
-            y = check_binary_labels(y, "y", where=where)
-        except ValueError as err:
-            raise type(err)(f"{err} (y must hold both 0 (normal) and 1 (fraud))") from None
-    else:
-        y = as_float_array(y, "y", where=where)
-        if not np.isin(y, (0.0, 1.0)).all():
-            raise ValueError(f"{where}: y must hold 0 (normal) and 1 (fraud) only")
-        y = y.astype(int)
-    score = as_float_array(score, name, where=where)
-    if y.shape != score.shape:
-        raise ValueError(
-            f"{where}: y and {name} must be 1-D of equal, non-zero length, got {y.shape} and "
-            f"{score.shape}"
-        )
-    return y, score
+    meaning = "both 0 (normal) and 1 (fraud)" if both else "0 (normal) and 1 (fraud) only"
+    return check_labels_and_scores(y, score, name, where=where, meaning=meaning, both=both)
 
 
 def budget_threshold(scores: np.ndarray, budget: float) -> float:
