@@ -9,7 +9,7 @@ NBVAL_DIR := build/nbval
 # Headless, CPU-only, quiet TensorFlow for every target that executes notebooks or tests.
 HEADLESS := CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help venv run test test-jax lint format lab ui notebooks sweep bench clean mutate book
+.PHONY: help venv run test test-jax lint format lab ui notebooks sweep bench clean mutate book solutions
 
 help:
 	@echo "make run [PROFILE=quick|full] [WORKERS=N]  execute all notebooks in parallel into runs/<timestamp>/"
@@ -18,6 +18,7 @@ help:
 	@echo "make lab                       JupyterLab on notebooks/ with the project installed"
 	@echo "make ui                        MLflow UI on the tracking store (runs/mlflow.db)"
 	@echo "make notebooks                 re-render committed notebooks (full profile outputs)"
+	@echo "make solutions                 run every worked solution (solutions/) into build/solutions/ with outputs"
 	@echo "make sweep NB=... GRID=...     sweep a notebook over a YAML grid (see README)"
 	@echo "make bench                     time the suite, a 1- vs 2-worker sweep, training throughput"
 	@echo "make book                      the book: static HTML of the committed notebooks -> build/book/html/index.html"
@@ -79,6 +80,11 @@ ui: $(STAMP)
 
 notebooks: $(STAMP)
 	$(HEADLESS) $(BIN)/finrisk render
+
+# Worked solutions of the exercises (solutions/*.ipynb, committed without outputs): executed, with their outputs,
+# into build/solutions/ for teachers (tests/solution_harness.py; `make test` runs them too, tests/test_solutions.py).
+solutions: $(STAMP)
+	$(HEADLESS) MPLBACKEND=Agg $(BIN)/python tests/solution_harness.py build/solutions
 
 NB ?= notebooks/02_market_risk_var_es_deep_quantile.ipynb
 GRID ?= benchmarks/seed_grid.yaml
