@@ -13,12 +13,23 @@ from finrisk_utils.rates.curve_factors import (
     pca_curve_factors,
 )
 from finrisk_utils.rates.monte_carlo import dns_vs_random_walk_study
-from finrisk_utils.rates.simulate import make_yield_curves
+from finrisk_utils.rates.simulate import (
+    DIEBOLD_LI_FACTOR_DYNAMICS,
+    YIELD_CURVE_MATURITIES,
+    make_yield_curves,
+)
 
 
 @pytest.fixture(scope="module")
 def panel():
-    return make_yield_curves(300, seed=5)
+    """Diebold-Li's factor moments, 8 bp i.i.d. noise, 3m-30y (the tolerances below are for this panel)."""
+    return make_yield_curves(
+        300,
+        seed=5,
+        start="1970-01-01",
+        params=DIEBOLD_LI_FACTOR_DYNAMICS,
+        maturities=YIELD_CURVE_MATURITIES,
+    )
 
 
 def test_pca_recovers_the_nelson_siegel_factors(panel):

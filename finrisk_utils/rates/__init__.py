@@ -2,12 +2,14 @@
 curve factors (PCA vs autoencoder), bond maths and IRRBB."""
 
 from finrisk_utils.rates.bonds import (
+    EVE_OUTLIER_THRESHOLD,
     Bond,
     ZeroCurve,
     bond_risk_table,
     convexity,
     dv01,
     eve_changes,
+    eve_outlier_test,
     irrbb_shocks,
     key_rate_durations,
     macaulay_duration,
@@ -15,6 +17,11 @@ from finrisk_utils.rates.bonds import (
     portfolio_value,
     price_from_curve,
     price_from_yield,
+)
+from finrisk_utils.rates.calibrate import (
+    calibrate_dns,
+    curve_moments,
+    treasury_curve,
 )
 from finrisk_utils.rates.curve_factors import (
     SATURATION,
@@ -25,7 +32,10 @@ from finrisk_utils.rates.curve_factors import (
     saturated_share,
 )
 from finrisk_utils.rates.dns import (
+    DNS_METHODS,
+    DNS_RW_REFERENCE,
     dns_ar1_forecast,
+    dns_rmse_ratios,
 )
 from finrisk_utils.rates.monte_carlo import (
     dns_vs_random_walk_study,
@@ -41,9 +51,13 @@ from finrisk_utils.rates.nelson_siegel import (
 from finrisk_utils.rates.readings import (
     factor_reading,
     monte_carlo_reading,
+    outlier_reading,
+    reference_reading,
 )
 from finrisk_utils.rates.simulate import (
     DIEBOLD_LI_FACTOR_DYNAMICS,
+    TREASURY_FACTOR_DYNAMICS,
+    TREASURY_MATURITIES,
     DNSParams,
     YieldCurvePanel,
     make_yield_curves,
@@ -55,17 +69,26 @@ __all__ = [
     "DIEBOLD_LI_FACTOR_DYNAMICS",
     "DIEBOLD_LI_LAMBDA",
     "DNSParams",
+    "DNS_METHODS",
+    "DNS_RW_REFERENCE",
+    "EVE_OUTLIER_THRESHOLD",
     "FACTOR_NAMES",
     "SATURATION",
+    "TREASURY_FACTOR_DYNAMICS",
+    "TREASURY_MATURITIES",
     "YieldCurvePanel",
     "ZeroCurve",
     "autoencoder_curve_factors",
     "bond_risk_table",
+    "calibrate_dns",
     "convexity",
+    "curve_moments",
     "dns_ar1_forecast",
+    "dns_rmse_ratios",
     "dns_vs_random_walk_study",
     "dv01",
     "eve_changes",
+    "eve_outlier_test",
     "factor_reading",
     "factor_recovery",
     "fit_nelson_siegel",
@@ -78,9 +101,12 @@ __all__ = [
     "monte_carlo_reading",
     "nelson_siegel_curve",
     "nelson_siegel_loadings",
+    "outlier_reading",
     "pca_curve_factors",
     "portfolio_value",
     "price_from_curve",
     "price_from_yield",
+    "reference_reading",
     "saturated_share",
+    "treasury_curve",
 ]

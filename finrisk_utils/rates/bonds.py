@@ -16,12 +16,14 @@ import pandas as pd
 from finrisk_utils.core.validation import as_float_array, check_number, check_positive_int
 
 __all__ = [
+    "EVE_OUTLIER_THRESHOLD",
     "Bond",
     "ZeroCurve",
     "bond_risk_table",
     "convexity",
     "dv01",
     "eve_changes",
+    "eve_outlier_test",
     "irrbb_shocks",
     "key_rate_durations",
     "macaulay_duration",
@@ -241,4 +243,31 @@ def eve_changes(
     return pd.Series(
         {k: portfolio_value(positions, curve.shifted(s)) - base for k, s in shocks.items()},
         name="delta_eve",
+    )
+
+
+#: Supervisory outlier threshold: the largest fall of economic value under the six shocks, as a share of Tier 1
+#: capital (BCBS 2016, *Interest rate risk in the banking book*, para 12 and Principle 12; EBA GL/2018/02).
+EVE_OUTLIER_THRESHOLD = 0.15
+
+
+def eve_outlier_test(
+    delta_eve: pd.Series, tier1_capital: float, threshold: float = EVE_OUTLIER_THRESHOLD
+) -> pd.DataFrame:
+    """The supervisory outlier test: each scenario's change of economic value (``delta_eve``, currency units,
+    e.g. from :func:`eve_changes`) as a share of ``tier1_capital``; a scenario breaches when its *fall* of
+    economic value exceeds ``threshold`` x Tier 1 (a bank is an outlier when any scenario breaches). Columns
+    ``delta_eve``, ``share_of_tier1`` (signed, decimals), ``breach`` (bool); rows as ``delta_eve``."""
+    where = "eve_outlier_test"
+    if not isinstance(delta_eve, pd.Series) or delta_eve.empty:
+        raise TypeError(
+            f"{where}: delta_eve must be a non-empty Series (scenario -> change of value)"
+        )
+    values = as_float_array(delta_eve, "delta_eve", where=where)
+    tier1 = check_number(tier1_capital, "tier1_capital", where=where, minimum=0, strict=True)
+    limit = check_number(threshold, "threshold", where=where, minimum=0, strict=True)
+    share = values / tier1
+    return pd.DataFrame(
+        {"delta_eve": values, "share_of_tier1": share, "breach": -share > limit},
+        index=delta_eve.index,
     )

@@ -1,21 +1,26 @@
-"""Sentences of notebook 05 computed from its results: the Monte Carlo of DNS-AR(1) against the random walk and
-the autoencoder-vs-PCA comparison of curve factors."""
+"""Sentences of notebook 05 computed from its results: the reference DNS/random-walk ratios, the Monte Carlo of
+DNS-AR(1) against the random walk, the autoencoder-vs-PCA comparison of curve factors and the IRRBB outlier
+test."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.validation import check_columns
 from finrisk_utils.rates.curve_factors import SATURATION, CurveFactorFit
 
-__all__ = ["factor_reading", "monte_carlo_reading"]
+__all__ = ["factor_reading", "monte_carlo_reading", "outlier_reading", "reference_reading"]
 
 
-def monte_carlo_reading(summary: pd.DataFrame, panel_ratio: Mapping[int, float]) -> str:
+def monte_carlo_reading(
+    summary: pd.DataFrame, panel_ratio: Mapping[int, float], here: str = "this notebook's panel"
+) -> str:
     """``summary``: one row per horizon with ``mean`` (mean RMSE ratio DNS / random walk over panels),
-    ``share_dns_wins`` and ``count``; ``panel_ratio``: the same ratio on the notebook's own panel per horizon."""
+    ``share_dns_wins`` and ``count``; ``panel_ratio``: the same ratio on the notebook's own curve per horizon,
+    which ``here`` names (e.g. "the real curve")."""
     check_columns(summary, ["mean", "share_dns_wins", "count"], where="monte_carlo_reading")
     missing = sorted(set(summary.index) - set(panel_ratio))
     if missing:
@@ -23,11 +28,11 @@ def monte_carlo_reading(summary: pd.DataFrame, panel_ratio: Mapping[int, float])
     parts = []
     for h, row in summary.iterrows():
         side = "beats" if row["mean"] < 1 else "does not beat"
-        here = "wins" if panel_ratio[h] < 1 else "loses"
+        outcome = "wins" if panel_ratio[h] < 1 else "loses"
         parts.append(
             f"at h = {h} DNS-AR(1) {side} the random walk on average (mean RMSE ratio "
-            f"{row['mean']:.3f}) and wins on {row['share_dns_wins']:.0%} of the panels; on this notebook's "
-            f"panel it {here} (ratio {panel_ratio[h]:.3f})"
+            f"{row['mean']:.3f}) and wins on {row['share_dns_wins']:.0%} of the panels; on {here} it "
+            f"{outcome} (ratio {panel_ratio[h]:.3f})"
         )
     n = int(summary["count"].iloc[0])
     means = summary["mean"].to_numpy()
@@ -81,3 +86,42 @@ def factor_reading(pca: CurveFactorFit, ae: CurveFactorFit) -> str:
         verdict = " It does not reach PCA's error even in sample."
     better = "PCA" if pca.recon_rmse <= ae.recon_rmse else "the autoencoder"
     return text + sat + verdict + f" On the test curves {better} reconstructs better."
+
+
+def reference_reading(table: pd.DataFrame, tolerance: float = 5e-4) -> str:
+    """``table``: rows (horizon, maturity) with columns ``reference`` and one column per DNS method (RMSE
+    ratios to the random walk). Says, per method, whether every ratio is within ``tolerance`` of the
+    reference, and the largest gap."""
+    check_columns(table, ["reference"], where="reference_reading")
+    methods = [c for c in table.columns if c != "reference"]
+    if not methods:
+        raise ValueError("reference_reading: table has no method column beside 'reference'")
+    parts = []
+    for m in methods:
+        gap = float(np.abs(table[m] - table["reference"]).max())
+        verdict = "reproduces" if gap <= tolerance else "does not reproduce"
+        parts.append(
+            f"the {m} AR(1) {verdict} the reference (largest gap {gap:.4f} over {len(table)} ratios, "
+            f"tolerance {tolerance:g})"
+        )
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def outlier_reading(test: pd.DataFrame, tier1_capital: float, threshold: float) -> str:
+    """``test``: the output of ``eve_outlier_test``. The worst scenario, its share of Tier 1 and the
+    verdict of the supervisory outlier test."""
+    check_columns(test, ["delta_eve", "share_of_tier1", "breach"], where="outlier_reading")
+    worst = test["delta_eve"].idxmin()
+    share = test.loc[worst, "share_of_tier1"]
+    breaches = list(test.index[test["breach"]])
+    verdict = (
+        f"the book is an outlier: {len(breaches)} scenario(s) ({', '.join(breaches)}) cost more than "
+        f"{threshold:.0%} of Tier 1"
+        if breaches
+        else f"the book is not an outlier: no scenario costs more than {threshold:.0%} of Tier 1"
+    )
+    return (
+        f"With Tier 1 capital of {tier1_capital:,.0f}, the worst scenario is {worst}, a change of economic "
+        f"value of {test.loc[worst, 'delta_eve']:,.0f} ({share:.1%} of Tier 1): {verdict}."
+    )

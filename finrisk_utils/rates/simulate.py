@@ -2,7 +2,9 @@
 
 ``make_yield_curves`` simulates a monthly panel of zero-coupon yields: level, slope and curvature follow a
 VAR(1), the curve is their Nelson-Siegel combination plus i.i.d. measurement noise; the true factors are
-returned as ground truth.
+returned as ground truth. By default the VAR(1) is the one estimated on the real US Treasury curve
+(:data:`TREASURY_FACTOR_DYNAMICS`); Diebold and Li's published factor moments are kept as
+:data:`DIEBOLD_LI_FACTOR_DYNAMICS`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from finrisk_utils.rates.nelson_siegel import (
     nelson_siegel_loadings,
 )
 
-__all__ = ["DIEBOLD_LI_FACTOR_DYNAMICS", "DNSParams", "YieldCurvePanel", "make_yield_curves"]
+__all__ = [
+    "DIEBOLD_LI_FACTOR_DYNAMICS",
+    "DNSParams",
+    "TREASURY_FACTOR_DYNAMICS",
+    "TREASURY_MATURITIES",
+    "YieldCurvePanel",
+    "make_yield_curves",
+]
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,9 @@ class DNSParams:
     """Dynamic Nelson-Siegel parameters, monthly, yields in percent.
 
     ``f_t = mean + ar @ (f_{t-1} - mean) + e_t``, ``e_t ~ N(0, innovation_cov)``, ``f = (level, slope,
-    curvature)``; ``y_t(m) = loadings(m) @ f_t + u_t(m)``, ``u ~ N(0, measurement_sd^2)`` i.i.d.
+    curvature)``; ``y_t(m) = loadings(m) @ f_t + u_t(m)``, ``u_t(m)`` independent across maturities, each a
+    stationary AR(1) with coefficient ``measurement_ar`` and standard deviation ``measurement_sd`` (i.i.d.
+    when ``measurement_ar = 0``).
     """
 
     mean: tuple[float, float, float]
@@ -35,6 +46,7 @@ class DNSParams:
     innovation_cov: tuple[tuple[float, float, float], ...]
     measurement_sd: float = 0.08
     lam: float = DIEBOLD_LI_LAMBDA
+    measurement_ar: float = 0.0
 
     def __post_init__(self) -> None:
         ar, cov = np.asarray(self.ar, dtype=float), np.asarray(self.innovation_cov, dtype=float)
@@ -46,6 +58,8 @@ class DNSParams:
             raise ValueError("innovation_cov must be symmetric positive definite")
         if self.measurement_sd < 0 or self.lam <= 0:
             raise ValueError("measurement_sd must be >= 0 and lam > 0")
+        if not -1 < self.measurement_ar < 1:
+            raise ValueError(f"measurement_ar must lie in (-1, 1), got {self.measurement_ar}")
 
     @classmethod
     def from_ar1(
@@ -81,7 +95,23 @@ DIEBOLD_LI_FACTOR_DYNAMICS = DNSParams.from_ar1(
     mean=(7.579, -2.098, -0.162), sd=(1.524, 1.608, 1.687), phi=(0.957, 0.938, 0.901)
 )
 
-#: Maturities (months) of the simulated panel: 3 months to 30 years.
+#: The real curve's dynamics: the VAR(1) of the Nelson-Siegel factors (lambda = 0.0609) of the McCulloch-Kwon
+#: US Treasury zero yields, December 1946 to February 1991 (registry ``treasury_yields``, all 10 maturities), by
+#: OLS, with its residual covariance; the Nelson-Siegel fit's residuals give the measurement noise (sd 13 bp,
+#: persistent: pooled first-order autocorrelation 0.70).
+#: Estimated by ``finrisk_utils.rates.calibrate.calibrate_dns(treasury_curve())`` and rounded to 4 decimals;
+#: a test re-estimates it from the data. The level is close to a unit root (largest eigenvalue 0.992).
+TREASURY_FACTOR_DYNAMICS = DNSParams(
+    mean=(7.6354, -1.3842, 1.4693),
+    ar=((0.9918, 0.0307, 0.0163), (-0.0149, 0.9153, 0.0196), (0.0846, 0.0601, 0.7071)),
+    innovation_cov=((0.092, -0.0371, -0.1741), (-0.0371, 0.313, 0.1084), (-0.1741, 0.1084, 1.8015)),
+    measurement_sd=0.1299,
+    measurement_ar=0.7039,
+)
+
+#: Maturities (months) of the real Treasury panel (``treasury_yields``), the simulated panel's default.
+TREASURY_MATURITIES = (1, 2, 3, 5, 6, 11, 12, 36, 60, 120)
+#: Maturities (months) 3 months to 30 years (the generator's earlier default).
 YIELD_CURVE_MATURITIES = (3, 6, 12, 24, 36, 60, 84, 120, 240, 360)
 
 
@@ -96,17 +126,19 @@ class YieldCurvePanel:
 
 
 def make_yield_curves(
-    n_months: int = 372,
+    n_months: int = 531,
     *,
-    start: str = "1970-01-01",
-    maturities: tuple[float, ...] = YIELD_CURVE_MATURITIES,
-    params: DNSParams = DIEBOLD_LI_FACTOR_DYNAMICS,
+    start: str = "1946-12-01",
+    maturities: tuple[float, ...] = TREASURY_MATURITIES,
+    params: DNSParams = TREASURY_FACTOR_DYNAMICS,
     seed: int = 0,
 ) -> YieldCurvePanel:
     """Monthly yield curves from the dynamic Nelson-Siegel model ``params`` (see :class:`DNSParams`).
 
-    The factor path starts from a draw of its stationary distribution, so there is no burn-in. Rates are
-    Gaussian and may turn negative (rarely, with the default parameters). Dates are month starts from
+    The defaults mirror the real Treasury panel: its span (531 months from December 1946), maturities and
+    calibrated dynamics (:data:`TREASURY_FACTOR_DYNAMICS`). The factor path starts from a draw of its
+    stationary distribution, so there is no burn-in. Rates are Gaussian and may turn negative (with the
+    default parameters about 1% of the yields, on a minority of panels). Dates are month starts from
     ``start``. Same ``seed``, same panel.
     """
     n_months = check_positive_int(n_months, "n_months", where="make_yield_curves")
@@ -123,7 +155,12 @@ def make_yield_curves(
     shocks = rng.standard_normal((n_months, 3)) @ chol.T
     for t in range(1, n_months):
         f[t] = mean + ar @ (f[t - 1] - mean) + shocks[t]
-    noise = params.measurement_sd * rng.standard_normal((n_months, len(maturities)))
+    z = rng.standard_normal((n_months, len(maturities)))
+    rho, sd = params.measurement_ar, params.measurement_sd
+    noise = np.empty_like(z)
+    noise[0] = sd * z[0]
+    for t in range(1, n_months):
+        noise[t] = rho * noise[t - 1] + sd * np.sqrt(1 - rho**2) * z[t]
     dates = pd.date_range(start, periods=n_months, freq="MS", name="date")
     factors = pd.DataFrame(f, index=dates, columns=list(FACTOR_NAMES))
     yields = pd.DataFrame(f @ loadings.T + noise, index=dates, columns=list(maturities))
