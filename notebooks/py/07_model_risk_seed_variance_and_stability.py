@@ -278,6 +278,22 @@ for m in nets:
     )
 display(Markdown("\n".join(lines)))
 
+# %% [markdown] tags=[]
+# ## Exercises
+#
+# 1. **(recall)** Which parts of notebook 02's study change when only `seed` changes, and which cannot? Check it:
+#    compute GARCH-skew-t's VaR on 2015–2018 after `setup(0)` and after `setup(1)`.
+# 2. **(apply)** Stability over time without a sweep: average the classical models' per-day pinball losses
+#    (`backtest_var(...).pinball_losses`) over each test year of 2015–2018. In how many years does each beat
+#    GARCH-skew-t, and what does a model that wins in some years and loses in others mean for a validator?
+# 3. **(apply)** Measure the seed spread (`seed_spread`) of a small version of notebook 01's LSTM (window 5,
+#    4 units, 2 epochs) over three seeds. How large is it against the gap between the LSTM and the random walk?
+# 4. **(extend)** Test the seed ensemble (`seed_ensemble`) of those three LSTMs against the random walk with the
+#    shared protocol, the spread beside it. Why can the ensemble's mean squared error never exceed the seeds'
+#    average, and why is testing each seed and summarising the p-values wrong?
+#
+# Worked solutions: `solutions/07_model_risk_seed_variance_and_stability_solutions.ipynb`.
+
 # %% tags=[]
 metrics = {
     "run.n_seeds": n_seeds,
