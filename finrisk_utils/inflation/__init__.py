@@ -1,5 +1,18 @@
-"""Inflation risk: monthly and year-on-year inflation, SARIMA year-on-year forecasts and fan charts."""
+"""Inflation risk: monthly and year-on-year inflation, SARIMA year-on-year forecasts and fan charts, inflation
+expectations in T-bill rates (Fisher and Mishkin regressions, T-bill-implied forecasts)."""
 
+from finrisk_utils.inflation.expectations import (
+    ExpectationsRegression,
+    bill_panel,
+    expectations_reading,
+    expectations_regression,
+    fisher_reading,
+    fisher_regression,
+    mishkin_regression,
+    monthly_to_span,
+    ols_direct_forecast,
+    tbill_implied_forecast,
+)
 from finrisk_utils.inflation.measures import (
     monthly_inflation,
     yoy_change,
@@ -12,14 +25,26 @@ from finrisk_utils.inflation.sarima import (
     SarimaForecast,
     sarima_yoy_fan,
     sarima_yoy_forecast,
+    simulate_paths,
 )
 
 __all__ = [
+    "ExpectationsRegression",
+    "bill_panel",
+    "expectations_reading",
+    "expectations_regression",
+    "fisher_reading",
+    "fisher_regression",
+    "mishkin_regression",
+    "monthly_to_span",
+    "ols_direct_forecast",
+    "tbill_implied_forecast",
     "SarimaForecast",
     "choose_on_validation",
     "coverage_reading",
     "monthly_inflation",
     "sarima_yoy_fan",
     "sarima_yoy_forecast",
+    "simulate_paths",
     "yoy_change",
 ]
