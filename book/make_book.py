@@ -8,7 +8,8 @@ and runs Sphinx (MyST-NB, ``nb_execution_mode = "off"``, sphinx-book-theme) with
   into ``src/notebooks/`` (a copy keeps its modification time, so an unchanged notebook is not re-read);
 - generated at staging time into ``index.md``: the syllabus (``book/syllabus.yaml``: the seed article's topics ->
   notebook and section, links checked against the notebooks' headings) and the navigation by risk type
-  (``book/parts.yaml``); into ``references.md``: which notebooks cite each reference.
+  (``book/parts.yaml``); into ``references.md``: which notebooks cite each reference; into ``teachers.md``: each
+  notebook's exercises (number and levels) and whether its worked solutions exist in ``solutions/``.
 
 Problems a reader would meet (a notebook in no part, a syllabus notebook or section that does not exist) are
 printed as warnings and shown in the page; ``tests/test_book.py`` turns them into failures.
@@ -38,6 +39,8 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 PAGES = ("conf.py", "index.md", "glossary.md", "references.md", "teachers.md")
 SYLLABUS_MARK = "<!-- syllabus -->"
 NAVIGATION_MARK = "<!-- navigation -->"
+EXERCISES_MARK = "<!-- exercises -->"
+SOLUTIONS_DIR = ROOT / "solutions"
 OTHER_PART = "Other notebooks"
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -48,6 +51,7 @@ __all__ = [
     "build",
     "citations",
     "cites",
+    "exercises",
     "find_section",
     "load_parts",
     "load_syllabus",
@@ -211,6 +215,37 @@ def _syllabus(syllabus: list[dict], notebooks: list[Path], problems: Problems) -
     return "\n".join(out)
 
 
+def exercises(path: Path) -> list[str]:
+    """The levels (``recall``, ``apply``, ``extend``) of the numbered items of the notebook's ``## Exercises`` cell,
+    in order; an item without a level tag counts as ``""``. Empty when the notebook has no such cell."""
+    for source in _markdown_sources(path):
+        if re.match(
+            r"^#{2}\s+Exercises\s*$", source.lstrip().splitlines()[0] if source.strip() else ""
+        ):
+            items = re.findall(r"^\s*\d+\.\s+(.*)$", source, re.MULTILINE)
+            return [
+                (re.search(r"\((recall|apply|extend)\)", item) or [None, ""])[1] for item in items
+            ]
+    return []
+
+
+def _exercise_table(notebooks: list[Path], solutions_dir: Path) -> str:
+    rows = ["| notebook | exercises (levels) | solutions file |", "|---|---|---|"]
+    for path in notebooks:
+        levels = exercises(path)
+        number = notebook_number(path)
+        if levels:
+            where = f"[{len(levels)}](notebooks/{path.name}#exercises) ({', '.join(lv or '?' for lv in levels)})"
+        else:
+            where = "none yet"
+        solution = solutions_dir / f"{path.stem}_solutions.ipynb"
+        solved = "yes" if solution.exists() else "not written yet"
+        rows.append(
+            f"| [{number} · {notebook_title(path)}](notebooks/{path.name}) | {where} | {solved} |"
+        )
+    return "\n".join(rows)
+
+
 _NOT_NAMES = frozenset(
     "January February March April May June July August September October November December "
     "In The From Since Until By Before After Between And Or Of On At For To Up".split()
@@ -284,7 +319,12 @@ def _copy_if_changed(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def stage(src: Path, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR) -> Problems:
+def stage(
+    src: Path,
+    book_dir: Path = BOOK_DIR,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    solutions_dir: Path = SOLUTIONS_DIR,
+) -> Problems:
     """Write the Sphinx source folder ``src``: the book's pages (syllabus and navigation filled in) and copies of
     the notebooks. Files that did not change keep their modification time (Sphinx then skips them)."""
     src, book_dir = Path(src), Path(book_dir)
@@ -301,6 +341,8 @@ def stage(src: Path, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_
             text = text.replace(NAVIGATION_MARK, _navigation(groups))
         elif name == "references.md":
             text = _cited_in(text, notebooks)
+        elif name == "teachers.md":
+            text = text.replace(EXERCISES_MARK, _exercise_table(notebooks, Path(solutions_dir)))
         _write_if_changed(src / name, text)
     for path in notebooks:
         _copy_if_changed(path, src / "notebooks" / path.name)

@@ -208,6 +208,27 @@ def test_a_missing_section_or_notebook_is_reported(tmp_path):
     assert problems.missing_sections and problems.missing_notebooks == ["07"]
 
 
+def test_exercises_are_read_with_their_levels(tmp_path):
+    cell = "## Exercises\n\n1. **(recall)** a\n   more\n2. **(apply)** b\n3. c\n4. **(extend)** d\n"
+    nb = tmp_path / "01_x.ipynb"
+    nb.write_text(json.dumps({"cells": [{"cell_type": "markdown", "source": cell}]}))
+    assert make_book.exercises(nb) == ["recall", "apply", "", "extend"]
+    nb.write_text(
+        json.dumps({"cells": [{"cell_type": "markdown", "source": "## Conclusion\n\n1. x"}]})
+    )
+    assert make_book.exercises(nb) == []
+
+
+def test_the_teachers_page_lists_every_notebook_s_exercises(book):
+    html, _ = book
+    page = _parse(html / "teachers.html")
+    linked = {url for tag, url in page.targets if tag == "a"}
+    for nb in discover_notebooks():
+        assert f"notebooks/{nb.stem}.html" in linked, f"{nb.name} missing from the teachers' table"
+        if make_book.exercises(nb):
+            assert f"notebooks/{nb.stem}.html#exercises" in linked, nb.name
+
+
 # --- glossary -----------------------------------------------------------------------------------------------------
 
 GLOSSARY = BOOK / "glossary.md"
