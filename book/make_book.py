@@ -292,9 +292,11 @@ def _ascii(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def _cited_in(references: str, notebooks: list[Path]) -> str:
-    """``references.md`` with, after each entry (a line ``- Author, ... (YEAR). ...``), the notebooks citing it."""
+def _cited_in(references: str, notebooks: list[Path], glossary: str) -> str:
+    """``references.md`` with, after each entry (a line ``- Author, ... (YEAR). ...``), the notebooks and the
+    glossary citing it."""
     cited = {p: set(citations("\n".join(_markdown_sources(p)))) for p in notebooks}
+    in_glossary = set(citations(glossary))
     out = []
     for line in references.splitlines():
         if line.startswith("- "):
@@ -303,6 +305,8 @@ def _cited_in(references: str, notebooks: list[Path]) -> str:
                 for p in notebooks
                 if any(cites(line, c) for c in cited[p])
             ]
+            if any(cites(line, c) for c in in_glossary):
+                where.append("[the glossary](glossary.md)")
             if where:
                 line += f" *Cited in {', '.join(where)}.*"
         out.append(line)
@@ -340,7 +344,8 @@ def stage(
             )
             text = text.replace(NAVIGATION_MARK, _navigation(groups))
         elif name == "references.md":
-            text = _cited_in(text, notebooks)
+            glossary = (book_dir / "glossary.md").read_text(encoding="utf-8")
+            text = _cited_in(text, notebooks, glossary)
         elif name == "teachers.md":
             text = text.replace(EXERCISES_MARK, _exercise_table(notebooks, Path(solutions_dir)))
         _write_if_changed(src / name, text)

@@ -421,6 +421,18 @@ def test_every_citation_has_a_reference():
     assert not missing, f"citations with no entry in book/references.md: {sorted(set(missing))}"
 
 
+def test_every_reference_is_cited():
+    texts = ["\n".join(make_book._markdown_sources(nb)) for nb in discover_notebooks()]
+    texts.append(GLOSSARY.read_text(encoding="utf-8"))
+    cited = {c for text in texts for c in make_book.citations(text)}
+    orphans = [
+        e[:80] for e in _reference_entries() if not any(make_book.cites(e, c) for c in cited)
+    ]
+    assert not orphans, (
+        f"book/references.md entries no notebook and no glossary entry cites: {orphans}"
+    )
+
+
 def test_references_are_sorted_and_unique():
     entries = _reference_entries()
     keys = [make_book._ascii(e).lower() for e in entries]
