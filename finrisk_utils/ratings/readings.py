@@ -1,0 +1,111 @@
+"""Computed readings of notebook 10: sentences built from this run's tables (never typed by hand)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from finrisk_utils.core.validation import check_probability
+
+__all__ = ["fairness_reading", "importance_reading", "ordinal_vs_softmax_reading", "rate_reading"]
+
+
+def _p(p: float) -> str:
+    return "n/a" if not np.isfinite(p) else ("< 0.001" if p < 0.001 else f"= {p:.3f}")
+
+
+def ordinal_vs_softmax_reading(
+    table: pd.DataFrame,
+    comparison: pd.DataFrame,
+    ordinal: str,
+    softmax: str,
+    *,
+    trained: Mapping[str, bool],
+) -> str:
+    """One sentence on the ordinal network against the softmax one: their test MAE (notches), exact and
+    within-one accuracy, ranked probability score, and the verdict of ``comparison`` (the row of ``ordinal`` in
+    a comparison whose benchmark is ``softmax``: ``mean_loss_diff``, ``dm_pvalue``, ``pvalue_holm``,
+    ``verdict``)."""
+    if not (trained.get(ordinal, True) and trained.get(softmax, True)):
+        untrained = [m for m in (ordinal, softmax) if not trained.get(m, True)]
+        return f"{', '.join(untrained)} did not train (not interpreted): no ordinal-versus-softmax reading."
+    a, b = table.loc[ordinal], table.loc[softmax]
+    row = comparison.set_index("model").loc[ordinal]
+    return (
+        f"The ordinal network (`{ordinal}`) has a mean absolute error of {a['mae_notches']:.3f} notches against "
+        f"{b['mae_notches']:.3f} for the softmax network (`{softmax}`); exact accuracy {a['exact_accuracy']:.1%} "
+        f"against {b['exact_accuracy']:.1%}, within one notch {a['within_one_accuracy']:.1%} against "
+        f"{b['within_one_accuracy']:.1%}, ranked probability score {a['rps']:.4f} against {b['rps']:.4f}. On "
+        f"per-loan absolute notch error the ordinal network is {row['verdict']} (paired DM p {_p(row['dm_pvalue'])}, "
+        f"Holm p {_p(row['pvalue_holm'])})."
+    )
+
+
+def importance_reading(importance: pd.DataFrame, *, top: int = 3) -> str:
+    """Per model, the ``top`` attributes whose shuffling raises the mean absolute notch error most."""
+    parts = []
+    for model in importance.columns:
+        best = importance[model].sort_values(ascending=False).head(top)
+        items = ", ".join(f"`{k}` (+{v:.3f})" for k, v in best.items())
+        parts.append(f"`{model}`: {items}")
+    return (
+        "Attributes that move the predicted grade most (increase in mean absolute error, notches, when shuffled): "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def fairness_reading(tables: Mapping[str, pd.DataFrame], model: str, *, level: float = 0.05) -> str:
+    """For each grouping (e.g. home ownership, state) of one model's errors
+    (:func:`~finrisk_utils.ratings.metrics.errors_by_group`): the groups graded most and least favourably
+    relative to the lender and the spread of the mean signed error; then which tests reject equal groups at
+    ``level`` after Holm over the reading's family (Kruskal-Wallis on the signed error and chi-square on over /
+    exact / under, for every grouping)."""
+    from statsmodels.stats.multitest import multipletests
+
+    level = check_probability(level, "level", where="fairness_reading")
+    if not tables:
+        raise ValueError("fairness_reading: tables is empty")
+    family = {
+        (a, test): t.attrs[f"{test}_pvalue"]
+        for a, t in tables.items()
+        for test in ("kruskal", "chi2")
+    }
+    adjusted = dict(
+        zip(family, multipletests(list(family.values()), method="holm")[1], strict=True)
+    )
+    parts = []
+    for attribute, t in tables.items():
+        fav, harsh = t["mean_signed_error"].idxmin(), t["mean_signed_error"].idxmax()
+        tests = ", ".join(
+            f"{label} p {_p(family[(attribute, test)])}, Holm {_p(adjusted[(attribute, test)])}"
+            for test, label in (("kruskal", "Kruskal-Wallis"), ("chi2", "chi-square"))
+        )
+        rejected = [test for test in ("kruskal", "chi2") if adjusted[(attribute, test)] < level]
+        verdict = (
+            "the groups differ significantly at " + f"{level:.0%} after Holm"
+            if rejected
+            else f"the differences are not significant at {level:.0%} after Holm"
+        )
+        parts.append(
+            f"By {attribute} ({len(t)} groups), `{model}` grades {fav} loans most favourably relative to the "
+            f"lender (mean {t.loc[fav, 'mean_signed_error']:+.3f} notches, over-graded "
+            f"{t.loc[fav, 'over_grading_rate']:.1%}) and {harsh} loans least (mean "
+            f"{t.loc[harsh, 'mean_signed_error']:+.3f}, under-graded {t.loc[harsh, 'under_grading_rate']:.1%}); "
+            f"spread {t.attrs['spread']:.3f} notches; {verdict} ({tests})."
+        )
+    return " ".join(parts)
+
+
+def rate_reading(table: pd.DataFrame, *, grade_only: str, without: str, with_grade: str) -> str:
+    """The share of the interest rate's test variance the grade explains alone (``grade_only``), the best model
+    without the grade (``without``) and with it (``with_grade``): test R^2 and RMSE (percentage points)."""
+    g, w, wg = table.loc[grade_only], table.loc[without], table.loc[with_grade]
+    return (
+        f"The grade alone (`{grade_only}`) explains {g['r2']:.1%} of the March rates' variance (RMSE "
+        f"{g['rmse']:.2f} pp); the best model on borrower attributes without the grade (`{without}`) explains "
+        f"{w['r2']:.1%} (RMSE {w['rmse']:.2f} pp), and with the grade added (`{with_grade}`) {wg['r2']:.1%} "
+        f"(RMSE {wg['rmse']:.2f} pp)."
+    )

@@ -1,0 +1,495 @@
+"""Unit tests of finrisk_utils.ratings: inputs and leakage, the split, notch metrics, the ordinal logit, the
+ordinal and softmax networks, gradient boosting selection, readings and plots."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit
+from sklearn.inspection import permutation_importance
+from statsmodels.tools.numdiff import approx_fprime
+
+from finrisk_utils.data import load
+from finrisk_utils.ratings import (
+    GRADES,
+    LEAKY_COLUMNS,
+    GradeModel,
+    OrdinalLogit,
+    build_grade_network,
+    class_frequencies,
+    confusion_counts,
+    cumulative_to_class_probabilities,
+    errors_by_group,
+    fairness_reading,
+    fit_gbm,
+    fit_grade_network,
+    fit_rate_network,
+    grade_dummies,
+    grade_from_probabilities,
+    grade_inputs,
+    grade_notches,
+    grade_scores,
+    implied_annual_rate,
+    importance_reading,
+    keras_cumulative_logit_loss,
+    leakage_screen,
+    make_preprocessor,
+    mcnemar_test,
+    month_split,
+    naive_network_outputs,
+    notch_metrics,
+    ordinal_vs_softmax_reading,
+    plot_confusion,
+    plot_errors_by_group,
+    plot_importance,
+    plot_rate_by_grade,
+    ranked_probability_score,
+    rate_reading,
+    select_and_fit_seeds,
+    validation_slice,
+    with_grade,
+)
+from finrisk_utils.ratings.models import _OrderedLogitModel
+
+
+@pytest.fixture(scope="module")
+def loans():
+    return load("lending_club")
+
+
+def _ordinal_data(n=1500, p=3, k=5, seed=0):
+    """Latent-logit ordinal data: y = number of thresholds below x'b + logistic noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    beta = np.linspace(1.5, -1.0, p)
+    thresholds = np.linspace(-2, 2, k - 1)
+    latent = X @ beta + rng.logistic(size=n)
+    y = (latent[:, None] > thresholds[None, :]).sum(axis=1)
+    return X, y, beta, thresholds
+
+
+# ------------------------------------------------------------------------------------------------ inputs, leakage
+
+
+def test_grade_notches_maps_a_to_g_and_names_a_bad_grade():
+    assert grade_notches(["A", "C", "G"]).tolist() == [0, 2, 6]
+    with pytest.raises(ValueError, match="found 'H' at row 1"):
+        grade_notches(["A", "H"])
+
+
+def test_grade_inputs_drop_every_give_away_and_keep_the_rows(loans):
+    inputs = grade_inputs(loans)
+    assert len(inputs) == len(loans) and inputs.index.equals(loans.index)
+    assert not set(LEAKY_COLUMNS) & set(inputs.columns)
+    assert {"state", "emp_title", "issue_month", "earliest_credit_line"}.isdisjoint(inputs.columns)
+    expected = 2018 - loans["earliest_credit_line"]
+    assert np.allclose(inputs["credit_history_years"], expected)
+    assert np.allclose(inputs["annual_income"], np.log1p(loans["annual_income"]))
+    with pytest.raises(Exception, match="grade_inputs.*missing column"):
+        grade_inputs(loans.drop(columns=["homeownership"]))
+
+
+def test_no_model_input_is_a_near_deterministic_function_of_the_grade(loans):
+    """The leakage check: the rate, the sub-grade and the rate implied by the instalment are flagged; no input of
+    the grade model is, by either score."""
+    y = grade_notches(loans["grade"])
+    candidates = loans.drop(columns=["grade"]).assign(
+        implied_rate=implied_annual_rate(loans["installment"], loans["loan_amount"], loans["term"])
+    )
+    screen = leakage_screen(candidates, y)
+    assert {"interest_rate", "sub_grade", "implied_rate"} <= set(screen.index[screen["flagged"]])
+    assert screen.loc["interest_rate", "eta_squared"] > 0.9
+    assert screen.loc["sub_grade", "label_lift"] > 0.95
+    inputs = leakage_screen(grade_inputs(loans), y)
+    assert not inputs["flagged"].any()
+    assert inputs["label_lift"].max() < 0.2 and inputs["eta_squared"].max() < 0.3
+
+
+def test_leakage_screen_on_synthetic_columns():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 5, 2000)
+    frame = pd.DataFrame(
+        {
+            "copy": 3.0 * y + 0.01 * rng.standard_normal(y.size),
+            "noise": rng.standard_normal(y.size),
+            "text_copy": pd.Categorical(np.array(list("abcde"))[y]),
+        }
+    )
+    screen = leakage_screen(frame, y)
+    assert screen.loc["copy", "flagged"] and screen.loc["text_copy", "flagged"]
+    assert not screen.loc["noise", "flagged"]
+    assert abs(screen.loc["noise", "label_lift"]) < 0.05
+    assert np.isnan(screen.loc["text_copy", "eta_squared"])
+    with pytest.raises(ValueError, match="labels has 3 rows"):
+        leakage_screen(frame, y[:3])
+
+
+def test_implied_annual_rate_inverts_the_annuity_formula(loans):
+    r = np.array([0.05, 0.12, 0.3]) / 12
+    term = np.array([36, 60, 36])
+    amount = np.array([10_000, 25_000, 3_000])
+    pay = amount * r / (1 - (1 + r) ** -term)
+    assert np.allclose(implied_annual_rate(pay, amount, term), 1200 * r, atol=1e-6)
+    real = implied_annual_rate(loans["installment"], loans["loan_amount"], loans["term"])
+    assert np.median(np.abs(real - loans["interest_rate"])) < 0.05  # percentage points
+    with pytest.raises(ValueError, match="implied_annual_rate"):
+        implied_annual_rate([10.0], [1000.0], [36])  # 36 x 10 < 1000
+
+
+# ------------------------------------------------------------------------------------------------ split, prep
+
+
+def test_month_split_is_out_of_time_and_checks_its_months(loans):
+    fit, test = month_split(loans["issue_month"], ["Jan-2018", "Feb-2018"], ["Mar-2018"])
+    assert not (fit & test).any() and (fit | test).all()
+    assert set(loans.loc[test, "issue_month"].astype(str)) == {"Mar-2018"}
+    with pytest.raises(ValueError, match="must all come after"):
+        month_split(loans["issue_month"], ["Mar-2018"], ["Jan-2018"])
+    with pytest.raises(ValueError, match="do not occur"):
+        month_split(loans["issue_month"], ["Jan-2018"], ["Apr-2018"])
+    with pytest.raises(ValueError, match="in both"):
+        month_split(loans["issue_month"], ["Jan-2018"], ["Jan-2018"])
+
+
+def test_validation_slice_is_stratified_reproducible_and_keeps_rare_grades():
+    y = np.r_[np.zeros(500), np.ones(300), np.full(20, 2), [3]].astype(int)
+    a, b = validation_slice(y, 0.2, 7), validation_slice(y, 0.2, 7)
+    assert np.array_equal(a, b) and abs(a.mean() - 0.2) < 0.01
+    assert abs(a[y == 1].mean() - 0.2) < 0.01 and abs(a[y == 2].mean() - 0.2) < 0.06
+    assert not np.array_equal(a, validation_slice(y, 0.2, 8))
+    with pytest.raises(ValueError, match="fraction"):
+        validation_slice(y, 1.5, 0)
+
+
+def test_preprocessor_learns_from_training_rows_only(loans):
+    inputs = grade_inputs(loans)
+    train, test = inputs.iloc[:3000], inputs.iloc[3000:]
+    pre = make_preprocessor(inputs).fit(train)
+    Z_train = pre.transform(train)
+    assert np.allclose(Z_train.mean(axis=0)[:5], 0, atol=1e-8)  # scaled with training means
+    before = pre.transform(train.iloc[:5])
+    shifted = test.assign(annual_income=test["annual_income"] + 10)
+    pre.transform(shifted)  # transforming other rows does not refit
+    assert np.allclose(pre.transform(train.iloc[:5]), before)
+    assert np.isfinite(pre.transform(test)).all() and (Z_train.std(axis=0) > 0).all()
+    unseen = test.iloc[:3].copy()
+    unseen["loan_purpose"] = unseen["loan_purpose"].cat.add_categories("space_travel")
+    unseen.iloc[0, unseen.columns.get_loc("loan_purpose")] = "space_travel"
+    assert np.isfinite(pre.transform(unseen)).all()
+
+
+def test_with_grade_appends_one_hot_grades():
+    Z = np.ones((3, 2))
+    out = with_grade(Z, np.array([0, 2, 6]))
+    assert out.shape == (3, 2 + 6)
+    assert out[0, 2:].sum() == 0 and out[1, 3] == 1 and out[2, -1] == 1
+    with pytest.raises(ValueError, match="notches must lie"):
+        with_grade(Z, np.array([0, 1, 7]))
+
+
+# ------------------------------------------------------------------------------------------------ metrics
+
+
+def test_grade_from_probabilities_median_and_mode_differ_where_they_should():
+    p = np.array([[0.4, 0.0, 0.0, 0.6], [0.1, 0.5, 0.3, 0.1]])
+    assert grade_from_probabilities(p, "mode").tolist() == [3, 1]
+    assert grade_from_probabilities(p, "median").tolist() == [3, 1]
+    q = np.array([[0.45, 0.1, 0.0, 0.45]])
+    assert grade_from_probabilities(q, "median").tolist() == [1]
+    assert grade_from_probabilities(q, "mode").tolist() == [0]
+    with pytest.raises(ValueError, match="sum to 1"):
+        grade_from_probabilities(np.array([[0.5, 0.2]]))
+    with pytest.raises(ValueError, match="rule"):
+        grade_from_probabilities(p, "mean")
+
+
+def test_notch_metrics_by_hand():
+    m = notch_metrics([0, 1, 2, 3], [0, 2, 2, 1])
+    assert m["exact_accuracy"] == 0.5 and m["within_one_accuracy"] == 0.75
+    assert m["mae_notches"] == 0.75 and m["mean_signed_error"] == pytest.approx(-0.25)
+    assert notch_metrics([0, 1, 2], [0, 1, 2])["kendall_tau"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="notches"):
+        notch_metrics([0, 1], [0, 1.5])
+
+
+def test_ranked_probability_score_is_zero_when_sure_and_right_and_grows_with_distance():
+    y = np.array([1, 1, 1])
+    p = np.array([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1.0]])
+    rps = ranked_probability_score(y, p)
+    assert rps[0] == 0 and rps[1] == pytest.approx(1 / 3) and rps[2] == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="only 4 columns"):
+        ranked_probability_score([5], np.full((1, 4), 0.25))
+
+
+def test_confusion_counts_and_grade_scores():
+    y, pred = np.array([0, 0, 1, 2]), np.array([0, 1, 1, 1])
+    c = confusion_counts(y, pred, ("A", "B", "C"))
+    assert c.to_numpy().sum() == 4 and c.loc["A", "B"] == 1 and c.loc["C", "B"] == 1
+    sure = np.eye(3)[pred]
+    table, err, rps = grade_scores(y, {"m": sure, "uniform": np.full((4, 3), 1 / 3)})
+    assert table.loc["m", "mae_notches"] == 0.5 and err["m"].tolist() == [0, 1, 0, 1]
+    assert rps.shape == (4, 2) and table.loc["m", "rps"] == pytest.approx(rps["m"].mean())
+
+
+def test_mcnemar_counts_discordant_pairs_and_matches_statsmodels():
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    rng = np.random.default_rng(3)
+    a = rng.random(400) < 0.5
+    b = np.where(rng.random(400) < 0.8, a, ~a) & (rng.random(400) < 0.9)
+    r = mcnemar_test(a, b)
+    table = pd.crosstab(a, b).to_numpy()
+    assert r["a_only"] == table[1, 0] and r["b_only"] == table[0, 1]
+    assert r["pvalue"] == pytest.approx(mcnemar(table, exact=False, correction=True).pvalue)
+    assert mcnemar_test(a, a)["pvalue"] == 1.0
+    small = mcnemar_test([1, 1, 1, 0], [0, 0, 0, 0])
+    assert small["pvalue"] == pytest.approx(0.25)  # exact binomial: 3 of 3 discordant
+    with pytest.raises(ValueError, match="0/1"):
+        mcnemar_test([2, 0], [0, 1])
+
+
+def test_errors_by_group_signs_pooling_and_tests():
+    rng = np.random.default_rng(4)
+    n = 900
+    groups = pd.Series(np.r_[np.full(400, "own"), np.full(450, "rent"), np.full(50, "tiny")])
+    y = rng.integers(1, 5, n)
+    pred = y.copy()
+    pred[:400] -= 1  # 'own' systematically graded one notch better
+    t = errors_by_group(y, pred, groups, min_count=100)
+    assert set(t.index) == {"own", "rent"}  # 'tiny' pooled into 'other', still too small: dropped
+    assert t.loc["own", "mean_signed_error"] == -1 and t.loc["own", "over_grading_rate"] == 1
+    assert t.loc["rent", "mae_notches"] == 0 and t.attrs["spread"] == 1
+    assert t.attrs["kruskal_pvalue"] < 1e-10 and t.attrs["chi2_pvalue"] < 1e-10
+    text = fairness_reading({"tenure": t}, "m")
+    assert "own loans most favourably" in text and "differ significantly" in text
+    with pytest.raises(ValueError, match="fewer than two groups"):
+        errors_by_group(y, pred, groups, min_count=500)
+
+
+# ------------------------------------------------------------------------------------------------ ordinal logit
+
+
+def test_ordered_logit_analytic_score_matches_numerical_gradient():
+    X, y, *_ = _ordinal_data(n=300)
+    model = _OrderedLogitModel(y, X, distr="logit")
+    params = model.start_params + 0.2 * np.random.default_rng(0).standard_normal(
+        model.start_params.size
+    )
+    assert np.allclose(
+        model.score(params), approx_fprime(params, model.loglike, centered=True), atol=1e-4
+    )
+
+
+def test_ordinal_logit_recovers_simulated_coefficients_and_fills_unseen_grades():
+    X, y, beta, thresholds = _ordinal_data()
+    fitted = OrdinalLogit().fit(X, y, n_classes=7)
+    assert fitted.converged_
+    assert np.allclose(fitted.coefficients, beta, atol=0.2)
+    p = fitted.predict_proba(X[:10])
+    assert p.shape == (10, 7) and np.allclose(p.sum(axis=1), 1) and (p[:, 5:] == 0).all()
+    with pytest.raises(ValueError, match="X has"):
+        OrdinalLogit().fit(X, y[:-1], 7)
+
+
+# ------------------------------------------------------------------------------------------------ networks
+
+
+def test_cumulative_logit_loss_is_the_sum_of_binary_cross_entropies():
+    z = np.array([[2.0, 0.5, -1.0], [0.3, -0.2, -3.0]], dtype="float32")
+    y = np.array([0, 2], dtype="float32")
+    levels = (y[:, None] > np.arange(3)[None, :]).astype(float)
+    s = expit(z)
+    manual = -(levels * np.log(s) + (1 - levels) * np.log(1 - s)).sum(axis=1).mean()
+    assert float(keras_cumulative_logit_loss(4)(y, z)) == pytest.approx(manual, rel=1e-5)
+
+
+def test_cumulative_to_class_probabilities():
+    p = cumulative_to_class_probabilities(np.array([[10.0, 0.0, -10.0]]))
+    assert np.allclose(p.sum(), 1) and p[0, 0] < 1e-4 and p[0, 1] == pytest.approx(0.5, abs=1e-3)
+
+
+def test_ordinal_network_thresholds_stay_ordered_for_any_input():
+    model = build_grade_network(4, 5, kind="ordinal", hidden=(8,), frequencies=np.full(5, 0.2))
+    X = np.random.default_rng(0).standard_normal((50, 4)).astype("float32") * 10
+    z = model.predict(X, verbose=0)
+    assert z.shape == (50, 4) and (np.diff(z, axis=1) < 0).all()
+    start = np.log(np.array([0.8, 0.6, 0.4, 0.2]) / (1 - np.array([0.8, 0.6, 0.4, 0.2])))
+    biases = model.get_layer("cumulative_logits")(np.zeros((1, 1), dtype="float32"))
+    assert np.allclose(np.asarray(biases)[0], start, atol=1e-4)  # starts at the training shares
+    with pytest.raises(ValueError, match="kind"):
+        build_grade_network(4, 5, kind="poisson")
+
+
+def test_naive_outputs_and_class_frequencies():
+    y = np.array([0, 0, 1, 3])
+    f = class_frequencies(y, 4)
+    assert f.argmax() == 0 and f[2] > 0 and np.isclose(f.sum(), 1)
+    assert naive_network_outputs(y, 3, 4, "softmax").shape == (3, 4)
+    z = naive_network_outputs(y, 3, 4, "ordinal")
+    assert z.shape == (3, 3) and (np.diff(z[0]) < 0).all()
+
+
+@pytest.mark.parametrize("kind", ["ordinal", "softmax"])
+def test_grade_networks_learn_simulated_ordinal_grades(kind):
+    X, y, *_ = _ordinal_data(n=2000, k=5, seed=2)
+    net = fit_grade_network(
+        X[:1500],
+        y[:1500],
+        X[1500:],
+        y[1500:],
+        kind=kind,
+        n_classes=5,
+        hidden=(8,),
+        epochs=40,
+        patience=5,
+        seed=0,
+    )
+    assert net.fit.trained and net.fit.best_epoch > 1
+    p = net.predict_proba(X[1500:])
+    assert np.allclose(p.sum(axis=1), 1, atol=1e-5)
+    m = notch_metrics(y[1500:], grade_from_probabilities(p))
+    base = notch_metrics(y[1500:], np.full(500, np.median(y[:1500]), dtype=int))
+    assert m["mae_notches"] < 0.8 * base["mae_notches"]
+
+
+def test_a_network_on_pure_noise_is_labelled_untrained():
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((1200, 3)), rng.integers(0, 4, 1200)
+    net = fit_grade_network(
+        X[:900],
+        y[:900],
+        X[900:],
+        y[900:],
+        kind="ordinal",
+        n_classes=4,
+        hidden=(16,),
+        epochs=30,
+        patience=3,
+        seed=0,
+    )
+    assert net.fit.trained is False
+
+
+def test_select_and_fit_seeds_chooses_on_validation_and_returns_every_seed():
+    X, y, *_ = _ordinal_data(n=900, k=4, seed=6)
+    nets, table = select_and_fit_seeds(
+        X[:600],
+        y[:600],
+        X[600:],
+        y[600:],
+        kind="ordinal",
+        n_classes=4,
+        hidden_grid=[(4,), (16,)],
+        n_seeds=2,
+        seed=3,
+        epochs=15,
+        patience=3,
+    )
+    assert len(nets) == 2 and len(table) == 2
+    chosen = table.loc[table["val_rps"].idxmin(), "hidden"]
+    assert all(str(n.model.get_layer("dense0").units) in chosen for n in nets)
+
+
+def test_rate_network_learns_a_linear_rate():
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((1500, 4))
+    rate = 12 + X @ np.array([2.0, -1.0, 0.5, 0.0]) + 0.5 * rng.standard_normal(1500)
+    net = fit_rate_network(X[:1000], rate[:1000], X[1000:1200], rate[1000:1200], epochs=60, seed=0)
+    assert net.fit.trained
+    rmse = np.sqrt(np.mean((net.predict(X[1200:]) - rate[1200:]) ** 2))
+    assert rmse < 0.5 * rate.std()
+
+
+# ------------------------------------------------------------------------------------------------ boosting, wrapper
+
+
+def test_fit_gbm_picks_the_best_validation_candidate():
+    X, y, *_ = _ordinal_data(n=1200, k=4, seed=8)
+    grid = [
+        {"learning_rate": 0.1, "max_leaf_nodes": 3},
+        {"learning_rate": 0.1, "max_leaf_nodes": 7},
+    ]
+    model, table = fit_gbm(X[:800], y[:800], X[800:], y[800:], grid=grid, n_classes=4)
+    assert (
+        len(table) == 2
+        and model.max_leaf_nodes == grid[int(table["val_score"].idxmin())]["max_leaf_nodes"]
+    )
+    reg, rtable = fit_gbm(
+        X[:800], X[:800, 0] * 2, X[800:], X[800:, 0] * 2, grid=grid[:1], task="regression"
+    )
+    assert rtable["val_score"].iloc[0] < 0.5
+    with pytest.raises(ValueError, match="n_classes"):
+        fit_gbm(X, y, X, y, grid=grid)
+    with pytest.raises(ValueError, match="at least one"):
+        fit_gbm(X, y, X, y, grid=[], n_classes=4)
+
+
+def test_grade_model_works_with_permutation_importance():
+    X, y, *_ = _ordinal_data(n=800, p=3, k=4, seed=9)
+    frame = pd.DataFrame(X, columns=["strong", "middle", "weak"])
+    fitted = OrdinalLogit().fit(X, y, 4)
+    model = GradeModel(lambda f: f.to_numpy(), fitted.predict_proba)
+    assert model.score(frame, y) == pytest.approx(
+        -notch_metrics(y, model.predict(frame))["mae_notches"]
+    )
+    imp = permutation_importance(model, frame, y, n_repeats=3, random_state=0).importances_mean
+    assert imp[0] > imp[2] and imp[0] > 0.1
+    assert "`m`: `strong`" in importance_reading(pd.DataFrame({"m": imp}, index=frame.columns))
+
+
+# ------------------------------------------------------------------------------------------------ readings, plots
+
+
+def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
+    table = pd.DataFrame(
+        {
+            "mae_notches": [0.61, 0.65],
+            "exact_accuracy": [0.45, 0.44],
+            "within_one_accuracy": [0.9, 0.88],
+            "rps": [0.08, 0.081],
+        },
+        index=["o", "s"],
+    )
+    cmp = pd.DataFrame(
+        {
+            "model": ["s", "o"],
+            "dm_pvalue": [np.nan, 0.01],
+            "pvalue_holm": [np.nan, 0.03],
+            "verdict": ["benchmark", "significantly better than s"],
+        }
+    )
+    text = ordinal_vs_softmax_reading(table, cmp, "o", "s", trained={"o": True, "s": True})
+    assert "0.610 notches against 0.650" in text and "significantly better than s" in text
+    assert "did not train" in ordinal_vs_softmax_reading(table, cmp, "o", "s", trained={"o": False})
+    rates = pd.DataFrame({"r2": [0.9, 0.2, 0.95], "rmse": [1.5, 4.0, 1.2]}, index=["g", "w", "wg"])
+    assert "90.0%" in rate_reading(rates, grade_only="g", without="w", with_grade="wg")
+
+
+def test_plots_have_titles_and_labels(loans):
+    figs = [
+        plot_confusion(confusion_counts([0, 1, 2], [0, 2, 2], GRADES[:3]), title="c"),
+        plot_rate_by_grade(loans["interest_rate"], loans["grade"], title="r"),
+        plot_importance(pd.DataFrame({"m": [0.1, 0.2]}, index=["a", "b"]), title="i"),
+    ]
+    t = errors_by_group(
+        np.r_[np.zeros(60), np.ones(60)].astype(int),
+        np.ones(120, dtype=int),
+        pd.Series(["x"] * 60 + ["y"] * 60),
+        min_count=30,
+    )
+    figs.append(plot_errors_by_group({"m": t}, title="e"))
+    for fig in figs:
+        ax = fig.axes[0]
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_grade_dummies_drop_grade_a():
+    d = grade_dummies(np.array([0, 1, 6]))
+    assert d.shape == (3, 6) and d[0].sum() == 0 and d[1, 0] == 1 and d[2, 5] == 1
+    with pytest.raises(ValueError, match="notches must lie"):
+        grade_dummies(np.array([-1]))
