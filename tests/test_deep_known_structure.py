@@ -12,6 +12,7 @@ Small nets, few epochs, seeded: each test runs in well under a minute on one cor
 import numpy as np
 import pandas as pd
 import pytest
+from simulated import ar1, garch_returns
 
 from finrisk_utils import setup
 from finrisk_utils.forecasting.baselines import no_change_forecast
@@ -20,21 +21,9 @@ from finrisk_utils.forecasting.metrics import pinball_loss, rmse
 from finrisk_utils.market.deep_var import DeepVaRSpec, deep_var_forecast
 
 
-def simulate_garch(n, *, omega=0.05, a=0.12, b=0.85, seed=0):
-    """GARCH(1,1) returns and the true conditional volatility of each day (known the day before)."""
-    rng = np.random.default_rng(seed)
-    r, s2 = np.empty(n), np.empty(n)
-    s2[0] = omega / (1 - a - b)
-    for t in range(n):
-        if t:
-            s2[t] = omega + a * r[t - 1] ** 2 + b * s2[t - 1]
-        r[t] = np.sqrt(s2[t]) * rng.standard_normal()
-    return r, np.sqrt(s2)
-
-
 def test_deep_var_tracks_garch_volatility_and_beats_constant_var():
     n, alpha = 2000, 0.05
-    r, sigma = simulate_garch(n, seed=0)
+    r, sigma = garch_returns(n, a=0.12, seed=0)
     days = pd.bdate_range("2012-01-02", periods=n)
     returns = pd.Series(r, index=days)
     sigma = pd.Series(sigma, index=days)
@@ -75,10 +64,7 @@ def test_deep_var_tracks_garch_volatility_and_beats_constant_var():
 
 def test_direct_forecaster_beats_random_walk_on_ar1():
     phi, n = 0.8, 700
-    rng = np.random.default_rng(1)
-    y = np.zeros(n)
-    for t in range(1, n):
-        y[t] = phi * y[t - 1] + rng.standard_normal()
+    y = ar1(n, phi, seed=1)
     idx = pd.date_range("1950-01-01", periods=n, freq="MS")
     data = pd.DataFrame({"y": y}, index=idx)
     origins = idx[500:-1]

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
+from simulated import ar1, garch_returns
 
 from finrisk_utils import setup
 from finrisk_utils.core.timeseries import fit_train_scaler
@@ -37,25 +38,6 @@ from finrisk_utils.market.var_models import (
 )
 from finrisk_utils.rates.dns import dns_ar1_forecast
 from finrisk_utils.rates.nelson_siegel import DIEBOLD_LI_LAMBDA, nelson_siegel_loadings
-
-
-def _ar1(n, phi=0.8, seed=0, mean=0.0):
-    rng = np.random.default_rng(seed)
-    x = np.zeros(n)
-    for t in range(1, n):
-        x[t] = phi * x[t - 1] + rng.standard_normal()
-    return x + mean
-
-
-def _garch_returns(n, seed=0, omega=0.05, a=0.1, b=0.85):
-    rng = np.random.default_rng(seed)
-    r, s2 = np.empty(n), np.empty(n)
-    s2[0] = omega / (1 - a - b)
-    for t in range(n):
-        if t:
-            s2[t] = omega + a * r[t - 1] ** 2 + b * s2[t - 1]
-        r[t] = np.sqrt(s2[t]) * rng.standard_normal()
-    return r, np.sqrt(s2)
 
 
 def _bump(values: np.ndarray, start: int, seed: int = 99) -> np.ndarray:
@@ -100,7 +82,7 @@ def _frame_perturb(f: pd.DataFrame, start: int) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ baselines
 
 MONTHS = pd.date_range("1990-01-01", periods=120, freq="MS")
-SERIES = pd.Series(_ar1(120, mean=5.0), index=MONTHS, name="y")
+SERIES = pd.Series(ar1(120, mean=5.0), index=MONTHS, name="y")
 ORIGIN_POS = np.arange(80, 100)
 ORIGINS = MONTHS[ORIGIN_POS]
 ORIGIN_CUTS = {k: int(ORIGIN_POS[k]) + 1 for k in (0, 7, 18)}  # information: data up to the origin
@@ -154,7 +136,7 @@ MATURITIES = [3, 12, 24, 60, 120]
 
 def _yields(n=100, seed=0):
     rng = np.random.default_rng(seed)
-    f = np.column_stack([_ar1(n, 0.95, seed + i, mean=m) for i, m in enumerate((5.0, -1.5, 0.5))])
+    f = np.column_stack([ar1(n, 0.95, seed + i, mean=m) for i, m in enumerate((5.0, -1.5, 0.5))])
     load = nelson_siegel_loadings([float(m) for m in MATURITIES], DIEBOLD_LI_LAMBDA)
     y = f @ load.T + rng.normal(scale=0.05, size=(n, len(MATURITIES)))
     return pd.DataFrame(
@@ -218,7 +200,7 @@ def test_sarima_refits_and_filtering_use_data_up_to_each_origin():
 def test_direct_deep_forecast_refits_see_only_their_information_set():
     n = 150
     idx = pd.date_range("1970-01-01", periods=n, freq="MS")
-    data = pd.DataFrame({"x": _ar1(n, seed=1), "z": _ar1(n, 0.3, seed=2)}, index=idx)
+    data = pd.DataFrame({"x": ar1(n, seed=1), "z": ar1(n, 0.3, seed=2)}, index=idx)
     pos = np.arange(100, 116)
     origins = idx[pos]
     spec = DirectNetSpec(
@@ -245,7 +227,7 @@ def test_direct_deep_forecast_refits_see_only_their_information_set():
 # ------------------------------------------------------------------------------------------ VaR models
 
 DAYS = pd.bdate_range("2010-01-04", periods=720)
-RETURNS = pd.Series(_garch_returns(720, seed=4)[0], index=DAYS, name="r")
+RETURNS = pd.Series(garch_returns(720, seed=4)[0], index=DAYS, name="r")
 VAR_POS = np.arange(640, 660)
 VAR_DATES = DAYS[VAR_POS]
 VAR_CUTS = {k: int(VAR_POS[k]) for k in (0, 9, 18)}  # a forecast for date d uses returns before d
