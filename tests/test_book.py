@@ -293,11 +293,7 @@ NOT_METRICS = {
     "finrisk_utils.rates.bonds": {"price_from_curve", "price_from_yield", "portfolio_value"},
     "finrisk_utils.rates.nelson_siegel": {"maturity_label"},
     "finrisk_utils.portfolio.backtest": {"rebalance_dates", "weights_at"},
-    "finrisk_utils.portfolio.evaluation": {
-        "comparison_metrics",
-        "pays_after_costs",
-        "squared_return_losses",
-    },
+    "finrisk_utils.portfolio.evaluation": {"comparison_metrics"},
     "finrisk_utils.portfolio.covariance": {
         "check_covariance",
         "correlation_from_covariance",
