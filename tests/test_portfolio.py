@@ -344,3 +344,17 @@ def test_comparison_metrics_and_pays_after_costs_words():
         False,
         "lstm_ccc did not train (not interpreted).",
     )
+
+
+def test_vol_network_counts_a_seed_kept_at_its_first_epoch_as_untrained():
+    from finrisk_utils.models import FitResult
+    from finrisk_utils.portfolio import VolNetwork
+
+    learned = FitResult([1.0, 0.5, 0.4], [0.9, 0.5, 0.6], 2, 3, naive_val_loss=1.0)
+    first_epoch = FitResult([1.0, 0.9], [0.5, 0.6], 1, 2, naive_val_loss=1.0)
+    worse = FitResult([1.0, 0.9], [1.2, 1.1], 2, 2, naive_val_loss=1.0)
+    net = VolNetwork([], [learned, learned], 22, ["a"], np.zeros(3), np.ones(3), 0.0, 1.0)
+    assert net.trained and net.trained_share == 1.0
+    for bad in (first_epoch, worse):
+        net = VolNetwork([], [learned, bad], 22, ["a"], np.zeros(3), np.ones(3), 0.0, 1.0)
+        assert not net.trained and net.trained_share == 0.5

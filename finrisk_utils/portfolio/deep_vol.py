@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.validation import as_float_array, check_positive_int
-from finrisk_utils.models import FitResult, build_recurrent_regressor, fit_model
+from finrisk_utils.models import FitResult, build_recurrent_regressor, fit_model, has_learned
 
 __all__ = [
     "VOL_FLOOR",
@@ -125,9 +125,15 @@ class VolNetwork:
     variance_scale: float = 1.0
 
     @property
+    def trained_share(self) -> float:
+        """Share of seeds that learned (:func:`~finrisk_utils.models.has_learned`: beat the constant training-mean
+        predictor on validation with the weights of an epoch after the first)."""
+        return sum(has_learned(f) for f in self.fits) / len(self.fits)
+
+    @property
     def trained(self) -> bool:
-        """Every seed beat the constant (training mean) predictor on validation."""
-        return all(bool(f.trained) for f in self.fits)
+        """Every seed learned (``trained_share == 1``); otherwise the network is labelled untrained."""
+        return self.trained_share == 1.0
 
     def _predict(self, features: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
         x = (pooled_windows(features, positions, self.window, self.assets) - self.mean) / self.std
@@ -159,11 +165,12 @@ def train_vol_network(
     epochs: int = 50,
     patience: int = 5,
     batch_size: int = 128,
+    learning_rate: float = 1e-3,
 ) -> VolNetwork:
     """Train one LSTM per seed on the pooled training windows, early stopping on the validation block.
 
-    Inputs and target are standardised with training-block statistics only. The variance calibration is the
-    ratio of mean realised to mean forecast variance on validation (seed ensemble).
+    Inputs and target are standardised with training-block statistics only; Adam with ``learning_rate``. The
+    variance calibration is the ratio of mean realised to mean forecast variance on validation (seed ensemble).
     """
     import keras
 
@@ -187,7 +194,9 @@ def train_vol_network(
     models, fits = [], []
     for seed in seeds:
         keras.utils.set_random_seed(int(seed))
-        model = build_recurrent_regressor(window, x_tr.shape[2], units=units, cell="lstm")
+        model = build_recurrent_regressor(
+            window, x_tr.shape[2], units=units, cell="lstm", learning_rate=learning_rate
+        )
         fit = fit_model(
             model,
             (x_tr - mean) / std,
