@@ -16,6 +16,7 @@ from finrisk_utils.currency import (
     change_forecast_table,
     compare_change_forecasts,
     direct_change_ar_forecast,
+    direct_linear_forecast,
     event_window,
     extremal_index,
     fama_reading,
@@ -139,6 +140,32 @@ def test_direct_change_ar_recovers_ar_dynamics_and_never_looks_ahead():
     pd.testing.assert_series_equal(
         direct_change_ar_forecast(z5, origins[:50], 5, lags=2), fc5, check_exact=False
     )
+
+
+def test_direct_linear_forecast_uses_the_window_of_features_and_never_looks_ahead():
+    rng = np.random.default_rng(6)
+    n = 900
+    idx = pd.bdate_range("2001-01-01", periods=n)
+    x = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)}, index=idx)
+    # the next change follows yesterday's b with coefficient 0.8 (a lag the network's window holds)
+    d = np.zeros(n)
+    d[2:] = 0.8 * x["b"].to_numpy()[:-2] + rng.normal(0, 0.3, n - 2)
+    y = pd.Series(np.cumsum(d), index=idx)
+    origins = idx[700:800]
+    fc = direct_linear_forecast(y, x, origins, 1, window=3)
+    assert fc.name == "linear_window" and fc.index.equals(idx[701:801])
+    np.testing.assert_allclose(fc, 0.8 * x["b"].shift(1).loc[origins], atol=0.1)
+    # leakage: data after the 10th origin do not change the first ten forecasts (estimated before the first)
+    y2, x2 = y.copy(), x.copy()
+    y2.iloc[711:] += 50.0
+    x2.iloc[711:] *= -3.0
+    pd.testing.assert_series_equal(
+        direct_linear_forecast(y2, x2, origins, 1, 3).iloc[:10], fc.iloc[:10]
+    )
+    with pytest.raises(DataValidationError, match="exactly levels' dates"):
+        direct_linear_forecast(y, x.iloc[1:], origins, 1, 3)
+    with pytest.raises(DataValidationError, match="need twice as many"):
+        direct_linear_forecast(y, x, idx[20:30], 1, 8)
 
 
 def _spot_forward(b=-1.0, n=300, seed=2):

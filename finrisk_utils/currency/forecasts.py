@@ -23,6 +23,7 @@ import pandas as pd
 from finrisk_utils.core.timeseries import origins_with_target
 from finrisk_utils.core.validation import (
     DataValidationError,
+    as_float_array,
     as_timestamp,
     check_positive_int,
     check_returns,
@@ -35,6 +36,7 @@ __all__ = [
     "actual_changes",
     "compare_change_forecasts",
     "direct_change_ar_forecast",
+    "direct_linear_forecast",
     "fama_regression_forecast",
     "fama_slope",
     "forecast_origins",
@@ -163,6 +165,38 @@ def direct_change_ar_forecast(
     rows = len(X) + np.arange(len(pos))
     fc = _expanding_ols(full, np.concatenate([target, np.zeros(len(pos))]), usable, rows, where)
     return pd.Series(fc, index=levels.index[pos + horizon], name=f"ar{lags}")
+
+
+def direct_linear_forecast(
+    levels: pd.Series, features: pd.DataFrame, origins: pd.DatetimeIndex, horizon: int, window: int
+) -> pd.Series:
+    """The linear ablation of a sequence network: OLS of ``y_{t+h} - y_t`` on a constant and the last ``window``
+    rows of ``features`` (flattened: ``window * n_features`` regressors, what the network sees), estimated once
+    on the pairs whose target is dated no later than the first origin, applied at every origin. Indexed by
+    target date, named ``linear_window``."""
+    where = "direct_linear_forecast"
+    pos = _positions(levels, origins, horizon, where)
+    window = check_positive_int(window, "window", where=where)
+    if not isinstance(features, pd.DataFrame) or not features.index.equals(levels.index):
+        raise DataValidationError(f"{where}: features must be a DataFrame on exactly levels' dates")
+    x = as_float_array(features, "features", where=where, ndim=2)
+    if (pos < window - 1).any():
+        raise DataValidationError(
+            f"{where}: an origin has fewer than window = {window} rows of features"
+        )
+    y = levels.to_numpy(dtype=float)
+
+    def design(rows: np.ndarray) -> np.ndarray:
+        lagged = [x[rows - j] for j in range(window)]
+        return np.column_stack([np.ones(len(rows)), *lagged])
+
+    t = np.arange(window - 1, pos[0] - horizon + 1)  # targets observed by the first origin
+    if len(t) < 2 * (window * x.shape[1] + 1):
+        raise DataValidationError(
+            f"{where}: {len(t)} estimation pairs for {window * x.shape[1] + 1} coefficients; need twice as many"
+        )
+    beta = np.linalg.lstsq(design(t), y[t + horizon] - y[t], rcond=None)[0]
+    return pd.Series(design(pos) @ beta, index=levels.index[pos + horizon], name="linear_window")
 
 
 def _premium(spot: pd.Series, forward: pd.Series, where: str) -> pd.Series:
