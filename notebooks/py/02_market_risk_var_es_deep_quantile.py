@@ -435,6 +435,25 @@ for name in deep:
 display(Markdown("\n\n".join(lines)))
 
 # %% [markdown] tags=[]
+# ## Exercises
+#
+# 1. **(recall)** With `traffic_light`, find for 250 days of 99% VaR the exception counts that put a model in
+#    the yellow and in the red zone, and the plus factor each count adds to the capital multiplier of 3
+#    (BCBS 1996). Why is the zone set by a binomial tail probability rather than by the count alone?
+# 2. **(apply)** Rerun the study on the 2008–2009 window (`test_start = "2008-01-01"`,
+#    `test_end = "2009-12-31"`) with the classical models only (`run_var_window` without networks) and read the
+#    traffic lights year by year. Which models would have put their bank in the red zone in 2008, and why does
+#    historical simulation react late?
+# 3. **(apply)** At the FRTB level (`confidence = 0.975`) on 2015–2018, run the Acerbi–Székely Z2 test on every
+#    classical model's ES. Which ES forecasts are rejected, and are they the models whose VaR has too many
+#    exceptions?
+# 4. **(extend)** Make the RiskMetrics decay a knob: compare λ = 0.94 with the slower 0.97 that RiskMetrics
+#    (Morgan and Reuters 1996) uses for monthly data, on 2015–2018, through `compare_var_losses` (DM on pinball and
+#    FZ0, Holm, MCS). Which forecast is smoother, which has fewer exceptions, and can the tests tell them apart?
+#
+# Worked solutions: `solutions/02_market_risk_var_es_deep_quantile_solutions.ipynb`.
+
+# %% [markdown] tags=[]
 # ## Record
 
 # %% tags=[]
