@@ -10,7 +10,7 @@ from finrisk_utils.workbench.outputs import read_metrics
 
 pytestmark = pytest.mark.notebook
 
-MODELS = ["sample_cov", "ewma", "ledoit_wolf", "garch_ccc", "lstm_ccc"]
+MODELS = ["sample_cov", "ewma", "ledoit_wolf", "garch_ccc", "lstm_ccc", "har_ccc"]
 KINDS = ["min_variance", "risk_parity"]
 
 

@@ -22,6 +22,7 @@ from finrisk_utils.portfolio import (
     ewma_covariance,
     frobenius_loss,
     ledoit_wolf_covariance,
+    linear_vol_forecast,
     log_vol_features,
     log_vol_target,
     optimal_weights,
@@ -358,3 +359,17 @@ def test_vol_network_counts_a_seed_kept_at_its_first_epoch_as_untrained():
     for bad in (first_epoch, worse):
         net = VolNetwork([], [learned, bad], 22, ["a"], np.zeros(3), np.ones(3), 0.0, 1.0)
         assert not net.trained and net.trained_share == 0.5
+
+
+def test_linear_vol_forecast_recovers_an_exact_linear_target_and_uses_only_the_origin():
+    r = _returns(400)
+    feats = log_vol_features(r, (1, 5))
+    target = 0.2 + 0.5 * feats.xs(1, axis=1, level=1) + 0.3 * feats.xs(5, axis=1, level=1)
+    train, val, test = np.arange(10, 250), np.arange(260, 330), np.array([350, 351])
+    vols, scale = linear_vol_forecast(feats, target, train, val, test)
+    assert scale == pytest.approx(1.0)
+    assert np.allclose(np.log(vols), target.to_numpy()[test])
+    shocked = r.copy()
+    shocked.iloc[352:] *= 5  # later returns change no forecast at 350 and 351
+    again, _ = linear_vol_forecast(log_vol_features(shocked, (1, 5)), target, train, val, test)
+    assert np.allclose(again, vols)

@@ -22,6 +22,7 @@ __all__ = [
     "VOL_FLOOR",
     "VolNetwork",
     "embargoed_positions",
+    "linear_vol_forecast",
     "log_vol_features",
     "log_vol_target",
     "pooled_windows",
@@ -214,3 +215,36 @@ def train_vol_network(
     realised = np.exp(2 * target.to_numpy(dtype=float)[val_pos])
     net.variance_scale = float(realised.mean() / np.exp(2 * f_va).mean())
     return net
+
+
+def linear_vol_forecast(
+    features: pd.DataFrame,
+    target: pd.DataFrame,
+    train_pos: np.ndarray,
+    val_pos: np.ndarray,
+    positions: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """The network's linear ablation: pooled OLS of the target on the features at the origin (a HAR-type
+    regression on the network's inputs at its last step), fitted on the training origins, with the same
+    validation calibration of the variance.
+
+    Returns
+    -------
+    vols : array, shape (len(positions), n_assets)
+        Volatility forecasts (returns' units), ``sqrt(scale) * exp(f)``.
+    scale : float
+        Mean realised over mean forecast variance on the validation origins.
+    """
+    assets = list(target.columns)
+
+    def design(pos: np.ndarray) -> np.ndarray:
+        x = pooled_windows(features, np.asarray(pos, dtype=int), 1, assets)[:, 0, :]
+        return np.column_stack([np.ones(len(x)), x])
+
+    y = target.to_numpy(dtype=float)
+    y_tr = as_float_array(y[train_pos].reshape(-1), "training targets", where="linear_vol_forecast")
+    beta = np.linalg.lstsq(design(train_pos), y_tr, rcond=None)[0]
+    f_va = (design(val_pos) @ beta).reshape(-1, len(assets))
+    scale = float(np.exp(2 * y[val_pos]).mean() / np.exp(2 * f_va).mean())
+    f = (design(positions) @ beta).reshape(-1, len(assets))
+    return np.sqrt(scale) * np.exp(f), scale

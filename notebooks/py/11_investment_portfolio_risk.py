@@ -18,7 +18,8 @@
 # covariance (252 days; the benchmark), RiskMetrics EWMA (λ = 0.94), Ledoit–Wolf shrinkage (Ledoit and Wolf
 # 2004) of the rolling sample, GARCH(1,1) volatilities per asset with a shrunk constant correlation (Bollerslev
 # 1990's CCC), and an LSTM that forecasts each asset's log volatility over the holding period, pooled over assets,
-# with the same shrunk correlation (`lstm_ccc`): the GARCH–LSTM pair differs only in the volatilities.
+# with the same shrunk correlation (`lstm_ccc`): the GARCH–LSTM pair differs only in the volatilities; its linear
+# ablation `har_ccc` regresses the same target on the same inputs.
 #
 # **Portfolios.** Long-only minimum variance and risk parity (equal risk contributions), from skfolio's
 # `MeanRisk` and `RiskBudgeting` fed the forecast through a fixed-covariance estimator, rebalanced every 21
@@ -32,9 +33,9 @@
 # The covariance forecasts themselves are scored per holding period by multivariate QLIKE and the Frobenius norm
 # against the realised cross-products.
 #
-# **Runtime** (2 CPU cores shared with about seven other jobs, load average 11–16, at the last render): about
-# 214 s in the quick profile and 558 s in the full one (3 seeds, 1,320 skfolio optimisations); the same code used
-# about 65 and 95 CPU-seconds, so on free cores expect a fraction of that.
+# **Runtime** (2 CPU cores shared with about seven other jobs, load average 7–16, at the last render): 243 s in
+# the quick profile and 504 s in the full one (3 seeds, 1,584 skfolio optimisations), most of it waiting for a
+# core: a run of this pipeline before its linear ablation was added used about 65 and 95 CPU-seconds.
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the network is refitted with seeds seed, seed + 1, ...
@@ -83,6 +84,7 @@ from finrisk_utils.portfolio import (
     embargoed_positions,
     ewma_covariance,
     ledoit_wolf_covariance,
+    linear_vol_forecast,
     log_vol_features,
     log_vol_target,
     pays_after_costs,
@@ -202,7 +204,9 @@ print(
 # after the first; the network counts as trained when every seed does. Volatility forecasts are
 # $\sqrt{c}\,e^{\hat f}$ with $c$ the ratio of mean realised to mean forecast variance on validation (a Jensen
 # correction estimated before the test). Several seeds: the test uses their ensemble (the mean log-volatility
-# forecast), and the spread over seeds is shown beside it.
+# forecast), and the spread over seeds is shown beside it. Its linear ablation, `har_ccc`, is a pooled OLS
+# regression of the same target on the same three features at the origin (a HAR-type model), calibrated the same
+# way and combined with the same correlation: what the network adds beyond it is its nonlinearity and memory.
 
 # %% tags=[]
 t0 = time.perf_counter()
@@ -237,6 +241,15 @@ forecasts["lstm_ccc"] = covariance_forecasts(
 print(
     f"{len(train_pos)} training and {len(val_pos)} validation origins x {len(assets)} assets; "
     f"{len(seeds)} seed(s) in {time.perf_counter() - t0:.0f} s; variance calibration c = {net.variance_scale:.2f}"
+)
+har_vols, har_scale = linear_vol_forecast(features, target, train_pos, val_pos, origin_pos)
+har_vols = pd.DataFrame(har_vols, index=origins, columns=returns.columns)
+forecasts["har_ccc"] = covariance_forecasts(
+    returns,
+    origins,
+    lambda h: vol_corr_covariance(
+        har_vols.loc[h.index[-1]].to_numpy(), shrunk_correlation(h, window)
+    ),
 )
 display(
     Markdown(
