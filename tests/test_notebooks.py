@@ -465,26 +465,30 @@ def _check_protocol_keys(m, models, horizons, *, best=None, suffix=""):
 @pytest.mark.parametrize("run_dir", ["05_interest_rate_risk_yield_curve"], indirect=True)
 def test_interest_rate_yield_curve(run_dir):
     m, _ = read_metrics(run_dir)
-    assert m["run.n_origins"] == 84  # 1994-01 .. 2000-12
-    # the benchmarks do not depend on training: pinned on the seeded panel (curve_seed 0), so a broken DNS
-    # fit, a shifted origin or a look-ahead in the benchmarks moves them
-    assert m["dns_ar1_vs_random_walk.rmse_ratio_h12"] == pytest.approx(1.096, abs=0.005)
-    assert m["random_walk.rmse_h12_5y"] == pytest.approx(2.184, abs=0.005)
-    assert m["ar1_vs_random_walk.rmse_ratio_h12_tbill"] == pytest.approx(1.187, abs=0.005)
+    assert m["run.n_origins"] == 254  # 1970-01 .. 1991-02 on the real Treasury curve
+    # the benchmarks do not depend on training: the notebook's own DNS-AR(1) table reproduces issue 14's
+    # reference ratios (origins from 1970-01, iterated AR(1)) within their rounding, so a broken DNS fit, a
+    # shifted origin or a look-ahead in the benchmarks moves them
+    reference = {6: [1.010, 0.982, 0.951, 0.960, 1.030], 12: [1.056, 1.069, 1.046, 1.048, 1.100]}
+    for h, values in reference.items():
+        for mat, value in zip(["3m", "1y", "3y", "5y", "10y"], values, strict=True):
+            assert m[f"dns_ar1_vs_random_walk.rmse_ratio_h{h}_{mat}"] == pytest.approx(
+                value, abs=5e-4
+            )
+            assert m[f"dns_ar1_vs_random_walk.reference_rmse_ratio_h{h}_{mat}"] == pytest.approx(
+                value, abs=5e-4
+            )
+    assert m["dns_ar1_vs_random_walk.reference_max_gap"] < 5e-4
+    # the direct h-step regression is not what the reference used (about 0.07 away at 12 months)
+    assert m["dns_ar1_vs_random_walk.reference_rmse_ratio_direct_h12_3m"] > 1.1
+    assert m["random_walk.rmse_h12_5y"] == pytest.approx(1.614, abs=0.002)
     for h in [1, 6, 12]:
         ratio = m[f"lstm_vs_random_walk.rmse_ratio_h{h}"]
         # the network forecasts changes from a random-walk start: in the quick profile its pooled RMSE ratio is
-        # about 1.00-1.04. Below 0.93 at 1 month would beat what the correctly specified DNS reaches on
-        # average (Monte Carlo mean about 0.98): a leak; above 1.3 it forecasts worse than a constant change
-        # should (e.g. levels mistaken for changes, unscaled outputs)
-        assert (0.93 if h == 1 else 0.8) < ratio < 1.3, (h, ratio)
-        # and its loss stays within 30% of the best classical model of the same run
+        # about 1.00-1.01. Far below the best classical model flags a leak (future curves in the inputs);
+        # above 1.3 it forecasts worse than a constant change should (levels mistaken for changes, scaling)
         best = min(1.0, m[f"dns_ar1_vs_random_walk.rmse_ratio_h{h}"])
-        assert ratio < 1.3 * best, h
-    # real yields (2005-2018): the network within a band of the random walk pooled over AAA, BAA, T-bill
-    for h in [1, 6, 12]:
-        for series in ["aaa", "baa", "tbill"]:
-            assert 0.7 < m[f"lstm_vs_random_walk.rmse_ratio_h{h}_{series}"] < 1.6, (h, series)
+        assert 0.85 * best < ratio < 1.3, (h, ratio)
     best = {
         h: min(
             ["random_walk", "dns_ar1", "lstm"],
@@ -493,39 +497,46 @@ def test_interest_rate_yield_curve(run_dir):
         for h in [1, 6, 12]
     }
     _check_protocol_keys(m, ["random_walk", "dns_ar1", "lstm"], [1, 6, 12], best=best)
-    _check_protocol_keys(m, ["random_walk", "ar1", "lstm"], [1, 6, 12], suffix="_real")
-    for suffix in ["", "_real"]:
-        assert m[f"lstm.trained{suffix}"] in (0, 1)
-        assert m[f"lstm.trained{suffix}"] == int(m[f"lstm.trained_share{suffix}"] == 1)
-        assert m[f"lstm.best_epoch{suffix}"] >= 1
-    # errors grow with the horizon for the random walk (the panel is persistent, not a martingale in noise)
+    assert m["lstm.trained"] in (0, 1)
+    assert m["lstm.trained"] == int(m["lstm.trained_share"] == 1)
+    assert m["lstm.best_epoch"] >= 1
+    # errors grow with the horizon for the random walk (a persistent curve, not a martingale in noise)
     assert m["random_walk.rmse_h1_5y"] < m["random_walk.rmse_h6_5y"] < m["random_walk.rmse_h12_5y"]
-    # Monte Carlo (quick: 20 panels): the correctly specified DNS beats the random walk on average, more at
-    # longer horizons (mean ratios about 0.98 / 0.94 / 0.91), and wins on most panels at 1 month (90%); a DNS
-    # that stopped mean-reverting or used future curves would leave these bands
+    # the calibrated generator: the real curve's moments (pinned: data) and the simulated panels' medians;
+    # monthly changes as volatile as the real ones (tests/test_treasury_curve.py checks more panels)
+    assert m["treasury_yields.change_sd_mean"] == pytest.approx(0.488, abs=0.001)
+    assert m["make_yield_curves.change_sd_mean_median"] == pytest.approx(0.488, rel=0.07)
+    assert m["make_yield_curves.yield_max_median"] < 1.2 * m["treasury_yields.yield_max"]
+    # Monte Carlo (quick: 20 panels of the calibrated generator, fixed seeds): no training involved, pinned.
+    # In this near-unit-root world DNS-AR(1) does not beat the random walk on average
     pair = "dns_ar1_vs_random_walk"
-    assert 0.95 < m[f"{pair}.mc_rmse_ratio_mean_h1"] < 1.0
-    assert 0.8 < m[f"{pair}.mc_rmse_ratio_mean_h12"] < m[f"{pair}.mc_rmse_ratio_mean_h1"]
-    assert m[f"{pair}.mc_win_share_h1"] > 0.6
-    # PCA on a three-factor Nelson-Siegel panel: near-exact reconstruction (8 bp noise) in and out of sample
-    assert m["pca.recon_rmse"] < 0.2 and m["pca.recon_rmse_train"] < 0.2
+    assert m[f"{pair}.mc_rmse_ratio_mean_h1"] == pytest.approx(1.020, abs=0.002)
+    assert m[f"{pair}.mc_rmse_ratio_mean_h12"] == pytest.approx(1.049, abs=0.002)
+    assert 0 <= m[f"{pair}.mc_win_share_h1"] <= 1
+    # PCA on the real curve: three factors reconstruct it to about 5 bp in sample, 15 bp out of sample,
+    # and span the Nelson-Siegel factors
+    assert m["pca.recon_rmse_train"] < 0.1 and m["pca.recon_rmse"] < 0.3
     assert m["pca.variance_explained"] > 0.98
     for f in ["level", "slope", "curvature"]:
-        assert m[f"pca.factor_corr_{f}"] > 0.9
-        # the autoencoder's code spans the true factors too (quick: 0.97-0.99)
-        assert m[f"autoencoder.factor_corr_{f}"] > 0.8, f
-    # the autoencoder learns (kept epoch past the first) and fits the training curves within a factor 3 of
-    # PCA (quick: 0.077 vs 0.067 pp); its test error is larger (extrapolation), but below 3 pp
+        assert m[f"pca.factor_corr_{f}"] > 0.95
+    # the autoencoder learns (kept epoch past the first) but, trained on 1946-69 curves (below 8.3%), it
+    # cannot reach the 1970-91 ones (up to 16.5%): its test error is larger than its training error
     assert m["autoencoder.best_epoch"] > 1
-    assert m["autoencoder.recon_rmse_train"] < 3 * m["pca.recon_rmse_train"]
-    assert m["autoencoder.recon_rmse"] < 3
+    assert m["autoencoder.recon_rmse"] > m["autoencoder.recon_rmse_train"]
     assert m["autoencoder.converged"] in (0, 1)
     assert m["bond_book.max_rel_gap_analytic_bump"] < 1e-6
-    assert m["bond_book.dv01"] > 0 and m["bond_book.value"] > 0
+    # the funded book: economic value = assets 100m - funding 92m; longer assets than funding lose when
+    # rates rise; convexity: a fall of 200 bp gains more than a rise of 200 bp loses
+    assert m["bond_book.value"] == pytest.approx(8e6, rel=1e-9)
+    assert m["bond_book.dv01"] > 0
     assert m["bond_book.delta_eve_parallel_up"] < 0 < m["bond_book.delta_eve_parallel_down"]
-    # convexity: a fall of 200 bp gains more than a rise of 200 bp loses
     assert m["bond_book.delta_eve_parallel_down"] > -m["bond_book.delta_eve_parallel_up"]
-    assert m["bond_book.delta_eve_short_up"] < 0 < m["bond_book.delta_eve_short_down"]
+    shares = {k: v for k, v in m.items() if k.startswith("bond_book.eve_share_tier1_")}
+    assert len(shares) == 6
+    assert m["bond_book.eve_share_tier1_parallel_up"] == pytest.approx(
+        m["bond_book.delta_eve_parallel_up"] / 8e6
+    )
+    assert m["bond_book.eve_outlier"] == int(min(shares.values()) < -0.15)
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "curves",
         "training",
@@ -694,7 +705,8 @@ def _subject_ok(subject: str, models: set[str]) -> bool:
 
     from finrisk_utils.data import list_datasets
 
-    others = {"run", "bond_book", "baa_aaa_spread"} | set(list_datasets().index)
+    others = {"run", "bond_book", "baa_aaa_spread", "make_yield_curves"}
+    others |= set(list_datasets().index)
     parts = subject.split("_vs_")
     return len(parts) <= 2 and all(
         p in models or p in others or re.fullmatch(r"ar\d+", p) for p in parts

@@ -15,6 +15,7 @@ from finrisk_utils.rates import (
     dns_rmse_ratios,
     eve_outlier_test,
     make_yield_curves,
+    monte_carlo_reading,
     outlier_reading,
     reference_reading,
 )
@@ -173,3 +174,16 @@ def test_reference_and_outlier_readings():
     assert "is an outlier: 1 scenario(s) (parallel_up)" in text
     text = outlier_reading(eve_outlier_test(delta, 40e6), 40e6, 0.15)
     assert "is not an outlier" in text and "-5.0% of Tier 1" in text
+
+
+def test_monte_carlo_reading_when_dns_loses_everywhere():
+    summary = pd.DataFrame(
+        {"mean": [1.02, 1.04, 1.05], "share_dns_wins": [0.2, 0.3, 0.4], "count": [200] * 3},
+        index=[1, 6, 12],
+    )
+    text = monte_carlo_reading(summary, {1: 1.01, 6: 0.99, 12: 1.06}, here="the real curve")
+    assert "on the real curve it wins (ratio 0.990)" in text
+    assert text.endswith("loses to the random walk at every horizon, by more at longer horizons.")
+    summary.loc[6, "mean"] = 1.06
+    text = monte_carlo_reading(summary, {1: 1.01, 6: 0.99, 12: 1.06})
+    assert text.endswith("at every horizon.") and "this notebook's panel" in text

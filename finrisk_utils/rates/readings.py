@@ -36,11 +36,14 @@ def monte_carlo_reading(
         )
     n = int(summary["count"].iloc[0])
     means = summary["mean"].to_numpy()
-    trend = (
-        "The average advantage grows with the horizon"
-        if (means[1:] < means[:-1]).all()
-        else "The average advantage does not grow steadily with the horizon"
-    )
+    if (means >= 1).all():
+        trend = "On average DNS-AR(1) loses to the random walk at every horizon" + (
+            ", by more at longer horizons" if (means[1:] > means[:-1]).all() else ""
+        )
+    elif (means[1:] < means[:-1]).all():
+        trend = "The average advantage grows with the horizon"
+    else:
+        trend = "The average advantage does not grow steadily with the horizon"
     return f"Over {n} simulated panels, " + "; ".join(parts) + f". {trend}."
 
 
