@@ -66,7 +66,7 @@ def test_pipelines_learn_preprocessing_from_training_rows_only(data):
     X, y = data
     train = X.iloc[:700]
     model = credit_models(X, seed=0)["logit"].fit(train, y[:700])
-    scaler = model.named_steps["pre"].named_transformers_["numeric"]
+    scaler = model.named_steps["pre"].named_transformers_["numeric"].named_steps["scale"]
     np.testing.assert_allclose(scaler.mean_, train.select_dtypes("number").mean().to_numpy())
     assert not np.allclose(scaler.mean_, X.select_dtypes("number").mean().to_numpy())
     card = credit_models(X, seed=0)["scorecard"].fit(train, y[:700])

@@ -1,5 +1,12 @@
 """Credit risk: WoE scorecard, PD models and cross-validation, classification metrics, PD figures."""
 
+from finrisk_utils.credit.datasets import (
+    CREDIT_DATASETS,
+    CREDIT_REFERENCES,
+    CreditData,
+    credit_applicants_groups,
+    load_credit_data,
+)
 from finrisk_utils.credit.metrics import (
     DeLongResult,
     assign_grades,
@@ -31,6 +38,7 @@ from finrisk_utils.credit.plots import (
     plot_score_distributions,
 )
 from finrisk_utils.credit.scorecard import (
+    MISSING_BIN,
     WoEEncoder,
     make_scorecard,
     points_scale,
@@ -48,7 +56,11 @@ from finrisk_utils.credit.validation import (
 )
 
 __all__ = [
+    "CREDIT_DATASETS",
+    "CREDIT_REFERENCES",
+    "CreditData",
     "DeLongResult",
+    "MISSING_BIN",
     "DropColumns",
     "WoEEncoder",
     "approval_cutoff",
@@ -57,6 +69,7 @@ __all__ = [
     "check_pd_values",
     "classification_metrics",
     "compare_pd_models",
+    "credit_applicants_groups",
     "comparison_text",
     "credit_models",
     "delong_test",
@@ -70,6 +83,7 @@ __all__ = [
     "jeffreys_interval",
     "ks_statistic",
     "labels_and_scores",
+    "load_credit_data",
     "make_scorecard",
     "network_fit",
     "one_hot_preprocessor",

@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
     GridSearchCV,
@@ -55,7 +56,10 @@ def split_features_label(
 
 
 def one_hot_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
-    """One-hot encode categorical columns (unseen categories -> all zeros) and standardize numeric ones."""
+    """One-hot encode categorical columns (unseen categories -> all zeros; a missing value is a category of its
+    own, with its own column) and standardize numeric ones. Missing numbers are replaced by the training
+    median and flagged by a 0/1 indicator column per attribute that had missing values in the training rows
+    (so the model sees that the value was missing); a table without missing values is unaffected."""
     categorical = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
     numeric = [c for c in X.columns if c not in categorical]
     return ColumnTransformer(
@@ -65,7 +69,16 @@ def one_hot_preprocessor(X: pd.DataFrame) -> ColumnTransformer:
                 OneHotEncoder(handle_unknown="ignore", sparse_output=False),
                 categorical,
             ),
-            ("numeric", StandardScaler(), numeric),
+            (
+                "numeric",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+                        ("scale", StandardScaler()),
+                    ]
+                ),
+                numeric,
+            ),
         ]
     )
 

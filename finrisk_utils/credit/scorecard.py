@@ -14,14 +14,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["WoEEncoder", "make_scorecard", "points_scale", "scorecard_table"]
+__all__ = ["MISSING_BIN", "WoEEncoder", "make_scorecard", "points_scale", "scorecard_table"]
+
+#: Bin key of a missing number: missing values form their own bin with its own WoE (the usual scorecard
+#: practice), so "not reported" can carry risk information and never falls silently into a value bin.
+MISSING_BIN = -1
 
 
 class WoEEncoder(TransformerMixin, BaseEstimator):
     """Replace each attribute by the WoE of its bin, learned on the training data only.
 
     Categorical columns: each category is a bin (unseen categories get WoE 0, i.e. average risk). Numeric
-    columns: up to ``n_bins`` quantile bins of the training values. ``smoothing`` is added to the good and bad
+    columns: up to ``n_bins`` quantile bins of the training values. A missing value (NaN) is a bin of its own,
+    for numbers and categories alike (a missing bin unseen in training gets WoE 0). ``smoothing`` is added to the good and bad
     counts of every bin so an all-good or all-bad bin has a finite WoE. ``y``: 1 = bad.
     """
 
@@ -52,14 +57,18 @@ class WoEEncoder(TransformerMixin, BaseEstimator):
         return self
 
     def _keys(self, values: pd.Series, col: str, fit: bool) -> pd.Series:
+        """Bin keys: quantile-bin numbers for numeric columns, the category as text otherwise; a missing value
+        is a bin of its own (key ``MISSING_BIN`` for numbers, ``"nan"`` for categories)."""
         if pd.api.types.is_numeric_dtype(values):
+            x = values.to_numpy(dtype=float)
             if fit:
-                edges = np.unique(np.quantile(values, np.linspace(0, 1, self.n_bins + 1)))
+                if np.isnan(x).all():
+                    raise ValueError(f"WoEEncoder: column {col!r} has no non-missing value")
+                edges = np.unique(np.nanquantile(x, np.linspace(0, 1, self.n_bins + 1)))
                 edges[0], edges[-1] = -np.inf, np.inf
                 self.bins_[col] = edges
-            return pd.Series(
-                np.searchsorted(self.bins_[col][1:-1], values, side="right"), index=values.index
-            )
+            keys = np.searchsorted(self.bins_[col][1:-1], x, side="right")
+            return pd.Series(np.where(np.isnan(x), MISSING_BIN, keys), index=values.index)
         return values.astype(str)
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -80,7 +89,10 @@ class WoEEncoder(TransformerMixin, BaseEstimator):
         """Human-readable labels of the bins of ``col``, in the order of ``woe_[col]``."""
         if col in self.bins_:
             e = self.bins_[col]
-            return [f"[{e[k]:g}, {e[k + 1]:g})" for k in self.woe_[col].index]
+            return [
+                "missing" if k == MISSING_BIN else f"[{e[k]:g}, {e[k + 1]:g})"
+                for k in self.woe_[col].index
+            ]
         return [str(k) for k in self.woe_[col].index]
 
 
