@@ -496,6 +496,25 @@ lines = [net.training_text(f"On the {curve} curve the {cell}")]
 lines += [f"**{data}, h = {h}.** {r.verdict_text()}" for (data, h), r in results.items()]
 display(Markdown("\n\n".join(lines)))
 
+# %% [markdown] tags=[]
+# ## Exercises
+#
+# 1. **(recall)** With `nelson_siegel_loadings` at Diebold and Li's λ, at which maturity does the curvature
+#    loading peak, and what do the level and slope loadings do between 3 months and 10 years? What would a
+#    larger λ change?
+# 2. **(apply)** Test DNS on the 1970s only: end the sample in December 1979 and run DNS-AR(1) against the random
+#    walk from January 1970 at 1, 6 and 12 months (pooled squared errors, `compare_forecasts`). How does the
+#    verdict compare with the notebook's, which includes the Volcker years?
+# 3. **(apply)** With `bond_risk_table`, compute the price, modified duration, convexity and DV01 of a 2-year and
+#    a 10-year 4% bond and of a 30-year zero at yields of 2%, 4% and 8%. How and why do duration and convexity
+#    change with the yield, and what stays fixed for the zero?
+# 4. **(extend)** Hold one million, at market value on the last curve, of a single bond (2-year 4%, 10-year 4%,
+#    10-year zero) and shock each book with the six IRRBB scenarios. Which scenario hurts each book most, how
+#    much of the parallel shock does the short-rate shock carry for each, and how do the key-rate durations
+#    explain it?
+#
+# Worked solutions: `solutions/05_interest_rate_risk_yield_curve_solutions.ipynb`.
+
 # %% tags=[]
 metrics = {"run.n_origins": len(origins), "run.window": window}
 # per-maturity DM p-values are not reported (the tests are on pooled losses, in the Holm family above)
