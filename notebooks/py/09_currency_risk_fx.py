@@ -20,11 +20,12 @@
 # on monthly data a small LSTM that also sees the forward premium. (2) The LSTM and 1-D CNN quantile/ES
 # networks of notebook 02 (FZ0 loss, input scheme chosen on validation in the full profile).
 # **Baselines.** (1) Random walk (no change), a direct AR on past daily changes (re-estimated at every origin),
-# and on monthly data the forward rate (uncovered interest parity: the forward premium is the forecast) and the
+# the LSTM's linear ablation (OLS on exactly its inputs), and on monthly data the forward rate (uncovered interest parity: the forward premium is the forecast) and the
 # Fama (1984) regression of the change on the forward premium. (2) HS-250, filtered HS, GARCH(1,1)-t and skew-t,
 # GJR-GARCH skew-t, EWMA, and a linear quantile regression on the networks' inputs.
 # **Tests.** Squared errors against the random walk: Diebold–Mariano (HAC, HLN) with Holm over every horizon,
-# Clark and West (2007) for the models that nest the random walk (AR, Fama regression, LSTM) with Holm, the model
+# Clark and West (2007) for the models that nest the random walk (AR, linear ablation, Fama regression, LSTM)
+# with Holm, the model
 # confidence set; VaR: Kupiec, Christoffersen, Basel traffic light, Acerbi–Székely Z2, and the protocol on
 # pinball and FZ0 losses against GARCH-skew-t. Tails: skewness, kurtosis, Hill tail indices and clustering of
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
@@ -258,8 +259,8 @@ save_figure(fig, out, "cumulative_gain")
 # Uncovered interest parity says the expected depreciation equals the interest differential, which covered
 # parity puts in the forward premium: the forecast of $y_{t+h}-y_t$ is $100\ln(F_t/S_t)$ for the forward
 # contract maturing in $h$ months. It has no estimated parameter. The Fama (1984) regression
-# $y_{t+h}-y_t = a + b\,100\ln(F_t/S_t) + \varepsilon$ tests it: UIP says $b = 1$; Fama and most later studies
-# found $b < 0$ (the forward-premium puzzle). The AR uses the last monthly change; the LSTM sees a year of monthly
+# $y_{t+h}-y_t = a + b\,100\ln(F_t/S_t) + \varepsilon$ tests it: UIP says $b = 1$; Fama (1984) and the studies
+# surveyed by Engel (1996) found $b < 0$ (the forward-premium puzzle). The AR uses the last monthly change; the LSTM sees a year of monthly
 # changes and forward premiums. Monthly origins from `forward_test_start`; every model is estimated on data before
 # each origin (the AR and the Fama regression re-estimated at every origin, the LSTM once).
 
@@ -413,7 +414,7 @@ if members:
 # %% [markdown] tags=[]
 # ## What is different about currency tails: the Plaza accord
 #
-# Equity index returns have a long left tail (crashes); a currency pair has two sides, and a dollar investor's
+# Equity index returns usually have the longer left tail (crashes); a currency pair has two sides, and a dollar investor's
 # loss on a long position is the other side's gain, so both tails matter. Below, for every currency, the
 # `event_months` either side of `event` against the rest of the sample: volatility, skewness, excess kurtosis,
 # Hill (1975) tail indices of each tail (from the 5% largest moves; smaller = fatter), the share of days with a
