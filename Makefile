@@ -58,7 +58,9 @@ test: lint
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-cell-timeout=600 -p no:cacheprovider; nbval=$$?; \
 	$(HEADLESS) MPLBACKEND=Agg FINRISK_NO_TRACK=1 $(BIN)/python -m pytest tests $(XDIST) \
-		-p no:cacheprovider; tests=$$?; \
+		-p no:cacheprovider --cov=finrisk_utils --cov-report= --cov-report=json:build/coverage.json; \
+		tests=$$?; \
+	$(BIN)/python tests/coverage_report.py build/coverage.json 85; \
 	test $$nbval -eq 0 -a $$tests -eq 0
 
 # The second Keras backend: the model unit tests and two notebooks (quick profile) with KERAS_BACKEND=jax.
