@@ -45,6 +45,11 @@ def test_credit_ratings_ordinal(run_dir):
     # without the lender's inputs (FICO), nobody is close to the lender's grade; all are near the benchmark
     for model in GRADE_MODELS[2:]:
         assert abs(m[f"{model}.mae_notches"] / m["ordinal_logit.mae_notches"] - 1) < 0.15
+    # the lender's riskiest grades (E to G): how many the models grade E or worse (the shares never do)
+    assert m["lending_club.n_test_grades_e_to_g"] == 119 + 23 + 2
+    for model in GRADE_MODELS:
+        assert 0 <= m[f"{model}.tail_recall_e_to_g"] <= 1
+    assert m["grade_shares.tail_recall_e_to_g"] == 0
     # networks: trained flag and kept epoch reported; both trained in the quick profile too
     for net in ["mlp_ordinal", "mlp_softmax"]:
         assert m[f"{net}.trained"] == 1 and m[f"{net}.best_epoch"] >= 2
