@@ -47,6 +47,8 @@ format: $(STAMP)
 
 # One execution per notebook: nbval runs the prepared quick-profile copies (comparing the NBVAL_CHECK_OUTPUT
 # cells with the committed outputs) and writes their metrics.json, which tests/test_notebooks.py then checks.
+# The worked solutions (their asserts) run in the same parallel step, in solutions/ as a teacher runs them, so
+# the unit step skips tests/test_solutions.py's execution tests (-m "not solution").
 # Both steps run TEST_WORKERS at a time (pytest-xdist, a file's tests on one worker: a notebook's cells share
 # its kernel); the metric checks start after every notebook has finished, so none is executed twice.
 TEST_WORKERS ?= 2
@@ -54,11 +56,11 @@ XDIST := -n $(TEST_WORKERS) --dist loadfile
 test: lint
 	rm -rf $(NBVAL_DIR)
 	$(HEADLESS) $(BIN)/python tests/notebook_harness.py $(NBVAL_DIR)
-	$(HEADLESS) MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_DIR) $(XDIST) \
+	$(HEADLESS) MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_DIR) solutions $(XDIST) \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-cell-timeout=600 -p no:cacheprovider; nbval=$$?; \
 	$(HEADLESS) MPLBACKEND=Agg FINRISK_NO_TRACK=1 $(BIN)/python -m pytest tests $(XDIST) \
-		-p no:cacheprovider --cov=finrisk_utils --cov-report= --cov-report=json:build/coverage.json; \
+		-m "not solution" -p no:cacheprovider --cov=finrisk_utils --cov-report= --cov-report=json:build/coverage.json; \
 		tests=$$?; \
 	$(BIN)/python tests/coverage_report.py build/coverage.json 85; \
 	test $$nbval -eq 0 -a $$tests -eq 0

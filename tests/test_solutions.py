@@ -81,6 +81,7 @@ def test_solution_belongs_to_a_notebook_and_is_stored_clean(path):
     assert "assert " in source, f"{path.name} checks nothing it computes"
 
 
+@pytest.mark.solution  # make test executes the solutions in its parallel nbval step instead
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_solution_runs(path):
     _, seconds = execute_solution(path)
