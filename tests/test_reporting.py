@@ -101,6 +101,8 @@ def test_record_metrics_rejects_bad_values(tmp_path):
         record_metrics({}, tmp_path)
     with pytest.raises(KeyError, match="headline"):
         record_metrics({"run.a": 1}, tmp_path, headline=["run.b"])
+    with pytest.raises(KeyError, match="headline"):  # a trained network's statistics must be there
+        record_metrics({"lstm.trained": 1}, tmp_path, headline=["lstm_vs_garch.dm_pvalue"])
     with pytest.raises(TypeError, match="headline must be a list"):
         record_metrics({"run.a": 1}, tmp_path, headline="run.a")
     with pytest.raises(TypeError, match="keys must be non-empty strings, got 1"):
@@ -168,3 +170,11 @@ def test_resolve_output_dir_names_the_interactive_folder_after_the_running_noteb
     assert outputs.resolve_output_dir(None) == tmp_path / "runs" / "interactive" / "02_market_risk"
     monkeypatch.delenv("JPY_SESSION_NAME")
     assert outputs.current_notebook() == "notebook"
+
+
+def test_headline_leaves_out_what_an_untrained_network_does_not_report(tmp_path):
+    """An untrained network's comparison is not computed (the protocol does not interpret it): a headline that
+    names it keeps the rest, as on a run where the network did not train."""
+    metrics = {"garch.pinball": 0.1, "lstm.trained": 0, "lstm.pinball": 0.2}
+    record_metrics(metrics, tmp_path, headline=["garch.pinball", "lstm_vs_garch.pinball_dm_pvalue"])
+    assert read_metrics(tmp_path)[1] == ["garch.pinball"]

@@ -163,6 +163,12 @@ def flatten_metrics(metrics: Mapping[str, object], prefix: str = "") -> dict[str
     return flat
 
 
+def _about_untrained(key: str, flat: Mapping[str, object]) -> bool:
+    """Whether metric ``key``'s subject (or, for ``a_vs_b``, its model ``a``) is a network labelled untrained."""
+    subject = key.split(".", 1)[0].split("_vs_", 1)[0]
+    return flat.get(f"{subject}.trained") == 0
+
+
 def record_metrics(
     metrics: Mapping[str, object],
     output_dir: str | Path,
@@ -175,7 +181,9 @@ def record_metrics(
     Nested mappings are flattened by :func:`flatten_metrics` (first level ``.``, deeper ``_``); every flattened
     key must follow the grammar of :func:`check_metric_key` (``<subject>.<statistic>``). NaN values are
     written as ``null`` (undefined, not zero). ``headline`` names the keys a run summary shows; each must be
-    a key of ``metrics``.
+    a key of ``metrics``, except a key about a network the run labels untrained (``<model>.trained`` is 0, for
+    ``<model>.…`` or ``<model>_vs_<benchmark>.…``): the protocol does not interpret such a network, so its
+    statistics may be absent, and the headline leaves them out.
     """
     try:
         flat = flatten_metrics(metrics)
@@ -190,9 +198,10 @@ def record_metrics(
             raise ValueError(f"record_metrics: {exc}") from None
     if isinstance(headline, str) or not isinstance(headline, Sequence):
         raise TypeError(f"record_metrics: headline must be a list of metric keys, got {headline!r}")
-    missing = [k for k in headline if k not in flat]
+    missing = [k for k in headline if k not in flat and not _about_untrained(k, flat)]
     if missing:
         raise KeyError(f"record_metrics: headline key(s) {missing} are not among the metrics")
+    headline = [k for k in headline if k in flat]
     if output_dir is None or not isinstance(output_dir, str | Path):
         raise TypeError(
             f"record_metrics: output_dir must be a path (see resolve_output_dir), got {output_dir!r}"
