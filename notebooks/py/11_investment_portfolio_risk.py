@@ -33,9 +33,9 @@
 # The covariance forecasts themselves are scored per holding period by multivariate QLIKE and the Frobenius norm
 # against the realised cross-products.
 #
-# **Runtime** (2 CPU cores shared with about seven other jobs, load average 7–16, at the last render): 243 s in
-# the quick profile and 504 s in the full one (3 seeds, 1,584 skfolio optimisations), most of it waiting for a
-# core: a run of this pipeline before its linear ablation was added used about 65 and 95 CPU-seconds.
+# **Runtime** (2 CPU cores shared with other jobs, at the last renders): 243 s in the quick profile (load average
+# about 10) and 239 s in the full one (3 seeds, 1,584 skfolio optimisations; load average 3–6; 504 s in an earlier
+# render of the same code at load average 11–16).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the network is refitted with seeds seed, seed + 1, ...
@@ -468,5 +468,5 @@ record_metrics(
     metrics,
     out,
     headline=[f"{m}.ann_vol_min_variance" for m in models]
-    + ["lstm_ccc.sharpe_min_variance", f"lstm_ccc_vs_{BENCH}.var_dm_pvalue_holm_min_variance"],
+    + ["lstm_ccc.sharpe_min_variance", f"lstm_ccc_vs_{BENCH}.var_dm_pvalue_min_variance"],
 )
