@@ -561,8 +561,11 @@ def test_inflation_forecasting(run_dir):
             r = m[f"{net}.rmse_h{h}"]
             # quick profile: networks within about 0.85-1.3 of the best classical RMSE. A factor 2 above
             # flags a broken network (levels for changes, lost scaling); below 0.6 of the best classical model
-            # (the SARIMA, which already knows 11 of 12 months at h = 1) flags a leak
-            assert 0.6 * classical < r < 2 * classical, (net, h, r, classical)
+            # (the SARIMA, which already knows 11 of 12 months at h = 1) flags a leak. An untrained net (5 quick
+            # epochs) is noise around "no change": lstm_macro reaches 2.9 times the SARIMA at h = 3, so it gets
+            # a looser cap that still catches levels forecast as changes (about 10 times)
+            cap = 2 if m[f"{net}.trained"] else 4
+            assert 0.6 * classical < r < cap * classical, (net, h, r, classical)
             assert m[f"{net}.mae_h{h}"] <= r
     # the SARIMA's edge at 1 month is structural (11 of 12 months known): RMSE ratio to AO well below 1
     assert m["sarima_vs_random_walk.rmse_ratio_h1"] < 0.8
@@ -581,11 +584,44 @@ def test_inflation_forecasting(run_dir):
     assert (
         m["lstm.params"] > 0 and m["cnn_macro.params"] > m["cnn.params"]
     )  # covariates add input weights
+    # inflation expectations (Mishkin data, origins 1980-01 to 1990-12; horizons = bill maturities, 1 and 3
+    # months; keys end in "_expectations"). Forecasts that do not train are pinned (pp per year): a
+    # misaligned panel (inflation not yet known at the origin, or a stale bill rate) moves them
+    sfx = "_expectations"
+    assert m["run.n_origins_expectations"] == 132
+    assert m[f"random_walk.rmse_h1{sfx}"] == pytest.approx(2.952, abs=0.002)
+    assert m[f"random_walk.rmse_h3{sfx}"] == pytest.approx(2.782, abs=0.002)
+    assert m[f"ar12.rmse_h3{sfx}"] == pytest.approx(2.151, abs=0.002)
+    assert m[f"tbill_implied.rmse_h3{sfx}"] == pytest.approx(3.485, abs=0.002)
+    assert m[f"linear_tbill.rmse_h3{sfx}"] == pytest.approx(2.711, abs=0.002)
+    # Fama's sample (1953-71): the bill rate carries inflation information (slope far from zero, HAC test)
+    assert 0.5 < m["inflation_expectations.fisher_1m_beta_fama"] < 1.2
+    assert m["inflation_expectations.fisher_1m_beta0_pvalue_fama"] < 0.001
+    assert m["inflation_expectations.mishkin_3m_1m_beta_se_test"] > 0
+    exp_models = ["random_walk", "ar12", "tbill_implied", "linear_tbill"]
+    _check_protocol_keys(m, exp_models, [1, 3], suffix=sfx)
+    net_trained = m["lstm_tbill.trained"] == 1
+    assert m["lstm_tbill.trained"] == int(m["lstm_tbill.trained_share"] == 1)
+    for h in [1, 3]:
+        assert m[f"lstm_tbill.mse_in_mcs_h{h}{sfx}"] in (0, 1)
+        for nested in ["ar12", "linear_tbill"]:  # Clark-West where the random walk is nested
+            assert 0 <= m[f"{nested}_vs_random_walk.cw_pvalue_h{h}{sfx}"] <= 1
+        # the ablation and the vs-random-walk Holm p-values exist only for a trained network
+        for pair in ["lstm_tbill_vs_linear_tbill", "lstm_tbill_vs_random_walk"]:
+            assert (f"{pair}.dm_pvalue_holm_h{h}{sfx}" in m) == net_trained, (pair, h)
+        # quick profile: the LSTM within about 0.95-1.15 of the no-change RMSE; far below the best classical
+        # model flags a leak (the target in the inputs), far above a broken scaling
+        best = min(m[f"{b}.rmse_h{h}{sfx}"] for b in exp_models)
+        assert 0.7 * best < m[f"lstm_tbill.rmse_h{h}{sfx}"] < 1.6 * m[f"random_walk.rmse_h{h}{sfx}"]
+    assert m["lstm_tbill.window"] in (12, 24) and m["lstm_tbill.params"] > 0
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "inflation",
         "training",
         "forecasts",
         "fan_chart",
+        "tbill_inflation",
+        "training_expectations",
+        "expectations_forecasts",
     }
 
 
