@@ -314,6 +314,37 @@ def test_var_es_deep_quantile_derives_val_start_for_a_stress_window(tmp_path):
     assert all(m[f"{model}.trained"] in (0, 1) for model in VAR_NETS)
 
 
+def test_var_es_deep_quantile_runs_on_a_currency_and_a_basket(tmp_path):
+    """Notebook 02 on exchange rates (issue 14): one currency (``fx_rates:gbp``) and an equally weighted basket of
+    two, in the 1980s data, with val_start derived; the sections the data do not cover are switched off."""
+    stem = "02_market_risk_var_es_deep_quantile"
+    params = {
+        "dataset": "fx_rates:gbp",
+        "test_start": "1985-01-01",
+        "test_end": "1987-05-31",
+        "stress_windows": "",
+        "portfolio": "fx_rates:dem,fx_rates:jpy",
+        "es_confidence": 0.0,
+    }
+    run = execute_notebook(
+        Path("notebooks") / f"{stem}.ipynb",
+        tmp_path,
+        profile="quick",
+        parameters=params,
+        html=False,
+    )
+    assert run.status == "ok", run.error
+    m, headline = read_metrics(tmp_path / stem)
+    assert m["run.dataset"] == "fx_rates:gbp" and m["run.n_test"] > 500
+    n, expected = m["run.n_test"], m["run.n_test"] * (1 - m["run.confidence"])
+    # the classical models backtest on the pound: exceptions within a wide binomial band of the expected count
+    for model in ("garch_skewt", "hs", "ewma"):
+        assert abs(m[f"{model}.exceptions"] - expected) <= 4 * (expected**0.5) + 3, (model, m)
+    assert m["run.n_test_portfolio"] == n and _finite(m["garch_skewt.exceptions_portfolio"])
+    assert all(m[f"{model}.trained"] in (0, 1) for model in VAR_NETS)
+    assert "garch_skewt.exceptions" in headline
+
+
 @pytest.mark.parametrize("run_dir", ["03_credit_risk_default_dense"], indirect=True)
 def test_credit_default_dense(run_dir):
     m, _ = read_metrics(run_dir)
