@@ -513,3 +513,14 @@ def test_front_page_and_a_notebook_page_render_with_their_figures(book):
     page = _render(html / "notebooks" / f"{nb.stem}.html")
     print(f"{nb.stem}: {page}")
     assert page["images"] >= 1 and page["loaded"] == page["images"], page
+
+
+def test_readme_syllabus_is_the_generated_one():
+    """The README's syllabus table is generated from book/syllabus.yaml (one source with the book's front page)."""
+    readme = (ROOT / "README.md").read_text()
+    table = make_book.readme_syllabus(make_book.load_syllabus(), discover_notebooks())
+    assert table in readme, (
+        "README syllabus is stale: run python book/make_book.py --readme and paste it"
+    )
+    for number in ("09", "10", "11"):
+        assert f"[{number}](notebooks/" in table
