@@ -349,6 +349,7 @@ def test_var_es_deep_quantile_runs_on_a_currency_and_a_basket(tmp_path):
 def test_credit_default_dense(run_dir):
     m, _ = read_metrics(run_dir)
     assert m["run.n_applicants"] == 1000 and m["run.bad_rate"] == pytest.approx(0.3)
+    assert m["run.n_missing"] == 0  # German credit (the default dataset) has no missing values
     assert m["run.n_folds"] == 5
     base, nets = ["scorecard", "logit", "gbm", "mlp", "mlp_tuned"], ["mlp", "mlp_tuned"]
     # the logistic models on this data land near the reference AUC 0.78 (5x5 CV) whatever the split; a
