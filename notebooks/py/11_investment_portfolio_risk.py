@@ -19,7 +19,8 @@
 # 2004) of the rolling sample, GARCH(1,1) volatilities per asset with a shrunk constant correlation (Bollerslev
 # 1990's CCC), and an LSTM that forecasts each asset's log volatility over the holding period, pooled over assets,
 # with the same shrunk correlation (`lstm_ccc`): the GARCH–LSTM pair differs only in the volatilities; its linear
-# ablation `har_ccc` regresses the same target on the same inputs.
+# ablation `har_ccc` regresses the same target on the same three features at the origin (the network also reads
+# their last `net_window` days).
 #
 # **Portfolios.** Long-only minimum variance and risk parity (equal risk contributions), from skfolio's
 # `MeanRisk` and `RiskBudgeting` fed the forecast through a fixed-covariance estimator, rebalanced every 21
@@ -177,7 +178,8 @@ print(
 # Each is a function of the history up to the origin. The GARCH(1,1) parameters (zero mean, normal QMLE) are
 # re-estimated on the whole history every `garch_refit_every` rebalances and the variance recursion is run to each
 # origin; the forecast is the mean variance over the next holding period. The correlation of the GARCH and network
-# models is the Ledoit–Wolf-shrunk correlation of the last `window` standardised returns.
+# models is the Ledoit–Wolf-shrunk correlation of the last `window` returns, each divided by its standard
+# deviation over that window.
 
 # %% tags=[]
 t0 = time.perf_counter()
@@ -279,6 +281,11 @@ tests = {
 
 # %% [markdown] tags=[]
 # ## Portfolios out of sample
+#
+# Units of the tables: `ann_vol`, `ann_return` and `max_drawdown` in percent (a year for the first two, net of
+# costs); `sharpe` annualised, net of costs, zero risk-free rate; `turnover` the mean sum of absolute weight
+# changes per rebalance (a fraction of wealth) and `annual_turnover` its sum per year; `cost_bp` the cost drag in
+# basis points of wealth a year.
 
 # %% tags=[]
 t0 = time.perf_counter()
@@ -310,7 +317,8 @@ for kind in PORTFOLIOS:
 # ## Comparison through the shared protocol
 #
 # Rows: each model against the sample-covariance benchmark. For the portfolios the loss is the squared daily net
-# return (ratio = realised variance relative to the benchmark's); for the forecasts, QLIKE and Frobenius per
+# return (ratio = realised variance relative to the benchmark's; the reading below gives its square root, a ratio
+# of realised volatilities); for the forecasts, QLIKE and Frobenius per
 # holding period. `pvalue_holm` is adjusted over all the tests in this table.
 
 # %% tags=[]
@@ -418,10 +426,13 @@ display(Markdown("\n\n".join(sentences)))
 # %% [markdown] tags=[]
 # What a risk manager should take from this: minimum variance concentrates in the asset that looks safest, so
 # its weights follow every change in the forecast; risk parity spreads the risk and its weights move less (compare
-# the turnover columns). A volatility model that reacts faster (EWMA, GARCH, the network) trades more, and the
+# the turnover columns). A volatility model that reacts faster (EWMA, GARCH, the network and its HAR ablation)
+# trades more, and the
 # cost column shows what that costs each year. Ledoit–Wolf's 2004 target, a scaled identity, pulls the variances of
 # assets as different as oil and an equity index towards each other. Limits: three assets, two of them almost the
 # same index; one test period; the network is trained once, on targets before 2006, and never re-estimated.
+# What the network itself adds is read against its linear ablation `har_ccc`, row by row in every table, not
+# against the sample covariance.
 
 # %% [markdown] tags=[]
 # ## Exercises
