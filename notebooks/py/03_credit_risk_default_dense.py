@@ -273,7 +273,7 @@ reason_codes(fitted["mlp_tuned"], riskiest, reference=X_tr, top=3)
 # Every model, every preprocessing step and (for `mlp_tuned`) the hyper-parameter search is refitted inside each
 # training set of a stratified 5-fold split, repeated `n_repeats` times with reshuffling: mean ± standard deviation
 # over the folds. On the out-of-fold PDs of the first repeat (every applicant scored once, by models that never saw
-# them), DeLong tests compare each model's AUC with the scorecard's, Holm adjusts over that family of four tests,
+# them), DeLong tests compare each model's AUC with the scorecard's, Holm adjusts over that family (the tests of the trained models, at most four),
 # and a model confidence set (Hansen, Lunde and Nason 2011) on per-applicant log loss keeps the models not shown to
 # be worse. A network counts as trained only if it beat the constant base-rate PD on its validation rows in every
 # fold; otherwise it is labelled untrained and not interpreted.
@@ -410,8 +410,8 @@ display(
 
 # %% [markdown] tags=[]
 # **Reference figures** quoted for German credit (5×5 CV): logistic regression AUC ≈ 0.780 (Gini 0.56, KS 0.44,
-# Brier 0.169), gradient boosting ≈ 0.775, an untuned MLP(32) ≈ 0.710 (`CREDIT_REFERENCES`; none are quoted for
-# credit_applicants, whose figures are this run's). The goal set for the network was AUC ≥ 0.77 and Brier ≤ 0.17
+# Brier 0.169), gradient boosting ≈ 0.775, an untuned MLP(32) ≈ 0.710 (as quoted in the project's credit issue, not traced
+# to a published source; `CREDIT_REFERENCES`; none are quoted for credit_applicants, whose figures are this run's). The goal set for the network was AUC ≥ 0.77 and Brier ≤ 0.17
 # without tuning on test folds (a setting for both data sets):
 
 # %% tags=[]
@@ -463,8 +463,8 @@ display(
 # %% [markdown] tags=[]
 # ## Credit spreads: the market's price of default risk
 #
-# The spread of BAA over AAA corporate yields widens when investors fear defaults: in every recession (shaded,
-# NBER dates). A simple forecast of next month's change: a rolling AR(1) on monthly changes against the random walk
+# The spread of BAA over AAA corporate yields tends to widen when investors fear defaults, as in recessions
+# (shaded, NBER dates). A simple forecast of next month's change: a rolling AR(1) on monthly changes against the random walk
 # ("no change" in the spread). The random walk is nested in the AR(1), so Clark and West (2007) is the test beside
 # Diebold–Mariano.
 

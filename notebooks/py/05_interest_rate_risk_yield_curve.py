@@ -188,8 +188,8 @@ display(Markdown(reference_reading(ref_table)))
 # $t$. DNS-AR(1) is re-estimated at every origin on the factors observed so far. The network sees the last
 # `window` curves (all ten maturities) and outputs the changes of the five reported yields at all three horizons
 # at once; its scalers and weights come from data before each re-estimation date only, and the newest 36
-# training samples are held out to stop training early, with an embargo of 11 origins (the longest horizon
-# minus one) between them and the training samples so that no training target falls inside the validation
+# training samples are held out to stop training early, with an embargo of `max(horizons)` − 1 origins (11 with
+# the default horizons) between them and the training samples so that no training target falls inside the validation
 # block. Each re-estimation counts as trained only if its kept weights beat a constant (the mean training
 # change) on that validation block.
 
@@ -259,7 +259,7 @@ results = {
 # %% [markdown] tags=[]
 # **Literature.** In Diebold and Li (2006), Table 5 (US Treasuries, 1994–2000, 6 months ahead) DNS-AR(1) has
 # RMSE 0.517 / 0.669 / 0.750 / 0.777 / 0.721 against the random walk's 0.605 / 0.779 / 0.879 / 0.861 / 0.758 at
-# 3m / 1y / 3y / 5y / 10y: ratios 0.85–0.95, a calm stretch of falling rates. From 1970 the test window holds
+# 3m / 1y / 3y / 5y / 10y: ratios 0.85–0.95, over a window without a rate shock of the 1970s' size. From 1970 the test window holds
 # the inflation of the 1970s and the Volcker shock, when rates moved far from any mean the AR(1) had estimated.
 # Whether DNS beats the random walk over one window is itself a random event: the Monte Carlo below repeats the
 # DNS-vs-random-walk comparison on `mc_panels` panels of the generator calibrated to this curve (same dates,
@@ -271,9 +271,11 @@ results = {
 # `make_yield_curves` draws the three factors from a VAR(1) estimated by OLS on the real curve's Nelson–Siegel
 # factors (December 1946 – February 1991, the whole sample: it is a description of the curve, not a forecast)
 # and adds persistent measurement noise with the standard deviation and autocorrelation of the real fit's
-# residuals. The first table checks that the simulated curves look like the real one (the same moments on the
-# real curve and on each simulated panel); the second shows DNS against the random walk on every panel. In
-# this world DNS-AR(1) is nearly the true model: the generator's VAR(1) has small cross-factor terms that
+# residuals. The first table compares the simulated curves with the real one (the same moments on the real
+# curve and on each simulated panel; `real_percentile` near 0 or 1 marks a moment of the real curve that the
+# generator rarely or never produces, a limit of this world as a stand-in for the real one); the second shows DNS against the random walk on every panel. In
+# this world DNS-AR(1) is nearly the true model (nearly, not exactly, so it need not beat the random walk in a
+# sample of this length): the generator's VAR(1) has small cross-factor terms that
 # DNS's three separate AR(1)s ignore, and the level is close to a unit root, which the AR(1) must estimate.
 
 # %% tags=[]

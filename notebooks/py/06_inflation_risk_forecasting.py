@@ -333,7 +333,7 @@ save_figure(fig, out, "fan_chart")
 #
 # The verdicts below are computed from this run's table. The literature's finding (Atkeson and Ohanian 2001; Stock
 # and Watson 2007) is that since the mid-1980s few models beat "next year = last year" for US inflation a year
-# ahead; a direct AR(12) estimated on a sample that includes the 1970s expects mean reversion to a level
+# ahead; a direct AR(12) estimated on a sample that includes the 1970s can expect mean reversion to a level
 # inflation no longer had. The networks, which start from the AO forecast and must learn departures from it, have
 # little to learn from: one sample a month, heavily overlapping targets, and a regime change in the middle of the
 # training data. Covariates are not a free lunch either: interest rates and spreads shifted regime too (the zero
@@ -365,10 +365,14 @@ display(Markdown("\n\n".join(lines)))
 # **The Fisher relation.** A bill's yield is the real rate plus the inflation expected over its life,
 # $i^m_t = r^m_t + E_t\pi^m_t$. With rational expectations and a constant real rate, regressing realised
 # inflation on the yield, $\pi^m_t = \alpha + \beta\, i^m_t + \varepsilon_t$, gives $\beta = 1$ (Fama 1975,
-# who found a slope close to one in 1953–71). Mishkin (1990) asks the sharper question whether the *slope* of
+# who found a slope close to one in 1953–71; Hayashi 2000, section 2.11, estimates it on this table with the
+# inflation computed from its CPI column). The regressions below use the table's own inflation columns
+# (Mishkin's series), which differ from the CPI-computed rate, so their "Fama sample" row is not a replication
+# of Fama's estimate and may not share its verdict. Mishkin (1990) asks the sharper question whether the *slope* of
 # the term structure forecasts the *change* of inflation:
 # $\pi^3_t - \pi^1_t = \alpha + \beta\,(i^3_t - i^1_t) + \eta_t$; $\beta = 0$ means the slope says nothing
-# about future inflation changes, $\beta = 1$ that the term structure of real rates is flat. He found little
+# about future inflation changes, $\beta = 1$ that the slope of the term structure of real rates is constant (every move
+# of the nominal slope is a move of expected inflation). He found little
 # information at maturities of six months and less. The three-month target is realised over three months, so
 # consecutive errors overlap (an MA(2)): standard errors are Newey–West (HAC, Bartlett) over at least two lags.
 
@@ -462,7 +466,10 @@ regression_table.round(3)
 #
 # **Tests.** Per horizon, squared errors against the random walk: Diebold–Mariano (Bartlett HAC, HLN
 # correction), Clark–West for `ar12` and `linear_tbill`, which nest it; the 90% MCS over all five models; and
-# the ablation `lstm_tbill` against `linear_tbill` (DM). Holm over all of these DM tests together.
+# the ablation `lstm_tbill` against `linear_tbill` (DM). Holm over all of these DM tests together. The verdicts
+# come from DM; the Clark–West p-values (one-sided, not Holm-adjusted) are printed beside them. The two ask
+# different questions: Clark–West whether the larger model carries information beyond no change (in
+# population), DM whether its forecasts were more accurate over these origins; they can disagree.
 
 # %% tags=[]
 panel = bill_panel(mishkin)
@@ -584,7 +591,7 @@ save_figure(fig, out, "expectations_forecasts")
 # ### Reading
 #
 # The sentences below are computed from this run. What to look for: whether the one-for-one Fisher relation
-# survives outside Fama's sample (the real rate was not constant: negative in the 1970s, high after the
+# holds in each period, Fama's included (the real rate was not constant: negative in the 1970s, high after the
 # Federal Reserve's change of operating procedure in October 1979), whether the market's forecast beats "no
 # change" out of sample, and whether the network adds anything to the linear relation on the same inputs.
 
@@ -612,7 +619,8 @@ display(Markdown(training + "\n\n" + expectations_reading(regressions, exp_resul
 #    (`window=None`) and with a 24-month window. Compare their RMSE with the no-change forecast over the forecast
 #    period and test each against it with `diebold_mariano` (`horizon=3`). Does the answer depend on the window?
 # 5. **(extend)** Does a *linear* model gain from the LSTM's whole window? Give `ols_direct_forecast` the last
-#    12 months of the four inputs (lagged columns of `bill_panel`) and compare it with the one-month-of-inputs
+#    12 months of the four inputs (lags 0 to 11 of `bill_panel`'s columns, e.g. with `shift`, dropping the
+#    first rows) and compare it with the one-month-of-inputs
 #    `linear_tbill` at both maturities through `compare_forecasts`. What does the result say about where the
 #    network could find information that the linear relation misses?
 
