@@ -14,8 +14,8 @@
 #
 # **Models.** None: this notebook only looks at data and at the quality checks every loader runs.
 #
-# **Runtime** (2 CPU cores, shared and heavily loaded at the last render): 93 s quick, 106 s full (the profiles
-# differ only for notebooks that train; loading and checking the fourteen datasets dominates).
+# **Runtime** (2 CPU cores, lightly shared at the last render): 28 s full, about the same quick (the profiles
+# differ only for notebooks that train; loading and checking every registry dataset dominates).
 
 # %% tags=["parameters"]
 seed = 42
