@@ -287,17 +287,10 @@ def test_var_es_deep_quantile(run_dir):
     assert (run_dir / "forecasts.csv").exists()  # what notebook 07's seed ensemble reads
 
 
-def test_var_es_deep_quantile_derives_val_start_for_a_stress_window(tmp_path):
-    """``-p test_start 2008-01-01 -p test_end 2009-12-31`` runs without a val_start (derived: two years before);
-    the extra sections are switched off to keep it cheap. The classical models reproduce the stress section."""
+def _run_var_notebook(tmp_path: Path, **params) -> tuple[dict, list[str]]:
+    """Notebook 02 in the quick profile with ``params`` and no extra sections unless given: (metrics, headline)."""
     stem = "02_market_risk_var_es_deep_quantile"
-    params = {
-        "test_start": "2008-01-01",
-        "test_end": "2009-12-31",
-        "stress_windows": "",
-        "portfolio": "",
-        "es_confidence": 0.0,
-    }
+    params = {"stress_windows": "", "portfolio": "", "es_confidence": 0.0} | params
     run = execute_notebook(
         Path("notebooks") / f"{stem}.ipynb",
         tmp_path,
@@ -306,7 +299,13 @@ def test_var_es_deep_quantile_derives_val_start_for_a_stress_window(tmp_path):
         html=False,
     )
     assert run.status == "ok", run.error
-    m, _ = read_metrics(tmp_path / stem)
+    return read_metrics(tmp_path / stem)
+
+
+def test_var_es_deep_quantile_derives_val_start_for_a_stress_window(tmp_path):
+    """``-p test_start 2008-01-01 -p test_end 2009-12-31`` runs without a val_start (derived: two years before);
+    the extra sections are switched off to keep it cheap. The classical models reproduce the stress section."""
+    m, _ = _run_var_notebook(tmp_path, test_start="2008-01-01", test_end="2009-12-31")
     assert m["run.n_test"] == 505
     # GARCH-skew-t estimated on returns before 2008 (quick stress section: 6 exceptions); the networks trained
     # on targets before the derived val_start 2006-01-01 and beat their constant forecast
@@ -317,24 +316,13 @@ def test_var_es_deep_quantile_derives_val_start_for_a_stress_window(tmp_path):
 def test_var_es_deep_quantile_runs_on_a_currency_and_a_basket(tmp_path):
     """Notebook 02 on exchange rates (issue 14): one currency (``fx_rates:gbp``) and an equally weighted basket of
     two, in the 1980s data, with val_start derived; the sections the data do not cover are switched off."""
-    stem = "02_market_risk_var_es_deep_quantile"
-    params = {
-        "dataset": "fx_rates:gbp",
-        "test_start": "1985-01-01",
-        "test_end": "1987-05-31",
-        "stress_windows": "",
-        "portfolio": "fx_rates:dem,fx_rates:jpy",
-        "es_confidence": 0.0,
-    }
-    run = execute_notebook(
-        Path("notebooks") / f"{stem}.ipynb",
+    m, headline = _run_var_notebook(
         tmp_path,
-        profile="quick",
-        parameters=params,
-        html=False,
+        dataset="fx_rates:gbp",
+        test_start="1985-01-01",
+        test_end="1987-05-31",
+        portfolio="fx_rates:dem,fx_rates:jpy",
     )
-    assert run.status == "ok", run.error
-    m, headline = read_metrics(tmp_path / stem)
     assert m["run.dataset"] == "fx_rates:gbp" and m["run.n_test"] > 500
     n, expected = m["run.n_test"], m["run.n_test"] * (1 - m["run.confidence"])
     # the classical models backtest on the pound: exceptions within a wide binomial band of the expected count
