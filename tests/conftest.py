@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from notebook_harness import load_config, quick_parameters
+from notebook_harness import load_config, notebook_of, quick_parameters
 
 from finrisk_utils.workbench.runner import execute_notebook
 
@@ -37,23 +37,25 @@ def _fresh_nbval_output(stem: str) -> Path | None:
 
 @pytest.fixture(scope="module")
 def run_dir(request, tmp_path_factory):
-    """Folder holding the quick run's metrics.json and figures for notebook ``request.param``."""
+    """Folder holding the quick run's metrics.json and figures for run ``request.param`` (a notebook stem, or
+    ``<stem>__<variant>`` for a variant of tests/notebooks.yaml)."""
     stem = request.param
     found = _fresh_nbval_output(stem)
     if found is not None:
         return found
+    notebook = notebook_of(stem)
     params = {k: v for k, v in quick_parameters(stem).items() if k != "profile"}
     root = tmp_path_factory.mktemp(stem)
     run = execute_notebook(
-        Path("notebooks") / f"{stem}.ipynb",
+        Path("notebooks") / f"{notebook}.ipynb",
         root,
         profile="quick",
         parameters=params,
         html=False,
-        timeout_s=load_config()[stem]["timeout"],
+        timeout_s=load_config()[notebook]["timeout"],
     )
     assert run.status == "ok", run.error
-    return root / stem
+    return root / notebook
 
 
 def finite(x) -> bool:

@@ -25,9 +25,31 @@ def load_config() -> dict[str, dict]:
     return yaml.safe_load(CONFIG_FILE.read_text())
 
 
-def quick_parameters(stem: str) -> dict[str, object]:
-    """The quick-profile parameters a test injects into notebook ``stem`` (without ``output_dir``)."""
-    return {**load_config()[stem].get("parameters", {}), "profile": "quick"}
+VARIANT_SEP = "__"
+
+
+def run_stems() -> list[str]:
+    """Every test run of the nbval step: each notebook's stem, and ``<stem>__<variant>`` for each of its
+    ``variants`` in tests/notebooks.yaml (extra quick runs with other parameters)."""
+    return [
+        name
+        for stem, entry in load_config().items()
+        for name in [stem, *(f"{stem}{VARIANT_SEP}{v}" for v in entry.get("variants", {}))]
+    ]
+
+
+def notebook_of(run_stem: str) -> str:
+    """The notebook stem of a run stem (``"02_x__fx"`` -> ``"02_x"``)."""
+    return run_stem.split(VARIANT_SEP)[0]
+
+
+def quick_parameters(run_stem: str) -> dict[str, object]:
+    """The quick-profile parameters a test injects into a run (without ``output_dir``): the notebook's
+    ``parameters``, then the variant's."""
+    entry = load_config()[notebook_of(run_stem)]
+    variant = run_stem.partition(VARIANT_SEP)[2]
+    extra = entry["variants"][variant] if variant else {}
+    return {**entry.get("parameters", {}), **extra, "profile": "quick"}
 
 
 def _number_cells(path: Path) -> None:
@@ -44,20 +66,37 @@ def _number_cells(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def _drop_output_checks(path: Path) -> None:
+    """A variant runs on other parameters, so its outputs cannot match the committed ones: its cells lose the
+    ``# NBVAL_CHECK_OUTPUT`` marker (nbval-lax then only checks that every cell runs)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = "\n".join(
+                line for line in cell.source.splitlines() if line.strip() != "# NBVAL_CHECK_OUTPUT"
+            )
+    nbformat.write(nb, path)
+
+
 def prepare(dest: Path) -> list[Path]:
-    """Write prepared copies of every notebook into ``dest`` (emptied first, so no stale metrics survive)."""
+    """Write prepared copies of every run (:func:`run_stems`) into ``dest`` (emptied first, so no stale metrics
+    survive)."""
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
+    notebooks = {nb.stem: nb for nb in discover_notebooks()}
     prepared = []
-    for nb in discover_notebooks():
-        params = quick_parameters(nb.stem)
+    for run_stem in run_stems():
+        nb = notebooks[notebook_of(run_stem)]
+        params = quick_parameters(run_stem)
         check_parameters(nb, params)
-        params["output_dir"] = str((dest / nb.stem).resolve())
-        out = dest / nb.name
+        params["output_dir"] = str((dest / run_stem).resolve())
+        out = dest / f"{run_stem}.ipynb"
         pm.execute_notebook(
             str(nb), str(out), parameters=params, prepare_only=True, progress_bar=False
         )
         _number_cells(out)
+        if run_stem != nb.stem:
+            _drop_output_checks(out)
         prepared.append(out)
     return prepared
 

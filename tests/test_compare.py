@@ -18,6 +18,7 @@ from finrisk_utils.forecasting.compare import (
     default_lags,
     diebold_mariano,
     holm,
+    holm_across,
     long_run_variance,
     model_confidence_set,
     seed_ensemble,
@@ -197,6 +198,43 @@ def test_verdict_all_branches():
     assert verdict(-0.2, float("nan"), "rw") == "not distinguishable from rw"
     assert verdict(0.0, 0.0, "rw") == "not distinguishable from rw"
     assert verdict(-0.2, 0.001, "rw", trained=False) == "did not train (not interpreted)"
+    # a model that nests the benchmark: Clark-West decides "better" (with a lower sample loss), DM "worse"
+    assert verdict(-0.2, 0.50, "rw", cw_pvalue_holm=0.01) == "significantly better than rw"
+    assert verdict(-0.2, 0.01, "rw", cw_pvalue_holm=0.30) == "not distinguishable from rw"
+    assert verdict(0.2, 0.50, "rw", cw_pvalue_holm=0.01) == "not distinguishable from rw"
+    assert verdict(0.2, 0.01, "rw", cw_pvalue_holm=0.01) == "significantly worse than rw"
+    with pytest.raises(ValueError, match="verdict: cw_pvalue_holm must lie in"):
+        verdict(0.2, 0.01, "rw", cw_pvalue_holm=1.5)
+
+
+def _nested_case(seed: int, n: int = 240) -> tuple[pd.DataFrame, dict]:
+    """A model with true content (y = 0.25 x + noise) whose forecast carries estimation-like noise, nesting the
+    zero forecast ``rw``."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    y = 0.25 * x + rng.normal(size=n)
+    f = 0.25 * x + 0.35 * rng.normal(size=n)
+    return pd.DataFrame({"rw": y**2, "ar": (y - f) ** 2}), {"ar": (y, np.zeros(n), f)}
+
+
+def test_clark_west_decides_better_for_a_nested_model():
+    # seed 2: lower sample MSE, DM cannot tell (p ~ 0.7) but Clark-West, which allows for the nesting, does
+    losses, nested = _nested_case(2)
+    res = compare_forecasts(losses, "rw", nested=nested, mcs_reps=100)
+    row = res.table.set_index("model").loc["ar"]
+    assert row["ratio"] < 1 and row["pvalue_holm"] > 0.5 and row["cw_pvalue_holm"] < 0.01
+    assert row["verdict"] == "significantly better than rw"
+    assert "ar is significantly better than rw by Clark-West" in res.verdict_text()
+    assert res.metrics()["ar_vs_rw.cw_pvalue_holm_h1"] == pytest.approx(row["cw_pvalue_holm"])
+    # seed 0: Clark-West finds content, but the noisy estimate's sample MSE is higher: not "better"
+    losses, nested = _nested_case(0)
+    res = compare_forecasts(losses, "rw", nested=nested, mcs_reps=100)
+    row = res.table.set_index("model").loc["ar"]
+    assert row["ratio"] > 1 and row["cw_pvalue_holm"] < 0.05 and row["pvalue_holm"] > 0.05
+    assert row["verdict"] == "not distinguishable from rw"
+    assert "Clark-West finds predictive content beyond rw, but estimating ar costs more" in (
+        res.verdict_text()
+    )
 
 
 def test_compare_forecasts_table_metrics_and_text():
@@ -250,7 +288,9 @@ def test_compare_forecasts_table_metrics_and_text():
         "significantly worse than the random walk (DM p < 0.001, Holm p < 0.001)." in text
     )
     assert "At h = 6, lstm did not train (not interpreted)." in text
-    kept = ", ".join({"rw": "the random walk"}.get(m, m) for m in res.mcs.included)
+    names = {"rw": "the random walk", "lstm": "lstm (untrained)"}
+    kept = ", ".join(names.get(m, m) for m in res.mcs.included)
+    assert "lstm" in res.mcs.included  # an untrained network in the MCS is labelled there too
     assert text.endswith(f"The MCS at 90% keeps: {kept}.")
     assert "Clark-West p" in text
 
@@ -269,6 +309,18 @@ def test_compare_forecasts_not_distinguishable_sentence():
         "dns_2_step_vs_rw.dm_pvalue_h1",
         "dns_2_step_vs_rw.dm_pvalue_holm_h1",
     }
+
+
+def test_holm_across_adjusts_clark_west_over_every_comparison():
+    res = {}
+    for seed in (0, 2):
+        losses, nested = _nested_case(seed)
+        res[seed] = compare_forecasts(losses, "rw", nested=nested, mcs_reps=100)
+    raw = [r.table.set_index("model").loc["ar", "cw_pvalue"] for r in res.values()]
+    joint = holm_across(res)
+    got = [j.table.set_index("model").loc["ar", "cw_pvalue_holm"] for j in joint.values()]
+    np.testing.assert_allclose(got, holm(np.asarray(raw)))
+    assert joint[2].table.set_index("model").loc["ar", "verdict"] == "significantly better than rw"
 
 
 def test_seed_ensemble_and_spread():

@@ -10,6 +10,7 @@ from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.forecasting.compare import holm
 from finrisk_utils.forecasting.metrics import pinball_loss
 from finrisk_utils.market import (
+    DeepVaRResult,
     DeepVaRSpec,
     RiskForecast,
     backtest_var,
@@ -19,6 +20,8 @@ from finrisk_utils.market import (
     comparison_metrics,
     comparison_table,
     comparison_text,
+    deep_labels,
+    deep_trained,
     default_val_start,
     ensemble_forecast,
     format_specs,
@@ -26,11 +29,13 @@ from finrisk_utils.market import (
     independence_reading,
     linear_quantile_forecast,
     load_forecasts,
+    network_var_reading,
     parse_specs,
     parse_windows,
     save_forecasts,
     yearly_reading,
 )
+from finrisk_utils.models import FitResult
 
 
 def _garch_returns(n=2200, seed=0, leverage=0.0):
@@ -207,6 +212,74 @@ def test_readings_name_the_worst_model(sim):
     text = yearly_reading(by_year, ["lstm_quantile"])
     assert "**2017**" in text and "lower than garch_skewt" in text.split("**2018**")[0]
     assert "higher than garch_skewt" in text.split("**2018**")[1]
+
+
+def test_classical_reading_names_every_tied_model(sim):
+    good, bad, _ = _results(sim)
+    twin = backtest_var(
+        sim.loc[good.pinball_losses.index],
+        RiskForecast(
+            "fhs", 0.99, *(getattr(f, k) for f in [_forecast_of(sim)] for k in ("var", "es"))
+        ),
+        n_sim=500,
+    )
+    text = classical_reading([good, twin, bad], ["garch_t", "fhs", "hs"])
+    # garch_t and its exact copy fhs tie on every measure: both are named, not the first one alone
+    assert "best garch_t and fhs" in text and "best: garch_t and fhs." in text
+
+
+def _forecast_of(sim):
+    dates = sim.index[-700:]
+    return garch_var(sim, dates, 0.99, dist="t", fit_end=dates[0])
+
+
+def _deep(forecast, val_loss, naive, best_epoch=3):
+    fit = FitResult([1.0] * 5, val_loss, best_epoch, 5, naive_val_loss=naive)
+    return DeepVaRResult(forecast, DeepVaRSpec(kind="lstm"), val_loss[best_epoch - 1], fit)
+
+
+def test_deep_trained_needs_a_win_over_the_constant_after_the_first_epoch(sim):
+    f = _forecast_of(sim)
+    deep = {
+        "lstm_quantile": _deep(f, [1.0, 0.9, 0.5, 0.6, 0.7], naive=1.0),  # learned
+        "cnn_quantile": _deep(
+            f, [1.0, 1.0, 1.0, 1.0, 1.0], naive=1.0
+        ),  # no better than the constant
+        "early": _deep(
+            f, [0.5, 0.6, 0.7, 0.8, 0.9], naive=1.0, best_epoch=1
+        ),  # kept the first epoch
+    }
+    assert deep_trained(deep) == {"lstm_quantile": True, "cnn_quantile": False, "early": False}
+    assert deep_labels(deep) == {
+        "cnn_quantile": "cnn_quantile (untrained)",
+        "early": "early (untrained)",
+    }
+    with pytest.raises(TypeError, match="deep_trained: 'x' is not a DeepVaRResult"):
+        deep_trained({"x": f})
+
+
+def test_network_var_reading_states_coverage_es_and_the_verdict(sim):
+    results = _results(sim)
+    comps = compare_var_losses(
+        results, "garch_t", trained={"lstm_quantile": True, "hs": False}, mcs_reps=200
+    )
+    lines = network_var_reading(results, comps, ["lstm_quantile", "hs"], label="VaR, basket")
+    near = results[2]
+    row = comps["fz0"].table.set_index("model").loc["lstm_quantile"]
+    assert lines[0].startswith(
+        f"VaR, basket: lstm_quantile had {near.kupiec.exceptions} exceptions "
+        f"({near.kupiec.expected:.1f} expected; Kupiec p {near.kupiec.pvalue:.3f}, coverage "
+    )
+    assert f"its FZ0 loss is {row['ratio']:.3f} times garch_t's, {row['verdict']}" in lines[0]
+    assert ("rejects at 5%" in lines[0]) == bool(near.es.reject_5pct)
+    assert lines[1] == "VaR, basket: hs did not train (not interpreted)."
+    # the badly scaled model's coverage is rejected when read as a network
+    bad = network_var_reading(
+        results, compare_var_losses(results, "garch_t", mcs_reps=200), ["hs"], label="x"
+    )[0]
+    assert "coverage rejected at 5%" in bad and "significantly worse than garch_t" in bad
+    with pytest.raises(ValueError, match="network_var_reading: networks \\['gru'\\]"):
+        network_var_reading(results, comps, ["gru"], label="x")
 
 
 def test_forecast_files_and_seed_ensemble(sim, tmp_path):

@@ -15,7 +15,7 @@ forecast is indexed by its *target* date (``h`` rows after the origin) and uses 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from finrisk_utils.core.validation import (
     check_returns,
     check_same_index,
 )
-from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, holm, holm_across
+from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, holm_across
 
 __all__ = [
     "FamaSlope",
@@ -286,9 +286,8 @@ def compare_change_forecasts(
     seed: int = 0,
 ) -> dict[int, ComparisonResult]:
     """The shared protocol on squared errors at each horizon (:func:`compare_forecasts`: DM with HAC variance
-    and HLN, MCS; Clark-West for ``nested`` models), Holm over every horizon's DM tests together
-    (:func:`holm_across`) and a ``cw_pvalue_holm`` column: Holm over every nested, trained model's Clark-West
-    p-value at every horizon.
+    and HLN, MCS; Clark-West for ``nested`` models), Holm over every horizon's tests together
+    (:func:`holm_across`: one family of DM p-values, one of the nested, trained models' Clark-West p-values).
 
     ``actual[h]``: realised changes by target date; ``forecasts[h][model]``: change forecasts on exactly those
     dates. Returns ``{h: ComparisonResult}``.
@@ -313,21 +312,4 @@ def compare_change_forecasts(
         results[h] = compare_forecasts(
             losses, benchmark, horizon=h, loss="mse", nested=nest, trained=tr, seed=seed
         )
-    results = holm_across(results)
-    family = [
-        (h, i)
-        for h, r in results.items()
-        for i, row in r.table.iterrows()
-        if row["trained"] and np.isfinite(row["cw_pvalue"])
-    ]
-    cw = np.array([results[h].table.loc[i, "cw_pvalue"] for h, i in family])
-    adjusted = holm(cw) if family else np.array([])
-    out = {}
-    for h, r in results.items():
-        table = r.table.copy()
-        table["cw_pvalue_holm"] = np.nan
-        for (fh, i), p in zip(family, adjusted, strict=True):
-            if fh == h:
-                table.loc[i, "cw_pvalue_holm"] = p
-        out[h] = replace(r, table=table)
-    return out
+    return holm_across(results)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.currency.forecasts import FamaSlope
-from finrisk_utils.forecasting.compare import ComparisonResult
+from finrisk_utils.forecasting.compare import ComparisonResult, verdict
 
 __all__ = [
     "change_forecast_metrics",
@@ -104,8 +104,9 @@ def change_forecast_reading(
             if not r["trained"]:
                 parts.append(f"{name(m)} did not train (not interpreted)")
                 continue
+            dm_words = verdict(r["mean_loss_diff"], r["pvalue_holm"], name(b), level=c.level)
             text = (
-                f"{name(m)} RMSE {np.sqrt(r['ratio']):.3f} times {name(b)}'s, DM {r['verdict']} "
+                f"{name(m)} RMSE {np.sqrt(r['ratio']):.3f} times {name(b)}'s, DM {dm_words} "
                 f"(Holm p {_p(r['pvalue_holm'])})"
             )
             if np.isfinite(r["cw_pvalue_holm"]):
@@ -116,7 +117,7 @@ def change_forecast_reading(
                 )
                 if found:
                     content.add(m)
-            if r["verdict"].startswith("significantly better"):
+            if dm_words.startswith("significantly better"):
                 better.add(m)
             parts.append(text)
         kept = ", ".join(name(m) for m in c.mcs.included if t.loc[m, "trained"])

@@ -477,6 +477,7 @@ def verdict(
     *,
     level: float = 0.05,
     trained: bool = True,
+    cw_pvalue_holm: float = np.nan,
 ) -> str:
     """The words for one comparison with the benchmark.
 
@@ -492,6 +493,13 @@ def verdict(
         Significance level in (0, 1).
     trained : bool
         ``False`` for a model that did not train: its numbers are not interpreted.
+    cw_pvalue_holm : float, optional
+        For a model that nests the benchmark: the Holm-adjusted one-sided Clark-West p-value. It then decides
+        "better", with a lower mean loss in the sample (DM is biased against the larger model under the null of
+        nesting, Clark and West 2007); the two-sided DM test still decides "worse" (the estimated model's
+        forecasts lose). A significant Clark-West test with a higher sample loss reads "not distinguishable":
+        the larger model has predictive content, but estimating it costs more than the content buys here.
+        NaN: not nested.
 
     Returns
     -------
@@ -515,9 +523,23 @@ def verdict(
         raise ValueError(
             f"{where}: pvalue_holm must lie in [0, 1] (or be NaN), got {pvalue_holm!r}"
         )
-    if np.isnan(p) or p >= level or diff == 0:
-        return f"not distinguishable from {benchmark}"
-    return f"significantly {'better' if diff < 0 else 'worse'} than {benchmark}"
+    cw = float(cw_pvalue_holm)
+    if not (np.isnan(cw) or 0.0 <= cw <= 1.0):
+        raise ValueError(
+            f"{where}: cw_pvalue_holm must lie in [0, 1] (or be NaN), got {cw_pvalue_holm!r}"
+        )
+    dm_rejects = not np.isnan(p) and p < level and diff != 0
+    if dm_rejects and diff > 0:
+        return f"significantly worse than {benchmark}"
+    if not np.isnan(cw):
+        better = cw < level and diff < 0
+    else:
+        better = dm_rejects
+    return (
+        f"significantly better than {benchmark}"
+        if better
+        else f"not distinguishable from {benchmark}"
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -635,8 +657,9 @@ class ComparisonResult:
     ``table``: one row per model (losses' column order), columns ``model``, ``trained``, ``n``, ``mean_loss``
     (loss units), ``ratio`` (mean loss / the benchmark's), ``mean_loss_diff`` (model - benchmark), ``dm_stat``,
     ``dm_pvalue`` (two-sided), ``cw_stat``, ``cw_pvalue`` (one-sided; NaN unless nested), ``pvalue_holm`` (Holm
-    over the trained models' DM p-values; NaN for the benchmark and untrained models), ``in_mcs`` (0/1),
-    ``mcs_pvalue``, ``verdict``.
+    over the trained models' DM p-values; NaN for the benchmark and untrained models), ``cw_pvalue_holm`` (Holm
+    over the trained nested models' Clark-West p-values), ``in_mcs`` (0/1), ``mcs_pvalue``, ``verdict``
+    (:func:`verdict`: Clark-West decides "better" for a nested model, DM decides otherwise).
     """
 
     table: pd.DataFrame
@@ -650,7 +673,8 @@ class ComparisonResult:
         """Flat metric keys (one dot, lower-case snake segments), NaN values left out.
 
         ``<model>.<loss>_in_mcs_h<h>`` (0/1) for every model, and for every other model
-        ``<model>_vs_<benchmark>.dm_pvalue_h<h>``, ``.dm_pvalue_holm_h<h>`` and (nested) ``.cw_pvalue_h<h>``.
+        ``<model>_vs_<benchmark>.dm_pvalue_h<h>``, ``.dm_pvalue_holm_h<h>`` and (nested) ``.cw_pvalue_h<h>``,
+        ``.cw_pvalue_holm_h<h>``.
         ``loss`` and ``horizon`` default to the comparison's.
         """
         where = "ComparisonResult.metrics"
@@ -669,6 +693,7 @@ class ComparisonResult:
                 ("dm_pvalue", "dm_pvalue"),
                 ("pvalue_holm", "dm_pvalue_holm"),
                 ("cw_pvalue", "cw_pvalue"),
+                ("cw_pvalue_holm", "cw_pvalue_holm"),
             ):
                 value = float(getattr(row, col))
                 if np.isfinite(value):
@@ -704,17 +729,29 @@ class ComparisonResult:
                 continue
             ratio = math.sqrt(row.ratio) if root else row.ratio
             tests = f"DM p {_fmt_p(row.dm_pvalue)}, Holm p {_fmt_p(row.pvalue_holm)}"
-            if np.isfinite(row.cw_pvalue):
-                tests += f"; Clark-West p {_fmt_p(row.cw_pvalue)}"
+            nested = np.isfinite(row.cw_pvalue)
+            if nested:
+                tests += (
+                    f"; Clark-West p {_fmt_p(row.cw_pvalue)}, Holm p {_fmt_p(row.cw_pvalue_holm)}"
+                )
             if row.verdict.startswith("not distinguishable"):
                 reading = "the difference is not distinguishable"
             else:
-                words = verdict(row.mean_loss_diff, row.pvalue_holm, b, level=self.level)
-                reading = f"{m} is {words}"
+                reading = f"{m} is {row.verdict.replace(self.benchmark, b)}"
+            if nested and row.verdict.startswith("significantly better"):
+                reading += f" by Clark-West, the test that allows for {b} being nested in {m}"
+            elif nested and row.cw_pvalue_holm < self.level:
+                reading += (
+                    f"; Clark-West finds predictive content beyond {b}, but estimating {m} costs more "
+                    "than that content buys in this sample"
+                )
             sentences.append(
                 f"At h = {h}, {m}'s {what} is {ratio:.2f} times {b}'s; {reading} ({tests})."
             )
-        kept = ", ".join(name(m) for m in self.mcs.included)
+        trained = dict(zip(self.table["model"], self.table["trained"], strict=True))
+        kept = ", ".join(
+            name(m) if trained[m] else f"{name(m)} (untrained)" for m in self.mcs.included
+        )
         sentences.append(f"The MCS at {100 * (1 - self.mcs.size):.0f}% keeps: {kept}.")
         return " ".join(sentences)
 
@@ -835,10 +872,11 @@ def compare_forecasts(
                 row |= {"cw_stat": cw.statistic, "cw_pvalue": cw.pvalue}
         rows.append(row)
     table = pd.DataFrame(rows)
-    family = (table["model"] != benchmark) & table["trained"] & table["dm_pvalue"].notna()
-    table["pvalue_holm"] = np.nan
-    if family.any():
-        table.loc[family, "pvalue_holm"] = holm(table.loc[family, "dm_pvalue"].to_numpy())
+    for raw, adjusted in _HOLM_COLUMNS.items():
+        family = _holm_family(table, benchmark, raw)
+        table[adjusted] = np.nan
+        if family.any():
+            table.loc[family, adjusted] = holm(table.loc[family, raw].to_numpy())
     mcs = model_confidence_set(
         frame,
         size=mcs_size,
@@ -849,18 +887,41 @@ def compare_forecasts(
     )
     table["in_mcs"] = mcs.membership.to_numpy()
     table["mcs_pvalue"] = mcs.pvalues.to_numpy()
-    table["verdict"] = [
+    table["verdict"] = _verdicts(table, benchmark, level)
+    return ComparisonResult(table, benchmark, horizon, loss, level, mcs)
+
+
+# The two Holm families of a comparison: every trained model's two-sided DM p-value, and the one-sided
+# Clark-West p-values of the trained models that nest the benchmark (raw column -> adjusted column).
+_HOLM_COLUMNS = {"dm_pvalue": "pvalue_holm", "cw_pvalue": "cw_pvalue_holm"}
+
+
+def _holm_family(table: pd.DataFrame, benchmark: str, column: str) -> pd.Series:
+    """Rows of ``table`` in the Holm family of p-value ``column``: trained, not the benchmark, tested."""
+    return (table["model"] != benchmark) & table["trained"] & table[column].notna()
+
+
+def _verdicts(table: pd.DataFrame, benchmark: str, level: float) -> list[str]:
+    """:func:`verdict` of every row of a comparison table (``"benchmark"`` for the benchmark's row)."""
+    return [
         "benchmark"
         if r.model == benchmark
-        else verdict(r.mean_loss_diff, r.pvalue_holm, benchmark, level=level, trained=r.trained)
+        else verdict(
+            r.mean_loss_diff,
+            r.pvalue_holm,
+            benchmark,
+            level=level,
+            trained=r.trained,
+            cw_pvalue_holm=r.cw_pvalue_holm,
+        )
         for r in table.itertuples(index=False)
     ]
-    return ComparisonResult(table, benchmark, horizon, loss, level, mcs)
 
 
 def holm_across(results: Mapping[Hashable, ComparisonResult]) -> dict[Hashable, ComparisonResult]:
     """Holm over one family made of several comparisons' tests (e.g. every horizon and data set a notebook
-    reports against its benchmark), instead of one family per :func:`compare_forecasts` call.
+    reports against its benchmark), instead of one family per :func:`compare_forecasts` call: one family of DM
+    p-values and one of Clark-West p-values (nested models), each over all the comparisons.
 
     Parameters
     ----------
@@ -870,8 +931,8 @@ def holm_across(results: Mapping[Hashable, ComparisonResult]) -> dict[Hashable, 
     Returns
     -------
     dict key -> ComparisonResult
-        The same comparisons with ``pvalue_holm`` adjusted over the whole family and ``verdict`` recomputed
-        from it (same keys and order).
+        The same comparisons with ``pvalue_holm`` and ``cw_pvalue_holm`` adjusted over the whole families and
+        ``verdict`` recomputed from them (same keys and order).
     """
     where = "holm_across"
     if not isinstance(results, Mapping) or not results:
@@ -881,31 +942,23 @@ def holm_across(results: Mapping[Hashable, ComparisonResult]) -> dict[Hashable, 
             raise TypeError(
                 f"{where}: results[{key!r}] must be a ComparisonResult, got {type(res).__name__}"
             )
-    members: list[tuple[Hashable, int]] = []
-    pvalues: list[float] = []
-    for key, res in results.items():
-        t = res.table
-        family = (t["model"] != res.benchmark) & t["trained"] & t["dm_pvalue"].notna()
-        for i in np.flatnonzero(family.to_numpy()):
-            members.append((key, int(i)))
-            pvalues.append(float(t["dm_pvalue"].iloc[i]))
-    adjusted = holm(np.asarray(pvalues)) if pvalues else np.array([])
+    tables = {key: res.table.copy() for key, res in results.items()}
+    for raw, adjusted in _HOLM_COLUMNS.items():
+        members: list[tuple[Hashable, int]] = []
+        pvalues: list[float] = []
+        for key, res in results.items():
+            family = _holm_family(res.table, res.benchmark, raw)
+            for i in np.flatnonzero(family.to_numpy()):
+                members.append((key, int(i)))
+                pvalues.append(float(res.table[raw].iloc[i]))
+        for table in tables.values():
+            table[adjusted] = np.nan
+        for (key, i), p in zip(members, holm(np.asarray(pvalues)) if pvalues else [], strict=True):
+            tables[key].iloc[i, tables[key].columns.get_loc(adjusted)] = p
     out = {}
     for key, res in results.items():
-        table = res.table.copy()
-        table["pvalue_holm"] = np.nan
-        for (k, i), p in zip(members, adjusted, strict=True):
-            if k == key:
-                table.iloc[i, table.columns.get_loc("pvalue_holm")] = p
-        table["verdict"] = [
-            "benchmark"
-            if r.model == res.benchmark
-            else verdict(
-                r.mean_loss_diff, r.pvalue_holm, res.benchmark, level=res.level, trained=r.trained
-            )
-            for r in table.itertuples(index=False)
-        ]
-        out[key] = dataclasses.replace(res, table=table)
+        tables[key]["verdict"] = _verdicts(tables[key], res.benchmark, res.level)
+        out[key] = dataclasses.replace(res, table=tables[key])
     return out
 
 
@@ -914,7 +967,7 @@ def comparison_table(
 ) -> pd.DataFrame:
     """The verdict table of several comparisons, one row per (key, model): ``trained``, ``n``, ``ratio`` of
     root mean losses to the benchmark (RMSE ratio for squared errors), ``in_mcs``, ``dm_pvalue``,
-    ``pvalue_holm``, ``verdict``; ``key`` names the index level(s) that hold the mapping's keys (a tuple of
+    ``pvalue_holm``, ``cw_pvalue``, ``cw_pvalue_holm`` (NaN unless nested), ``verdict``; ``key`` names the index level(s) that hold the mapping's keys (a tuple of
     names for tuple keys)."""
     where = "comparison_table"
     if not isinstance(results, Mapping) or not results:
@@ -940,6 +993,8 @@ def comparison_table(
                     "in_mcs": t["in_mcs"],
                     "dm_pvalue": t["dm_pvalue"],
                     "pvalue_holm": t["pvalue_holm"],
+                    "cw_pvalue": t["cw_pvalue"],
+                    "cw_pvalue_holm": t["cw_pvalue_holm"],
                     "verdict": t["verdict"],
                 }
             )

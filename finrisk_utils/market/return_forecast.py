@@ -22,7 +22,7 @@ from finrisk_utils.core.validation import (
     check_positive_int,
     check_returns,
 )
-from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, holm
+from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, verdict
 
 __all__ = ["ReturnComparison", "ar_window_forecast", "compare_return_forecasts"]
 
@@ -85,25 +85,25 @@ def _p(p: float) -> str:
 
 @dataclass(frozen=True)
 class ReturnComparison:
-    """:class:`~finrisk_utils.forecasting.compare.ComparisonResult` on squared errors, plus Clark-West p-values
-    Holm-adjusted over the nested, trained models (``cw_holm``: Series model -> p; NaN where not tested)."""
+    """:class:`~finrisk_utils.forecasting.compare.ComparisonResult` on squared errors of one-step return
+    forecasts, read for returns (RMSE ratios to four decimals, the DM and Clark-West readings side by side)."""
 
     result: ComparisonResult
-    cw_holm: pd.Series
 
     @property
     def table(self) -> pd.DataFrame:
-        """The comparison table with a ``cw_pvalue_holm`` column, indexed by model."""
-        return self.result.table.set_index("model").assign(cw_pvalue_holm=self.cw_holm)
+        """The comparison table (with ``cw_pvalue_holm``: Holm over the nested, trained models), by model."""
+        return self.result.table.set_index("model")
+
+    @property
+    def cw_holm(self) -> pd.Series:
+        """Clark-West p-values, Holm-adjusted over the nested, trained models (NaN where not tested)."""
+        return self.table["cw_pvalue_holm"]
 
     def metrics(self) -> dict[str, float]:
         """The comparison's metric keys (``<model>.mse_in_mcs_h1``, ``<m>_vs_<b>.dm_pvalue_h1``,
-        ``.dm_pvalue_holm_h1``, ``.cw_pvalue_h1``) plus ``<m>_vs_<b>.cw_pvalue_holm_h1``."""
-        out = self.result.metrics()
-        b, h = self.result.benchmark, self.result.horizon
-        for m, p in self.cw_holm.dropna().items():
-            out[f"{m}_vs_{b}.cw_pvalue_holm_h{h}"] = float(p)
-        return out
+        ``.dm_pvalue_holm_h1``, ``.cw_pvalue_h1``, ``.cw_pvalue_holm_h1``)."""
+        return self.result.metrics()
 
     def verdict_text(self, labels: Mapping[str, str] | None = None) -> str:
         """One Markdown sentence per model, read off the tests at 5%: the Clark-West reading (Holm) for nested
@@ -119,7 +119,8 @@ class ReturnComparison:
             if not row["trained"]:
                 out.append(f"{name(m)} did not train (not interpreted).")
                 continue
-            text = f"{name(m)}: RMSE {np.sqrt(row['ratio']):.4f} times {b}'s; DM (two-sided) {row['verdict']}"
+            dm_words = verdict(row["mean_loss_diff"], row["pvalue_holm"], b, level=level)
+            text = f"{name(m)}: RMSE {np.sqrt(row['ratio']):.4f} times {b}'s; DM (two-sided) {dm_words}"
             text += f" (Holm p {_p(row['pvalue_holm'])})"
             if np.isfinite(row["cw_pvalue_holm"]):
                 beats = row["cw_pvalue_holm"] < level
@@ -180,9 +181,4 @@ def compare_return_forecasts(
     result = compare_forecasts(
         losses, benchmark, horizon=1, loss="mse", nested=nest, trained=trained, seed=seed
     )
-    table = result.table.set_index("model")
-    family = [m for m in nested if table.loc[m, "trained"]]
-    cw_holm = pd.Series(np.nan, index=table.index, name="cw_pvalue_holm")
-    if family:
-        cw_holm[family] = holm(table.loc[family, "cw_pvalue"].to_numpy())
-    return ReturnComparison(result, cw_holm)
+    return ReturnComparison(result)

@@ -7,7 +7,6 @@ Every sentence here is built from results, so a notebook's reading cannot go sta
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +21,15 @@ from finrisk_utils.core.validation import (
 from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     compare_forecasts,
-    holm,
+    holm_across,
     seed_ensemble,
-    verdict,
 )
 from finrisk_utils.market.backtest import VaRBacktest
 from finrisk_utils.market.deep_var import DeepVaRResult, DeepVaRSpec, deep_var_forecast
 from finrisk_utils.market.quantreg import linear_quantile_forecast
 from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
 from finrisk_utils.market.var_models import classical_var_forecasts
+from finrisk_utils.models import has_learned
 
 __all__ = [
     "CLASSICAL_MODELS",
@@ -43,10 +42,12 @@ __all__ = [
     "committed_specs",
     "deep_labels",
     "deep_status_table",
+    "deep_trained",
     "default_val_start",
     "ensemble_forecast",
     "format_specs",
     "independence_reading",
+    "network_var_reading",
     "load_forecasts",
     "parse_specs",
     "parse_windows",
@@ -200,30 +201,7 @@ def compare_var_losses(
         comps[loss] = compare_forecasts(
             frame, benchmark, loss=loss, trained=trained, seed=seed, mcs_reps=mcs_reps
         )
-    family = [
-        (loss, i)
-        for loss, c in comps.items()
-        for i, row in c.table.iterrows()
-        if row["model"] != benchmark and row["trained"] and np.isfinite(row["dm_pvalue"])
-    ]
-    adjusted = holm([comps[loss].table.loc[i, "dm_pvalue"] for loss, i in family]) if family else []
-    out = {}
-    for loss, c in comps.items():
-        table = c.table.copy()
-        table["pvalue_holm"] = np.nan
-        for (fam_loss, i), p in zip(family, adjusted, strict=True):
-            if fam_loss == loss:
-                table.loc[i, "pvalue_holm"] = p
-        table["verdict"] = [
-            "benchmark"
-            if r.model == benchmark
-            else verdict(
-                r.mean_loss_diff, r.pvalue_holm, benchmark, level=c.level, trained=r.trained
-            )
-            for r in table.itertuples(index=False)
-        ]
-        out[loss] = replace(c, table=table)
-    return out
+    return holm_across(comps)
 
 
 def comparison_table(comparisons: Mapping[str, ComparisonResult]) -> pd.DataFrame:
@@ -319,21 +297,70 @@ def classical_reading(
     ]
     parts = []
     for col, what, fmt, high_is_bad in measures:
-        worst = t[col].idxmax() if high_is_bad else t[col].idxmin()
-        best = t[col].idxmin() if high_is_bad else t[col].idxmax()
+        worst = _extreme(t[col], high=high_is_bad)
+        best = _extreme(t[col], high=not high_is_bad)
         parts.append(
-            f"{what}: worst {worst} ({fmt.format(t.loc[worst, col])}), best {best} "
-            f"({fmt.format(t.loc[best, col])})"
+            f"{what}: worst {worst} ({fmt.format(t[col].max() if high_is_bad else t[col].min())}), "
+            f"best {best} ({fmt.format(t[col].min() if high_is_bad else t[col].max())})"
         )
-    worst = pd.concat(
+    rank = pd.concat(
         [t["pinball"].rank(), t["fz0"].rank(), t["miss"].rank(), (-t["es_z2"]).rank()], axis=1
     ).mean(axis=1)
     return (
         "Among the classical models, "
         + "; ".join(parts)
-        + f". Worst on average rank: {worst.idxmax()}; "
-        f"best: {worst.idxmin()}."
+        + f". Worst on average rank: {_extreme(rank, high=True)}; "
+        f"best: {_extreme(rank, high=False)}."
     )
+
+
+def _extreme(values: pd.Series, *, high: bool) -> str:
+    """The model(s) at the maximum (``high``) or minimum of ``values``: every tied model, joined by "and"."""
+    target = values.max() if high else values.min()
+    return " and ".join(values.index[np.isclose(values, target, rtol=1e-12, atol=0)])
+
+
+def network_var_reading(
+    results: Sequence[VaRBacktest],
+    comparison: Mapping[str, ComparisonResult],
+    networks: Sequence[str],
+    *,
+    label: str,
+    loss: str = "fz0",
+    level: float = 0.05,
+) -> list[str]:
+    """One Markdown sentence per network (``"<label>: ..."``): "did not train (not interpreted)" for an untrained
+    one (the comparison's ``trained`` column); otherwise its exceptions against the expected count with
+    Kupiec's p and whether coverage is rejected at ``level``, the Z2 ES test and whether it rejects (5%), and
+    its ``loss`` relative to the benchmark with the verdict, Holm p and the MCS membership."""
+    results = _check_results(results, "network_var_reading")
+    by_name = {r.name: r for r in results}
+    if loss not in comparison:
+        raise ValueError(
+            f"network_var_reading: comparison has no {loss!r} loss ({list(comparison)})"
+        )
+    c = comparison[loss]
+    table = c.table.set_index("model")
+    missing = [n for n in networks if n not in by_name or n not in table.index]
+    if missing:
+        raise ValueError(f"network_var_reading: networks {missing} are not among the results")
+    out = []
+    for name in networks:
+        r, row = by_name[name], table.loc[name]
+        if not row["trained"]:
+            out.append(f"{label}: {name} did not train (not interpreted).")
+            continue
+        k = r.kupiec
+        coverage = "rejected" if k.pvalue < level else "not rejected"
+        es = "rejects" if r.es.reject_5pct else "does not reject"
+        out.append(
+            f"{label}: {name} had {k.exceptions} exceptions ({k.expected:.1f} expected; Kupiec p "
+            f"{k.pvalue:.3f}, coverage {coverage} at {level:.0%}); the Z2 test of its ES {es} at 5% "
+            f"(Z2 {r.es.z2:.2f}); its {loss.upper()} loss is {row['ratio']:.3f} times {c.benchmark}'s, "
+            f"{row['verdict']} (Holm p {row['pvalue_holm']:.3f}), and the "
+            f"{100 * (1 - c.mcs.size):.0f}% MCS {'keeps' if row['in_mcs'] else 'drops'} it."
+        )
+    return out
 
 
 def independence_reading(results: Sequence[VaRBacktest], level: float = 0.05) -> str:
@@ -365,7 +392,7 @@ def capital_table(results: Sequence[VaRBacktest]) -> pd.DataFrame:
 
 def deep_status_table(deep: Mapping[str, DeepVaRResult]) -> pd.DataFrame:
     """Per network: its settings, the kept epoch, validation FZ0 loss of the kept weights and of the naive
-    constant (training quantile/ES) forecast, and whether it trained (beat the naive forecast on validation)."""
+    constant (training quantile/ES) forecast, and whether it trained (:func:`deep_trained`)."""
     rows = {}
     for name, res in deep.items():
         if not isinstance(res, DeepVaRResult):
@@ -379,14 +406,24 @@ def deep_status_table(deep: Mapping[str, DeepVaRResult]) -> pd.DataFrame:
             "epochs_run": s["epochs_run"],
             "val_loss": s["val_loss"],
             "naive_val_loss": s["naive_val_loss"],
-            "trained": bool(res.fit.trained) if res.fit.trained is not None else True,
+            "trained": has_learned(res.fit),
         }
     return pd.DataFrame(rows).T
 
 
+def deep_trained(deep: Mapping[str, DeepVaRResult]) -> dict[str, bool]:
+    """Per network, whether it learned (:func:`~finrisk_utils.models.has_learned`: it beat the naive constant
+    forecast on validation with weights kept after the first epoch): the ``trained`` flags of
+    :func:`compare_var_losses` and the tables."""
+    for name, res in deep.items():
+        if not isinstance(res, DeepVaRResult):
+            raise TypeError(f"deep_trained: {name!r} is not a DeepVaRResult")
+    return {name: has_learned(res.fit) for name, res in deep.items()}
+
+
 def deep_labels(deep: Mapping[str, DeepVaRResult]) -> dict[str, str]:
-    """Display names: ``"<name> (untrained)"`` for a network that did not beat its naive forecast."""
-    return {n: f"{n} (untrained)" for n, r in deep.items() if r.fit.trained is False}
+    """Display names: ``"<name> (untrained)"`` for a network that did not learn (:func:`deep_trained`)."""
+    return {n: f"{n} (untrained)" for n, ok in deep_trained(deep).items() if not ok}
 
 
 def save_forecasts(
