@@ -47,6 +47,13 @@ def test_investment_portfolio_risk(run_dir):
             assert m[f"lstm_ccc_vs_sample_cov.var_dm_pvalue_holm_{kind}"] < 0.05
             assert m[f"lstm_ccc.sharpe_{kind}"] >= m[f"sample_cov.sharpe_{kind}"]
             assert m[f"lstm_ccc.ann_vol_{kind}"] < m[f"sample_cov.ann_vol_{kind}"]
+    # the network read against its linear ablation (har_ccc as the benchmark, Holm over the four tests)
+    pairs = [("var", kind) for kind in KINDS] + [("qlike", "cov"), ("frobenius", "cov")]
+    for stat, suffix in pairs:
+        raw = m[f"lstm_ccc_vs_har_ccc.{stat}_dm_pvalue_{suffix}"]
+        assert 0 <= raw <= 1
+        if m["lstm_ccc.trained"]:
+            assert raw - 1e-12 <= m[f"lstm_ccc_vs_har_ccc.{stat}_dm_pvalue_holm_{suffix}"] <= 1
     # costs: cost drag = annual turnover x cost per unit, so the fast models pay more
     assert m["ewma.cost_bp_min_variance"] > m["sample_cov.cost_bp_min_variance"]
     for loss in ["qlike", "frobenius"]:

@@ -7,10 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finrisk_utils.forecasting import compare_forecasts
+from finrisk_utils.forecasting import compare_forecasts, holm
 from finrisk_utils.portfolio import (
     FixedCovariance,
     GarchVolatility,
+    ablation_comparison,
+    ablation_reading,
     asset_returns,
     backtest,
     bond_returns,
@@ -345,6 +347,52 @@ def test_comparison_metrics_and_pays_after_costs_words():
         False,
         "lstm_ccc did not train (not interpreted).",
     )
+
+
+def test_ablation_comparison_reads_the_network_against_its_ablation():
+    rng = np.random.default_rng(7)
+    idx = pd.bdate_range("2005-01-03", periods=600)
+    ablation = rng.standard_normal(600)
+    losses = {
+        # the network's portfolio is riskier than its ablation's; on covariance loss they are the same model
+        ("portfolio", "min_variance"): squared_return_losses(
+            {
+                "har_ccc": pd.Series(ablation, index=idx),
+                "lstm_ccc": pd.Series(1.4 * ablation + 0.1 * rng.standard_normal(600), index=idx),
+                "sample_cov": pd.Series(rng.standard_normal(600), index=idx),
+            }
+        ),
+        ("covariance", "qlike"): pd.DataFrame(
+            {"har_ccc": rng.gamma(2.0, size=600), "lstm_ccc": rng.gamma(2.0, size=600)}, index=idx
+        ),
+    }
+    comps = ablation_comparison(losses, "lstm_ccc", "har_ccc", mcs_reps=200)
+    port = comps[("portfolio", "min_variance")].table.set_index("model")
+    assert list(port.index) == [
+        "har_ccc",
+        "lstm_ccc",
+    ]  # the third model is not part of this reading
+    assert port.loc["lstm_ccc", "verdict"] == "significantly worse than har_ccc"
+    # Holm over both tests together
+    raw = [c.table.set_index("model").loc["lstm_ccc", "dm_pvalue"] for c in comps.values()]
+    got = [c.table.set_index("model").loc["lstm_ccc", "pvalue_holm"] for c in comps.values()]
+    np.testing.assert_allclose(got, holm(np.asarray(raw)))
+    text = ablation_reading(comps, "lstm_ccc")
+    assert "Significantly worse than its ablation on: portfolio min_variance;" in text
+    assert f"portfolio min_variance: {port.loc['lstm_ccc', 'ratio']:.3f} times" in text
+    keys = comparison_metrics(
+        comps[("portfolio", "min_variance")], "var", "min_variance", pairs_only=True
+    )
+    assert set(keys) == {
+        "lstm_ccc_vs_har_ccc.var_dm_pvalue_min_variance",
+        "lstm_ccc_vs_har_ccc.var_dm_pvalue_holm_min_variance",
+    }
+    untrained = ablation_comparison(losses, "lstm_ccc", "har_ccc", trained=False, mcs_reps=200)
+    assert ablation_reading(untrained, "lstm_ccc").startswith("lstm_ccc did not train")
+    with pytest.raises(ValueError, match="ablation_comparison: losses\\[\\('x', 'y'\\)\\] must be"):
+        ablation_comparison(
+            {("x", "y"): losses[("covariance", "qlike")][["har_ccc"]]}, "lstm_ccc", "har_ccc"
+        )
 
 
 def test_vol_network_counts_a_seed_kept_at_its_first_epoch_as_untrained():

@@ -39,6 +39,8 @@ from finrisk_utils.portfolio.deep_vol import (
     train_vol_network,
 )
 from finrisk_utils.portfolio.evaluation import (
+    ablation_comparison,
+    ablation_reading,
     comparison_metrics,
     covariance_losses,
     frobenius_loss,
@@ -62,6 +64,8 @@ __all__ = [
     "backtest",
     "bond_returns",
     "check_covariance",
+    "ablation_comparison",
+    "ablation_reading",
     "comparison_metrics",
     "correlation_from_covariance",
     "covariance_forecasts",

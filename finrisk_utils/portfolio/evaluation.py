@@ -10,9 +10,16 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.validation import as_float_array, check_number
-from finrisk_utils.forecasting.compare import ComparisonResult, verdict
+from finrisk_utils.forecasting.compare import (
+    ComparisonResult,
+    compare_forecasts,
+    holm_across,
+    verdict,
+)
 
 __all__ = [
+    "ablation_comparison",
+    "ablation_reading",
     "comparison_metrics",
     "covariance_losses",
     "frobenius_loss",
@@ -85,12 +92,16 @@ def squared_return_losses(returns: Mapping[str, pd.Series]) -> pd.DataFrame:
     return frame**2
 
 
-def comparison_metrics(result: ComparisonResult, statistic: str, suffix: str) -> dict[str, float]:
-    """Metric keys of one comparison: ``<model>.<statistic>_in_mcs_<suffix>`` and, against the benchmark,
-    ``<model>_vs_<benchmark>.<statistic>_dm_pvalue_<suffix>`` and ``..._dm_pvalue_holm_<suffix>``."""
+def comparison_metrics(
+    result: ComparisonResult, statistic: str, suffix: str, *, pairs_only: bool = False
+) -> dict[str, float]:
+    """Metric keys of one comparison: ``<model>.<statistic>_in_mcs_<suffix>`` (left out with ``pairs_only``)
+    and, against the benchmark, ``<model>_vs_<benchmark>.<statistic>_dm_pvalue_<suffix>`` and
+    ``..._dm_pvalue_holm_<suffix>``."""
     out: dict[str, float] = {}
     for row in result.table.itertuples(index=False):
-        out[f"{row.model}.{statistic}_in_mcs_{suffix}"] = int(row.in_mcs)
+        if not pairs_only:
+            out[f"{row.model}.{statistic}_in_mcs_{suffix}"] = int(row.in_mcs)
         if row.model == result.benchmark:
             continue
         for col, key in (("dm_pvalue", "dm_pvalue"), ("pvalue_holm", "dm_pvalue_holm")):
@@ -126,3 +137,70 @@ def pays_after_costs(
         f"{'it pays' if pays else 'it does not pay'} after costs."
     )
     return pays, text
+
+
+def ablation_comparison(
+    losses: Mapping[tuple[str, str], pd.DataFrame],
+    model: str,
+    ablation: str,
+    *,
+    trained: bool = True,
+    seed: int = 0,
+    mcs_reps: int = 1000,
+) -> dict[tuple[str, str], ComparisonResult]:
+    """``model`` against its ablation (the same inputs without what the model adds) on each loss: the shared
+    protocol with ``ablation`` as the benchmark, Holm over all these tests together.
+
+    ``losses[(what, loss)]``: per-period losses, periods x models, with both columns (other columns ignored);
+    ``seed`` and ``mcs_reps`` go to the MCS bootstrap.
+    """
+    where = "ablation_comparison"
+    if not isinstance(losses, Mapping) or not losses:
+        raise ValueError(f"{where}: losses must be a non-empty mapping (what, loss) -> DataFrame")
+    comps = {}
+    for key, frame in losses.items():
+        if not isinstance(frame, pd.DataFrame) or not {model, ablation} <= set(frame.columns):
+            raise ValueError(
+                f"{where}: losses[{key!r}] must be a DataFrame with columns {model!r}, {ablation!r}"
+            )
+        comps[key] = compare_forecasts(
+            frame[[ablation, model]],
+            ablation,
+            loss=key[1],
+            trained={model: bool(trained)},
+            seed=seed,
+            mcs_reps=mcs_reps,
+        )
+    return holm_across(comps)
+
+
+def ablation_reading(comparisons: Mapping[tuple[str, str], ComparisonResult], model: str) -> str:
+    """One Markdown paragraph: ``model``'s mean loss relative to its ablation (the comparisons' benchmark) on
+    each loss, with the verdict and Holm p, and which way the evidence goes overall."""
+    first = next(iter(comparisons.values()))
+    ablation = first.benchmark
+    rows = {k: c.table.set_index("model").loc[model] for k, c in comparisons.items()}
+    if not all(r["trained"] for r in rows.values()):
+        return f"{model} did not train: it is not read against its ablation {ablation}."
+    parts = [
+        f"{what} {loss}: {r['ratio']:.3f} times ({r['verdict']}, Holm p {r['pvalue_holm']:.3f})"
+        for (what, loss), r in rows.items()
+    ]
+    worse = [
+        f"{w} {loss}"
+        for (w, loss), r in rows.items()
+        if r["verdict"].startswith("significantly worse")
+    ]
+    better = [
+        f"{w} {loss}"
+        for (w, loss), r in rows.items()
+        if r["verdict"].startswith("significantly better")
+    ]
+    summary = (
+        f"Significantly worse than its ablation on: {', '.join(worse) or 'nothing'}; significantly better on: "
+        f"{', '.join(better) or 'nothing'}."
+    )
+    return (
+        f"**What the network adds beyond its linear ablation {ablation}** (mean loss of {model} relative to "
+        f"{ablation}'s; Holm over these {len(rows)} tests): " + "; ".join(parts) + ". " + summary
+    )
