@@ -12,6 +12,7 @@ from finrisk_utils.forecasting import compare_forecasts, direct_ar_forecast
 from finrisk_utils.inflation import (
     ExpectationsRegression,
     bill_panel,
+    cpi_inflation,
     expectations_reading,
     expectations_regression,
     fisher_reading,
@@ -49,6 +50,33 @@ def simulate_fisher_world(n=1200, phi=0.9, mu=4.0, real=1.0, sd=2.0, premium_sd=
 @pytest.fixture(scope="module")
 def mishkin():
     return load("inflation_expectations")
+
+
+def test_cpi_inflation_by_hand_and_the_cpi_fisher_regression():
+    idx = pd.DatetimeIndex(pd.date_range("1960-01-01", periods=5, freq="MS"), name="date")
+    table = pd.DataFrame({"cpi": [100.0, 101.0, 101.0, 102.0, 103.0]}, index=idx)
+    one = cpi_inflation(table, 1)
+    # month t's inflation is the change from the index of month t - 1 to month t, % a year
+    assert np.isnan(one.iloc[0]) and one.iloc[1] == pytest.approx(1200 * np.log(1.01))
+    assert one.iloc[2] == 0.0
+    three = cpi_inflation(table, 3)
+    # row of 1960-02: months Feb, Mar, Apr, from January's index to April's
+    assert three.iloc[1] == pytest.approx(400 * np.log(102 / 100))
+    assert three.iloc[-2:].isna().all()
+    bad = table.assign(cpi=[100.0, -1.0, 101.0, 102.0, 103.0])
+    with pytest.raises(
+        ValueError, match="cpi_inflation: cpi must be positive and finite.*1960-02-01"
+    ):
+        cpi_inflation(bad, 1)
+    # a Fisher world whose CPI index is built from its monthly inflation: the CPI-based slope is the same fit
+    world = simulate_fisher_world(n=600, seed=3)
+    world["cpi"] = 100 * np.exp(np.cumsum(world["infl_1m"] / 1200))
+    cpi_fit = fisher_regression(world, 3, inflation="cpi")
+    table_fit = fisher_regression(world, 3)
+    assert cpi_fit.n == table_fit.n - 3  # the first row and the last two have no CPI-based rate
+    assert cpi_fit.beta == pytest.approx(table_fit.beta, abs=0.05)
+    with pytest.raises(ValueError, match="fisher_regression: inflation must be 'table' or 'cpi'"):
+        fisher_regression(world, 1, inflation="core")
 
 
 # ----------------------------------------------------------------------------------------------------------

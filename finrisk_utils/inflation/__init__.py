@@ -4,6 +4,7 @@ expectations in T-bill rates (Fisher and Mishkin regressions, T-bill-implied for
 from finrisk_utils.inflation.expectations import (
     ExpectationsRegression,
     bill_panel,
+    cpi_inflation,
     expectations_reading,
     expectations_regression,
     fisher_reading,
@@ -34,6 +35,7 @@ __all__ = [
     "expectations_reading",
     "expectations_regression",
     "fisher_reading",
+    "cpi_inflation",
     "fisher_regression",
     "mishkin_regression",
     "monthly_to_span",

@@ -46,6 +46,7 @@ from finrisk_utils.forecasting.compare import ComparisonResult, default_lags
 __all__ = [
     "ExpectationsRegression",
     "bill_panel",
+    "cpi_inflation",
     "expectations_reading",
     "expectations_regression",
     "fisher_reading",
@@ -170,21 +171,55 @@ def _mishkin_columns(data: pd.DataFrame, maturities: Sequence[int], where: str) 
     check_datetime_index(data, where=where)
 
 
+def cpi_inflation(data: pd.DataFrame, maturity: int = 1) -> pd.Series:
+    """Inflation over the life of an ``m``-month bill computed from the table's ``cpi`` column, % a year: on
+    the row of month ``t``, ``1200 / m * ln(cpi[t + m - 1] / cpi[t - 1])`` (months ``t`` to ``t + m - 1``, the
+    timing of the table's ``infl_{m}m``; NaN where the index is not available). The measure closer to Fama's
+    (1975), whose CPI-based rates the table's own inflation series differ from."""
+    where = "cpi_inflation"
+    m = check_positive_int(maturity, "maturity", where=where)
+    check_columns(data, ["cpi"], where=where)
+    check_datetime_index(data, where=where)
+    cpi = data["cpi"].astype(float)
+    if not (np.isfinite(cpi) & (cpi > 0)).all():
+        bad = cpi.index[~(np.isfinite(cpi) & (cpi > 0))][0]
+        raise ValueError(
+            f"{where}: cpi must be positive and finite, got {cpi[bad]!r} on {bad.date()}"
+        )
+    log_cpi = np.log(cpi)
+    return (1200.0 / m * (log_cpi.shift(-(m - 1)) - log_cpi.shift(1))).rename(f"cpi_infl_{m}m")
+
+
 def fisher_regression(
-    data: pd.DataFrame, maturity: int = 1, *, start: object = None, end: object = None
+    data: pd.DataFrame,
+    maturity: int = 1,
+    *,
+    start: object = None,
+    end: object = None,
+    inflation: str = "table",
 ) -> ExpectationsRegression:
     """Fama's (1975) Fisher regression ``infl_m = alpha + beta tbill_m`` on the table of
     ``load("inflation_expectations")`` (same-row alignment, see the module doc), HAC over ``m - 1`` months of
-    overlap at least."""
-    m = check_positive_int(maturity, "maturity", where="fisher_regression")
-    _mishkin_columns(data, [m], "fisher_regression")
+    overlap at least. ``inflation``: ``"table"`` (its ``infl_{m}m`` column, Mishkin's series) or ``"cpi"``
+    (:func:`cpi_inflation`, the same months from its CPI column)."""
+    where = "fisher_regression"
+    m = check_positive_int(maturity, "maturity", where=where)
+    _mishkin_columns(data, [m], where)
+    if inflation not in ("table", "cpi"):
+        raise ValueError(f"{where}: inflation must be 'table' or 'cpi', got {inflation!r}")
+    x = data[f"tbill_{m}m"]
+    if inflation == "table":
+        y = data[f"infl_{m}m"]
+    else:  # the first row and the last m - 1 rows have no CPI-based rate (no index before or after)
+        y = cpi_inflation(data, m).iloc[1 : len(data) - (m - 1)]
+        x = x.loc[y.index]
     return expectations_regression(
-        data[f"infl_{m}m"],
-        data[f"tbill_{m}m"],
+        y,
+        x,
         overlap=m,
         start=start,
         end=end,
-        name=f"Fisher, {m}-month",
+        name=f"Fisher, {m}-month" + (", CPI inflation" if inflation == "cpi" else ""),
     )
 
 
