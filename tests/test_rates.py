@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import rates
+from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.rates import moment_comparison, moment_fit_reading
 from finrisk_utils.rates.nelson_siegel import fit_nelson_siegel, nelson_siegel_loadings
 
 
@@ -96,3 +98,27 @@ def test_bond_risk_table_and_eve_changes():
     v0 = rates.portfolio_value(book, curve)
     assert eve["parallel_up"] == pytest.approx(v0 * (np.exp(-0.02 * 10) - 1))
     assert eve["parallel_down"] > -eve["parallel_up"] > 0  # convexity
+
+
+def test_moment_comparison_and_reading_flag_what_the_generator_lacks():
+    rng = np.random.default_rng(0)
+    sim = pd.DataFrame(
+        {"yield_mean": rng.normal(6, 1, 200), "change_ac1": rng.normal(0, 0.03, 200)}
+    )
+    real = pd.Series({"yield_mean": 5.5, "change_ac1": 0.11})
+    table = moment_comparison(real, sim)
+    assert table.loc["yield_mean", "sim_low"] == pytest.approx(sim["yield_mean"].quantile(0.05))
+    assert table.loc["change_ac1", "real_percentile"] == pytest.approx(
+        (sim["change_ac1"] < 0.11).mean()
+    )
+    assert table.loc["change_ac1", "real_percentile"] == 1.0
+    text = moment_fit_reading(table)
+    assert text.startswith("1 of 2 moments of the real curve lie inside the band")
+    assert "change_ac1 0.110 (above the band" in text and "yield_mean" not in text.split(";")[1]
+    assert moment_fit_reading(
+        moment_comparison(pd.Series({"yield_mean": 5.5, "change_ac1": 0.0}), sim)
+    ).endswith("none lies outside.")
+    with pytest.raises(DataValidationError, match="moment_comparison: simulated's columns"):
+        moment_comparison(real[::-1], sim)
+    with pytest.raises(DataValidationError, match="moment_comparison"):
+        moment_comparison(real, sim.iloc[:5])

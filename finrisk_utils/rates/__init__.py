@@ -21,6 +21,8 @@ from finrisk_utils.rates.bonds import (
 from finrisk_utils.rates.calibrate import (
     calibrate_dns,
     curve_moments,
+    moment_comparison,
+    moment_fit_reading,
     treasury_curve,
 )
 from finrisk_utils.rates.curve_factors import (
@@ -83,6 +85,8 @@ __all__ = [
     "calibrate_dns",
     "convexity",
     "curve_moments",
+    "moment_comparison",
+    "moment_fit_reading",
     "dns_ar1_forecast",
     "dns_rmse_ratios",
     "dns_vs_random_walk_study",

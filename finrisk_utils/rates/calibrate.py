@@ -21,7 +21,13 @@ from finrisk_utils.rates.nelson_siegel import (
 )
 from finrisk_utils.rates.simulate import DNSParams
 
-__all__ = ["calibrate_dns", "curve_moments", "treasury_curve"]
+__all__ = [
+    "calibrate_dns",
+    "curve_moments",
+    "moment_comparison",
+    "moment_fit_reading",
+    "treasury_curve",
+]
 
 
 def treasury_curve() -> pd.DataFrame:
@@ -96,3 +102,62 @@ def curve_moments(yields: pd.DataFrame, lam: float = DIEBOLD_LI_LAMBDA) -> pd.Se
         "change_ac1": np.mean([changes[c].autocorr() for c in changes]),
     }
     return pd.Series(out, dtype=float, name="moment")
+
+
+def moment_comparison(real: pd.Series, simulated: pd.DataFrame, band: float = 0.90) -> pd.DataFrame:
+    """Moments of the real panel against their distribution over simulated panels.
+
+    Parameters
+    ----------
+    real : Series
+        :func:`curve_moments` of the real panel.
+    simulated : DataFrame, shape (n_panels, n_moments)
+        :func:`curve_moments` of each simulated panel (same moments as columns), at least 10 panels.
+    band : float
+        Central coverage of the simulated band (0.90: the 5% and 95% quantiles).
+
+    Returns
+    -------
+    DataFrame
+        One row per moment: ``real``, ``sim_low``, ``sim_median``, ``sim_high`` and ``real_percentile`` (the
+        share of simulated panels below the real value; near 0 or 1: a moment the generator rarely produces).
+    """
+    where = "moment_comparison"
+    if not isinstance(real, pd.Series) or not isinstance(simulated, pd.DataFrame):
+        raise TypeError(f"{where}: real must be a Series and simulated a DataFrame")
+    if list(simulated.columns) != list(real.index):
+        raise DataValidationError(
+            f"{where}: simulated's columns must be real's moments {list(real.index)}"
+        )
+    check_min_length(len(simulated), 10, what="simulated panels", where=where)
+    check_finite(simulated, list(simulated.columns), where=where)
+    if not 0 < band < 1:
+        raise ValueError(f"{where}: band must lie in (0, 1), got {band!r}")
+    tail = (1 - band) / 2
+    return pd.DataFrame(
+        {
+            "real": real,
+            "sim_low": simulated.quantile(tail),
+            "sim_median": simulated.median(),
+            "sim_high": simulated.quantile(1 - tail),
+            "real_percentile": (simulated < real).mean(),
+        }
+    )
+
+
+def moment_fit_reading(table: pd.DataFrame) -> str:
+    """One Markdown sentence from :func:`moment_comparison`'s table: how many real moments lie inside the
+    simulated band, and which lie outside (real value and band), the ones the generator's world lacks."""
+    outside = table[(table["real"] < table["sim_low"]) | (table["real"] > table["sim_high"])]
+    head = (
+        f"{len(table) - len(outside)} of {len(table)} moments of the real curve lie inside the band of the "
+        "simulated panels"
+    )
+    if outside.empty:
+        return head + "; none lies outside."
+    listed = "; ".join(
+        f"{k} {r.real:.3f} ({'above' if r.real > r.sim_high else 'below'} the band "
+        f"{r.sim_low:.3f} to {r.sim_high:.3f})"
+        for k, r in outside.iterrows()
+    )
+    return f"{head}; outside, so the generator's world lacks them: {listed}."
