@@ -421,6 +421,24 @@ def _monthly_index(n_rows: int, first: str, n_expected: int, dataset: str) -> pd
     return pd.date_range(first, periods=n_rows, freq="MS")
 
 
+def _monthly_rdataset(
+    package: str,
+    table: str,
+    dataset: str,
+    columns: Callable[[str], str] | dict[str, str],
+    first: str,
+    n_expected: int,
+) -> pd.DataFrame:
+    """An R table of monthly rows without dates: ``columns`` renames (a mapping also selects), the month-start
+    dates are rebuilt from the documented first month and row count, then schema and checks."""
+    raw = _rdataset_table(package, table, dataset)
+    if isinstance(columns, dict):
+        raw = raw[list(columns)]
+    df = raw.rename(columns=columns)
+    df.index = _monthly_index(len(df), first, n_expected, dataset)
+    return _finish(_apply_schema(df, dataset, SCHEMAS[dataset]), dataset)
+
+
 def _check_complete(df: pd.DataFrame, name: str) -> None:
     """Raise if a column not listed in :data:`NULLABLE_COLUMNS` has a missing value."""
     nullable = NULLABLE_COLUMNS.get(name, set())
@@ -463,11 +481,13 @@ SCHEMAS["treasury_yields"] = {f"m{m}": "float" for m in TREASURY_MATURITIES}
     r_package="Ecdat::Irates",
 )
 def _load_treasury_yields() -> pd.DataFrame:
-    raw = _rdataset_table("Ecdat", "Irates", "treasury_yields")
-    df = raw.rename(columns=lambda c: f"m{c[1:]}" if c.startswith("r") else c)
-    df.index = _monthly_index(len(df), "1946-12-01", 531, "treasury_yields")
-    return _finish(
-        _apply_schema(df, "treasury_yields", SCHEMAS["treasury_yields"]), "treasury_yields"
+    return _monthly_rdataset(
+        "Ecdat",
+        "Irates",
+        "treasury_yields",
+        lambda c: f"m{c[1:]}" if c.startswith("r") else c,
+        "1946-12-01",
+        531,
     )
 
 
@@ -544,10 +564,7 @@ SCHEMAS["fx_forward"] = dict.fromkeys(FORWARD_COLUMNS.values(), "float")
     r_package="Ecdat::Forward",
 )
 def _load_fx_forward() -> pd.DataFrame:
-    raw = _rdataset_table("Ecdat", "Forward", "fx_forward")
-    df = raw[list(FORWARD_COLUMNS)].rename(columns=FORWARD_COLUMNS)
-    df.index = _monthly_index(len(df), "1979-01-01", 276, "fx_forward")
-    return _finish(_apply_schema(df, "fx_forward", SCHEMAS["fx_forward"]), "fx_forward")
+    return _monthly_rdataset("Ecdat", "Forward", "fx_forward", FORWARD_COLUMNS, "1979-01-01", 276)
 
 
 #: Ecdat Mishkin column -> name here (% per year: inflation at an annual rate, T-bill yields; cpi: index)
@@ -574,11 +591,9 @@ SCHEMAS["inflation_expectations"] = dict.fromkeys(MISHKIN_COLUMNS.values(), "flo
     r_package="Ecdat::Mishkin",
 )
 def _load_inflation_expectations() -> pd.DataFrame:
-    raw = _rdataset_table("Ecdat", "Mishkin", "inflation_expectations")
-    df = raw.rename(columns=MISHKIN_COLUMNS)
-    df.index = _monthly_index(len(df), "1950-02-01", 491, "inflation_expectations")
-    schema = SCHEMAS["inflation_expectations"]
-    return _finish(_apply_schema(df, "inflation_expectations", schema), "inflation_expectations")
+    return _monthly_rdataset(
+        "Ecdat", "Mishkin", "inflation_expectations", MISHKIN_COLUMNS, "1950-02-01", 491
+    )
 
 
 _LENDING_CLUB_CATEGORIES = [
