@@ -37,6 +37,7 @@ from finrisk_utils.portfolio import (
     sample_covariance,
     shrunk_correlation,
     squared_return_losses,
+    vol_ccc_forecasts,
     vol_corr_covariance,
     weights_at,
 )
@@ -139,6 +140,32 @@ def test_vol_corr_covariance_and_correlation_round_trip():
         vol_corr_covariance(np.array([1.0, 0.0, 1.0]), corr)
     with pytest.raises(ValueError, match="unit diagonal"):
         vol_corr_covariance(np.ones(3), COV)
+
+
+def test_vol_ccc_forecasts_combine_each_origins_vols_with_the_correlation_up_to_it():
+    rng = np.random.default_rng(2)
+    idx = pd.bdate_range("2010-01-01", periods=400)
+    returns = pd.DataFrame(
+        rng.multivariate_normal(np.zeros(3), COV, 400), index=idx, columns=list("abc")
+    )
+    origins = idx[[300, 350]]
+    vols = pd.DataFrame([[1.0, 2.0, 3.0], [2.0, 1.0, 0.5]], index=origins, columns=list("abc"))
+    got = vol_ccc_forecasts(returns, vols, window=100)
+    for origin in origins:
+        corr = shrunk_correlation(returns.loc[:origin], 100)
+        np.testing.assert_allclose(
+            got[origin], vol_corr_covariance(vols.loc[origin].to_numpy(), corr)
+        )
+    # a return after the origin does not change its forecast
+    later = returns.copy()
+    later.iloc[301:] *= 5
+    np.testing.assert_allclose(vol_ccc_forecasts(later, vols, 100)[origins[0]], got[origins[0]])
+    with pytest.raises(
+        ValueError, match=f"vols must be positive, found -2.0 on {origins[0].date()}"
+    ):
+        vol_ccc_forecasts(returns, vols * np.array([1, -1, 1]), 100)
+    with pytest.raises(ValueError, match="vol_ccc_forecasts: vols must be a DataFrame"):
+        vol_ccc_forecasts(returns, vols[["b", "a", "c"]], 100)
 
 
 @pytest.mark.parametrize(

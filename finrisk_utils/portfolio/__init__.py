@@ -26,6 +26,7 @@ from finrisk_utils.portfolio.covariance import (
     ledoit_wolf_covariance,
     sample_covariance,
     shrunk_correlation,
+    vol_ccc_forecasts,
     vol_corr_covariance,
 )
 from finrisk_utils.portfolio.deep_vol import (
@@ -88,6 +89,7 @@ __all__ = [
     "shrunk_correlation",
     "squared_return_losses",
     "train_vol_network",
+    "vol_ccc_forecasts",
     "vol_corr_covariance",
     "weights_at",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "ledoit_wolf_covariance",
     "sample_covariance",
     "shrunk_correlation",
+    "vol_ccc_forecasts",
     "vol_corr_covariance",
 ]
 
@@ -222,3 +223,40 @@ def covariance_forecasts(
             forecaster(returns.loc[:origin]), returns.shape[1], where=f"{where} at {origin.date()}"
         )
     return out
+
+
+def vol_ccc_forecasts(
+    returns: pd.DataFrame, vols: pd.DataFrame, window: int = 252
+) -> dict[pd.Timestamp, np.ndarray]:
+    """Covariance forecasts from volatility forecasts and a constant correlation (Bollerslev 1990's CCC): at
+    each origin (a row of ``vols``), ``D R D`` with ``D`` the forecast volatilities and ``R`` the
+    :func:`shrunk_correlation` of the last ``window`` returns up to the origin (:func:`covariance_forecasts`).
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Periods x assets, finite (percent).
+    vols : DataFrame
+        Origins x the same assets: volatility forecasts for the holding period after each origin (percent per
+        period of ``returns``), positive and finite.
+    window : int
+        Length of the correlation window, in periods.
+    """
+    where = "vol_ccc_forecasts"
+    if not isinstance(vols, pd.DataFrame) or list(vols.columns) != list(returns.columns):
+        raise ValueError(
+            f"{where}: vols must be a DataFrame with returns' columns {list(returns.columns)}"
+        )
+    values = as_float_array(vols, "vols", where=where, ndim=2)
+    if (values <= 0).any():
+        row = int(np.argmax((values <= 0).any(axis=1)))
+        raise ValueError(
+            f"{where}: vols must be positive, found {float(values[row].min())!r} on {vols.index[row].date()}"
+        )
+    return covariance_forecasts(
+        returns,
+        pd.DatetimeIndex(vols.index),
+        lambda h: vol_corr_covariance(
+            vols.loc[h.index[-1]].to_numpy(), shrunk_correlation(h, window)
+        ),
+    )
