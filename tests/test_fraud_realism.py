@@ -13,6 +13,7 @@ from finrisk_utils.fraud import (
     bootstrap_detection,
     contaminated_training,
     daily_costs,
+    describe_data,
     detection_verdict,
     make_transactions,
     rule_engine_score,
@@ -34,6 +35,18 @@ def test_no_single_feature_separates_any_mechanism(default_tx):
     # a threshold on one feature (e.g. the hour, the amount) must not give a mechanism away
     assert (sep.to_numpy() < 0.99).all(), sep.round(3)
     assert (sep.to_numpy() >= 0.5).all()
+
+
+def test_describe_data_reads_the_separation_against_the_giveaway_level(default_tx):
+    split = split_by_time(default_tx)
+    sep = single_feature_separation(default_tx)
+    text = describe_data(default_tx, split, sep)
+    assert f"AUC {sep.to_numpy().max():.3f}" in text
+    assert "no single feature separates a mechanism perfectly" in text
+    # a planted give-away: the same sentence must say so
+    leaky = sep.copy()
+    leaky.iloc[0, 0] = 0.995
+    assert "nearly gives the mechanism away" in describe_data(default_tx, split, leaky)
 
 
 def test_normal_activity_spans_the_day(default_tx):
