@@ -78,6 +78,7 @@ from finrisk_utils.market import (
     comparison_text,
     deep_labels,
     deep_status_table,
+    deep_trained,
     default_val_start,
     format_specs,
     independence_reading,
@@ -166,7 +167,7 @@ forecasts, _ = run_var_window(
 )
 forecasts |= {name: res.forecast for name, res in deep.items()}
 labels = deep_labels(deep)
-trained = {name: bool(row["trained"]) for name, row in deep_status_table(deep).iterrows()}
+trained = deep_trained(deep)
 deep_status_table(deep)
 
 # %% [markdown] tags=[]
@@ -309,7 +310,7 @@ if es_confidence:
                 compare_var_losses(
                     es_results,
                     "garch_skewt",
-                    trained={n: r.fit.trained is not False for n, r in es_deep.items()},
+                    trained=deep_trained(es_deep),
                     losses=["fz0"],
                     seed=seed,
                 ),
@@ -338,7 +339,7 @@ for start, end, val in parse_windows(stress_windows):
     )  # fmt: skip
     s_test = returns.loc[start:end]
     s_results = [backtest_var(s_test.loc[fc.var.index], fc) for fc in s_fc.values()]
-    s_trained = {n: r.fit.trained is not False for n, r in s_deep.items()}
+    s_trained = deep_trained(s_deep)
     stress[start[:4]] = (
         s_results,
         compare_var_losses(s_results, "garch_skewt", trained=s_trained, seed=seed),
@@ -363,8 +364,8 @@ for key, (s_results, s_comp, s_deep) in stress.items():
                     independence_reading(s_results),
                     "Networks: "
                     + "; ".join(
-                        f"{n} kept epoch {r.fit.best_epoch}, {'trained' if r.fit.trained is not False else 'untrained'}"
-                        for n, r in s_deep.items()
+                        f"{n} kept epoch {r.fit.best_epoch}, {'trained' if ok else 'untrained'}"
+                        for (n, r), ok in zip(s_deep.items(), deep_trained(s_deep).values())
                     )
                     + ".",
                 ]
@@ -396,7 +397,7 @@ if portfolio:
     port_comp = compare_var_losses(
         port_results,
         "garch_skewt",
-        trained={n: r.fit.trained is not False for n, r in port_deep.items()},
+        trained=deep_trained(port_deep),
         seed=seed,
     )
     print(f"portfolio of {', '.join(assets)}: {len(port_test)} test days")
@@ -485,7 +486,7 @@ for key, (s_results, s_comp, s_deep) in stress.items():
     metrics |= backtest_metrics(s_results, suffix=f"_{key}") | comparison_metrics(
         s_comp, suffix=f"_{key}"
     )
-    metrics |= {f"{n}.trained_{key}": int(r.fit.trained is not False) for n, r in s_deep.items()}
+    metrics |= {f"{n}.trained_{key}": int(ok) for n, ok in deep_trained(s_deep).items()}
 if port_results:
     metrics |= {"run.n_test_portfolio": len(port_test)} | backtest_metrics(
         port_results, suffix="_portfolio"
