@@ -32,6 +32,7 @@ from finrisk_utils.market import (
     network_var_reading,
     parse_specs,
     parse_windows,
+    relative_loss,
     save_forecasts,
     yearly_reading,
 )
@@ -270,7 +271,15 @@ def test_network_var_reading_states_coverage_es_and_the_verdict(sim):
         f"VaR, basket: lstm_quantile had {near.kupiec.exceptions} exceptions "
         f"({near.kupiec.expected:.1f} expected; Kupiec p {near.kupiec.pvalue:.3f}, coverage "
     )
-    assert f"its FZ0 loss is {row['ratio']:.3f} times garch_t's, {row['verdict']}" in lines[0]
+    diff = row["mean_loss_diff"]
+    side = "lower" if diff < 0 else "higher"
+    assert (
+        f"its mean FZ0 loss is {abs(diff):.3f} {side} than garch_t's, {row['verdict']}" in lines[0]
+    )
+    assert (
+        "traffic light by year: " in lines[0]
+        and f"{near.zones_by_year and min(near.zones_by_year)} " in lines[0]
+    )
     assert ("rejects at 5%" in lines[0]) == bool(near.es.reject_5pct)
     assert lines[1] == "VaR, basket: hs did not train (not interpreted)."
     # the badly scaled model's coverage is rejected when read as a network
@@ -280,6 +289,37 @@ def test_network_var_reading_states_coverage_es_and_the_verdict(sim):
     assert "coverage rejected at 5%" in bad and "significantly worse than garch_t" in bad
     with pytest.raises(ValueError, match="network_var_reading: networks \\['gru'\\]"):
         network_var_reading(results, comps, ["gru"], label="x")
+
+
+def test_fz0_is_compared_by_difference_and_z2_best_is_the_closest_to_zero(sim):
+    results = _results(sim, scale_bad=0.6)
+    comps = compare_var_losses(results, "garch_t", mcs_reps=200)
+    table = comparison_table(comps)
+    # FZ0 holds log(-ES): its ratio depends on the units, so the table gives the difference instead
+    assert np.isnan(table.loc[("hs", "fz0", 1), "ratio"]) and np.isfinite(
+        table.loc[("hs", "pinball", 1), "ratio"]
+    )
+    row = comps["fz0"].table.set_index("model").loc["hs"]
+    assert relative_loss("fz0", row, "b") == f"{row['mean_loss_diff']:.3f} higher than b's"
+    assert (
+        relative_loss("pinball", {"ratio": 0.9, "mean_loss_diff": -0.1}, "b") == "0.900 times b's"
+    )
+    assert relative_loss("fz0", {"ratio": 1.0, "mean_loss_diff": 0.0}, "b") == "equal to b's"
+    # a VaR/ES 60% too large (Z2 > 0, conservative) and one 40% too small (Z2 < 0): the most negative Z2 is the
+    # worst, the one closest to zero the best, not the most positive
+    dates = sim.index[-700:]
+    good = garch_var(sim, dates, 0.99, dist="t", fit_end=dates[0])
+    big = RiskForecast("fhs", 0.99, good.var * 1.6, good.es * 1.6)
+    small = RiskForecast("hs", 0.99, good.var * 0.6, good.es * 0.6)
+    r = sim.loc[dates]
+    bt = [backtest_var(r, f, n_sim=500) for f in (good, big, small)]
+    z2 = {b.name: b.es.z2 for b in bt}
+    assert z2["fhs"] > z2["garch_t"] > z2["hs"] and abs(z2["garch_t"]) < abs(z2["fhs"])
+    text = classical_reading(bt, ["garch_t", "fhs", "hs"])
+    assert (
+        f"best: the closest to 0): worst hs ({z2['hs']:.2f}), best garch_t ({z2['garch_t']:.2f})"
+        in text
+    )
 
 
 def test_forecast_files_and_seed_ensemble(sim, tmp_path):

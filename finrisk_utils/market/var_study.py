@@ -6,7 +6,7 @@ Every sentence here is built from results, so a notebook's reading cannot go sta
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,7 @@ __all__ = [
     "load_forecasts",
     "parse_specs",
     "parse_windows",
+    "relative_loss",
     "run_var_window",
     "save_forecasts",
     "seed_ensemble_backtests",
@@ -205,11 +206,19 @@ def compare_var_losses(
 
 
 def comparison_table(comparisons: Mapping[str, ComparisonResult]) -> pd.DataFrame:
-    """One row per (model, loss): trained, mean loss, ratio to the benchmark, DM p, Holm p (over the family),
-    MCS membership and p-value, verdict."""
-    cols = ["trained", "mean_loss", "ratio", "dm_pvalue", "pvalue_holm", "in_mcs", "mcs_pvalue"]
-    cols.append("verdict")
-    frames = [c.table.assign(loss=loss, horizon=c.horizon) for loss, c in comparisons.items()]
+    """One row per (model, loss): trained, mean loss, its difference from the benchmark's, the ratio to it (NaN
+    for :data:`DIFFERENCE_LOSSES`, whose ratio depends on the units of the returns), DM p, Holm p (over the
+    family), MCS membership and p-value, verdict."""
+    cols = ["trained", "mean_loss", "mean_loss_diff", "ratio", "dm_pvalue", "pvalue_holm"]
+    cols += ["in_mcs", "mcs_pvalue", "verdict"]
+    frames = [
+        c.table.assign(
+            loss=loss,
+            horizon=c.horizon,
+            ratio=np.nan if loss in DIFFERENCE_LOSSES else c.table["ratio"],
+        )
+        for loss, c in comparisons.items()
+    ]
     return pd.concat(frames).set_index(["model", "loss", "horizon"])[cols]
 
 
@@ -232,6 +241,22 @@ def comparison_metrics(
     return out
 
 
+#: Losses whose level depends on the units of the returns (FZ0 holds log(-ES)): compared by their difference,
+#: which does not, rather than by a ratio.
+DIFFERENCE_LOSSES = ("fz0",)
+
+
+def relative_loss(loss: str, row: Mapping[str, float], benchmark: str) -> str:
+    """A comparison-table row's mean loss against the benchmark's, in words: ``"0.948 times b's"`` for a loss
+    whose ratio is meaningful (pinball), ``"0.130 lower than b's"`` (or higher) for :data:`DIFFERENCE_LOSSES`."""
+    if loss in DIFFERENCE_LOSSES:
+        d = float(row["mean_loss_diff"])
+        if d == 0:
+            return f"equal to {benchmark}'s"
+        return f"{abs(d):.3f} {'lower' if d < 0 else 'higher'} than {benchmark}'s"
+    return f"{float(row['ratio']):.3f} times {benchmark}'s"
+
+
 def comparison_text(
     comparisons: Mapping[str, ComparisonResult],
     models: Sequence[str],
@@ -240,7 +265,7 @@ def comparison_text(
     """Markdown: for each of ``models`` and each loss, its mean loss relative to the benchmark and the verdict
     (Holm over the reported family), then each loss's MCS."""
     labels = dict(labels or {})
-    name = lambda m: labels.get(m, m)  # noqa: E731
+    name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
     lines = []
     for loss, c in comparisons.items():
         t = c.table.set_index("model")
@@ -250,9 +275,8 @@ def comparison_text(
             if not r["trained"]:
                 parts.append(f"{name(m)} did not train (not interpreted)")
                 continue
-            side = "lower" if r["ratio"] < 1 else "higher" if r["ratio"] > 1 else "equal"
             parts.append(
-                f"{name(m)}'s is {side} than {name(c.benchmark)}'s ({r['ratio']:.3f} times), "
+                f"{name(m)}'s is {relative_loss(loss, r, name(c.benchmark))}, "
                 f"{r['verdict']} (DM p {r['dm_pvalue']:.3f}, Holm p {r['pvalue_holm']:.3f})"
             )
         kept = ", ".join(name(m) for m in c.mcs.included)
@@ -289,22 +313,31 @@ def classical_reading(
     results = _check_results(results, "classical_reading")
     t = _table_of(results).loc[[m for m in classical if m in {r.name for r in results}]]
     t["miss"] = (t["exceptions"] - t["expected"]).abs()
+    understated = (-t["es_z2"]).clip(
+        lower=0.0
+    )  # Z2 < 0: ES too small; Z2 > 0 (too large) is conservative
+    # (what, format, value shown, badness of the worst, badness of the best)
     measures = [
-        ("pinball", "pinball loss", "{:.4f}", True),
-        ("fz0", "FZ0 loss", "{:.3f}", True),
-        ("miss", "distance between exceptions and expectation", "{:.1f}", True),
-        ("es_z2", "Z2 (most negative: ES most underestimated)", "{:.2f}", False),
+        ("pinball loss", "{:.4f}", t["pinball"], t["pinball"], t["pinball"]),
+        ("FZ0 loss", "{:.3f}", t["fz0"], t["fz0"], t["fz0"]),
+        ("distance between exceptions and expectation", "{:.1f}", t["miss"], t["miss"], t["miss"]),
+        (
+            "Z2 (worst: the most negative, ES most underestimated; best: the closest to 0)",
+            "{:.2f}",
+            t["es_z2"],
+            understated,
+            t["es_z2"].abs(),
+        ),
     ]
     parts = []
-    for col, what, fmt, high_is_bad in measures:
-        worst = _extreme(t[col], high=high_is_bad)
-        best = _extreme(t[col], high=not high_is_bad)
+    for what, fmt, shown, bad_worst, bad_best in measures:
+        worst, best = _extreme(bad_worst, high=True), _extreme(bad_best, high=False)
         parts.append(
-            f"{what}: worst {worst} ({fmt.format(t[col].max() if high_is_bad else t[col].min())}), "
-            f"best {best} ({fmt.format(t[col].min() if high_is_bad else t[col].max())})"
+            f"{what}: worst {worst} ({fmt.format(shown[worst.split(' and ')[0]])}), "
+            f"best {best} ({fmt.format(shown[best.split(' and ')[0]])})"
         )
     rank = pd.concat(
-        [t["pinball"].rank(), t["fz0"].rank(), t["miss"].rank(), (-t["es_z2"]).rank()], axis=1
+        [t["pinball"].rank(), t["fz0"].rank(), t["miss"].rank(), understated.rank()], axis=1
     ).mean(axis=1)
     return (
         "Among the classical models, "
@@ -331,8 +364,9 @@ def network_var_reading(
 ) -> list[str]:
     """One Markdown sentence per network (``"<label>: ..."``): "did not train (not interpreted)" for an untrained
     one (the comparison's ``trained`` column); otherwise its exceptions against the expected count with
-    Kupiec's p and whether coverage is rejected at ``level``, the Z2 ES test and whether it rejects (5%), and
-    its ``loss`` relative to the benchmark with the verdict, Holm p and the MCS membership."""
+    Kupiec's p and whether coverage is rejected at ``level``, the Basel traffic-light zone of each calendar
+    year, the Z2 ES test and whether it rejects (5%), and its ``loss`` against the benchmark
+    (:func:`relative_loss`) with the verdict, Holm p and the MCS membership."""
     results = _check_results(results, "network_var_reading")
     by_name = {r.name: r for r in results}
     if loss not in comparison:
@@ -353,10 +387,12 @@ def network_var_reading(
         k = r.kupiec
         coverage = "rejected" if k.pvalue < level else "not rejected"
         es = "rejects" if r.es.reject_5pct else "does not reject"
+        zones = ", ".join(f"{year} {tl.zone}" for year, tl in sorted(r.zones_by_year.items()))
         out.append(
             f"{label}: {name} had {k.exceptions} exceptions ({k.expected:.1f} expected; Kupiec p "
-            f"{k.pvalue:.3f}, coverage {coverage} at {level:.0%}); the Z2 test of its ES {es} at 5% "
-            f"(Z2 {r.es.z2:.2f}); its {loss.upper()} loss is {row['ratio']:.3f} times {c.benchmark}'s, "
+            f"{k.pvalue:.3f}, coverage {coverage} at {level:.0%}; traffic light by year: {zones}); "
+            f"the Z2 test of its ES {es} at 5% "
+            f"(Z2 {r.es.z2:.2f}); its mean {loss.upper()} loss is {relative_loss(loss, row, c.benchmark)}, "
             f"{row['verdict']} (Holm p {row['pvalue_holm']:.3f}), and the "
             f"{100 * (1 - c.mcs.size):.0f}% MCS {'keeps' if row['in_mcs'] else 'drops'} it."
         )
@@ -392,7 +428,9 @@ def capital_table(results: Sequence[VaRBacktest]) -> pd.DataFrame:
 
 def deep_status_table(deep: Mapping[str, DeepVaRResult]) -> pd.DataFrame:
     """Per network: its settings, the kept epoch, validation FZ0 loss of the kept weights and of the naive
-    constant (training quantile/ES) forecast, and whether it trained (:func:`deep_trained`)."""
+    constant (training quantile/ES) forecast in the network's own target units (``val_loss``,
+    ``naive_val_loss``: returns divided by its scale, so not comparable across input schemes), the validation FZ0
+    in return units (``val_fz0``, comparable), and whether it trained (:func:`deep_trained`)."""
     rows = {}
     for name, res in deep.items():
         if not isinstance(res, DeepVaRResult):
@@ -406,6 +444,7 @@ def deep_status_table(deep: Mapping[str, DeepVaRResult]) -> pd.DataFrame:
             "epochs_run": s["epochs_run"],
             "val_loss": s["val_loss"],
             "naive_val_loss": s["naive_val_loss"],
+            "val_fz0": res.val_loss,
             "trained": has_learned(res.fit),
         }
     return pd.DataFrame(rows).T
@@ -510,7 +549,7 @@ def seed_ensemble_backtests(
 
     rows = []
     for r, fcs in loaded:
-        row = {}
+        row: dict[str, float] = {}
         for m in models:
             b = backtest_var(r.loc[fcs[m].var.index], fcs[m])
             row |= {f"{m}.pinball": b.pinball, f"{m}.fz0": b.fz0}
