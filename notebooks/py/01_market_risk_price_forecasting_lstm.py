@@ -219,7 +219,9 @@ table
 # **Tests.** Squared errors against the random walk: Diebold–Mariano (two-sided, Bartlett HAC variance, HLN
 # correction) for every model; Clark–West (one-sided: does the model beat the random walk?) for the three models
 # that nest it; Holm's adjustment over each family of tests; the 90% model confidence set over all models.
-# An untrained LSTM stays in the table but out of the Holm families and the readings.
+# The `verdict` column follows the protocol: for a nested model "significantly better" needs Clark–West (Holm)
+# and a lower RMSE, "significantly worse" comes from DM; the reading below gives the DM and the Clark–West
+# answers side by side. An untrained LSTM stays in the table but out of the Holm families and the readings.
 
 # %% tags=[]
 nested = ["historical_mean", ar_name, "lstm"]
