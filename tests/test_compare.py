@@ -15,6 +15,7 @@ from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     clark_west,
     compare_forecasts,
+    comparison_table,
     default_lags,
     diebold_mariano,
     holm,
@@ -309,6 +310,28 @@ def test_compare_forecasts_not_distinguishable_sentence():
         "dns_2_step_vs_rw.dm_pvalue_h1",
         "dns_2_step_vs_rw.dm_pvalue_holm_h1",
     }
+
+
+def test_losses_whose_level_depends_on_units_are_read_by_difference():
+    losses, _ = _nested_case(2)
+    res = compare_forecasts(losses, "rw", loss="qlike", mcs_reps=100)
+    row = res.table.set_index("model").loc["ar"]
+    d = row["mean_loss_diff"]
+    text = res.verdict_text()
+    # QLIKE holds log det: its ratio changes with the units, so the sentence gives the difference
+    assert f"ar's mean qlike is {abs(d):.3f} {'lower' if d < 0 else 'higher'} than rw's" in text
+    assert "times" not in text.split("The MCS")[0]
+    table = comparison_table({1: res})
+    assert np.isnan(table.loc[(1, "ar"), "ratio"])
+    assert table.loc[(1, "ar"), "mean_loss_diff"] == pytest.approx(d)
+    # a p-value below 0.1 keeps three decimals, so 0.0534 does not read as 0.05 beside "not distinguishable"
+    mse = compare_forecasts(losses, "rw", mcs_reps=100)
+    p = mse.table.set_index("model").loc["ar", "dm_pvalue"]
+    assert (
+        f"DM p = {p:.2f}" in mse.verdict_text()
+        if p >= 0.1
+        else f"DM p = {p:.3f}" in mse.verdict_text()
+    )
 
 
 def test_holm_across_adjusts_clark_west_over_every_comparison():

@@ -255,6 +255,10 @@ def test_untrained_models_are_left_out_and_no_winner_is_said_when_none():
     assert np.isnan(table.loc[(1, "guess"), "cw_pvalue_holm"])
     text = change_forecast_reading(comps)
     assert "guess did not train (not interpreted)" in text
+    included = comps[1].mcs.included
+    assert ("guess (untrained)" in text) == (
+        "guess" in included
+    )  # kept by the MCS: labelled, not dropped
     assert "No model beats random_walk at any horizon" in text
     # a forecast that holds the outcome under heavy noise: DM says worse, Clark-West finds its content
     text = change_forecast_reading(_comparison(oracle_noise=50.0))

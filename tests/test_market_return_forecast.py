@@ -96,6 +96,9 @@ def test_compare_return_forecasts_reads_clark_west_with_holm_and_leaves_untraine
     assert m["persistence.mse_in_mcs_h1"] == 0 and m["ar20.mse_in_mcs_h1"] == 1
     text = cmp.verdict_text()
     assert "lstm did not train (not interpreted)" in text
+    # the MCS sentence names every model the set keeps, an untrained one labelled
+    kept = [f"{m} (untrained)" if m == "lstm" else m for m in cmp.result.mcs.included]
+    assert f"model confidence set keeps: {', '.join(kept)}." in text
     assert "evidence that it beats random_walk" in text and "persistence" in text
     assert "significantly worse than random_walk" in text
 

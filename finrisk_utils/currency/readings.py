@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -92,7 +92,7 @@ def change_forecast_reading(
     benchmark (Clark-West) anywhere, after Holm."""
     comps = _check(comps, "change_forecast_reading")
     labels = dict(labels or {})
-    name = lambda m: labels.get(m, m)  # noqa: E731
+    name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
     lines, better, content = [], set(), set()
     for h, c in comps.items():
         t = c.table.set_index("model")
@@ -120,7 +120,9 @@ def change_forecast_reading(
             if dm_words.startswith("significantly better"):
                 better.add(m)
             parts.append(text)
-        kept = ", ".join(name(m) for m in c.mcs.included if t.loc[m, "trained"])
+        kept = ", ".join(
+            name(m) if t.loc[m, "trained"] else f"{name(m)} (untrained)" for m in c.mcs.included
+        )
         lines.append(
             f"- **{h} {unit}{'s' if h > 1 else ''} ahead** ({int(t['n'].iloc[0])} forecasts): "
             + "; ".join(parts)

@@ -22,8 +22,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ from finrisk_utils.core.validation import (
 from finrisk_utils.forecasting.metrics import mae, rmse
 
 __all__ = [
+    "DIFFERENCE_LOSSES",
     "KERNELS",
     "CWResult",
     "ComparisonResult",
@@ -59,6 +61,9 @@ __all__ = [
 ]
 
 KERNELS = ("bartlett", "rectangular")
+#: Losses whose level depends on the units of the data (QLIKE holds log det, FZ0 log ES): a ratio of their means
+#: changes with the units, a difference does not, so they are compared by the difference of mean losses.
+DIFFERENCE_LOSSES = ("qlike", "fz0")
 _ALTERNATIVES = ("two-sided", "less", "greater")
 _UNTRAINED = "did not train (not interpreted)"
 
@@ -429,7 +434,15 @@ def model_confidence_set(
     if method not in ("R", "max"):
         raise ValueError(f"{where}: method must be 'R' or 'max', got {method!r}")
     mcs = MCS(
-        frame, size, reps=reps, block_size=block_size, method=method, bootstrap=bootstrap, seed=seed
+        frame,
+        size,
+        reps=reps,
+        block_size=block_size,
+        method=cast(Literal["R", "max"], method),
+        bootstrap=cast(
+            Literal["stationary", "sb", "circular", "cbb", "moving block", "mbb"], bootstrap
+        ),
+        seed=seed,
     )
     mcs.compute()
     pvalues = mcs.pvalues["Pvalue"].reindex(frame.columns).astype(float).rename("mcs_pvalue")
@@ -647,7 +660,7 @@ def _fmt_p(p: float) -> str:
         return "n/a"
     if p < 0.001:
         return "< 0.001"
-    return f"= {p:.3f}" if p < 0.01 else f"= {p:.2f}"
+    return f"= {p:.3f}" if p < 0.1 else f"= {p:.2f}"
 
 
 @dataclass(frozen=True)
@@ -713,9 +726,10 @@ class ComparisonResult:
             ``"mse"``.
         """
         labels = dict(labels or {})
-        name = lambda m: labels.get(m, m)  # noqa: E731
+        name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
         squared = self.loss.lower() in ("mse", "se", "squared_error")
         root = squared if root is None else bool(root)
+        root = root and self.loss.lower() not in DIFFERENCE_LOSSES
         what = ("RMSE" if squared else f"root mean {self.loss}") if root else f"mean {self.loss}"
         b = name(self.benchmark)
         h = self.horizon
@@ -727,7 +741,15 @@ class ComparisonResult:
             if not row.trained:
                 sentences.append(f"At h = {h}, {m} {_UNTRAINED}.")
                 continue
-            ratio = math.sqrt(row.ratio) if root else row.ratio
+            if self.loss.lower() in DIFFERENCE_LOSSES:
+                d = row.mean_loss_diff
+                size = (
+                    f"{abs(d):.3f} {'lower' if d < 0 else 'higher'} than {b}'s"
+                    if d
+                    else f"equal to {b}'s"
+                )
+            else:
+                size = f"{math.sqrt(row.ratio) if root else row.ratio:.2f} times {b}'s"
             tests = f"DM p {_fmt_p(row.dm_pvalue)}, Holm p {_fmt_p(row.pvalue_holm)}"
             nested = np.isfinite(row.cw_pvalue)
             if nested:
@@ -745,9 +767,7 @@ class ComparisonResult:
                     f"; Clark-West finds predictive content beyond {b}, but estimating {m} costs more "
                     "than that content buys in this sample"
                 )
-            sentences.append(
-                f"At h = {h}, {m}'s {what} is {ratio:.2f} times {b}'s; {reading} ({tests})."
-            )
+            sentences.append(f"At h = {h}, {m}'s {what} is {size}; {reading} ({tests}).")
         trained = dict(zip(self.table["model"], self.table["trained"], strict=True))
         kept = ", ".join(
             name(m) if trained[m] else f"{name(m)} (untrained)" for m in self.mcs.included
@@ -918,7 +938,10 @@ def _verdicts(table: pd.DataFrame, benchmark: str, level: float) -> list[str]:
     ]
 
 
-def holm_across(results: Mapping[Hashable, ComparisonResult]) -> dict[Hashable, ComparisonResult]:
+_K = TypeVar("_K", bound=Hashable)
+
+
+def holm_across(results: Mapping[_K, ComparisonResult]) -> dict[_K, ComparisonResult]:
     """Holm over one family made of several comparisons' tests (e.g. every horizon and data set a notebook
     reports against its benchmark), instead of one family per :func:`compare_forecasts` call: one family of DM
     p-values and one of Clark-West p-values (nested models), each over all the comparisons.
@@ -944,7 +967,7 @@ def holm_across(results: Mapping[Hashable, ComparisonResult]) -> dict[Hashable, 
             )
     tables = {key: res.table.copy() for key, res in results.items()}
     for raw, adjusted in _HOLM_COLUMNS.items():
-        members: list[tuple[Hashable, int]] = []
+        members: list[tuple[_K, int]] = []
         pvalues: list[float] = []
         for key, res in results.items():
             family = _holm_family(res.table, res.benchmark, raw)
@@ -953,9 +976,11 @@ def holm_across(results: Mapping[Hashable, ComparisonResult]) -> dict[Hashable, 
                 pvalues.append(float(res.table[raw].iloc[i]))
         for table in tables.values():
             table[adjusted] = np.nan
-        for (key, i), p in zip(members, holm(np.asarray(pvalues)) if pvalues else [], strict=True):
-            tables[key].iloc[i, tables[key].columns.get_loc(adjusted)] = p
-    out = {}
+        for (key, row), p in zip(
+            members, holm(np.asarray(pvalues)) if pvalues else [], strict=True
+        ):
+            tables[key].iloc[row, tables[key].columns.get_loc(adjusted)] = p
+    out: dict[_K, ComparisonResult] = {}
     for key, res in results.items():
         tables[key]["verdict"] = _verdicts(tables[key], res.benchmark, res.level)
         out[key] = dataclasses.replace(res, table=tables[key])
@@ -965,8 +990,9 @@ def holm_across(results: Mapping[Hashable, ComparisonResult]) -> dict[Hashable, 
 def comparison_table(
     results: Mapping[Hashable, ComparisonResult], key: str | tuple[str, ...] = "horizon"
 ) -> pd.DataFrame:
-    """The verdict table of several comparisons, one row per (key, model): ``trained``, ``n``, ``ratio`` of
-    root mean losses to the benchmark (RMSE ratio for squared errors), ``in_mcs``, ``dm_pvalue``,
+    """The verdict table of several comparisons, one row per (key, model): ``trained``, ``n``,
+    ``mean_loss_diff`` (model - benchmark), ``ratio`` of mean losses to the benchmark's (RMSE ratio for squared
+    errors; NaN for :data:`DIFFERENCE_LOSSES`), ``in_mcs``, ``dm_pvalue``,
     ``pvalue_holm``, ``cw_pvalue``, ``cw_pvalue_holm`` (NaN unless nested), ``verdict``; ``key`` names the index level(s) that hold the mapping's keys (a tuple of
     names for tuple keys)."""
     where = "comparison_table"
@@ -982,6 +1008,9 @@ def comparison_table(
             raise ValueError(f"{where}: key {k!r} does not match the level names {names}")
         t = res.table
         squared = res.loss.lower() in ("mse", "se", "squared_error")
+        ratio = np.sqrt(t["ratio"]) if squared else t["ratio"]
+        if res.loss.lower() in DIFFERENCE_LOSSES:
+            ratio = pd.Series(np.nan, index=t.index)
         frames.append(
             pd.DataFrame(
                 {
@@ -989,7 +1018,8 @@ def comparison_table(
                     "model": t["model"],
                     "trained": t["trained"],
                     "n": t["n"],
-                    "ratio": np.sqrt(t["ratio"]) if squared else t["ratio"],
+                    "mean_loss_diff": t["mean_loss_diff"],
+                    "ratio": ratio,
                     "in_mcs": t["in_mcs"],
                     "dm_pvalue": t["dm_pvalue"],
                     "pvalue_holm": t["pvalue_holm"],
@@ -1041,6 +1071,7 @@ def pooled_squared_errors(
             actual.loc[fc.index, fc.columns] - fc, f"errors of {name}", where=where, ndim=2
         )
         out[name] = (err**2).mean(axis=1)
+    assert first is not None  # forecasts is non-empty
     return pd.DataFrame(out, index=first.index)
 
 

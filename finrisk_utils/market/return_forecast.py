@@ -9,7 +9,7 @@ undersized against them and Clark and West's (2007) adjusted test is the one to 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,7 +109,7 @@ class ReturnComparison:
         """One Markdown sentence per model, read off the tests at 5%: the Clark-West reading (Holm) for nested
         models, the two-sided DM reading (Holm) for every model, the MCS at the end."""
         labels = dict(labels or {})
-        name = lambda m: labels.get(m, m)  # noqa: E731
+        name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
         b = name(self.result.benchmark)
         level = self.result.level
         out = []
@@ -130,7 +130,10 @@ class ReturnComparison:
                 )
             out.append(text + ".")
         t = self.table
-        kept = ", ".join(name(m) for m in self.result.mcs.included if t.loc[m, "trained"])
+        kept = ", ".join(
+            name(m) if t.loc[m, "trained"] else f"{name(m)} (untrained)"
+            for m in self.result.mcs.included
+        )
         out.append(
             f"The {100 * (1 - self.result.mcs.size):.0f}% model confidence set keeps: {kept}."
         )

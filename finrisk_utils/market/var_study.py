@@ -19,6 +19,7 @@ from finrisk_utils.core.validation import (
     check_returns,
 )
 from finrisk_utils.forecasting.compare import (
+    DIFFERENCE_LOSSES,
     ComparisonResult,
     compare_forecasts,
     holm_across,
@@ -239,11 +240,6 @@ def comparison_metrics(
                 if np.isfinite(value):
                     out[f"{pair}.{loss}_{key}{suffix}"] = value
     return out
-
-
-#: Losses whose level depends on the units of the returns (FZ0 holds log(-ES)): compared by their difference,
-#: which does not, rather than by a ratio.
-DIFFERENCE_LOSSES = ("fz0",)
 
 
 def relative_loss(loss: str, row: Mapping[str, float], benchmark: str) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from finrisk_utils.core.validation import as_float_array, check_number
 from finrisk_utils.forecasting.compare import (
+    DIFFERENCE_LOSSES,
     ComparisonResult,
     compare_forecasts,
     holm_across,
@@ -72,7 +73,7 @@ def covariance_losses(
     """Per-origin losses of each model's covariance forecast: ``{"qlike": origins x models, "frobenius": ...}``."""
     where = "covariance_losses"
     origins = list(realised)
-    out = {"qlike": {}, "frobenius": {}}
+    out: dict[str, dict[str, list[float]]] = {"qlike": {}, "frobenius": {}}
     for model, fc in forecasts.items():
         if list(fc) != origins:
             raise ValueError(
@@ -183,7 +184,7 @@ def ablation_reading(comparisons: Mapping[tuple[str, str], ComparisonResult], mo
     if not all(r["trained"] for r in rows.values()):
         return f"{model} did not train: it is not read against its ablation {ablation}."
     parts = [
-        f"{what} {loss}: {r['ratio']:.3f} times ({r['verdict']}, Holm p {r['pvalue_holm']:.3f})"
+        f"{what} {loss}: {_relative(loss, r)} ({r['verdict']}, Holm p {r['pvalue_holm']:.3f})"
         for (what, loss), r in rows.items()
     ]
     worse = [
@@ -201,6 +202,15 @@ def ablation_reading(comparisons: Mapping[tuple[str, str], ComparisonResult], mo
         f"{', '.join(better) or 'nothing'}."
     )
     return (
-        f"**What the network adds beyond its linear ablation {ablation}** (mean loss of {model} relative to "
-        f"{ablation}'s; Holm over these {len(rows)} tests): " + "; ".join(parts) + ". " + summary
+        f"**What the network adds beyond its linear ablation {ablation}** (mean loss of {model} against "
+        f"{ablation}'s: a ratio, or a difference for losses whose level depends on units; Holm over these "
+        f"{len(rows)} tests, a family of their own): " + "; ".join(parts) + ". " + summary
     )
+
+
+def _relative(loss: str, row: pd.Series) -> str:
+    """``"1.044 times"`` or, for :data:`DIFFERENCE_LOSSES`, ``"0.050 higher"``."""
+    if loss.lower() in DIFFERENCE_LOSSES:
+        d = float(row["mean_loss_diff"])
+        return f"{abs(d):.3f} {'lower' if d < 0 else 'higher'}"
+    return f"{float(row['ratio']):.3f} times"
