@@ -68,6 +68,12 @@ def test_compare_bakeoff_reports_a_significant_loss_like_a_win(vol):
     assert text.count("- **") == 2 and "MCS: " in text
     vt = verdict_table(res)
     assert vt.loc[("qlike", 1, "lstm"), "verdict"].startswith("significantly worse")
+    # QLIKE's level depends on units: its ratio is left out, the difference is given; MSE keeps its ratio
+    assert (
+        np.isnan(vt.loc[("qlike", 1, "lstm"), "ratio"])
+        and vt.loc[("qlike", 1, "lstm"), "mean_loss_diff"] > 0
+    )
+    assert np.isfinite(vt.loc[("mse", 1, "lstm"), "ratio"])
 
 
 def test_compare_bakeoff_leaves_an_untrained_family_uninterpreted(vol):
@@ -77,6 +83,8 @@ def test_compare_bakeoff_leaves_an_untrained_family_uninterpreted(vol):
     assert t.loc["lstm", "verdict"] == "did not train (not interpreted)"
     assert np.isnan(t.loc["lstm", "pvalue_holm"])
     assert "did not train: lstm" in verdict_summary(res)
+    if "lstm" in res[("mse", 1)].mcs.included:  # kept by the MCS: named, labelled untrained
+        assert "lstm (untrained)" in verdict_summary(res).split("MCS: ")[1]
     assert "lstm_vs_har.dm_pvalue_holm_h1" not in bakeoff_metrics(res)
     with pytest.raises(ValueError, match="har"):
         compare_bakeoff(y, {k: v for k, v in fc.items() if k != "har"}, "har")

@@ -5,15 +5,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.config import setup
 from finrisk_utils.core.validation import as_float_array, check_positive_int
-from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, seed_ensemble
+from finrisk_utils.forecasting.compare import (
+    DIFFERENCE_LOSSES,
+    ComparisonResult,
+    compare_forecasts,
+    seed_ensemble,
+)
 from finrisk_utils.forecasting.direct import DirectForecast, DirectNetSpec, direct_deep_forecast
 from finrisk_utils.forecasting.metrics import mae, qlike, rmse
 
@@ -78,7 +84,7 @@ def run_family(
         setup(seeds[0], plot_style=False)
         first[_label(spec)] = direct_deep_forecast(features, targets, origins, horizons, spec)
     val = {k: min(r.fits[0].val_loss) for k, r in first.items()}
-    best = min(val, key=val.get)
+    best = min(val, key=cast(Callable[[str], float], val.get))
     chosen = next(s for s in candidates if _label(s) == best)
     runs = [first[best]]
     for seed in seeds[1:]:
@@ -123,7 +129,9 @@ def ensemble_forecasts(
                 raise ValueError(
                     f"ensemble_forecasts: {name!r} does not cover the dates of horizon {h}"
                 )
-            out[name][h] = seed_ensemble([fc[h].loc[idx] for fc in per_seed]).rename(name)
+            out[name][h] = cast(
+                pd.Series, seed_ensemble([fc[h].loc[idx] for fc in per_seed])
+            ).rename(name)
     return out
 
 
@@ -185,7 +193,7 @@ def bakeoff_table(
     for name, per_seed in runs.items():
         for h, idx in dates.items():
             y = actual.loc[idx]
-            per = {
+            per: dict[str, list[float] | np.ndarray] = {
                 loss: [
                     volatility_losses(y, {"m": fc[h].loc[idx]}, loss)["m"].mean() for fc in per_seed
                 ]
@@ -270,13 +278,17 @@ def bakeoff_metrics(results: Mapping[tuple[str, int], ComparisonResult]) -> dict
 
 
 def verdict_table(results: Mapping[tuple[str, int], ComparisonResult]) -> pd.DataFrame:
-    """One row per (loss, horizon, model): ratio of mean losses to the benchmark's, DM and Holm p-values, MCS
-    membership and the verdict (tidy, for display)."""
+    """One row per (loss, horizon, model): the difference of mean losses from the benchmark's and their ratio
+    (NaN for :data:`~finrisk_utils.forecasting.compare.DIFFERENCE_LOSSES` such as QLIKE, whose level depends on
+    units), DM and Holm p-values, MCS membership and the verdict (tidy, for display)."""
     frames = []
     for (loss, h), res in results.items():
         t = res.table.drop(columns=["cw_stat", "cw_pvalue", "n"]).assign(loss=loss, horizon=h)
+        if loss.lower() in DIFFERENCE_LOSSES:
+            t = t.assign(ratio=np.nan)
         frames.append(t)
-    cols = ["ratio", "dm_stat", "dm_pvalue", "pvalue_holm", "in_mcs", "mcs_pvalue", "verdict"]
+    cols = ["mean_loss_diff", "ratio", "dm_stat", "dm_pvalue", "pvalue_holm", "in_mcs"]
+    cols += ["mcs_pvalue", "verdict"]
     return pd.concat(frames).set_index(["loss", "horizon", "model"])[cols]
 
 
@@ -287,11 +299,11 @@ def verdict_summary(
     worse than the benchmark (Holm-adjusted DM at the comparison's level, losses reported like wins), which are
     not distinguishable, which did not train, and what the model confidence set keeps."""
     labels = dict(labels or {})
-    name = lambda m: labels.get(m, m)  # noqa: E731
+    name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
     lines = []
     for (loss, h), res in results.items():
         t = res.table.set_index("model")
-        groups = {}
+        groups: dict[str, list[str]] = {}
         for m, row in t.drop(index=res.benchmark).iterrows():
             v = row["verdict"]
             key = (
@@ -315,7 +327,9 @@ def verdict_summary(
             )
             if key in groups or key in ("better", "worse")
         ]
-        kept = ", ".join(name(m) for m in res.mcs.included)
+        kept = ", ".join(
+            name(m) if t.loc[m, "trained"] else f"{name(m)} (untrained)" for m in res.mcs.included
+        )
         lines.append(
             f"- **{loss.upper()}, h = {h}** (vs {name(res.benchmark)}): {'; '.join(parts)}. "
             f"{100 * (1 - res.mcs.size):.0f}% MCS: {kept}."
