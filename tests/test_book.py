@@ -289,11 +289,15 @@ NOT_METRICS = {
     "finrisk_utils.market.backtest": {"backtest_table"},
     "finrisk_utils.market.var_models": {"classical_var_forecasts"},
     "finrisk_utils.credit.metrics": {"check_pd_values", "labels_and_scores"},
-    "finrisk_utils.credit.validation": {"comparison_text", "german_credit_groups"},
+    "finrisk_utils.credit.validation": {
+        "comparison_text",
+        "fairness_reading",
+        "german_credit_groups",
+    },
     "finrisk_utils.rates.bonds": {"price_from_curve", "price_from_yield", "portfolio_value"},
     "finrisk_utils.rates.nelson_siegel": {"maturity_label"},
     "finrisk_utils.portfolio.backtest": {"rebalance_dates", "weights_at"},
-    "finrisk_utils.portfolio.evaluation": {"comparison_metrics"},
+    "finrisk_utils.portfolio.evaluation": {"ablation_reading", "comparison_metrics"},
     "finrisk_utils.portfolio.covariance": {
         "check_covariance",
         "correlation_from_covariance",

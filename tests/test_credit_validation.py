@@ -15,8 +15,11 @@ from finrisk_utils.credit import (
     compare_pd_models,
     comparison_text,
     credit_models,
+    delong_test,
     disparate_impact,
+    fairness_reading,
     german_credit_groups,
+    goal_table,
     grade_tests,
     jeffreys_interval,
     network_fit,
@@ -104,6 +107,29 @@ def test_approval_cutoff_and_disparate_impact():
         disparate_impact(approved, groups["sex"])
     with pytest.raises(ValueError, match="approval_rate"):
         approval_cutoff(p, 1.0)
+    ratios = pd.DataFrame({"a": [0.5, 0.9], "b": [0.85, 0.95]}, index=["sex", "age"])
+    text = fairness_reading(ratios)
+    assert "`a`: lowest disparate-impact ratio 0.50 (sex); below 0.8: sex." in text
+    assert "`b`: lowest disparate-impact ratio 0.85 (sex); below 0.8: none." in text
+    with pytest.raises(ValueError, match="fairness_reading"):
+        fairness_reading(pd.DataFrame())
+
+
+def test_goal_table_reports_the_difference_its_delong_test_is_on():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    bench = y + rng.normal(0, 1.2, 400)
+    model = y + rng.normal(0, 0.8, 400)
+    test = delong_test(y, model, bench)
+    summary = pd.DataFrame({"auc": [0.79, 0.78], "brier": [0.16, 0.18]}, index=["net", "scorecard"])
+    goals = goal_table(summary, ["net"], "scorecard", {"net": test}, auc_min=0.77, brier_max=0.17)
+    row = goals.loc["net"]
+    # the difference and the p-value come from one estimate (the test's scores), not the CV means
+    assert row["auc_minus_scorecard"] == pytest.approx(test.difference)
+    assert row["delong_pvalue_vs_scorecard"] == pytest.approx(test.pvalue)
+    assert row["auc_goal_met"] and row["brier_goal_met"] and row["auc"] == 0.79
+    with pytest.raises(ValueError, match="goal_table: no DeLong test"):
+        goal_table(summary, ["net"], "scorecard", {}, auc_min=0.77, brier_max=0.17)
 
 
 def test_german_credit_groups(data):

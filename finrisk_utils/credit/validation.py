@@ -32,6 +32,7 @@ __all__ = [
     "compare_pd_models",
     "comparison_text",
     "disparate_impact",
+    "fairness_reading",
     "german_credit_groups",
     "grade_tests",
     "jeffreys_interval",
@@ -98,7 +99,9 @@ def grade_tests(
 
     grades = assign_grades(p, list(upper_bounds))
     lower = [0.0, *list(upper_bounds)[:-1]]
-    cols = {k: [] for k in ("defaults", "jeffreys_low", "jeffreys_high", "band_pvalue")}
+    cols: dict[str, list[float]] = {
+        k: [] for k in ("defaults", "jeffreys_low", "jeffreys_high", "band_pvalue")
+    }
     for g, lo, hi in zip(table.index, lower, upper_bounds, strict=True):
         mask = grades == g
         n, d = int(mask.sum()), int(y[mask].sum())
@@ -194,6 +197,25 @@ def disparate_impact(approved: np.ndarray, groups: pd.DataFrame) -> pd.DataFrame
     out = pd.DataFrame(rows).set_index(["attribute", "group"])
     out["four_fifths_ok"] = out["di_ratio"] >= 0.8
     return out
+
+
+def fairness_reading(di_ratio: pd.DataFrame, *, threshold: float = 0.8) -> str:
+    """One Markdown sentence per model (a column of ``di_ratio``: protected attribute x model, the lowest
+    disparate-impact ratio of the approval decision per attribute): its lowest ratio and the attributes below
+    ``threshold`` (the four-fifths rule)."""
+    where = "fairness_reading"
+    if not isinstance(di_ratio, pd.DataFrame) or di_ratio.empty:
+        raise ValueError(f"{where}: di_ratio must be a non-empty DataFrame (attribute x model)")
+    threshold = check_probability(threshold, "threshold", where=where)
+    out = []
+    for model in di_ratio.columns:
+        col = di_ratio[model]
+        below = ", ".join(col.index[col < threshold]) or "none"
+        out.append(
+            f"`{model}`: lowest disparate-impact ratio {col.min():.2f} ({col.idxmin()}); below "
+            f"{threshold:g}: {below}."
+        )
+    return " ".join(out)
 
 
 def compare_pd_models(
