@@ -40,6 +40,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy finrisk_utils
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -19,7 +20,7 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[F
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
         return fig, ax
-    return ax.figure, ax
+    return cast(Figure, ax.figure), ax  # a SubFigure only for axes placed in one
 
 
 def plot_series(

@@ -6,8 +6,9 @@ shuffled, and scalers are fitted on the training rows alone.
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeAlias, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ __all__ = [
     "WindowSet",
 ]
 
-PandasData = pd.Series | pd.DataFrame
+PandasData: TypeAlias = pd.Series | pd.DataFrame
 
 
 def check_prices(prices: PandasData, what: str, name: str = "prices") -> None:
@@ -80,7 +81,7 @@ def simple_returns(prices: PandasData, scale: float = 1.0) -> PandasData:
     return (scale * prices.pct_change()).iloc[1:]
 
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Sized)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def split_windows(
         )
     index = check_date_index(index, "index", where=where)
     known = windows.n_rows is not None
-    n_rows = windows.n_rows if known else int(windows.target_pos[-1]) + 1
+    n_rows = windows.n_rows if windows.n_rows is not None else int(windows.target_pos[-1]) + 1
     if (len(index) != n_rows) if known else (len(index) < n_rows):
         raise DataValidationError(
             f"{where}: index has {len(index)} dates but the windows were built from {n_rows} rows; "
@@ -277,8 +278,8 @@ def portfolio_log_returns(
         raise ValueError(
             f"{where}: weights name {sorted(weights)}, prices have columns {sorted(prices.columns)}"
         )
-    for asset, w in weights.items():
-        check_number(w, f"weight of {asset!r}", where=where)
+    for asset, weight in weights.items():
+        check_number(weight, f"weight of {asset!r}", where=where)
     if abs(sum(weights.values()) - 1) > 1e-9:
         raise ValueError(f"{where}: weights must sum to 1, got {sum(weights.values())}")
     aligned = prices.dropna()

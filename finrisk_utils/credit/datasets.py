@@ -99,7 +99,7 @@ def load_credit_data(name: str = "german_credit") -> CreditData:
         )
     if name == "german_credit":
         X, y = split_features_label(load(name), "creditability", "bad")
-        protected = ("personal_status_and_sex", "age_in_years", "foreign_worker")
+        protected: tuple[str, ...] = ("personal_status_and_sex", "age_in_years", "foreign_worker")
         groups, population, label = german_credit_groups(X), 0.05, "creditability"
     else:
         X, y = split_features_label(load(name), "status", "bad")

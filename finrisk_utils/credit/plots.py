@@ -52,8 +52,9 @@ def plot_score_distributions(
     """Histograms of the PDs of goods and bads: the further apart, the better the model separates them."""
     fig, ax = new_axes(ax, figsize=(6, 3.5))
     bins = np.linspace(0, 1, 26)
-    ax.hist(np.asarray(p)[np.asarray(y) == 0], bins=bins, alpha=0.6, density=True, label="good")
-    ax.hist(np.asarray(p)[np.asarray(y) == 1], bins=bins, alpha=0.6, density=True, label="bad")
+    # matplotlib's stub types bins as Sequence[float]; it accepts an array (documented: sequence)
+    ax.hist(np.asarray(p)[np.asarray(y) == 0], bins=bins, alpha=0.6, density=True, label="good")  # type: ignore[arg-type]
+    ax.hist(np.asarray(p)[np.asarray(y) == 1], bins=bins, alpha=0.6, density=True, label="bad")  # type: ignore[arg-type]
     ax.set(xlabel="predicted PD", ylabel="density", title=title)
     ax.legend()
     return fig

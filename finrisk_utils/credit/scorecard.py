@@ -40,7 +40,7 @@ class WoEEncoder(TransformerMixin, BaseEstimator):
         y = np.asarray(y).astype(int)
         if len(y) != len(X) or not np.isin(y, (0, 1)).all():
             raise ValueError("y must be 0/1 labels, one per row of X")
-        self.bins_: dict[str, object] = {}
+        self.bins_: dict[str, np.ndarray] = {}
         self.woe_: dict[str, pd.Series] = {}
         self.iv_: dict[str, float] = {}
         for col in X.columns:

@@ -155,9 +155,9 @@ def placebo_rank(
     if not values:
         raise DataValidationError(f"{where}: no window of {length} days outside the event window")
     observed = float(statistic(x[inside]))
-    values = np.asarray(values, dtype=float)
+    ranked = np.asarray(values, dtype=float)
     return {
         "observed": observed,
-        "share_above": float((values > observed).mean()),
-        "n_windows": len(values),
+        "share_above": float((ranked > observed).mean()),
+        "n_windows": len(ranked),
     }

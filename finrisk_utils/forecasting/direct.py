@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import numpy as np
@@ -74,7 +75,7 @@ class DirectNetSpec:
     def build(self, n_features: int, n_outputs: int) -> keras.Model:
         """A fresh, compiled network for inputs ``(batch, window, n_features)`` (not ``"ae_dense"``, which
         needs data to pretrain: see :meth:`train`)."""
-        common = {
+        common: dict[str, Any] = {
             "dropout": self.dropout,
             "n_outputs": n_outputs,
             "learning_rate": self.learning_rate,
@@ -99,7 +100,11 @@ class DirectNetSpec:
         """Build and fit with early stopping on ``(x_val, y_val)``; ``x``: ``(n, window, n_features)``, ``y``:
         ``(n, n_outputs)``."""
         n_features, n_outputs = x_fit.shape[2], y_fit.shape[1]
-        kw = {"epochs": self.epochs, "batch_size": self.batch_size, "patience": self.patience}
+        kw: dict[str, Any] = {
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "patience": self.patience,
+        }
         if self.kind != "ae_dense":
             model = self.build(n_features, n_outputs)
             return model, fit_model(model, x_fit, y_fit, x_val, y_val, **kw)

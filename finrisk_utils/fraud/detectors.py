@@ -7,6 +7,7 @@ Used in: notebooks/04_operational_risk_fraud_autoencoder."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -249,7 +250,7 @@ def fit_detectors(
             batch_size=512,
             patience=5,
         )
-        scorers[name] = lambda d, m=ae: reconstruction_error(m, encode(d))
+        scorers[name] = cast(Scorer, lambda d, m=ae: reconstruction_error(m, encode(d)))
     if "iforest" in wanted:
         forest = IsolationForest(n_estimators=100, random_state=seed).fit(x_train)
         scorers["iforest"] = lambda d: -forest.score_samples(encode(d))

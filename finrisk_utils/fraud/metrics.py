@@ -176,7 +176,7 @@ def bootstrap_detection(
         }
         prepared.append((y, scores, flags, orders, lasts))
 
-    def stats(weights: list[np.ndarray | None], counts: np.ndarray) -> np.ndarray:
+    def stats(weights: Sequence[np.ndarray | None], counts: np.ndarray) -> np.ndarray:
         out = np.zeros((len(names), 2))
         for (y, _, flags, orders, lasts), w, c in zip(prepared, weights, counts, strict=True):
             if c == 0:

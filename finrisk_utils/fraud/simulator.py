@@ -330,7 +330,7 @@ def single_feature_separation(
     normal = kind == "none"
     if not normal.any():
         raise DataValidationError(f"{where}: tx has no normal transactions")
-    out = {}
+    out: dict[str, dict[str, float]] = {}
     for mech in FRAUD_MECHANISMS:
         mask = kind == mech
         if not mask.any():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.inflation.measures import monthly_inflation
+
+if TYPE_CHECKING:
+    from statsmodels.tsa.statespace.mlemodel import MLEResults
 
 __all__ = ["SarimaForecast", "sarima_yoy_fan", "sarima_yoy_forecast", "simulate_paths"]
 
@@ -51,7 +55,9 @@ def _psd_sqrt(cov: np.ndarray) -> np.ndarray:
     return vecs * np.sqrt(np.clip(vals, 0.0, None))
 
 
-def simulate_paths(res: object, steps: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+def simulate_paths(
+    res: MLEResults, steps: int, n_paths: int, rng: np.random.Generator
+) -> np.ndarray:
     """Paths (steps, n_paths) of the observed series after the last observation of a fitted state-space model.
 
     The same law as ``res.simulate(steps, repetitions=n_paths, anchor="end")`` in statsmodels (the first state
@@ -59,7 +65,7 @@ def simulate_paths(res: object, steps: int, n_paths: int, rng: np.random.Generat
     at once: statsmodels re-initialises its simulator once per path, about a hundred times slower here. The model
     must be time-invariant (a SARIMA without exogenous regressors).
     """
-    fr = res.filter_results  # type: ignore[attr-defined]
+    fr = res.filter_results
 
     def mat(name: str) -> np.ndarray:
         return np.asarray(getattr(fr, name))[..., 0]
@@ -69,10 +75,7 @@ def simulate_paths(res: object, steps: int, n_paths: int, rng: np.random.Generat
     k = T.shape[0]
     state = (
         res.predicted_state[:, -1]
-        + rng.standard_normal((n_paths, k))
-        @ _psd_sqrt(  # type: ignore[attr-defined]
-            res.predicted_state_cov[:, :, -1]  # type: ignore[attr-defined]
-        ).T
+        + rng.standard_normal((n_paths, k)) @ _psd_sqrt(res.predicted_state_cov[:, :, -1]).T
     )
     lq, lh = _psd_sqrt(Q), _psd_sqrt(H)
     out = np.empty((steps, n_paths))
@@ -83,7 +86,7 @@ def simulate_paths(res: object, steps: int, n_paths: int, rng: np.random.Generat
     return out
 
 
-def _fit(endog: np.ndarray, order: tuple, seasonal_order: tuple) -> tuple[object, int]:
+def _fit(endog: np.ndarray, order: tuple, seasonal_order: tuple) -> tuple[MLEResults, int]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = SARIMAX(endog, order=order, seasonal_order=seasonal_order).fit(disp=False)
@@ -127,13 +130,14 @@ def sarima_yoy_forecast(
     rng = np.random.default_rng(seed)
     means, qs = np.empty((len(pos), len(hs))), np.empty((len(pos), len(hs), len(quantiles)))
     n_fits = n_warn = 0
-    res = None
+    res: MLEResults | None = None
     for i, p in enumerate(pos):
         endog = values[: p + 1]
         if i % refit_every == 0:
             res, w = _fit(endog, order, seasonal_order)
             n_fits, n_warn = n_fits + 1, n_warn + w
         else:
+            assert res is not None  # the first origin (i == 0) always fits
             res = res.apply(endog)
         mean_path = _yoy_from_monthly(endog, np.asarray(res.get_forecast(steps).predicted_mean))
         yoy_paths = _yoy_from_monthly(endog, simulate_paths(res, steps, n_paths, rng))

@@ -7,6 +7,8 @@ forward with those parameters (the usual desk practice between re-estimations).
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 import numpy as np
 import pandas as pd
 from arch import arch_model
@@ -122,7 +124,14 @@ def ewma_var(
 
 def _fit_garch(returns: pd.Series, fit_end: pd.Timestamp, dist: str, o: int = 0):
     model = arch_model(
-        returns, mean="Constant", vol="GARCH", p=1, o=o, q=1, dist=dist, rescale=False
+        returns,
+        mean="Constant",
+        vol="GARCH",
+        p=1,
+        o=o,
+        q=1,
+        dist=cast(Literal["normal", "t", "skewt"], dist),  # callers check dist
+        rescale=False,
     )
     result = model.fit(last_obs=fit_end, disp="off", show_warning=False)
     if result.convergence_flag != 0:
@@ -167,6 +176,7 @@ def garch_var(
     fit_end = (
         as_timestamp(fit_end, "fit_end", where="garch_var") if fit_end is not None else dates[0]
     )
+    assert not isinstance(fit_end, str)  # a Timestamp now
     if fit_end > dates[0]:
         raise DataValidationError(
             f"garch_var: fit_end {fit_end.date()} is after the first forecast date {dates[0].date()} (look-ahead)"
@@ -205,6 +215,7 @@ def filtered_historical_simulation(
         if fit_end is not None
         else dates[0]
     )
+    assert not isinstance(fit_end, str)  # a Timestamp now
     if fit_end > dates[0]:
         raise DataValidationError(
             f"filtered_historical_simulation: fit_end {fit_end.date()} is after the first forecast date "

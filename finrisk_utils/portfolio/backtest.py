@@ -42,6 +42,7 @@ def rebalance_dates(index: pd.DatetimeIndex, start: object, every: int) -> pd.Da
     """
     where = "rebalance_dates"
     start = as_timestamp(start, "start", where=where)
+    assert isinstance(start, pd.Timestamp)  # as_timestamp returns one or raises
     every = check_positive_int(every, "every", where=where)
     first = int(index.searchsorted(start)) - 1
     if first < 0 or first >= len(index) - 1:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,7 @@ class FixedCovariance(BaseCovariance):
     def fit(self, X: object, y: None = None) -> FixedCovariance:
         """Store the fixed covariance; ``X`` (observations x assets) only fixes the number of assets."""
         X = skv.validate_data(self, X)
+        assert isinstance(X, np.ndarray)  # validate_data returns a dense array (or raises)
         cov = check_covariance(self.covariance, X.shape[1], where="FixedCovariance.fit")
         self._set_covariance(cov)
         self.location_ = np.zeros(X.shape[1])
@@ -183,7 +185,26 @@ class GarchVolatility:
         vols = []
         for j, asset in enumerate(history.columns):
             model = arch_model(
-                x[:, j], mean="Zero", vol="GARCH", p=1, q=1, dist=self.dist, rescale=False
+                x[:, j],
+                mean="Zero",
+                vol="GARCH",
+                p=1,
+                q=1,
+                # passed through as given; arch_model checks the name
+                dist=cast(
+                    Literal[
+                        "normal",
+                        "gaussian",
+                        "t",
+                        "studentst",
+                        "skewstudent",
+                        "skewt",
+                        "ged",
+                        "generalized error",
+                    ],
+                    self.dist,
+                ),
+                rescale=False,
             )
             if refit or asset not in self.params:
                 self.params[asset] = model.fit(disp="off").params

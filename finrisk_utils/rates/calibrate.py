@@ -9,6 +9,8 @@ a panel so that simulated and real curves can be compared.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -71,9 +73,15 @@ def calibrate_dns(yields: pd.DataFrame, lam: float = DIEBOLD_LI_LAMBDA) -> DNSPa
     )
     u = noise.to_numpy()
     return DNSParams(
-        tuple(float(v) for v in mean),
-        tuple(tuple(float(v) for v in row) for row in ar),
-        tuple(tuple(float(v) for v in row) for row in cov),
+        cast(tuple[float, float, float], tuple(float(v) for v in mean)),
+        cast(
+            tuple[tuple[float, float, float], ...],
+            tuple(tuple(float(v) for v in row) for row in ar),
+        ),
+        cast(
+            tuple[tuple[float, float, float], ...],
+            tuple(tuple(float(v) for v in row) for row in cov),
+        ),
         float(u.std()),
         lam,
         float((u[1:] * u[:-1]).sum() / (u[:-1] ** 2).sum()),

@@ -10,6 +10,7 @@ returned as ground truth. By default the VAR(1) is the one estimated on the real
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,12 @@ class DNSParams:
         cov = tuple(
             tuple(float(innov[i] ** 2) if i == j else 0.0 for j in range(3)) for i in range(3)
         )
-        return cls(tuple(float(m) for m in mean), ar, cov, measurement_sd)
+        return cls(
+            cast(tuple[float, float, float], tuple(float(m) for m in mean)),
+            cast(tuple[tuple[float, float, float], ...], ar),
+            cast(tuple[tuple[float, float, float], ...], cov),
+            measurement_sd,
+        )
 
     def stationary_sd(self) -> np.ndarray:
         """Unconditional standard deviations of the three factors, shape ``(3,)``."""

@@ -149,6 +149,7 @@ def fit_gbm(
         with threadpool_limits(threads):
             model.fit(X_train, y_train, X_val=X_val, y_val=y_val)
             if task == "classification":
+                assert n_classes is not None  # checked above: classification needs n_classes
                 p = np.zeros((len(X_val), n_classes))
                 p[:, model.classes_] = model.predict_proba(X_val)
                 score = float(ranked_probability_score(y_val, p).mean())

@@ -6,7 +6,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from numbers import Real
 from pathlib import Path
 
@@ -152,6 +152,7 @@ def flatten_metrics(metrics: Mapping[str, object], prefix: str = "") -> dict[str
                 f"metric keys must be non-empty strings, got {key!r} (under {prefix!r})"
             )
         name = f"{prefix}{key}"
+        items: Iterable[tuple[str, object]]
         if isinstance(value, Mapping):
             items = flatten_metrics(value, prefix=f"{name}{'_' if prefix else '.'}").items()
         else:

@@ -15,6 +15,7 @@ import html as html_lib
 import io
 import json
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 import pandas as pd
@@ -192,7 +193,10 @@ def _fmt_value(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _read_json_as(path: Path, kind: type) -> object:
+_T = TypeVar("_T")
+
+
+def _read_json_as(path: Path, kind: type[_T]) -> _T | None:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):

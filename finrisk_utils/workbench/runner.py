@@ -436,10 +436,10 @@ def run_notebooks(
 
     if isinstance(paths, str | Path):
         paths = [paths]
-    paths = [Path(p) for p in paths]
-    if not paths:
+    nb_paths = [Path(p) for p in paths]
+    if not nb_paths:
         raise ValueError("no notebooks to run")
-    stems = [p.stem for p in paths]
+    stems = [p.stem for p in nb_paths]
     twice = sorted({s for s in stems if stems.count(s) > 1})
     if twice:
         raise ValueError(
@@ -451,11 +451,11 @@ def run_notebooks(
     clash = [k for k in RESERVED if k in (parameters or {})]
     if clash:
         raise ValueError(f"set {clash} with the profile/--out options, not as parameters")
-    for p in paths:
+    for p in nb_paths:
         check_parameters(p, {**(parameters or {}), "profile": profile})
     ensure_dir(Path(out_dir), "run_notebooks", "out_dir")
     if log:
-        for p in paths:
+        for p in nb_paths:
             print(f"running {p.name} ({profile}) ...", flush=True)
     finished: dict[int, NotebookRun] = {}
 
@@ -470,14 +470,14 @@ def run_notebooks(
 
     tasks = [
         (str(p.resolve()), str(Path(out_dir).resolve()), profile, dict(parameters or {}))
-        for p in paths
+        for p in nb_paths
     ]
     try:
         map_tasks(_execute_task, tasks, workers=workers, on_done=done, caller="run")
     except KeyboardInterrupt:
         write_summary([finished[i] for i in sorted(finished)], out_dir)
         raise
-    runs = [finished[i] for i in range(len(paths))]
+    runs = [finished[i] for i in range(len(nb_paths))]
     write_summary(runs, out_dir)
     return runs
 

@@ -122,7 +122,7 @@ def run_one(
     key = run_key(params)
     out = Path(runs_dir) / key
     run = execute_notebook(notebook, out, profile=profile, parameters=params, html=False)
-    record = {
+    record: dict[str, object] = {
         "key": key,
         "notebook": Path(notebook).name,
         "profile": profile,
