@@ -9,7 +9,8 @@
 # `test_start`–`test_end` (2015–2018), never shuffled across periods.
 #
 # **Models.** One LSTM layer on windows of `window` past returns (shape `(batch, window, 1)`), with its learning
-# curve, kept epoch and a check that it beat a constant on validation (otherwise it is labelled untrained and not
+# curve, kept epoch and a check that it learned: it counts as trained only if its kept weights beat a constant
+# forecast on validation and come from an epoch after the first (otherwise it is labelled untrained and not
 # interpreted).
 # **Baselines.** Random walk (tomorrow's price = today's: a zero return forecast), persistence (tomorrow's return =
 # today's), historical mean (the average return before the test period), and the ablation that isolates what the
@@ -84,7 +85,8 @@ returns.describe().to_frame("log return (%)").T
 # ## What is wrong with the seed article's recipe, in numbers
 #
 # The article this workbench started from trains `LSTM(50, input_shape=(data.shape[1], 1))` on a price table
-# scaled by `data / np.max(data)` with `model.fit(data, data)`. Three mistakes, each measurable here:
+# scaled by `data / np.max(data)` with `model.fit(data, data)`. Three mistakes (the numbers below measure the
+# first and the fourth trap; the second and third are shown by what the code does):
 #
 # 1. **Global-max scaling leaks the future.** The maximum of the whole sample is reached in the test period, so the
 #    scaled *training* data already encode how high prices will go.
@@ -268,8 +270,9 @@ _ = save_figure(fig, out, "forecasts")  # the path is machine-specific: not disp
 # %% [markdown] tags=[]
 # ## Conclusion
 #
-# Read the table, not the price chart: the implied-price line hugs the actual price for *every* model, because
-# tomorrow's price is today's price plus a small change. On returns, what matters, the readings below are computed
+# Read the table, not the price chart: an implied-price line hugs the actual price whatever the return forecast
+# (the price-RMSE column is close for every model but persistence), because tomorrow's price is today's price plus
+# a small change. On returns, what matters, the readings below are computed
 # from this run's tests. The efficient-markets view (Fama 1970) expects no model here to beat the random walk on
 # daily index returns by a margin that survives the tests; a linear model on the same past returns (the AR) is the
 # bar the LSTM's non-linearity has to clear before it can be credited with anything. Whether deep models earn
