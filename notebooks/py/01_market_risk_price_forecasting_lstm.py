@@ -21,8 +21,8 @@
 # the random walk (historical mean, AR, LSTM), by Clark and West (2007); Holm over the family; the model confidence
 # set of Hansen, Lunde and Nason (2011) over all five.
 #
-# **Runtime** (2 CPU cores heavily shared with other jobs): 107 s in the full profile,
-# measured at the last render; 53 s in the quick profile, measured earlier.
+# **Runtime** (2 CPU cores shared with other renders): 54 s in the full profile at the last render; 53 s in the
+# quick profile when last measured.
 
 # %% tags=["parameters"]
 seed = 42
