@@ -23,8 +23,8 @@
 # **Bond risk.** Duration, convexity, DV01 (analytic vs bump-and-reprice), the six IRRBB shock scenarios on a
 # funded bond book's economic value, the supervisory outlier test against Tier 1 capital, key-rate durations.
 #
-# **Runtime** (2 CPU cores heavily shared with other jobs, load average about 15): 632 s (about 11 minutes) in
-# the full profile, measured at the last render; about 4 minutes (236 s) in the quick profile under load about 11.
+# **Runtime** (2 CPU cores shared with other renders): 225 s in the full profile at the last render; the quick
+# profile took 236 s under heavy load (load average about 11) when last measured.
 
 # %% tags=["parameters"]
 seed = 42
@@ -80,6 +80,8 @@ from finrisk_utils.rates import (
     fit_nelson_siegel,
     make_yield_curves,
     maturity_label,
+    moment_comparison,
+    moment_fit_reading,
     monte_carlo_reading,
     pca_curve_factors,
     reference_reading,
@@ -285,21 +287,13 @@ sim_moments = pd.DataFrame(
         for s in range(curve_seed + 1, curve_seed + 1 + mc_panels)
     ]
 )
-moment_table = pd.DataFrame(
-    {
-        "real": curve_moments(real),
-        "sim_p05": sim_moments.quantile(0.05),
-        "sim_median": sim_moments.median(),
-        "sim_p95": sim_moments.quantile(0.95),
-    }
-)
-moment_table["real_percentile"] = [
-    (sim_moments[k] < moment_table.loc[k, "real"]).mean() for k in moment_table.index
-]
+moment_table = moment_comparison(curve_moments(real), sim_moments)
 print(
-    f"Moments of the real curve and of {mc_panels} simulated panels (percent; changes are monthly)"
+    f"Moments of the real curve and of {mc_panels} simulated panels (percent; changes are monthly; "
+    "sim_low and sim_high: the 5% and 95% quantiles over the panels)"
 )
 display(moment_table.round(3))
+display(Markdown(moment_fit_reading(moment_table)))
 
 # %% tags=[]
 mc = dns_vs_random_walk_study(

@@ -30,13 +30,14 @@
 # drawdown, turnover and cost drag. The test that matters for a risk-minimising portfolio is on realised variance:
 # Diebold–Mariano on the daily squared net portfolio returns against the sample-covariance portfolio (Bartlett HAC
 # variance, Harvey–Leybourne–Newbold correction; the approach of Engle and Colacito 2006 in its simplest form),
-# with Holm over every test the notebook reports and the model confidence set (Hansen, Lunde and Nason 2011).
+# with Holm over every test against the sample covariance (the network's tests against its ablation form a
+# family of their own) and the model confidence set (Hansen, Lunde and Nason 2011).
 # The covariance forecasts themselves are scored per holding period by multivariate QLIKE and the Frobenius norm
 # against the realised cross-products.
 #
-# **Runtime** (2 CPU cores shared with other jobs, at the last renders): 243 s in the quick profile (load average
-# about 10) and 239 s in the full one (3 seeds, 1,584 skfolio optimisations; load average 3–6; 504 s in an earlier
-# render of the same code at load average 11–16).
+# **Runtime** (2 CPU cores shared with other renders): 186 s in the full profile at the last render (3 seeds,
+# 1,584 skfolio optimisations); the quick profile took 243 s under heavy load (load average about 10) when last
+# measured.
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the network is refitted with seeds seed, seed + 1, ...
