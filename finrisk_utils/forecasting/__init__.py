@@ -23,6 +23,7 @@ from finrisk_utils.forecasting.baselines import (
     random_walk_return_forecast,
 )
 from finrisk_utils.forecasting.compare import (
+    DIFFERENCE_LOSSES,
     KERNELS,
     ComparisonResult,
     CWResult,
@@ -78,6 +79,7 @@ __all__ = [
     "DirectNetSpec",
     "FamilyResult",
     "Forecaster",
+    "DIFFERENCE_LOSSES",
     "KERNELS",
     "MCSResult",
     "ar_one_step_forecast",
