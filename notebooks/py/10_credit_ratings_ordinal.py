@@ -23,9 +23,8 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores shared with other jobs, at the last renders): full profile 685 s (load average about 9;
-# 3.6 CPU-minutes of the kernel); quick profile 325 s (load average about 12; 1.4 CPU-minutes). On two free cores
-# the CPU time is the better guide to the wall time.
+# **Runtime** (2 CPU cores shared with other renders): full profile 383 s at the last render; the quick profile
+# took 325 s under heavy load (load average about 12; 1.4 CPU-minutes) when last measured.
 
 # %% tags=["parameters"]
 seed = 42
