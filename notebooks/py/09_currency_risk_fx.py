@@ -26,15 +26,15 @@
 # **Tests.** Squared errors against the random walk: Diebold–Mariano (HAC, HLN) with Holm over every model and
 # horizon (the daily and the monthly forecasts are separate families),
 # Clark and West (2007) for the models that nest the random walk (AR, linear ablation, Fama regression, LSTM)
-# with Holm, the model
+# with Holm (in the tables' `verdict` column, "significantly better" for a nested model needs Clark–West and a
+# lower RMSE, "significantly worse" comes from DM), the model
 # confidence set; VaR: Kupiec, Christoffersen, Basel traffic light, Acerbi–Székely Z2, and the protocol on
 # pinball and FZ0 losses against GARCH-skew-t. Tails: skewness, kurtosis, Hill tail indices and clustering of
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores shared with other jobs, load average about 11, at the last render): 458 s in the full
-# profile (about 2 CPU-minutes) and about 5 minutes in the quick profile (about 80 CPU-seconds); on 2 free cores
-# expect roughly the CPU time.
+# **Runtime** (2 CPU cores shared with other renders): 210 s in the full profile at the last render; the quick
+# profile took about 5 minutes under heavy load (about 80 CPU-seconds) when last measured.
 
 # %% tags=["parameters"]
 seed = 42
@@ -107,10 +107,12 @@ from finrisk_utils.market import (
     comparison_text,
     deep_labels,
     deep_status_table,
+    deep_trained,
     default_val_start,
     ewma_volatility,
     exceptions_of,
     independence_reading,
+    network_var_reading,
     plot_var_backtest,
     run_var_window,
     select_on_validation,
@@ -350,7 +352,7 @@ for kind in ["lstm", "cnn"]:
 forecasts, _ = run_var_window(returns, confidence=confidence, **dates_of, qr_window=window)
 forecasts |= {name: res.forecast for name, res in deep.items()}
 var_labels = deep_labels(deep)
-var_trained = {n: bool(r["trained"]) for n, r in deep_status_table(deep).iterrows()}
+var_trained = deep_trained(deep)
 results = [backtest_var(test.loc[fc.var.index], fc) for fc in forecasts.values()]
 deep_status_table(deep)
 
@@ -405,7 +407,7 @@ if members:
     basket_comp = compare_var_losses(
         basket_results,
         "garch_skewt",
-        trained={n: r.fit.trained is not False for n, r in b_deep.items()},
+        trained=deep_trained(b_deep),
         seed=seed,
     )
     corr = all_returns[members].corr().to_numpy()[np.triu_indices(len(members), 1)]
@@ -518,27 +520,9 @@ if monthly_comp is not None:
         "Monthly, with forward rates: "
         + change_forecast_reading(monthly_comp, m_labels, unit="month").split("\n\n")[-1]
     )
-by_name = {r.name: r for r in results}
-for name in deep:
-    r, row = by_name[name], var_comp["fz0"].table.set_index("model").loc[name]
-    lines.append(
-        f"VaR, long {currency}: {name} did not train (not interpreted)."
-        if not row["trained"]
-        else f"VaR, long {currency}: {name} had {r.kupiec.exceptions} exceptions ({r.kupiec.expected:.1f} "
-        f"expected, Kupiec p {r.kupiec.pvalue:.3f}); its FZ0 loss is {row['ratio']:.3f} times GARCH-skew-t's, "
-        f"{row['verdict']}."
-    )
+lines += network_var_reading(results, var_comp, list(deep), label=f"VaR, long {currency}")
 if basket_results:
-    b_table = basket_comp["fz0"].table.set_index("model")
-    for name in b_deep:
-        row = b_table.loc[name]
-        lines.append(
-            f"VaR, basket: {name} did not train (not interpreted)."
-            if not row["trained"]
-            else f"VaR, basket: {name}'s FZ0 loss is {row['ratio']:.3f} times GARCH-skew-t's, {row['verdict']} "
-            f"(Holm p {row['pvalue_holm']:.3f}); the 90% MCS on FZ0 "
-            f"{'keeps' if row['in_mcs'] else 'drops'} it."
-        )
+    lines += network_var_reading(basket_results, basket_comp, list(b_deep), label="VaR, basket")
 higher = {
     k: [c for c, t in tails.items() if t.loc["event", k] > t.loc["rest", k]]
     for k in ["vol_ann", "excess_kurtosis"]
@@ -594,7 +578,7 @@ if basket_results:
     metrics |= backtest_metrics(basket_results, suffix="_basket") | comparison_metrics(
         basket_comp, suffix="_basket"
     )
-    metrics |= {f"{n}.trained_basket": int(r.fit.trained is not False) for n, r in b_deep.items()}
+    metrics |= {f"{n}.trained_basket": int(ok) for n, ok in deep_trained(b_deep).items()}
 for c, t in tails.items():
     for period, row in t.iterrows():
         metrics |= {
