@@ -287,13 +287,13 @@ def test_var_es_deep_quantile(run_dir):
     assert (run_dir / "forecasts.csv").exists()  # what notebook 07's seed ensemble reads
 
 
-def _trained_nets_near_garch(m: dict) -> None:
+def _trained_nets_near_garch(m: dict, high: float = 1.4) -> None:
     """Each VaR network is labelled (0/1); a trained one's pinball loss is within a band of GARCH-skew-t's (a
-    sign-flipped quantile or a scale error lands far outside), an untrained one's is still computed."""
+    sign-flipped quantile or a VaR three times too large lands far outside), an untrained one's is computed."""
     for model in VAR_NETS:
         assert m[f"{model}.trained"] in (0, 1) and _finite(m[f"{model}.pinball"])
         if m[f"{model}.trained"]:
-            assert 0.8 < m[f"{model}.pinball"] / m["garch_skewt.pinball"] < 1.4, (model, m)
+            assert 0.8 < m[f"{model}.pinball"] / m["garch_skewt.pinball"] < high, (model, m)
 
 
 @pytest.mark.parametrize(
@@ -323,7 +323,8 @@ def test_var_es_deep_quantile_runs_on_a_currency_and_a_basket(run_dir):
     for model in ("garch_skewt", "hs", "ewma"):
         assert abs(m[f"{model}.exceptions"] - expected) <= 4 * (expected**0.5) + 3, (model, m)
     assert m["run.n_test_portfolio"] == n and _finite(m["garch_skewt.exceptions_portfolio"])
-    _trained_nets_near_garch(m)
+    # networks on a currency have not been checked in the quick profile before: a wider band
+    _trained_nets_near_garch(m, high=1.6)
     assert "garch_skewt.exceptions" in headline
 
 
@@ -391,6 +392,38 @@ def test_credit_default_dense(run_dir):
         m["ar1_vs_random_walk.dm_pvalue_h1_spread"]
         <= m["ar1_vs_random_walk.dm_pvalue_holm_h1_spread"]
     )
+    assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
+        "roc_calibration_scores",
+        "credit_spread",
+    }
+
+
+@pytest.mark.parametrize(
+    "run_dir", ["03_credit_risk_default_dense__credit_applicants"], indirect=True
+)
+def test_credit_default_dense_on_the_second_population(run_dir):
+    """Notebook 03 on ``credit_applicants`` (variant in tests/notebooks.yaml): the same models on 4,454
+    applicants with missing values, no population rate documented (PDs stay on the sample's scale)."""
+    m, _ = read_metrics(run_dir)
+    assert m["run.n_applicants"] == 4454 and m["run.bad_rate"] == pytest.approx(1254 / 4454)
+    assert m["run.n_missing"] > 0  # gaps kept and handled, not dropped
+    assert m["run.population_bad_rate"] == pytest.approx(m["run.bad_rate"])
+    # the logistic models rank applicants far better than a coin flip and short of a leak (AUC ~1)
+    assert 0.72 < m["scorecard.auc"] < 0.95 and 0.72 < m["logit.auc"] < 0.95
+    for model in [
+        "logit",
+        "gbm",
+        "mlp",
+        "mlp_tuned",
+        "scorecard_no_protected",
+        "mlp_tuned_no_protected",
+    ]:
+        assert m["scorecard.auc"] - 0.06 < m[f"{model}.auc"] < m["scorecard.auc"] + 0.08, model
+        assert 0.7 < m[f"{model}.brier"] / m["scorecard.brier"] < 1.25, model
+    # no population rate: the calibrated scorecard's PDs are not moved
+    assert m["scorecard.mean_pd_population"] == pytest.approx(m["scorecard.mean_pd_sample"])
+    for model in ["scorecard", "scorecard_no_protected"]:
+        assert all(0 < m[f"{model}.di_ratio_{a}"] <= 1 for a in ["age", "marital"]), model
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "roc_calibration_scores",
         "credit_spread",
