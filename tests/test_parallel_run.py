@@ -25,13 +25,21 @@ from finrisk_utils.workbench.runner import run_notebooks
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY, FAILING = FIXTURES / "tiny.ipynb", FIXTURES / "failing.ipynb"
 
-# A notebook that records when its kernel ran and the thread cap it inherited.
+# A notebook that records the thread cap its kernel inherited and whether the other probe ran at the same time:
+# each marks its start beside its output folder and waits (up to 3 minutes, so a slow, loaded machine that starts
+# kernels late still passes) until both probes have started. Run one after the other, the first never sees the
+# second and records overlap 0.
 PROBE = """
-import os, time
+import os, pathlib, time
 from finrisk_utils import record_metrics
-start = time.time()
-time.sleep(3)
-record_metrics({"run": {"start": start, "end": time.time(), "omp": os.environ.get("OMP_NUM_THREADS", "unset"),
+here = pathlib.Path(output_dir)
+here.mkdir(parents=True, exist_ok=True)
+(here.parent / f"{here.name}.started").touch()
+started = lambda: len(list(here.parent.glob("*_probe.started")))
+deadline = time.time() + 180
+while started() < 2 and time.time() < deadline:
+    time.sleep(0.2)
+record_metrics({"run": {"overlap": int(started() >= 2), "omp": os.environ.get("OMP_NUM_THREADS", "unset"),
                 "tf_intra": os.environ.get("TF_NUM_INTRAOP_THREADS", "unset"), "pid": os.getpid()}},
                output_dir)
 """
@@ -92,7 +100,7 @@ def test_notebooks_run_concurrently_with_capped_threads_and_failure_isolated(tmp
         assert m["run.omp"] == cap and m["run.tf_intra"] == cap
     assert ma["run.pid"] != mb["run.pid"]  # two kernels
     # three workers, three notebooks: the two probes ran at the same time
-    assert ma["run.start"] < mb["run.end"] and mb["run.start"] < ma["run.end"], (ma, mb)
+    assert ma["run.overlap"] == 1 and mb["run.overlap"] == 1, (ma, mb)
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["notebook"]) == ["a_probe", "failing", "b_probe"]
 
