@@ -143,6 +143,7 @@ FIXED_SETTINGS = {
     "0.01",
     "0.025",
     "0.975",
+    "97.5",  # the FRTB ES level in percent (BCBS 2019)
     "0.99",
     "0.95",
     "0.1",
