@@ -288,12 +288,13 @@ def test_var_es_deep_quantile(run_dir):
 
 
 def _trained_nets_near_garch(m: dict, high: float = 1.4) -> None:
-    """Each VaR network is labelled (0/1); a trained one's pinball loss is within a band of GARCH-skew-t's (a
-    sign-flipped quantile or a VaR three times too large lands far outside), an untrained one's is computed."""
+    """Each VaR network is labelled (0/1), and its pinball loss, trained or not (a network that did not beat its
+    constant still forecasts a plausible VaR), is within a band of GARCH-skew-t's: a sign-flipped quantile or a VaR
+    three times too large lands far outside. Banding only trained networks would pass vacuously when none
+    trained (the quick FX run: both untrained, ratios about 1.09)."""
     for model in VAR_NETS:
         assert m[f"{model}.trained"] in (0, 1) and _finite(m[f"{model}.pinball"])
-        if m[f"{model}.trained"]:
-            assert 0.8 < m[f"{model}.pinball"] / m["garch_skewt.pinball"] < high, (model, m)
+        assert 0.8 < m[f"{model}.pinball"] / m["garch_skewt.pinball"] < high, (model, m)
 
 
 @pytest.mark.parametrize(
