@@ -59,9 +59,9 @@ test: lint
 	$(HEADLESS) $(BIN)/python tests/notebook_harness.py $(NBVAL_DIR)
 	$(HEADLESS) MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_DIR) solutions $(XDIST) \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		--nbval-cell-timeout=600 -p no:cacheprovider; nbval=$$?; \
+		--nbval-cell-timeout=600 -p no:cacheprovider --durations=20; nbval=$$?; \
 	$(HEADLESS) MPLBACKEND=Agg FINRISK_NO_TRACK=1 $(BIN)/python -m pytest tests $(XDIST) \
-		-m "not solution" -p no:cacheprovider --cov=finrisk_utils --cov-report= --cov-report=json:build/coverage.json; \
+		-m "not solution" -p no:cacheprovider --durations=20 --cov=finrisk_utils --cov-report= --cov-report=json:build/coverage.json; \
 		tests=$$?; \
 	$(BIN)/python tests/coverage_report.py build/coverage.json 85; \
 	test $$nbval -eq 0 -a $$tests -eq 0
