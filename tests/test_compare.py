@@ -18,10 +18,12 @@ from finrisk_utils.forecasting.compare import (
     comparison_table,
     default_lags,
     diebold_mariano,
+    format_pvalue,
     holm,
     holm_across,
     long_run_variance,
     model_confidence_set,
+    relative_size,
     seed_ensemble,
     seed_spread,
     verdict,
@@ -431,3 +433,27 @@ def test_bad_inputs_name_function_and_argument():
         compare_forecasts(losses, "rw", nested={"dns": (np.ones(3), np.ones(3), np.ones(3))})
     with pytest.raises(ValueError, match="compare_forecasts: model names"):
         compare_forecasts(losses.rename(columns={"dns": "LSTM", "lstm": "lstm"}), "rw")
+
+
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [
+        (0.412, "= 0.41"),
+        (0.1, "= 0.10"),
+        (0.0534, "= 0.053"),
+        (0.004, "= 0.004"),
+        (0.0009, "< 0.001"),
+        (float("nan"), "n/a"),
+    ],
+)
+def test_format_pvalue_keeps_three_decimals_near_the_levels(p, text):
+    assert format_pvalue(p) == text
+
+
+def test_relative_size_reads_difference_losses_by_difference():
+    assert relative_size("pinball", 0.9481, -0.01, "garch") == "0.948 times garch's"
+    assert relative_size("mse", 1.0449, 0.2, "rw", digits=2) == "1.04 times rw's"
+    assert relative_size("fz0", float("nan"), -0.13, "garch") == "0.130 lower than garch's"
+    assert relative_size("QLIKE", float("nan"), 0.05) == "0.050 higher"
+    assert relative_size("qlike", float("nan"), 0.0, "har") == "equal to har's"
+    assert relative_size("qlike", float("nan"), 0.0) == "equal"

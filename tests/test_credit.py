@@ -9,6 +9,7 @@ from sklearn.linear_model import LogisticRegression
 
 from finrisk_utils import DataValidationError, load
 from finrisk_utils.credit.models import (
+    calibration_prior,
     credit_models,
     one_hot_preprocessor,
     reason_codes,
@@ -16,6 +17,7 @@ from finrisk_utils.credit.models import (
     split_features_label,
     summarize_cv,
 )
+from finrisk_utils.credit.validation import prior_correct
 from finrisk_utils.models.dense import KerasDenseClassifier, build_dense_classifier
 
 
@@ -111,3 +113,46 @@ def test_reason_codes_find_the_driving_attribute():
     codes = reason_codes(model, risky, reference=X, top=2)
     assert codes.iloc[0]["attribute"] == "debt" and codes.iloc[0]["pd_contribution"] > 0.3
     assert codes["applicant"].eq(7).all() and len(codes) == 2
+
+
+@pytest.mark.parametrize("weight", [None, "balanced", {0: 1.0, 1: 4.0}])
+def test_calibration_prior_restores_the_sample_bad_rate(weight):
+    """On a correctly specified logit, class weights shift only the intercept, by the log odds of the weighted
+    prior: corrected from the prior calibration_prior names to the sample's bad rate, the weighted model's PDs
+    are the unweighted model's."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20_000, 2))
+    y = (rng.random(20_000) < 1 / (1 + np.exp(-(-1.5 + x @ [1.0, -0.5])))).astype(int)
+    plain = LogisticRegression().fit(x, y).predict_proba(x)[:, 1]
+    model = LogisticRegression(class_weight=weight).fit(x, y)
+    pd_fit = model.predict_proba(x)[:, 1]
+    corrected = prior_correct(pd_fit, calibration_prior(model, y), y.mean())
+    assert np.abs(corrected - plain).max() < 0.02
+    if weight is not None:  # read as sample PDs, the weighted model's PDs would be far off
+        assert np.abs(pd_fit - plain).mean() > 0.1
+
+
+def test_calibration_prior_of_the_credit_models(data):
+    X, y = data
+    models = credit_models(X, seed=0, epochs=1, mlp_grid=[{"hidden": (8,)}], drop=["age_in_years"])
+    priors = {name: calibration_prior(m, y) for name, m in models.items()}
+    assert priors["mlp"] == 0.5  # balanced class weights, inside a DropColumns pipeline
+    for name in (
+        "logit",
+        "scorecard",
+        "gbm",
+        "mlp_tuned",
+    ):  # unweighted (mlp_tuned: inside a grid search)
+        assert priors[name] == pytest.approx(y.mean()), name
+
+
+def test_calibration_prior_rejects_bad_input():
+    y = np.array([0, 1, 1, 0])
+    with pytest.raises(TypeError, match="calibration_prior: estimator"):
+        calibration_prior("mlp", y)
+    with pytest.raises(DataValidationError, match="row 2"):
+        calibration_prior(LogisticRegression(), [0, 1, 2, 0])
+    with pytest.raises(DataValidationError, match="non-empty"):
+        calibration_prior(LogisticRegression(), [])
+    with pytest.raises(ValueError, match="class_weight"):
+        calibration_prior(LogisticRegression(class_weight={0: 1.0, 1: -1.0}), y)

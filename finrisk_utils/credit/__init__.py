@@ -24,6 +24,7 @@ from finrisk_utils.credit.metrics import (
 )
 from finrisk_utils.credit.models import (
     DropColumns,
+    calibration_prior,
     credit_models,
     network_fit,
     one_hot_preprocessor,
@@ -72,6 +73,7 @@ __all__ = [
     "compare_pd_models",
     "credit_applicants_groups",
     "comparison_text",
+    "calibration_prior",
     "credit_models",
     "delong_test",
     "disparate_impact",

@@ -34,6 +34,7 @@ from finrisk_utils.models.training import FitResult
 
 __all__ = [
     "DropColumns",
+    "calibration_prior",
     "credit_models",
     "network_fit",
     "one_hot_preprocessor",
@@ -116,6 +117,49 @@ def network_fit(estimator: BaseEstimator) -> FitResult | None:
         return network_fit(estimator.steps[-1][1])
     result = getattr(estimator, "fit_", None)
     return result if isinstance(result, FitResult) else None
+
+
+def _final_estimator(estimator: BaseEstimator) -> BaseEstimator:
+    """The estimator that makes the predictions: the last step of a ``Pipeline``, the template of a grid search
+    (every grid point shares its class weighting), recursively."""
+    if isinstance(estimator, GridSearchCV):
+        return _final_estimator(estimator.estimator)
+    if isinstance(estimator, Pipeline):
+        return _final_estimator(estimator.steps[-1][1])
+    return estimator
+
+
+def calibration_prior(estimator: BaseEstimator, y: np.ndarray | pd.Series) -> float:
+    """The bad rate a PD model's probabilities are calibrated to, in [0, 1], for prior correction: the sample's
+    bad rate ``mean(y)`` for a model trained without class weights, 0.5 for ``class_weight="balanced"`` (each
+    class carries half the weight), and ``w1 p / (w1 p + w0 (1 - p))`` for a weight dict ``{0: w0, 1: w1}``.
+    ``estimator`` may be a ``Pipeline`` or a ``GridSearchCV`` (its final estimator's ``class_weight`` counts);
+    ``y``: the 0/1 training labels, shape (n,)."""
+    where = "calibration_prior"
+    if not isinstance(estimator, BaseEstimator):
+        raise TypeError(
+            f"{where}: estimator must be a scikit-learn estimator, got {type(estimator).__name__}"
+        )
+    labels = np.asarray(y, dtype=float)
+    if labels.ndim != 1 or labels.size == 0:
+        raise DataValidationError(f"{where}: y must be a non-empty 1-D array of 0/1 labels")
+    bad = ~np.isin(labels, (0.0, 1.0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataValidationError(f"{where}: y must hold 0/1 labels; row {i} is {labels[i]!r}")
+    p = float(labels.mean())
+    weight = getattr(_final_estimator(estimator), "class_weight", None)
+    if weight is None:
+        return p
+    if weight == "balanced":
+        return 0.5
+    if isinstance(weight, dict) and set(weight) == {0, 1} and min(weight.values()) > 0:
+        w0, w1 = float(weight[0]), float(weight[1])
+        return w1 * p / (w1 * p + w0 * (1 - p))
+    raise ValueError(
+        f"{where}: class_weight must be None, 'balanced' or {{0: w0, 1: w1}} with positive weights, "
+        f"got {weight!r}"
+    )
 
 
 def credit_models(

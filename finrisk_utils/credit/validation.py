@@ -25,7 +25,7 @@ from finrisk_utils.credit.metrics import (
     grade_table,
     labels_and_scores,
 )
-from finrisk_utils.forecasting.compare import holm, model_confidence_set, verdict
+from finrisk_utils.forecasting.compare import format_pvalue, holm, model_confidence_set, verdict
 
 __all__ = [
     "approval_cutoff",
@@ -300,8 +300,8 @@ def comparison_text(table: pd.DataFrame) -> str:
             out.append(f"`{m}` did not train (not interpreted).")
             continue
         out.append(
-            f"`{m}`: AUC {r['auc']:.3f} against {r['auc'] - r['auc_diff']:.3f}, DeLong p = "
-            f"{r['delong_pvalue']:.2f}, Holm p = {r['pvalue_holm']:.2f}: {r['verdict']}."
+            f"`{m}`: AUC {r['auc']:.3f} against {r['auc'] - r['auc_diff']:.3f}, DeLong p "
+            f"{format_pvalue(r['delong_pvalue'])}, Holm p {format_pvalue(r['pvalue_holm'])}: {r['verdict']}."
         )
     kept = ", ".join(f"`{m}`" for m in table.index[table["in_mcs"] == 1])
     size = table.attrs.get("mcs_size", 0.10)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.currency.forecasts import FamaSlope
-from finrisk_utils.forecasting.compare import ComparisonResult, verdict
+from finrisk_utils.forecasting.compare import ComparisonResult, format_pvalue, verdict
 
 __all__ = [
     "change_forecast_metrics",
@@ -75,10 +75,6 @@ def change_forecast_metrics(
     return {f"{k}{suffix}": v for k, v in out.items()}
 
 
-def _p(p: float) -> str:
-    return "n/a" if not np.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def change_forecast_reading(
     comps: Mapping[int, ComparisonResult],
     labels: Mapping[str, str] | None = None,
@@ -107,13 +103,13 @@ def change_forecast_reading(
             dm_words = verdict(r["mean_loss_diff"], r["pvalue_holm"], name(b), level=c.level)
             text = (
                 f"{name(m)} RMSE {np.sqrt(r['ratio']):.3f} times {name(b)}'s, DM {dm_words} "
-                f"(Holm p {_p(r['pvalue_holm'])})"
+                f"(Holm p {format_pvalue(r['pvalue_holm'])})"
             )
             if np.isfinite(r["cw_pvalue_holm"]):
                 found = r["cw_pvalue_holm"] < level
                 text += (
                     f", Clark-West {'finds' if found else 'finds no'} predictive content beyond it "
-                    f"(Holm p {_p(r['cw_pvalue_holm'])})"
+                    f"(Holm p {format_pvalue(r['cw_pvalue_holm'])})"
                 )
                 if found:
                     content.add(m)
@@ -159,7 +155,7 @@ def fama_reading(slope: FamaSlope, pair: str, horizon: int, level: float = 0.05)
     return (
         f"Fama regression for {pair}, {horizon}-month changes on the forward premium, {slope.n} months before "
         f"the test period: slope {slope.beta:.2f} (HAC s.e. {slope.se:.2f}), {sign}; uncovered interest parity "
-        f"(slope 1) is {one} (p {_p(slope.pvalue_vs_one)}), a slope of 0 is {zero} (p {_p(slope.pvalue_vs_zero)})."
+        f"(slope 1) is {one} (p {format_pvalue(slope.pvalue_vs_one)}), a slope of 0 is {zero} (p {format_pvalue(slope.pvalue_vs_zero)})."
     )
 
 

@@ -18,6 +18,7 @@ from finrisk_utils.forecasting.compare import (
     DIFFERENCE_LOSSES,
     ComparisonResult,
     compare_forecasts,
+    format_pvalue,
     seed_ensemble,
 )
 from finrisk_utils.forecasting.direct import DirectForecast, DirectNetSpec, direct_deep_forecast
@@ -313,9 +314,7 @@ def verdict_summary(
             )
             p = row["pvalue_holm"]
             groups.setdefault(key, []).append(
-                name(m)
-                if not np.isfinite(p)
-                else f"{name(m)} (Holm p {'< 0.001' if p < 0.001 else f'{p:.3f}'})"
+                name(m) if not np.isfinite(p) else f"{name(m)} (Holm p {format_pvalue(p)})"
             )
         parts = [
             f"{label}: {', '.join(groups[key]) if key in groups else 'none'}"

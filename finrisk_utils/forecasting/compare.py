@@ -48,6 +48,8 @@ __all__ = [
     "compare_forecasts",
     "comparison_table",
     "default_lags",
+    "format_pvalue",
+    "relative_size",
     "diebold_mariano",
     "holm",
     "holm_across",
@@ -654,13 +656,32 @@ def _snake(name: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^0-9a-z]+", "_", str(name).lower())).strip("_")
 
 
-def _fmt_p(p: float) -> str:
-    """``"= 0.41"``, ``"= 0.004"``, ``"< 0.001"`` or ``"n/a"`` (to follow ``"p "``)."""
+def format_pvalue(p: float) -> str:
+    """A p-value as the readings print it, to follow ``"p "``: ``"= 0.41"``, ``"= 0.004"`` (three decimals
+    under 0.1, so that 0.0534 does not print as 0.05 beside "not distinguishable"), ``"< 0.001"``, or ``"n/a"``
+    (NaN: no test)."""
     if not np.isfinite(p):
         return "n/a"
     if p < 0.001:
         return "< 0.001"
     return f"= {p:.3f}" if p < 0.1 else f"= {p:.2f}"
+
+
+def relative_size(
+    loss: str, ratio: float, diff: float, benchmark: str | None = None, *, digits: int = 3
+) -> str:
+    """A model's mean loss against the benchmark's, in words: ``"0.948 times b's"`` for a loss whose ratio is
+    meaningful (``ratio``, given with ``digits`` decimals), ``"0.130 lower than b's"`` (or higher, or ``"equal
+    to b's"``) for :data:`DIFFERENCE_LOSSES`, read by ``diff`` = model - benchmark; without ``benchmark`` the
+    phrase stops before "than"/"to" (``"0.948 times"``, ``"0.130 lower"``, ``"equal"``)."""
+    tail = f" {benchmark}'s" if benchmark is not None else ""
+    if loss.lower() in DIFFERENCE_LOSSES:
+        if diff == 0:
+            return f"equal to{tail}" if tail else "equal"
+        return f"{abs(diff):.3f} {'lower' if diff < 0 else 'higher'}" + (
+            f" than{tail}" if tail else ""
+        )
+    return f"{ratio:.{digits}f} times{tail}"
 
 
 @dataclass(frozen=True)
@@ -741,21 +762,12 @@ class ComparisonResult:
             if not row.trained:
                 sentences.append(f"At h = {h}, {m} {_UNTRAINED}.")
                 continue
-            if self.loss.lower() in DIFFERENCE_LOSSES:
-                d = row.mean_loss_diff
-                size = (
-                    f"{abs(d):.3f} {'lower' if d < 0 else 'higher'} than {b}'s"
-                    if d
-                    else f"equal to {b}'s"
-                )
-            else:
-                size = f"{math.sqrt(row.ratio) if root else row.ratio:.2f} times {b}'s"
-            tests = f"DM p {_fmt_p(row.dm_pvalue)}, Holm p {_fmt_p(row.pvalue_holm)}"
+            ratio = math.sqrt(row.ratio) if root else row.ratio
+            size = relative_size(self.loss, ratio, row.mean_loss_diff, b, digits=2)
+            tests = f"DM p {format_pvalue(row.dm_pvalue)}, Holm p {format_pvalue(row.pvalue_holm)}"
             nested = np.isfinite(row.cw_pvalue)
             if nested:
-                tests += (
-                    f"; Clark-West p {_fmt_p(row.cw_pvalue)}, Holm p {_fmt_p(row.cw_pvalue_holm)}"
-                )
+                tests += f"; Clark-West p {format_pvalue(row.cw_pvalue)}, Holm p {format_pvalue(row.cw_pvalue_holm)}"
             if row.verdict.startswith("not distinguishable"):
                 reading = "the difference is not distinguishable"
             else:

@@ -22,7 +22,12 @@ from finrisk_utils.core.validation import (
     check_positive_int,
     check_returns,
 )
-from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, verdict
+from finrisk_utils.forecasting.compare import (
+    ComparisonResult,
+    compare_forecasts,
+    format_pvalue,
+    verdict,
+)
 
 __all__ = ["ReturnComparison", "ar_window_forecast", "compare_return_forecasts"]
 
@@ -79,10 +84,6 @@ def ar_window_forecast(
     return pd.Series(lagged[pos - window] @ beta, index=dates, name=f"ar{window}")
 
 
-def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
-
-
 @dataclass(frozen=True)
 class ReturnComparison:
     """:class:`~finrisk_utils.forecasting.compare.ComparisonResult` on squared errors of one-step return
@@ -121,12 +122,12 @@ class ReturnComparison:
                 continue
             dm_words = verdict(row["mean_loss_diff"], row["pvalue_holm"], b, level=level)
             text = f"{name(m)}: RMSE {np.sqrt(row['ratio']):.4f} times {b}'s; DM (two-sided) {dm_words}"
-            text += f" (Holm p {_p(row['pvalue_holm'])})"
+            text += f" (Holm p {format_pvalue(row['pvalue_holm'])})"
             if np.isfinite(row["cw_pvalue_holm"]):
                 beats = row["cw_pvalue_holm"] < level
                 text += (
                     f"; Clark-West, which allows for the nesting: {'evidence' if beats else 'no evidence'} "
-                    f"that it beats {b} (Holm p {_p(row['cw_pvalue_holm'])})"
+                    f"that it beats {b} (Holm p {format_pvalue(row['cw_pvalue_holm'])})"
                 )
             out.append(text + ".")
         t = self.table

@@ -22,7 +22,9 @@ from finrisk_utils.forecasting.compare import (
     DIFFERENCE_LOSSES,
     ComparisonResult,
     compare_forecasts,
+    format_pvalue,
     holm_across,
+    relative_size,
     seed_ensemble,
 )
 from finrisk_utils.market.backtest import VaRBacktest
@@ -243,14 +245,10 @@ def comparison_metrics(
 
 
 def relative_loss(loss: str, row: Mapping[str, float], benchmark: str) -> str:
-    """A comparison-table row's mean loss against the benchmark's, in words: ``"0.948 times b's"`` for a loss
-    whose ratio is meaningful (pinball), ``"0.130 lower than b's"`` (or higher) for :data:`DIFFERENCE_LOSSES`."""
-    if loss in DIFFERENCE_LOSSES:
-        d = float(row["mean_loss_diff"])
-        if d == 0:
-            return f"equal to {benchmark}'s"
-        return f"{abs(d):.3f} {'lower' if d < 0 else 'higher'} than {benchmark}'s"
-    return f"{float(row['ratio']):.3f} times {benchmark}'s"
+    """A comparison-table row's mean loss against the benchmark's, in words (:func:`relative_size`):
+    ``"0.948 times b's"`` for a loss whose ratio is meaningful (pinball), ``"0.130 lower than b's"`` (or
+    higher) for :data:`DIFFERENCE_LOSSES`."""
+    return relative_size(loss, float(row["ratio"]), float(row["mean_loss_diff"]), benchmark)
 
 
 def comparison_text(
@@ -273,7 +271,8 @@ def comparison_text(
                 continue
             parts.append(
                 f"{name(m)}'s is {relative_loss(loss, r, name(c.benchmark))}, "
-                f"{r['verdict']} (DM p {r['dm_pvalue']:.3f}, Holm p {r['pvalue_holm']:.3f})"
+                f"{r['verdict']} (DM p {format_pvalue(r['dm_pvalue'])}, "
+                f"Holm p {format_pvalue(r['pvalue_holm'])})"
             )
         kept = ", ".join(name(m) for m in c.mcs.included)
         lines.append(
@@ -389,7 +388,7 @@ def network_var_reading(
             f"{k.pvalue:.3f}, coverage {coverage} at {level:.0%}; traffic light by year: {zones}); "
             f"the Z2 test of its ES {es} at 5% "
             f"(Z2 {r.es.z2:.2f}); its mean {loss.upper()} loss is {relative_loss(loss, row, c.benchmark)}, "
-            f"{row['verdict']} (Holm p {row['pvalue_holm']:.3f}), and the "
+            f"{row['verdict']} (Holm p {format_pvalue(row['pvalue_holm'])}), and the "
             f"{100 * (1 - c.mcs.size):.0f}% MCS {'keeps' if row['in_mcs'] else 'drops'} it."
         )
     return out
@@ -581,7 +580,7 @@ def yearly_reading(
             p = row.get(f"{m}_vs_{benchmark}.pinball_dm_pvalue_holm", np.nan)
             parts.append(
                 f"{m} pinball {row[f'{m}.pinball']:.4f}, {side} than {benchmark}'s {b:.4f} "
-                f"(Holm p {p:.2f}; {row[f'{m}.exceptions']:.0f} exceptions vs "
+                f"(Holm p {format_pvalue(p)}; {row[f'{m}.exceptions']:.0f} exceptions vs "
                 f"{row[f'{benchmark}.exceptions']:.0f})"
             )
         lines.append(f"- **{year}**: " + "; ".join(parts) + ".")

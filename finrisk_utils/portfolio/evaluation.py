@@ -11,10 +11,11 @@ import pandas as pd
 
 from finrisk_utils.core.validation import as_float_array, check_number
 from finrisk_utils.forecasting.compare import (
-    DIFFERENCE_LOSSES,
     ComparisonResult,
     compare_forecasts,
+    format_pvalue,
     holm_across,
+    relative_size,
     verdict,
 )
 
@@ -133,7 +134,7 @@ def pays_after_costs(
     pays = words.startswith("significantly better") and a.sharpe >= b.sharpe
     text = (
         f"{model}: realised volatility {a.ann_vol:.2f}% a year against {b.ann_vol:.2f}% "
-        f"({words} in realised variance, Holm p {row.pvalue_holm:.3f}); net Sharpe {a.sharpe:.2f} against "
+        f"({words} in realised variance, Holm p {format_pvalue(row.pvalue_holm)}); net Sharpe {a.sharpe:.2f} against "
         f"{b.sharpe:.2f} after {a.cost_bp:.0f} bp a year of costs (benchmark {b.cost_bp:.0f} bp): "
         f"{'it pays' if pays else 'it does not pay'} after costs."
     )
@@ -184,7 +185,8 @@ def ablation_reading(comparisons: Mapping[tuple[str, str], ComparisonResult], mo
     if not all(r["trained"] for r in rows.values()):
         return f"{model} did not train: it is not read against its ablation {ablation}."
     parts = [
-        f"{what} {loss}: {_relative(loss, r)} ({r['verdict']}, Holm p {r['pvalue_holm']:.3f})"
+        f"{what} {loss}: {relative_size(loss, r['ratio'], r['mean_loss_diff'])} ({r['verdict']}, "
+        f"Holm p {format_pvalue(r['pvalue_holm'])})"
         for (what, loss), r in rows.items()
     ]
     worse = [
@@ -206,11 +208,3 @@ def ablation_reading(comparisons: Mapping[tuple[str, str], ComparisonResult], mo
         f"{ablation}'s: a ratio, or a difference for losses whose level depends on units; Holm over these "
         f"{len(rows)} tests, a family of their own): " + "; ".join(parts) + ". " + summary
     )
-
-
-def _relative(loss: str, row: pd.Series) -> str:
-    """``"1.044 times"`` or, for :data:`DIFFERENCE_LOSSES`, ``"0.050 higher"``."""
-    if loss.lower() in DIFFERENCE_LOSSES:
-        d = float(row["mean_loss_diff"])
-        return f"{abs(d):.3f} {'lower' if d < 0 else 'higher'}"
-    return f"{float(row['ratio']):.3f} times"

@@ -64,6 +64,7 @@ from finrisk_utils.core import by_profile, plot_series, save_figure, shade_perio
 from finrisk_utils.credit import (
     CREDIT_REFERENCES,
     approval_cutoff,
+    calibration_prior,
     classification_metrics,
     compare_pd_models,
     comparison_text,
@@ -351,14 +352,15 @@ display(
 # $\frac{\pi/(1-\pi)}{\rho/(1-\rho)}$ with $\rho$ the sample and $\pi$ the population bad rate
 # (`population_bad_rate`; prior correction, Saerens et al. 2002). Rankings (AUC) do not change; PDs, provisions and
 # the master-scale grade an applicant lands in do. For credit_applicants no population rate is documented: by
-# default the correction is the identity. `fit_prior` is the bad rate a model's PDs are calibrated to: the sample's,
-# except for `mlp`, trained with balanced class weights (an effective prior of 50%). `mean_pd_population` averages
+# default the correction is the identity. `fit_prior` is the bad rate a model's PDs are calibrated to, read from the
+# model's class weighting by `calibration_prior`: the sample's for a model trained without class weights, 50% for one
+# trained with balanced class weights (here `mlp`). `mean_pd_population` averages
 # the corrected PDs over this sample, which over-represents bads, so it lies above the population rate; over the
 # population's mix of applicants it would be near it.
 
 # %% tags=[]
-# the prior each model's PDs carry: the sample's bad rate, or 50% for mlp (trained with balanced class weights)
-fit_prior = {n: 0.5 if n == "mlp" else y.mean() for n in graded}
+# the prior each model's PDs carry, from its class weighting (none: the sample's bad rate; balanced: 50%)
+fit_prior = {n: calibration_prior(models[n], y) for n in graded}
 pd_pop = {n: prior_correct(first[n].to_numpy(), fit_prior[n], population_bad_rate) for n in graded}
 cutoffs = {n: approval_cutoff(first[n].to_numpy(), approval_rate) for n in graded}
 pd_scales = pd.DataFrame(
