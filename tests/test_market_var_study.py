@@ -2,12 +2,14 @@
 on VaR losses (joint Holm, MCS, verdicts), capital, derived validation dates, fixed specs, forecast files, seed
 ensembles and the computed readings."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from finrisk_utils.core.validation import DataValidationError
-from finrisk_utils.forecasting.compare import holm
+from finrisk_utils.forecasting.compare import format_pvalue, holm
 from finrisk_utils.forecasting.metrics import pinball_loss
 from finrisk_utils.market import (
     DeepVaRResult,
@@ -269,7 +271,7 @@ def test_network_var_reading_states_coverage_es_and_the_verdict(sim):
     row = comps["fz0"].table.set_index("model").loc["lstm_quantile"]
     assert lines[0].startswith(
         f"VaR, basket: lstm_quantile had {near.kupiec.exceptions} exceptions "
-        f"({near.kupiec.expected:.1f} expected; Kupiec p {near.kupiec.pvalue:.3f}, coverage "
+        f"({near.kupiec.expected:.1f} expected; Kupiec p {format_pvalue(near.kupiec.pvalue)}, coverage "
     )
     diff = row["mean_loss_diff"]
     side = "lower" if diff < 0 else "higher"
@@ -282,6 +284,11 @@ def test_network_var_reading_states_coverage_es_and_the_verdict(sim):
     )
     assert ("rejects at 5%" in lines[0]) == bool(near.es.reject_5pct)
     assert lines[1] == "VaR, basket: hs did not train (not interpreted)."
+    # at 97.5% the zones are Basel's cut-offs carried over, not the regulatory traffic light (defined at 99%)
+    at975 = [dataclasses.replace(r, confidence=0.975) for r in results]
+    line975 = network_var_reading(at975, comps, ["lstm_quantile"], label="ES")[0]
+    assert "traffic light by year" not in line975
+    assert "Basel's binomial zone cut-offs applied at 97.5% by year" in line975
     # the badly scaled model's coverage is rejected when read as a network
     bad = network_var_reading(
         results, compare_var_losses(results, "garch_t", mcs_reps=200), ["hs"], label="x"

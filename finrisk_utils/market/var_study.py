@@ -360,7 +360,8 @@ def network_var_reading(
     """One Markdown sentence per network (``"<label>: ..."``): "did not train (not interpreted)" for an untrained
     one (the comparison's ``trained`` column); otherwise its exceptions against the expected count with
     Kupiec's p and whether coverage is rejected at ``level``, the Basel traffic-light zone of each calendar
-    year, the Z2 ES test and whether it rejects (5%), and its ``loss`` against the benchmark
+    year (at a confidence other than 99% named as Basel's binomial cut-offs applied at that level, not the
+    regulatory zone), the Z2 ES test and whether it rejects (5%), and its ``loss`` against the benchmark
     (:func:`relative_loss`) with the verdict, Holm p and the MCS membership."""
     results = _check_results(results, "network_var_reading")
     by_name = {r.name: r for r in results}
@@ -383,9 +384,15 @@ def network_var_reading(
         coverage = "rejected" if k.pvalue < level else "not rejected"
         es = "rejects" if r.es.reject_5pct else "does not reject"
         zones = ", ".join(f"{year} {tl.zone}" for year, tl in sorted(r.zones_by_year.items()))
+        light = (
+            "traffic light by year"
+            if np.isclose(r.confidence, 0.99)
+            else f"Basel's binomial zone cut-offs applied at {r.confidence:.1%} by year (the regulatory "
+            "traffic light is defined at 99%)"
+        )
         out.append(
             f"{label}: {name} had {k.exceptions} exceptions ({k.expected:.1f} expected; Kupiec p "
-            f"{k.pvalue:.3f}, coverage {coverage} at {level:.0%}; traffic light by year: {zones}); "
+            f"{format_pvalue(k.pvalue)}, coverage {coverage} at {level:.0%}; {light}: {zones}); "
             f"the Z2 test of its ES {es} at 5% "
             f"(Z2 {r.es.z2:.2f}); its mean {loss.upper()} loss is {relative_loss(loss, row, c.benchmark)}, "
             f"{row['verdict']} (Holm p {format_pvalue(row['pvalue_holm'])}), and the "

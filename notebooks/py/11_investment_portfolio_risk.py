@@ -264,11 +264,11 @@ save_figure(fig, out, "training")
 models = list(forecasts)
 trained = {"lstm_ccc": bool(net.trained)}
 cov_losses = covariance_losses(forecasts, realised)
+# every loss frame the comparisons read, built once: (what, loss) -> dates x models
+losses = {("covariance", loss): cov_losses[loss][models] for loss in ["qlike", "frobenius"]}
 tests = {
-    ("covariance", loss): compare_forecasts(
-        cov_losses[loss][models], BENCH, loss=loss, trained=trained, seed=seed
-    )
-    for loss in ["qlike", "frobenius"]
+    key: compare_forecasts(losses[key], BENCH, loss=key[1], trained=trained, seed=seed)
+    for key in losses
 }
 
 # %% [markdown] tags=[]
@@ -290,12 +290,9 @@ runs = {
 }
 perf = {kind: performance_table(runs[kind], periods_per_year) for kind in PORTFOLIOS}
 for kind in PORTFOLIOS:
-    tests[("portfolio", kind)] = compare_forecasts(
-        squared_return_losses({m: runs[kind][m].net for m in models}),
-        BENCH,
-        loss="squared_return",
-        trained=trained,
-        seed=seed,
+    losses["portfolio", kind] = squared_return_losses({m: runs[kind][m].net for m in models})
+    tests["portfolio", kind] = compare_forecasts(
+        losses["portfolio", kind], BENCH, loss="squared_return", trained=trained, seed=seed
     )
 tests = holm_across(tests)  # one Holm family: every test against the benchmark in this notebook
 print(
@@ -318,17 +315,7 @@ for kind in PORTFOLIOS:
 # %% tags=[]
 verdicts = comparison_table(tests, key=("what", "loss"))
 display(verdicts.round(4))
-ablation = ablation_comparison(
-    {("covariance", loss): cov_losses[loss] for loss in ["qlike", "frobenius"]}
-    | {
-        ("portfolio", kind): squared_return_losses({m: runs[kind][m].net for m in models})
-        for kind in PORTFOLIOS
-    },
-    "lstm_ccc",
-    "har_ccc",
-    trained=bool(net.trained),
-    seed=seed,
-)
+ablation = ablation_comparison(losses, "lstm_ccc", "har_ccc", trained=bool(net.trained), seed=seed)
 display(comparison_table(ablation, key=("what", "loss")).round(4))
 
 # %% tags=[]
