@@ -252,6 +252,16 @@ def test_var_es_deep_quantile(run_dir):
     adjusted = multipletests([m[k] for k in family], method="holm")[1]
     for key, p in zip(family, adjusted, strict=True):
         assert m[f"{key}_holm"] == pytest.approx(p), key
+    # the networks against their linear ablation: a family of its own (both networks on both losses), so its
+    # Holm p-values are the Holm adjustment of these four DM p-values and never below them
+    ablation = [
+        f"{model}_vs_linear_quantile.{loss}_dm_pvalue"
+        for model in VAR_NETS
+        for loss in ["pinball", "fz0"]
+    ]
+    adjusted = multipletests([m[k] for k in ablation], method="holm")[1]
+    for key, p in zip(ablation, adjusted, strict=True):
+        assert m[f"{key}_holm"] == pytest.approx(p) and m[f"{key}_holm"] >= m[key], key
     # ES at 97.5% (FRTB): exceptions of the 2.5% quantile within their binomial band ([11, 43] in 1006 days),
     # and Z2 above about -0.7, Acerbi and Szekely's 5% critical value (quick: GARCH-skew-t -0.18, networks
     # -0.07 / -0.24); an ES that is too small (e.g. ES = VaR) pushes Z2 far below it
