@@ -139,15 +139,21 @@ def describe_data(tx: pd.DataFrame, split: Split[pd.DataFrame], separation: pd.D
 def training_table(draws: list[DrawResult]) -> pd.DataFrame:
     """One row per draw and autoencoder: :meth:`FitResult.summary` (kept epoch, validation and naive
     validation loss, trained 0/1)."""
-    draws = _check_draws(draws, "training_table")
-    return pd.DataFrame(
-        [{"draw": d.seed, "model": m, **h.summary()} for d in draws for m, h in d.histories.items()]
-    ).set_index(["model", "draw"])
+    return _training_table(_check_draws(draws, "training_table"))
+
+
+def _training_table(draws: list[DrawResult]) -> pd.DataFrame:
+    rows = [{"draw": d.seed, "model": m, **h.summary()} for d in draws for m, h in d.histories.items()]
+    if not rows:  # draws without an autoencoder (e.g. detectors=["iforest", "rule_engine"])
+        index = pd.MultiIndex.from_arrays([[], []], names=["model", "draw"])
+        return pd.DataFrame({"trained": pd.Series([], dtype=int)}, index=index)
+    return pd.DataFrame(rows).set_index(["model", "draw"])
 
 
 def trained_models(draws: list[DrawResult]) -> dict[str, bool]:
-    """Per autoencoder: did it train (beat the naive reconstruction on validation) in every draw?"""
-    table = training_table(draws)
+    """Per autoencoder: did it train (beat the naive reconstruction on validation) in every draw? Empty for
+    draws without an autoencoder."""
+    table = _training_table(_check_draws(draws, "trained_models"))
     return {m: bool((g["trained"] == 1).all()) for m, g in table.groupby(level="model")}
 
 

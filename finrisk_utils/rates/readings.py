@@ -25,6 +25,7 @@ def monte_carlo_reading(
     missing = sorted(set(summary.index) - set(panel_ratio))
     if missing:
         raise ValueError(f"monte_carlo_reading: panel_ratio lacks horizons {missing}")
+    summary = summary.sort_index()  # the trend is read from the shortest horizon to the longest
     parts = []
     for h, row in summary.iterrows():
         side = "beats" if row["mean"] < 1 else "does not beat"
@@ -36,10 +37,13 @@ def monte_carlo_reading(
         )
     n = int(summary["count"].iloc[0])
     means = summary["mean"].to_numpy()
+    several = len(means) > 1  # a trend over horizons needs at least two of them
     if (means >= 1).all():
         trend = "On average DNS-AR(1) loses to the random walk at every horizon" + (
-            ", by more at longer horizons" if (means[1:] > means[:-1]).all() else ""
+            ", by more at longer horizons" if several and (means[1:] > means[:-1]).all() else ""
         )
+    elif not several:
+        trend = "One horizon: no trend over horizons to read"
     elif (means[1:] < means[:-1]).all():
         trend = "The average advantage grows with the horizon"
     else:
@@ -117,7 +121,7 @@ def outlier_reading(test: pd.DataFrame, tier1_capital: float, threshold: float) 
     check_columns(test, ["delta_eve", "share_of_tier1", "breach"], where="outlier_reading")
     worst = test["delta_eve"].idxmin()
     share = test.loc[worst, "share_of_tier1"]
-    breaches = list(test.index[test["breach"]])
+    breaches = [str(b) for b in test.index[test["breach"]]]
     verdict = (
         f"the book is an outlier: {len(breaches)} scenario(s) ({', '.join(breaches)}) cost more than "
         f"{threshold:.0%} of Tier 1"

@@ -255,9 +255,10 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    notebooks = _notebooks(args.notebooks)  # checked before any folder is made
     scratch = new_run_dir(RUNS_DIR / "render")
     status = 0
-    for path in _notebooks(args.notebooks):
+    for path in notebooks:
         print(f"rendering {path.name} ({args.profile} profile) ...", flush=True)
         run = render_notebook(path, scratch, profile=args.profile)
         print(f"  {run.status} in {run.duration_s:.1f}s" + (f": {run.error}" if run.error else ""))
