@@ -205,3 +205,12 @@ def test_labels_and_scores_name_the_function_and_the_classes():
         check_labels_and_scores([0, 2], [0.1, 0.2], where="f", both=False)
     with pytest.raises(ValueError, match="f: y and p must be 1-D of equal"):
         check_labels_and_scores([0, 1, 1], [0.1, 0.2], "p", where="f")
+
+
+@pytest.mark.parametrize("text", ["Jan", "March", "1-2"])
+def test_as_timestamp_refuses_a_date_string_without_a_year(text):
+    from finrisk_utils.core.validation import as_timestamp
+
+    with pytest.raises(ValueError, match=f"f: start is not a date: '{text}'"):
+        as_timestamp(text, "start", where="f")
+    assert as_timestamp("Jan 2015", "start") == pd.Timestamp("2015-01-01")

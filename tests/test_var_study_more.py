@@ -93,6 +93,9 @@ def test_parse_windows_refuses_non_text_a_late_validation_start_and_a_non_date()
         parse_windows("2008-01-01:2009-12-31:2008-01-01")
     with pytest.raises(ValueError, match="parse_windows: window date is not a date: '2008-13-45'"):
         parse_windows("2008-13-45:2009-12-31")
+    # pandas reads "Jan" as 0001-01-01; the date checks refuse a string without a year
+    with pytest.raises(ValueError, match="parse_windows: window date is not a date: 'Jan'"):
+        parse_windows("Jan:2009-12-31")
     with pytest.raises(ValueError, match="parse_windows: val_start is not a date: 'later'"):
         parse_windows("2008-01-01:2009-12-31:later")
 
@@ -189,7 +192,7 @@ def test_run_var_window_refuses_bad_dates_and_specs(short, monkeypatch):
         run_var_window(short, confidence=0.99, deep_specs={"lstm_quantile": "ewma:60"}, **WINDOW)
     with pytest.raises(ValueError, match="confidence"):
         run_var_window(short, confidence=99, **WINDOW)
-    with pytest.raises(ValueError, match="test_start is not a date: 'soon'"):
+    with pytest.raises(ValueError, match="run_var_window: test_start is not a date: 'soon'"):
         run_var_window(short, confidence=0.99, test_start="soon", test_end="2008-12-31")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -349,7 +350,8 @@ def as_timestamp(value: object, name: str, *, where: str | None = None) -> pd.Ti
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
         raise ValueError(f"{_label(where)}: {name} is not a date: {value!r}") from None
-    if pd.isna(ts):
+    # a string without a four-digit year ("Jan") is read by pandas as year 1: not a date anyone meant
+    if pd.isna(ts) or (isinstance(value, str) and not re.search(r"\d{4}", value)):
         raise ValueError(f"{_label(where)}: {name} is not a date: {value!r}")
     return ts
 

@@ -143,7 +143,9 @@ def training_table(draws: list[DrawResult]) -> pd.DataFrame:
 
 
 def _training_table(draws: list[DrawResult]) -> pd.DataFrame:
-    rows = [{"draw": d.seed, "model": m, **h.summary()} for d in draws for m, h in d.histories.items()]
+    rows = [
+        {"draw": d.seed, "model": m, **h.summary()} for d in draws for m, h in d.histories.items()
+    ]
     if not rows:  # draws without an autoencoder (e.g. detectors=["iforest", "rule_engine"])
         index = pd.MultiIndex.from_arrays([[], []], names=["model", "draw"])
         return pd.DataFrame({"trained": pd.Series([], dtype=int)}, index=index)

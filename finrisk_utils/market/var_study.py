@@ -136,6 +136,9 @@ def run_var_window(
     where = "run_var_window"
     check_confidence(confidence)
     returns = check_returns(returns, "returns", where=where)
+    as_timestamp(
+        test_start, "test_start", where=where
+    )  # checked here, so an error names this function
     val_start = default_val_start(test_start) if val_start is None else val_start
     v = as_timestamp(val_start, "val_start", where=where)
     s = as_timestamp(test_start, "test_start", where=where)
