@@ -16,6 +16,7 @@ from finrisk_utils.credit.models import (
     repeated_cv,
     split_features_label,
     summarize_cv,
+    tuned_settings,
 )
 from finrisk_utils.credit.validation import prior_correct
 from finrisk_utils.models.dense import KerasDenseClassifier, build_dense_classifier
@@ -156,3 +157,34 @@ def test_calibration_prior_rejects_bad_input():
         calibration_prior(LogisticRegression(), [])
     with pytest.raises(ValueError, match="class_weight"):
         calibration_prior(LogisticRegression(class_weight={0: 1.0, 1: -1.0}), y)
+
+
+def test_a_one_point_grid_is_fitted_directly_as_the_search_would_refit_it(data):
+    """With one grid point there is nothing to choose: mlp_tuned is that network fitted directly, whose PDs are
+    the ones a grid search refits after its inner fits; tuned_settings reads the settings of both."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    X, y = data
+    X, y = X.iloc[:400], y[:400]
+    point = {"hidden": (4,), "dropout": 0.1, "l2": 1e-3}
+    direct = credit_models(X, seed=3, epochs=3, mlp_grid=[point])["mlp_tuned"]
+    assert isinstance(direct, Pipeline)
+    search = GridSearchCV(
+        clone(direct),
+        [{f"model__{k}": [v] for k, v in point.items()}],
+        scoring="neg_log_loss",
+        cv=2,
+    )
+    p_direct = direct.fit(X, y).predict_proba(X)[:, 1]
+    p_search = search.fit(X, y).predict_proba(X)[:, 1]
+    np.testing.assert_allclose(p_direct, p_search, rtol=1e-6)
+    expected = {"hidden": (4,), "dropout": 0.1, "l2": 1e-3, "learning_rate": 1e-3, "batch_size": 32}
+    assert tuned_settings(direct) == expected == tuned_settings(search)
+    with pytest.raises(ValueError, match="tuned_settings: the grid search is not fitted"):
+        tuned_settings(clone(search))
+    with pytest.raises(
+        TypeError, match="tuned_settings: estimator must hold a KerasDenseClassifier"
+    ):
+        tuned_settings(LogisticRegression())

@@ -32,6 +32,7 @@ from finrisk_utils.credit.models import (
     repeated_cv,
     split_features_label,
     summarize_cv,
+    tuned_settings,
 )
 from finrisk_utils.credit.plots import (
     plot_calibration,
@@ -102,4 +103,5 @@ __all__ = [
     "scorecard_table",
     "split_features_label",
     "summarize_cv",
+    "tuned_settings",
 ]

@@ -42,6 +42,7 @@ __all__ = [
     "repeated_cv",
     "split_features_label",
     "summarize_cv",
+    "tuned_settings",
 ]
 
 
@@ -181,7 +182,8 @@ def credit_models(
       validation split of the training rows;
     - ``mlp_tuned``: a dense network whose settings are chosen from ``mlp_grid`` on log loss by an inner
       ``inner_folds``-fold CV (1: a single stratified 25% validation split) inside every training set: nested
-      CV, never tuned on a test fold.
+      CV, never tuned on a test fold. A one-point grid leaves nothing to choose: that network is fitted
+      directly (the same model a search would refit; :func:`tuned_settings` reads its settings either way).
 
     ``drop``: attributes the models must not see (e.g. protected ones); each model then starts with a
     :class:`DropColumns` step and still takes the full attribute table.
@@ -226,6 +228,13 @@ def credit_models(
                 ("model", KerasDenseClassifier(epochs=epochs, seed=seed, class_weight=None)),
             ]
         )
+        if (
+            len(mlp_grid) == 1
+        ):  # nothing to choose: a search would refit this very model after its inner fits
+            models["mlp_tuned"] = base.set_params(
+                **{f"model__{k}": v for k, v in mlp_grid[0].items()}
+            )
+            return models
         grid = [{f"model__{k}": [v] for k, v in point.items()} for point in mlp_grid]
         inner = (
             StratifiedShuffleSplit(n_splits=1, test_size=0.25, random_state=seed)
@@ -234,6 +243,27 @@ def credit_models(
         )
         models["mlp_tuned"] = GridSearchCV(base, grid, scoring="neg_log_loss", cv=inner, refit=True)
     return models
+
+
+_SETTINGS = ("hidden", "dropout", "l2", "learning_rate", "batch_size")
+
+
+def tuned_settings(estimator: BaseEstimator) -> dict[str, object]:
+    """The settings a fitted dense network was trained with (``hidden``, ``dropout``, ``l2``,
+    ``learning_rate``, ``batch_size``): for a fitted grid search its chosen network's, otherwise those of the
+    network at the end of the pipeline (e.g. ``mlp_tuned`` built from a one-point grid, fitted directly)."""
+    where = "tuned_settings"
+    if isinstance(estimator, GridSearchCV):
+        if not hasattr(estimator, "best_estimator_"):
+            raise ValueError(f"{where}: the grid search is not fitted")
+        estimator = estimator.best_estimator_
+    net = _final_estimator(estimator) if isinstance(estimator, BaseEstimator) else estimator
+    if not isinstance(net, KerasDenseClassifier):
+        raise TypeError(
+            f"{where}: estimator must hold a KerasDenseClassifier, got {type(net).__name__}"
+        )
+    params = net.get_params()
+    return {k: params[k] for k in _SETTINGS}
 
 
 def repeated_cv(
