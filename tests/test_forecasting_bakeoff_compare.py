@@ -63,9 +63,20 @@ def test_compare_bakeoff_reports_a_significant_loss_like_a_win(vol):
     assert m["lstm.mse_in_mcs_h1"] == 0 and m["lstm.qlike_in_mcs_h1"] == 0
     assert m["lstm_vs_har.dm_pvalue_holm_h1"] < 0.05
     assert "lstm_vs_har.qlike_dm_pvalue_holm_h1" in m and "lstm_vs_har.qlike_dm_pvalue_h1" in m
+    # one Holm family over every test reported (both models, both losses), not one per loss
+    from statsmodels.stats.multitest import multipletests
+
+    keys = [(loss, m) for loss in ("mse", "qlike") for m in ("gru", "lstm")]
+    raw = [res[(loss, 1)].table.set_index("model").loc[m, "dm_pvalue"] for loss, m in keys]
+    for (loss, m), p in zip(keys, multipletests(raw, method="holm")[1], strict=True):
+        assert res[(loss, 1)].table.set_index("model").loc[m, "pvalue_holm"] == pytest.approx(p)
     text = verdict_summary(res)
     assert "significantly worse: lstm (Holm p" in text and "significantly better: none" in text
     assert text.count("- **") == 2 and "MCS: " in text
+    for loss in ("mse", "qlike"):  # the trained model with the lowest mean loss is named
+        lowest = res[(loss, 1)].table.set_index("model")["mean_loss"].idxmin()
+        line = next(x for x in text.splitlines() if x.startswith(f"- **{loss.upper()}"))
+        assert f"Lowest mean loss: {lowest}." in line
     vt = verdict_table(res)
     assert vt.loc[("qlike", 1, "lstm"), "verdict"].startswith("significantly worse")
     # QLIKE's level depends on units: its ratio is left out, the difference is given; MSE keeps its ratio

@@ -19,6 +19,7 @@ from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     compare_forecasts,
     format_pvalue,
+    holm_across,
     seed_ensemble,
 )
 from finrisk_utils.forecasting.direct import DirectForecast, DirectNetSpec, direct_deep_forecast
@@ -238,8 +239,9 @@ def compare_bakeoff(
     mcs_reps: int = 1000,
 ) -> dict[tuple[str, int], ComparisonResult]:
     """:func:`~finrisk_utils.forecasting.compare.compare_forecasts` per loss and horizon: every model against
-    ``benchmark`` by Diebold-Mariano (Bartlett HAC variance over at least ``h - 1`` lags, HLN), Holm over the
-    models at that loss and horizon, the model confidence set over all models.
+    ``benchmark`` by Diebold-Mariano (Bartlett HAC variance over at least ``h - 1`` lags, HLN), Holm over every
+    test reported (all trained models, losses and horizons together), the model confidence set over all models
+    per loss and horizon.
 
     ``forecasts[model][h]``: the tested forecasts (:func:`ensemble_forecasts`), same target dates per horizon;
     ``trained``: ``False`` for a family that did not train (not tested, not interpreted). Keys ``(loss, h)``."""
@@ -261,7 +263,7 @@ def compare_bakeoff(
                 seed=seed,
                 mcs_reps=mcs_reps,
             )
-    return out
+    return holm_across(out)
 
 
 def bakeoff_metrics(results: Mapping[tuple[str, int], ComparisonResult]) -> dict[str, float]:
@@ -298,7 +300,8 @@ def verdict_summary(
 ) -> str:
     """Markdown, one bullet per (loss, horizon): which models are significantly better and which significantly
     worse than the benchmark (Holm-adjusted DM at the comparison's level, losses reported like wins), which are
-    not distinguishable, which did not train, and what the model confidence set keeps."""
+    not distinguishable, which did not train, the trained model with the lowest mean loss (a better-than-the-
+    benchmark verdict need not make a model the best), and what the model confidence set keeps."""
     labels = dict(labels or {})
     name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
     lines = []
@@ -329,8 +332,9 @@ def verdict_summary(
         kept = ", ".join(
             name(m) if t.loc[m, "trained"] else f"{name(m)} (untrained)" for m in res.mcs.included
         )
+        lowest = t.loc[t["trained"].astype(bool), "mean_loss"].idxmin()
         lines.append(
             f"- **{loss.upper()}, h = {h}** (vs {name(res.benchmark)}): {'; '.join(parts)}. "
-            f"{100 * (1 - res.mcs.size):.0f}% MCS: {kept}."
+            f"Lowest mean loss: {name(lowest)}. {100 * (1 - res.mcs.size):.0f}% MCS: {kept}."
         )
     return "\n".join(lines)

@@ -255,11 +255,15 @@ view = table[
 view.rename(index=label, level="model").round(4)
 
 # %% [markdown] tags=[]
-# **Tests against HAR**, per loss and horizon: the ratio of mean losses (model / HAR), the two-sided
-# Diebold–Mariano p-value, its Holm adjustment over the models at that loss and horizon, membership of the 90%
-# model confidence set, and the verdict at 5%. Significant losses to HAR are listed like wins. Holm controls the
-# error within each loss and horizon, not across the six loss–horizon pairs together; a correction over all of
-# them would be stricter.
+# **Tests against HAR**, per loss and horizon: the difference of mean losses (model − HAR) and, for MSE, their
+# ratio (QLIKE's level depends on the units of the variance, so its ratio is left out), the two-sided
+# Diebold–Mariano p-value, its Holm adjustment over every test in the table (all trained models, both losses, the
+# three horizons: one family), membership of the 90% model confidence set, and the verdict at 5%. Significant losses
+# to HAR are listed like wins. Each bullet also names the model with the lowest mean loss: a verdict "better than
+# HAR" does not make a model the best, and on QLIKE the fair comparator of a network is `har_jensen`, HAR with the
+# variance (Jensen) correction, whose row is in the table. The baselines persistence and the 22-day mean are
+# restrictions of HAR; as challengers of the larger benchmark they are read by DM (Clark–West asks the other
+# question: whether a larger model beats a benchmark nested in it).
 
 # %% tags=[]
 display(Markdown(verdict_summary(results, {m: label(m) for m in tested})))
@@ -324,8 +328,9 @@ save_figure(fig, out, "lag_sensitivity")
 # averages.
 #
 # **The LSTM's gates over a stress episode.** In February 2018 ("Volmageddon") volatility jumped from calm to
-# stormy in days. The gate activations, recomputed from the fitted weights (first seed), show how the cell treats
-# the jump; a family labelled untrained is shown but not read.
+# stormy in days. The gate activations, recomputed from the fitted weights (first seed), show whether the cell
+# changes how much it keeps and writes when the jump arrives (gates that stay flat through it, near their values
+# at initialisation, mean it does not); a family labelled untrained is shown but not read.
 
 # %% tags=[]
 fig, axes = plt.subplots(1, 2, figsize=(14, 3.8), gridspec_kw={"width_ratios": [1, 2]})
@@ -358,8 +363,9 @@ save_figure(fig, out, "inside_networks")
 
 # %% [markdown] tags=[]
 # **The dense network vs HAR.** Both see the same three inputs; HAR maps them linearly. Plotting one's test
-# forecasts against the other's (first seed) shows where the network departs from a linear map: points off the
-# diagonal. **The autoencoder's code** over the test period shows what its three learned numbers track.
+# forecasts against the other's (first seed) shows where the network departs from HAR's fitted linear map: points
+# off the diagonal. A cloud that is straight but off the diagonal is a different level or slope (see `bias`), not
+# non-linearity; curvature would be. **The autoencoder's code** over the test period shows what its three learned numbers track.
 
 # %% tags=[]
 fig, axes = plt.subplots(1, 2, figsize=(14, 3.8))
@@ -394,7 +400,8 @@ save_figure(fig, out, "dense_and_autoencoder")
 # model whose log forecasts sit a little high (see `bias`) can lose in RMSE and still do well in QLIKE; that part
 # of a gain is a level correction, not skill at timing volatility. `har_jensen` makes the same correction
 # explicitly, in one line; the networks are tested against HAR, not against `har_jensen`, so a QLIKE win over HAR
-# does not show that a network beats the corrected HAR. Any "best" family is
+# does not show that a network beats the corrected HAR: the computed summary names the model with the lowest mean
+# QLIKE at each horizon. Any "best" family is
 # chosen on the validation period only (each family's width is); the test period ranks nothing here beyond the
 # tests and the model confidence set.
 
