@@ -35,7 +35,7 @@
 # The covariance forecasts themselves are scored per holding period by multivariate QLIKE and the Frobenius norm
 # against the realised cross-products.
 #
-# **Runtime** (2 CPU cores shared with other renders): 186 s in the full profile at the last render (3 seeds,
+# **Runtime** (2 CPU cores shared with other renders and a `make test` run): 253 s in the full profile at the last render (3 seeds,
 # 1,584 skfolio optimisations); the quick profile took 243 s under heavy load (load average about 10) when last
 # measured.
 
