@@ -210,7 +210,7 @@ def fit_detectors(
     transaction (unlabelled), and their :class:`FitResult` compares the kept validation loss with the naive
     reconstruction (every row reconstructed as the training mean). ``rule_engine`` is
     :func:`rule_engine_score` (nothing fitted). ``supervised_gbm`` learns from every training transaction and
-    its label: a reference for what labels buy on these mechanisms, not a bound. ``detectors``: the names (of
+    its label, without class weights (it is read by ranking metrics): a reference for what labels buy on these mechanisms, not a bound. ``detectors``: the names (of
     :data:`DETECTORS`) to fit, in that order; ``None`` fits every one (a subset makes a quick study cheap).
     """
     where = "fit_detectors"
