@@ -15,6 +15,7 @@ from finrisk_utils.market import (
     DeepVaRResult,
     DeepVaRSpec,
     RiskForecast,
+    ablation_conclusion,
     backtest_var,
     capital_table,
     classical_reading,
@@ -283,6 +284,11 @@ def test_network_var_reading_states_coverage_es_and_the_verdict(sim):
         and f"{near.zones_by_year and min(near.zones_by_year)} " in lines[0]
     )
     assert ("rejects at 5%" in lines[0]) == bool(near.es.reject_5pct)
+    cc = near.christoffersen.pvalue_cc
+    assert (
+        f"Christoffersen's conditional coverage p {format_pvalue(cc)}, "
+        f"{'rejected' if cc < 0.05 else 'not rejected'};" in lines[0]
+    )
     assert lines[1] == "VaR, basket: hs did not train (not interpreted)."
     # at 97.5% the zones are Basel's cut-offs carried over, not the regulatory traffic light (defined at 99%)
     at975 = [dataclasses.replace(r, confidence=0.975) for r in results]
@@ -344,3 +350,29 @@ def test_forecast_files_and_seed_ensemble(sim, tmp_path):
         load_forecasts(tmp_path / "none.csv", 0.99)
     with pytest.raises(TypeError):
         ensemble_forecast([])
+
+
+def test_ablation_conclusion_states_the_bottom_line(sim):
+    """garch_t plays the ablation: the near copy is not distinguishable from it (nothing shown beyond it), the
+    40%-too-small VaR is significantly worse on both losses; an untrained network is named, not read."""
+    results = _results(sim)
+    comps = compare_var_losses(
+        results, "garch_t", trained={"lstm_quantile": True, "hs": True}, mcs_reps=200
+    )
+    text = ablation_conclusion(comps, ["lstm_quantile", "hs"])
+    assert text.startswith(
+        "No trained network is significantly better than garch_t on any loss (Holm): none has shown"
+    )
+    assert "Significantly worse than garch_t: hs on PINBALL, FZ0." in text
+    assert ("The MCS drops garch_t itself" in text) == any(
+        "garch_t" not in c.mcs.included for c in comps.values()
+    )
+    untrained = compare_var_losses(results, "garch_t", trained={"hs": False}, mcs_reps=200)
+    assert (
+        ablation_conclusion(untrained, ["hs"])
+        == "No network trained: none is read against garch_t."
+    )
+    with pytest.raises(ValueError, match="ablation_conclusion: networks \\['gru'\\]"):
+        ablation_conclusion(comps, ["gru"])
+    with pytest.raises(ValueError, match="ablation_conclusion: comparisons must be"):
+        ablation_conclusion({}, ["hs"])

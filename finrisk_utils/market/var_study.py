@@ -51,6 +51,7 @@ __all__ = [
     "format_specs",
     "independence_reading",
     "network_var_reading",
+    "ablation_conclusion",
     "load_forecasts",
     "parse_specs",
     "parse_windows",
@@ -362,7 +363,8 @@ def network_var_reading(
 ) -> list[str]:
     """One Markdown sentence per network (``"<label>: ..."``): "did not train (not interpreted)" for an untrained
     one (the comparison's ``trained`` column); otherwise its exceptions against the expected count with
-    Kupiec's p and whether coverage is rejected at ``level``, the Basel traffic-light zone of each calendar
+    Kupiec's p and whether coverage is rejected at ``level``, Christoffersen's conditional coverage p (coverage
+    and independence of the exceptions) and whether it is rejected, the Basel traffic-light zone of each calendar
     year (at a confidence other than 99% named as Basel's binomial cut-offs applied at that level, not the
     regulatory zone), the Z2 ES test and whether it rejects (5%), and its ``loss`` against the benchmark
     (:func:`relative_loss`) with the verdict, Holm p and the MCS membership."""
@@ -383,8 +385,9 @@ def network_var_reading(
         if not row["trained"]:
             out.append(f"{label}: {name} did not train (not interpreted).")
             continue
-        k = r.kupiec
+        k, cc = r.kupiec, r.christoffersen.pvalue_cc
         coverage = "rejected" if k.pvalue < level else "not rejected"
+        conditional = "rejected" if cc < level else "not rejected"
         es = "rejects" if r.es.reject_5pct else "does not reject"
         zones = ", ".join(f"{year} {tl.zone}" for year, tl in sorted(r.zones_by_year.items()))
         light = (
@@ -395,13 +398,77 @@ def network_var_reading(
         )
         out.append(
             f"{label}: {name} had {k.exceptions} exceptions ({k.expected:.1f} expected; Kupiec p "
-            f"{format_pvalue(k.pvalue)}, coverage {coverage} at {level:.0%}; {light}: {zones}); "
+            f"{format_pvalue(k.pvalue)}, coverage {coverage} at {level:.0%}; Christoffersen's conditional "
+            f"coverage p {format_pvalue(cc)}, {conditional}; {light}: {zones}); "
             f"the Z2 test of its ES {es} at 5% "
             f"(Z2 {r.es.z2:.2f}); its mean {loss.upper()} loss is {relative_loss(loss, row, c.benchmark)}, "
             f"{row['verdict']} (Holm p {format_pvalue(row['pvalue_holm'])}), and the "
             f"{100 * (1 - c.mcs.size):.0f}% MCS {'keeps' if row['in_mcs'] else 'drops'} it."
         )
     return out
+
+
+def ablation_conclusion(
+    comparisons: Mapping[str, ComparisonResult],
+    networks: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """The bottom line of networks compared with their ablation (the comparisons' benchmark, e.g. the linear
+    quantile regression on the same kind of inputs): which trained networks are significantly better on some loss
+    (Holm), which significantly worse, and, where none is better, that none has shown its nonlinearity buys
+    anything; plus, per loss, whether the MCS drops the ablation itself (a signal the DM verdicts need not share)."""
+    if not comparisons:
+        raise ValueError(
+            "ablation_conclusion: comparisons must be a non-empty mapping loss -> result"
+        )
+    labels = dict(labels or {})
+    first = next(iter(comparisons.values()))
+    ablation = first.benchmark
+    tables = {loss: c.table.set_index("model") for loss, c in comparisons.items()}
+    missing = [n for n in networks if any(n not in t.index for t in tables.values())]
+    if missing:
+        raise ValueError(f"ablation_conclusion: networks {missing} are not in the comparisons")
+    trained = [n for n in networks if all(bool(t.loc[n, "trained"]) for t in tables.values())]
+    name = lambda m: labels.get(m, m)  # noqa: E731
+
+    def where(n: str, word: str) -> list[str]:
+        return [loss.upper() for loss, t in tables.items() if t.loc[n, "verdict"].startswith(word)]
+
+    better = {n: where(n, "significantly better") for n in trained}
+    worse = {n: where(n, "significantly worse") for n in trained}
+    parts = []
+    if not trained:
+        return f"No network trained: none is read against {ablation}."
+    if not any(better.values()):
+        parts.append(
+            f"No trained network is significantly better than {ablation} on any loss (Holm): none has shown "
+            "that its nonlinearity buys anything beyond the linear model."
+        )
+    else:
+        parts.append(
+            "Significantly better than "
+            + f"{ablation} (Holm): "
+            + "; ".join(f"{name(n)} on {', '.join(v)}" for n, v in better.items() if v)
+            + "."
+        )
+    if any(worse.values()):
+        parts.append(
+            f"Significantly worse than {ablation}: "
+            + "; ".join(f"{name(n)} on {', '.join(v)}" for n, v in worse.items() if v)
+            + "."
+        )
+    dropped = [loss.upper() for loss, c in comparisons.items() if ablation not in c.mcs.included]
+    if dropped:
+        parts.append(
+            f"The MCS drops {ablation} itself on {', '.join(dropped)}: relative to the variability of the loss "
+            "differences it is outperformed, a signal the pairwise DM tests after Holm do not confirm."
+            if not any(better.values())
+            else f"The MCS drops {ablation} itself on {', '.join(dropped)}."
+        )
+    untrained = [n for n in networks if n not in trained]
+    if untrained:
+        parts.append(f"Not read (did not train): {', '.join(untrained)}.")
+    return " ".join(parts)
 
 
 def independence_reading(results: Sequence[VaRBacktest], level: float = 0.05) -> str:
