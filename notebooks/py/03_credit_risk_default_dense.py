@@ -29,9 +29,9 @@
 # without the protected attributes, and disparate impact of the approval decision. A last section reads credit
 # spreads as a market signal of default risk.
 #
-# **Runtime** (2 CPU cores shared with other renders): 976 s (about 16 minutes) in the full profile (two CV
-# repeats) with `dataset = "german_credit"` at the last render; the quick profile (one repeat) took about 21
-# minutes under heavy load when last measured.
+# **Runtime** (2 CPU cores shared with other jobs): 1275 s (about 21 minutes) in the full profile (two CV
+# repeats) with `dataset = "german_credit"` at the last render, beside a quick `make run`; the quick profile (one
+# repeat) took 273 s in that `make run` (a fresh clone, 2 workers, beside this render).
 
 # %% tags=["parameters"]
 seed = 42
