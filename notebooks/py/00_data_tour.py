@@ -14,8 +14,9 @@
 #
 # **Models.** None: this notebook only looks at data and at the quality checks every loader runs.
 #
-# **Runtime** (2 CPU cores, lightly shared at the last render): 28 s full, about the same quick (the profiles
-# differ only for notebooks that train; loading and checking every registry dataset dominates).
+# **Runtime** (2 CPU cores, lightly shared at the last render): 28 s full; 41 s quick in a fresh-clone `make run`
+# (2 workers, beside a render) this session (the profiles differ only for notebooks that train; loading and
+# checking every registry dataset dominates).
 
 # %% tags=["parameters"]
 seed = 42

@@ -33,7 +33,7 @@
 # Clark–West for the nested models, the LSTM against the linear model, Holm over all, MCS.
 #
 # **Runtime** (2 CPU cores shared with other renders): 1544 s (about 26 minutes) in the full profile at the last
-# render; the quick profile took 97 s on lightly loaded cores when last measured.
+# render; the quick profile took 101 s in a fresh-clone `make run` (2 workers, beside a render) this session.
 
 # %% tags=["parameters"]
 seed = 42

@@ -24,7 +24,7 @@
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
 # **Runtime** (2 CPU cores shared with other renders): full profile 383 s at the last render; the quick profile
-# took 325 s under heavy load (load average about 12; 1.4 CPU-minutes) when last measured.
+# took 195 s in a fresh-clone `make run` (2 workers, beside a render) this session.
 
 # %% tags=["parameters"]
 seed = 42
