@@ -83,8 +83,11 @@ lab: $(STAMP)
 ui: $(STAMP)
 	$(BIN)/finrisk ui
 
+# Every notebook in the full profile, except those tests/notebooks.yaml commits in another profile (07: quick).
+QUICK_RENDERED := notebooks/07_model_risk_seed_variance_and_stability.ipynb
 notebooks: $(STAMP)
-	$(HEADLESS) $(BIN)/finrisk render
+	$(HEADLESS) $(BIN)/finrisk render $(filter-out $(QUICK_RENDERED),$(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb)))
+	$(HEADLESS) $(BIN)/finrisk render --profile quick $(QUICK_RENDERED)
 
 # Worked solutions of the exercises (solutions/*.ipynb, committed without outputs): executed, with their outputs,
 # into build/solutions/ for teachers (tests/solution_harness.py; `make test` runs them too, tests/test_solutions.py).

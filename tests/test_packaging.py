@@ -33,3 +33,17 @@ def test_environment_yml_matches_pyproject():
 def test_keras_floor_excludes_the_unsafe_releases():
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert "keras>=3.13.1" in deps
+
+
+def test_make_notebooks_renders_each_notebook_in_its_committed_profile():
+    """`make notebooks` renders in the quick profile exactly the notebooks tests/notebooks.yaml commits in it."""
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text()
+    listed = re.search(r"^QUICK_RENDERED := (.*)$", makefile, re.M)
+    assert listed, "Makefile defines no QUICK_RENDERED"
+    config = yaml.safe_load((Path(__file__).with_name("notebooks.yaml")).read_text())
+    quick = {
+        f"notebooks/{stem}.ipynb"
+        for stem, e in config.items()
+        if e.get("render_profile") == "quick"
+    }
+    assert set(listed.group(1).split()) == quick

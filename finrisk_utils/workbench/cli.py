@@ -340,7 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         choices=sorted(PROFILES),
         default="full",
-        help="profile to render in (default full; tests/notebooks.yaml names any notebook rendered otherwise)",
+        help="profile to render in (default full); a notebook committed in another profile (tests/notebooks.yaml "
+        "render_profile, e.g. 07 in quick) is rendered with that --profile (make notebooks does both)",
     )
     render.set_defaults(func=_cmd_render)
     return parser
