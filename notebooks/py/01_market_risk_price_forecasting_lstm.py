@@ -21,8 +21,8 @@
 # the random walk (historical mean, AR, LSTM), by Clark and West (2007); Holm over the family; the model confidence
 # set of Hansen, Lunde and Nason (2011) over all five.
 #
-# **Runtime** (2 CPU cores shared with other renders): 54 s in the full profile at the last render; 53 s in the
-# quick profile when last measured.
+# **Runtime** (2 CPU cores shared with other jobs): 60 s in the full profile at the last render; 36 s in the
+# quick profile in a fresh-clone `make run` (2 workers, beside a render) this session.
 
 # %% tags=["parameters"]
 seed = 42
