@@ -260,6 +260,11 @@ def test_untrained_models_are_left_out_and_no_winner_is_said_when_none():
         "guess" in included
     )  # kept by the MCS: labelled, not dropped
     assert "No model beats random_walk at any horizon" in text
+    # labels that already carry the mark (as notebook 09 passes them) are not marked twice
+    labelled = change_forecast_reading(comps, {"guess": "guess (untrained)"})
+    assert "(untrained) (untrained)" not in labelled
+    kept = labelled.split("MCS keeps ")[1].split(".")[0]  # the first horizon's MCS sentence
+    assert ("guess (untrained)" in kept) == ("guess" in included)
     # a forecast that holds the outcome under heavy noise: DM says worse, Clark-West finds its content
     text = change_forecast_reading(_comparison(oracle_noise=50.0))
     assert "oracle RMSE" in text and "DM significantly worse" in text
@@ -397,3 +402,20 @@ def test_notebook_02_var_pipeline_runs_on_a_currency():
         assert b.kupiec.n == len(test) and 0 <= b.kupiec.exceptions < 20
         # a dollar-rate VaR at 99% is around 2.3 daily sd (about 0.7-0.8% in the 1980s), not an equity VaR
         assert 0.8 < fc.var.mean() < 3.5
+
+
+def test_an_untrained_model_kept_by_the_mcs_is_marked_once():
+    """An untrained model whose forecasts are the random walk's plus a hair of noise stays in the MCS; with a
+    label that already says "(untrained)" (as notebook 09 passes it) the MCS sentence marks it once."""
+    y = _ar_levels(phi=0.0, n=700, seed=4)
+    origins = forecast_origins(y.index, y.index[400], y.index[-1], 1)
+    a = actual_changes(y, origins, 1)
+    rw = zero_change_forecast(y, origins, 1)
+    near = rw + np.random.default_rng(1).normal(0, 1e-4, len(rw))
+    comps = compare_change_forecasts(
+        {1: a}, {1: {"random_walk": rw, "lstm": near}}, trained={"lstm": False}, seed=0
+    )
+    assert "lstm" in comps[1].mcs.included
+    text = change_forecast_reading(comps, {"lstm": "lstm (untrained)"})
+    assert "MCS keeps random_walk, lstm (untrained)." in text
+    assert "(untrained) (untrained)" not in text
