@@ -26,10 +26,9 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over all models.
 #
-# **Runtime** (2 CPU cores shared with other jobs): 676 s in the full profile at the last render (eight
+# **Runtime** (2 CPU cores shared with other jobs): 884 s in the full profile at the last render (eight
 # candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the
-# portfolio); the quick profile took 11 min under heavy load (load average about 18; 2 CPU-minutes) when last
-# measured.
+# portfolio); 195 s in the quick profile in a fresh-clone `make run` (2 workers, beside a render) this session.
 
 # %% tags=["parameters"]
 seed = 42
