@@ -133,7 +133,12 @@ MUTATIONS = [
     Mutation(
         "dns_refit_sees_one_more_pair",
         "finrisk_utils/rates/dns.py",
-        (("b[: p - horizon + 1], b[horizon : p + 1]", "b[: p - horizon + 2], b[horizon : p + 2]"),),
+        (
+            (
+                "c, g = _expanding_ols(b[:-horizon], b[horizon:], pos - horizon)",
+                "c, g = _expanding_ols(b[:-horizon], b[horizon:], pos - horizon + 1)",
+            ),
+        ),
         (LEAK,),
         "dns",
     ),
@@ -152,7 +157,7 @@ MUTATIONS = [
     Mutation(
         "train_scaler_fitted_on_all_rows",
         "finrisk_utils/core/timeseries.py",
-        (("train = data[data.index < pd.Timestamp(train_end)]", "train = data"),),
+        (("train = data[data.index < train_end]", "train = data"),),
         (LEAK,),
         "scaler",
     ),
@@ -195,7 +200,12 @@ MUTATIONS = [
     Mutation(
         "detectors_train_on_frauds_too",
         "finrisk_utils/fraud/detectors.py",
-        (('normal_train = encode(train[train["is_fraud"] == 0])', "normal_train = encode(train)"),),
+        (
+            (
+                "unlabelled = contaminated_training(train, contamination, seed=seed)",
+                "unlabelled = train",
+            ),
+        ),
         (DETECT,),
         "normal or planted",
     ),
