@@ -22,6 +22,7 @@ from finrisk_utils.forecasting.compare import (
     holm,
     holm_across,
     long_run_variance,
+    mark_untrained,
     model_confidence_set,
     relative_size,
     seed_ensemble,
@@ -457,3 +458,8 @@ def test_relative_size_reads_difference_losses_by_difference():
     assert relative_size("QLIKE", float("nan"), 0.05) == "0.050 higher"
     assert relative_size("qlike", float("nan"), 0.0, "har") == "equal to har's"
     assert relative_size("qlike", float("nan"), 0.0) == "equal"
+
+
+def test_mark_untrained_marks_once():
+    assert mark_untrained("lstm") == "lstm (untrained)"
+    assert mark_untrained("lstm (untrained)") == "lstm (untrained)"

@@ -228,9 +228,8 @@ def credit_models(
                 ("model", KerasDenseClassifier(epochs=epochs, seed=seed, class_weight=None)),
             ]
         )
-        if (
-            len(mlp_grid) == 1
-        ):  # nothing to choose: a search would refit this very model after its inner fits
+        # a one-point grid leaves nothing to choose: a search would refit this very model after its inner fits
+        if len(mlp_grid) == 1:
             models["mlp_tuned"] = base.set_params(
                 **{f"model__{k}": v for k, v in mlp_grid[0].items()}
             )

@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.currency.forecasts import FamaSlope
-from finrisk_utils.forecasting.compare import ComparisonResult, format_pvalue, verdict
+from finrisk_utils.forecasting.compare import (
+    ComparisonResult,
+    format_pvalue,
+    mark_untrained,
+    verdict,
+)
 
 __all__ = [
     "change_forecast_metrics",
@@ -75,11 +80,6 @@ def change_forecast_metrics(
     return {f"{k}{suffix}": v for k, v in out.items()}
 
 
-def _untrained(label: str) -> str:
-    """``label`` marked untrained once (a caller's labels may carry the mark already)."""
-    return label if label.endswith("(untrained)") else f"{label} (untrained)"
-
-
 def change_forecast_reading(
     comps: Mapping[int, ComparisonResult],
     labels: Mapping[str, str] | None = None,
@@ -122,7 +122,7 @@ def change_forecast_reading(
                 better.add(m)
             parts.append(text)
         kept = ", ".join(
-            name(m) if t.loc[m, "trained"] else _untrained(name(m)) for m in c.mcs.included
+            name(m) if t.loc[m, "trained"] else mark_untrained(name(m)) for m in c.mcs.included
         )
         lines.append(
             f"- **{h} {unit}{'s' if h > 1 else ''} ahead** ({int(t['n'].iloc[0])} forecasts): "

@@ -20,6 +20,7 @@ from finrisk_utils.forecasting.compare import (
     compare_forecasts,
     format_pvalue,
     holm_across,
+    mark_untrained,
     seed_ensemble,
 )
 from finrisk_utils.forecasting.direct import DirectForecast, DirectNetSpec, direct_deep_forecast
@@ -330,7 +331,7 @@ def verdict_summary(
             if key in groups or key in ("better", "worse")
         ]
         kept = ", ".join(
-            name(m) if t.loc[m, "trained"] else f"{name(m)} (untrained)" for m in res.mcs.included
+            name(m) if t.loc[m, "trained"] else mark_untrained(name(m)) for m in res.mcs.included
         )
         lowest = t.loc[t["trained"].astype(bool), "mean_loss"].idxmin()
         lines.append(

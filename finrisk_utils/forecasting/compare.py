@@ -49,6 +49,7 @@ __all__ = [
     "comparison_table",
     "default_lags",
     "format_pvalue",
+    "mark_untrained",
     "relative_size",
     "diebold_mariano",
     "holm",
@@ -667,6 +668,11 @@ def format_pvalue(p: float) -> str:
     return f"= {p:.3f}" if p < 0.1 else f"= {p:.2f}"
 
 
+def mark_untrained(label: str) -> str:
+    """``label`` marked "(untrained)" once: a caller's display labels may carry the mark already."""
+    return label if label.endswith("(untrained)") else f"{label} (untrained)"
+
+
 def relative_size(
     loss: str, ratio: float, diff: float, benchmark: str | None = None, *, digits: int = 3
 ) -> str:
@@ -782,7 +788,7 @@ class ComparisonResult:
             sentences.append(f"At h = {h}, {m}'s {what} is {size}; {reading} ({tests}).")
         trained = dict(zip(self.table["model"], self.table["trained"], strict=True))
         kept = ", ".join(
-            name(m) if trained[m] else f"{name(m)} (untrained)" for m in self.mcs.included
+            name(m) if trained[m] else mark_untrained(name(m)) for m in self.mcs.included
         )
         sentences.append(f"The MCS at {100 * (1 - self.mcs.size):.0f}% keeps: {kept}.")
         return " ".join(sentences)

@@ -26,6 +26,7 @@ from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     compare_forecasts,
     format_pvalue,
+    mark_untrained,
     verdict,
 )
 
@@ -132,7 +133,7 @@ class ReturnComparison:
             out.append(text + ".")
         t = self.table
         kept = ", ".join(
-            name(m) if t.loc[m, "trained"] else f"{name(m)} (untrained)"
+            name(m) if t.loc[m, "trained"] else mark_untrained(name(m))
             for m in self.result.mcs.included
         )
         out.append(

@@ -24,6 +24,7 @@ from finrisk_utils.forecasting.compare import (
     compare_forecasts,
     format_pvalue,
     holm_across,
+    mark_untrained,
     relative_size,
     seed_ensemble,
 )
@@ -137,12 +138,9 @@ def run_var_window(
     where = "run_var_window"
     check_confidence(confidence)
     returns = check_returns(returns, "returns", where=where)
-    as_timestamp(
-        test_start, "test_start", where=where
-    )  # checked here, so an error names this function
-    val_start = default_val_start(test_start) if val_start is None else val_start
+    s = as_timestamp(test_start, "test_start", where=where)  # before val_start is derived from it
+    val_start = default_val_start(s) if val_start is None else val_start
     v = as_timestamp(val_start, "val_start", where=where)
-    s = as_timestamp(test_start, "test_start", where=where)
     e = as_timestamp(test_end, "test_end", where=where)
     if not v < s <= e:
         raise DataValidationError(
@@ -534,7 +532,7 @@ def deep_trained(deep: Mapping[str, DeepVaRResult]) -> dict[str, bool]:
 
 def deep_labels(deep: Mapping[str, DeepVaRResult]) -> dict[str, str]:
     """Display names: ``"<name> (untrained)"`` for a network that did not learn (:func:`deep_trained`)."""
-    return {n: f"{n} (untrained)" for n, ok in deep_trained(deep).items() if not ok}
+    return {n: mark_untrained(n) for n, ok in deep_trained(deep).items() if not ok}
 
 
 def save_forecasts(
