@@ -283,8 +283,11 @@ NOT_METRICS = {
     "finrisk_utils.forecasting.metrics": {"forecast_table", "paired_arrays"},
     "finrisk_utils.forecasting.compare": {
         "comparison_table",
+        "format_pvalue",  # how readings print a p-value
         "horizon_table",
+        "mark_untrained",
         "pooled_squared_errors",
+        "relative_size",  # how readings phrase a loss against the benchmark's
     },
     "finrisk_utils.market.backtest": {"backtest_table"},
     "finrisk_utils.market.var_models": {"classical_var_forecasts"},
