@@ -282,17 +282,20 @@ REQUIRED_TERMS = [
 NOT_METRICS = {
     "finrisk_utils.forecasting.metrics": {"forecast_table", "paired_arrays"},
     "finrisk_utils.forecasting.compare": {
+        "ablation_reading",  # text from the comparisons' verdicts
         "comparison_table",
         "format_pvalue",  # how readings print a p-value
         "horizon_table",
         "mark_untrained",
         "pooled_squared_errors",
         "relative_size",  # how readings phrase a loss against the benchmark's
+        "seed_spread_reading",  # text from seed_spread's numbers
     },
     "finrisk_utils.market.backtest": {"backtest_table"},
     "finrisk_utils.market.var_models": {"classical_var_forecasts"},
     "finrisk_utils.credit.metrics": {"check_pd_values", "labels_and_scores"},
     "finrisk_utils.credit.validation": {
+        "age_groups",
         "comparison_text",
         "fairness_reading",
         "german_credit_groups",
@@ -300,7 +303,7 @@ NOT_METRICS = {
     "finrisk_utils.rates.bonds": {"price_from_curve", "price_from_yield", "portfolio_value"},
     "finrisk_utils.rates.nelson_siegel": {"maturity_label"},
     "finrisk_utils.portfolio.backtest": {"rebalance_dates", "weights_at"},
-    "finrisk_utils.portfolio.evaluation": {"ablation_reading", "comparison_metrics"},
+    "finrisk_utils.portfolio.evaluation": {"comparison_metrics"},
     "finrisk_utils.portfolio.covariance": {
         "check_covariance",
         "correlation_from_covariance",

@@ -27,6 +27,7 @@ from finrisk_utils.forecasting.compare import (
     relative_size,
     seed_ensemble,
     seed_spread,
+    seed_spread_reading,
     verdict,
 )
 from finrisk_utils.workbench.outputs import METRIC_KEY_PATTERN
@@ -371,6 +372,33 @@ def test_seed_ensemble_and_spread():
         by_metric.loc["rmse", "std"] == pytest.approx(np.sqrt(2))
         and by_metric.loc["mae", "std"] == 0
     )
+
+
+def test_seed_spread_reading_places_the_ensemble_among_the_seeds():
+    kw = {"model": "lstm", "benchmark": "sample", "metric": "mean QLIKE"}
+    text = seed_spread_reading({0: 1.0, 1: 2.0, 2: 3.0}, 0.9, 2.5, **kw)
+    assert text.startswith(
+        "**Seed spread.** lstm's mean QLIKE over 3 seeds: 1.0000 to 3.0000 (sd 1.0000)"
+    )
+    assert "the seed ensemble's is 0.9000, below every single seed's; sample's is 2.5000." in text
+    assert text.endswith(
+        "2 of 3 single seeds are below sample's: whether a single training run beats the benchmark "
+        "depends on its seed."
+    )
+    assert "within the single seeds' range" in seed_spread_reading(
+        pd.Series([1.0, 3.0]), 2.0, 0.5, **kw
+    )
+    assert "0 of 2 single seeds are below sample's." in seed_spread_reading(
+        [1.0, 3.0], 4.0, 0.5, **kw
+    )
+    one = seed_spread_reading([1.5], 1.5, 2.0, **kw)
+    assert "over 1 seed: 1.5000 (one seed: no spread to read)" in one
+    with pytest.raises(DataValidationError, match="seed_spread_reading: per_seed has 1 non-finite"):
+        seed_spread_reading([1.0, np.nan], 1.0, 1.0, **kw)
+    with pytest.raises(ValueError, match="seed_spread_reading: ensemble must be finite"):
+        seed_spread_reading([1.0, 2.0], np.inf, 1.0, **kw)
+    with pytest.raises(TypeError, match="seed_spread_reading: benchmark_value must be a number"):
+        seed_spread_reading([1.0, 2.0], 1.0, "1", **kw)
 
 
 def test_bad_inputs_name_function_and_argument():

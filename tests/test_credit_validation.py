@@ -125,7 +125,8 @@ def test_goal_table_reports_the_difference_its_delong_test_is_on():
     goals = goal_table(summary, ["net"], "scorecard", {"net": test}, auc_min=0.77, brier_max=0.17)
     row = goals.loc["net"]
     # the difference and the p-value come from one estimate (the test's scores), not the CV means
-    assert row["auc_minus_scorecard"] == pytest.approx(test.difference)
+    assert row["delong_auc_minus_scorecard"] == pytest.approx(test.difference)
+    assert row["delong_auc"] - row["delong_auc_scorecard"] == pytest.approx(test.difference)
     assert row["delong_pvalue_vs_scorecard"] == pytest.approx(test.pvalue)
     assert row["auc_goal_met"] and row["brier_goal_met"] and row["auc"] == 0.79
     with pytest.raises(ValueError, match="goal_table: no DeLong test"):
@@ -136,10 +137,26 @@ def test_german_credit_groups(data):
     X, _ = data
     g = german_credit_groups(X)
     assert list(g.columns) == ["sex", "marital", "age", "foreign"]
-    assert (g["sex"] == "female").sum() == 310 and (g["marital"] == "single").sum() == 548
-    assert (g["foreign"] == "foreign").sum() == 963 and (g["age"] == "under 25").sum() == 149
+    # Grömping's (2019) code table: 92 single women, 598 men (none single), 310 of unknown sex and status
+    assert (g["sex"] == "female").sum() == 92 and (g["sex"] == "male").sum() == 598
+    assert g["sex"].isna().sum() == 310 and g["marital"].isna().sum() == 310
+    assert ((g["sex"] == "female") == (g["marital"] == "single")).all()
+    assert (g["foreign"] == "foreign").sum() == 37
+    # Kamiran and Calders' (2009) young group: aged 25 or younger (190 applicants; 41 are exactly 25)
+    assert (g["age"] == "25 or younger").sum() == 190 and (g["age"] == "over 25").sum() == 810
+    uci = german_credit_groups(X, coding="uci")  # the labels as the UCI documentation states them
+    assert (uci["sex"] == "female").sum() == 310 and (uci["marital"] == "single").sum() == 548
+    assert (uci["foreign"] == "foreign").sum() == 963 and uci.notna().all().all()
     with pytest.raises(ValueError, match="foreign_worker"):
         german_credit_groups(X.drop(columns="foreign_worker"))
+    with pytest.raises(ValueError, match="german_credit_groups: age_cut must be"):
+        german_credit_groups(X, age_cut=0)
+    with pytest.raises(ValueError, match="german_credit_groups: coding must be one of"):
+        german_credit_groups(X, coding="unknown")
+    bad = X.astype({"personal_status_and_sex": str})
+    bad.loc[bad.index[3], "personal_status_and_sex"] = "other"
+    with pytest.raises(ValueError, match=r"labels \['other'\] outside the UCI code table .*row 3"):
+        german_credit_groups(bad)
 
 
 def test_compare_pd_models_finds_a_better_model_and_labels_untrained():

@@ -9,13 +9,12 @@ import pandas as pd
 import pytest
 
 from finrisk_utils.core.validation import DataValidationError
-from finrisk_utils.forecasting.compare import format_pvalue, holm
+from finrisk_utils.forecasting.compare import ablation_reading, format_pvalue, holm
 from finrisk_utils.forecasting.metrics import pinball_loss
 from finrisk_utils.market import (
     DeepVaRResult,
     DeepVaRSpec,
     RiskForecast,
-    ablation_conclusion,
     backtest_var,
     capital_table,
     classical_reading,
@@ -352,27 +351,42 @@ def test_forecast_files_and_seed_ensemble(sim, tmp_path):
         ensemble_forecast([])
 
 
-def test_ablation_conclusion_states_the_bottom_line(sim):
+def test_ablation_reading_states_the_bottom_line(sim):
     """garch_t plays the ablation: the near copy is not distinguishable from it (nothing shown beyond it), the
     40%-too-small VaR is significantly worse on both losses; an untrained network is named, not read."""
     results = _results(sim)
     comps = compare_var_losses(
         results, "garch_t", trained={"lstm_quantile": True, "hs": True}, mcs_reps=200
     )
-    text = ablation_conclusion(comps, ["lstm_quantile", "hs"])
-    assert text.startswith(
-        "No trained network is significantly better than garch_t on any loss (Holm): none has shown"
+    text = ablation_reading(comps, ["lstm_quantile", "hs"], {"hs": "HS"})
+    assert text.startswith("**What the networks add beyond the linear ablation garch_t**")
+    assert (
+        "No trained network is significantly better than garch_t on any loss: none has shown"
+        in text
     )
-    assert "Significantly worse than garch_t: hs on PINBALL, FZ0." in text
+    assert "Significantly worse than garch_t: HS on pinball, fz0." in text
+    hs = comps["pinball"].table.set_index("model").loc["hs"]
+    assert f"HS: pinball {hs['ratio']:.3f} times (significantly worse than garch_t, Holm p" in text
     assert ("The MCS drops garch_t itself" in text) == any(
         "garch_t" not in c.mcs.included for c in comps.values()
     )
     untrained = compare_var_losses(results, "garch_t", trained={"hs": False}, mcs_reps=200)
     assert (
-        ablation_conclusion(untrained, ["hs"])
-        == "No network trained: none is read against garch_t."
+        ablation_reading(untrained, ["hs"])
+        == "No network trained (hs): none is read against garch_t."
     )
-    with pytest.raises(ValueError, match="ablation_conclusion: networks \\['gru'\\]"):
-        ablation_conclusion(comps, ["gru"])
-    with pytest.raises(ValueError, match="ablation_conclusion: comparisons must be"):
-        ablation_conclusion({}, ["hs"])
+    partly = compare_var_losses(
+        results, "garch_t", trained={"lstm_quantile": True, "hs": False}, mcs_reps=200
+    )
+    assert ablation_reading(partly, ["lstm_quantile", "hs"]).endswith(
+        "Not read (did not train): hs."
+    )
+    with pytest.raises(ValueError, match="ablation_reading: networks \\['gru'\\]"):
+        ablation_reading(comps, ["gru"])
+    with pytest.raises(ValueError, match="ablation_reading: comparisons must be"):
+        ablation_reading({}, ["hs"])
+    other = compare_var_losses(results, "hs", mcs_reps=200)
+    with pytest.raises(
+        ValueError, match="ablation_reading: every comparison must have the same benchmark"
+    ):
+        ablation_reading({"pinball": comps["pinball"], "fz0": other["fz0"]}, ["lstm_quantile"])

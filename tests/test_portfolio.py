@@ -7,12 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finrisk_utils.forecasting import compare_forecasts, holm
+from finrisk_utils.forecasting import ablation_reading, compare_forecasts, holm
 from finrisk_utils.portfolio import (
     FixedCovariance,
     GarchVolatility,
     ablation_comparison,
-    ablation_reading,
     asset_returns,
     backtest,
     bond_returns,
@@ -404,9 +403,11 @@ def test_ablation_comparison_reads_the_network_against_its_ablation():
     raw = [c.table.set_index("model").loc["lstm_ccc", "dm_pvalue"] for c in comps.values()]
     got = [c.table.set_index("model").loc["lstm_ccc", "pvalue_holm"] for c in comps.values()]
     np.testing.assert_allclose(got, holm(np.asarray(raw)))
-    text = ablation_reading(comps, "lstm_ccc")
-    assert "Significantly worse than its ablation on: portfolio min_variance;" in text
-    assert f"portfolio min_variance: {port.loc['lstm_ccc', 'ratio']:.3f} times" in text
+    text = ablation_reading(
+        comps, "lstm_ccc"
+    )  # the shared reading (forecasting.compare) on tuple keys
+    assert "Significantly worse than har_ccc: lstm_ccc on portfolio min_variance" in text
+    assert f"portfolio min_variance {port.loc['lstm_ccc', 'ratio']:.3f} times" in text
     keys = comparison_metrics(
         comps[("portfolio", "min_variance")], "var", "min_variance", pairs_only=True
     )
@@ -415,7 +416,9 @@ def test_ablation_comparison_reads_the_network_against_its_ablation():
         "lstm_ccc_vs_har_ccc.var_dm_pvalue_holm_min_variance",
     }
     untrained = ablation_comparison(losses, "lstm_ccc", "har_ccc", trained=False, mcs_reps=200)
-    assert ablation_reading(untrained, "lstm_ccc").startswith("lstm_ccc did not train")
+    assert ablation_reading(untrained, "lstm_ccc") == (
+        "No network trained (lstm_ccc): none is read against har_ccc."
+    )
     with pytest.raises(ValueError, match="ablation_comparison: losses\\[\\('x', 'y'\\)\\] must be"):
         ablation_comparison(
             {("x", "y"): losses[("covariance", "qlike")][["har_ccc"]]}, "lstm_ccc", "har_ccc"

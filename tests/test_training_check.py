@@ -43,6 +43,57 @@ def test_a_network_on_signal_trains_and_on_noise_does_not():
     assert fits["noise"].naive_val_loss == pytest.approx(expected, rel=1e-5)
 
 
+def test_class_weighted_fit_judges_the_weighted_objective():
+    """With class weights the validation loss (early stopping, the trained check) is weighted like the training
+    loss, and the naive predictor is the class-weighted base rate: for balanced weights 0.5, whose weighted log
+    loss is ln 2 whatever the bad rate. A rare-class signal therefore counts as trained."""
+    from finrisk_utils.models.dense import build_dense_classifier
+
+    setup(0)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((1200, 3)).astype("float32")
+    y = (X[:, 0] + 0.5 * rng.standard_normal(1200) > 1.4).astype("float32")  # about 10% ones
+    counts = np.bincount(y[:800].astype(int))
+    weights = {k: 800 / (2 * counts[k]) for k in (0, 1)}
+    model = build_dense_classifier(3, hidden=(8,), dropout=0.0, l2=0.0, learning_rate=1e-2)
+    fit = fit_model(model, X[:800], y[:800], X[800:], y[800:], epochs=40, class_weight=weights)
+    w_val = np.where(y[800:] == 1, weights[1], weights[0])
+    p = model.predict(X[800:], verbose=0)[:, 0].astype(float)
+    bce = -(y[800:] * np.log(p) + (1 - y[800:]) * np.log(1 - p))
+    assert fit.best_val_loss == pytest.approx(float(np.mean(w_val * bce)), rel=1e-3)
+    assert fit.naive_val_loss == pytest.approx(float(np.mean(w_val)) * np.log(2), rel=1e-4)
+    assert fit.trained is True
+    with pytest.raises(ValueError, match=r"fit_model: class_weight .* no weight for classes \[1\]"):
+        fit_model(model, X[:800], y[:800], X[800:], y[800:], epochs=1, class_weight={0: 1.0})
+
+
+def test_steps_per_execution_changes_speed_not_weights():
+    """The dense classifier runs STEPS_PER_EXECUTION batches per compiled call: the same updates in the same
+    order as one batch per call, so the fitted network predicts exactly the same."""
+    import keras
+
+    from finrisk_utils.models.dense import build_dense_classifier
+    from finrisk_utils.models.training import STEPS_PER_EXECUTION
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((700, 4)).astype("float32")
+    y = (X[:, 0] + rng.standard_normal(700) > 1).astype("float32")
+    preds = []
+    for spe in (1, STEPS_PER_EXECUTION):
+        setup(0)
+        model = build_dense_classifier(4, hidden=(8,))
+        assert spe == 1 or model.steps_per_execution == STEPS_PER_EXECUTION
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3),
+            loss="binary_crossentropy",
+            steps_per_execution=spe,
+        )
+        fit_model(model, X[:500], y[:500], X[500:], y[500:], epochs=3, batch_size=16)
+        preds.append(model.predict(X[500:], verbose=0))
+    assert STEPS_PER_EXECUTION > 1
+    np.testing.assert_array_equal(preds[0], preds[1])
+
+
 def test_naive_loss_is_none_when_outputs_do_not_match_targets():
     model = build_dense_regressor(5, 1, hidden=(4,), n_outputs=2)
     y = np.zeros((10, 1))

@@ -47,6 +47,7 @@ from finrisk_utils.credit.scorecard import (
     scorecard_table,
 )
 from finrisk_utils.credit.validation import (
+    age_groups,
     approval_cutoff,
     compare_pd_models,
     comparison_text,
@@ -81,6 +82,7 @@ __all__ = [
     "fairness_reading",
     "expected_calibration_error",
     "expected_cost",
+    "age_groups",
     "german_credit_groups",
     "goal_table",
     "grade_table",

@@ -4,7 +4,8 @@ missing values per attribute (reported, then handled by the models' pipelines: s
 ``WoEEncoder``; gradient boosting takes them natively).
 
 - ``german_credit``: UCI Statlog, 1,000 applicants, 30% bad, no missing values; label ``creditability``;
-  protected: sex and marital status, age, foreign worker; population bad rate about 5% (Grömping 2019).
+  protected: sex and marital status, age, foreign worker (groups read with Grömping's 2019 corrected code
+  table); population bad rate about 5% (Grömping 2019).
 - ``credit_applicants``: R ``modeldata::credit_data``, 4,454 applicants, 28% bad; label ``status``; missing
   values in ``income``, ``assets``, ``debt``, ``home``, ``marital``, ``job``; protected: age and marital
   status; no documented population bad rate (the sample's own rate is used).
@@ -19,12 +20,10 @@ import pandas as pd
 
 from finrisk_utils.core.validation import (
     DataValidationError,
-    as_float_array,
     check_columns,
-    check_positive_int,
 )
 from finrisk_utils.credit.models import split_features_label
-from finrisk_utils.credit.validation import german_credit_groups
+from finrisk_utils.credit.validation import age_groups, german_credit_groups
 from finrisk_utils.data import load
 
 __all__ = [
@@ -70,10 +69,9 @@ class CreditData:
 
 def credit_applicants_groups(X: pd.DataFrame, *, age_cut: int = 25) -> pd.DataFrame:
     """Protected groups of ``credit_applicants``: ``marital`` (single / not single; NaN where the marital
-    status is missing) and ``age`` (under / at least ``age_cut``, as for German credit)."""
+    status is missing) and ``age`` (:func:`~finrisk_utils.credit.validation.age_groups`, as for German credit)."""
     where = "credit_applicants_groups"
     check_columns(X, ["marital", "age"], where=where)
-    age_cut = check_positive_int(age_cut, "age_cut", where=where)
     marital = X["marital"].astype(object)
     single = marital.where(
         marital.isna(), marital.eq("single").map({True: "single", False: "not single"})
@@ -81,11 +79,7 @@ def credit_applicants_groups(X: pd.DataFrame, *, age_cut: int = 25) -> pd.DataFr
     return pd.DataFrame(
         {
             "marital": single.to_numpy(dtype=object),
-            "age": np.where(
-                as_float_array(X["age"], "age", where=where) < age_cut,
-                f"under {age_cut}",
-                f"{age_cut} and over",
-            ),
+            "age": age_groups(X["age"], age_cut, where=where),
         },
         index=X.index,
     ).astype(object)

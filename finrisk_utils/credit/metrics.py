@@ -240,9 +240,11 @@ def goal_table(
 ) -> pd.DataFrame:
     """Does each of ``models`` meet the goals set before the run (AUC at least ``auc_min``, Brier score at
     most ``brier_max``), and how far is its AUC from ``benchmark``'s? ``summary``: models x metrics with
-    ``auc`` and ``brier`` columns (e.g. cross-validated means), which the goals are read on; ``delong[m]``: the
-    DeLong test of ``m`` against the benchmark, whose AUC difference (``auc_minus_<benchmark>``, on the scores
-    the test used) is reported beside its p-value, so the two come from one estimate. One row per model."""
+    ``auc`` and ``brier`` columns (e.g. cross-validated means), which the goals are read on (columns ``auc``,
+    ``brier``); ``delong[m]``: the DeLong test of ``m`` against the benchmark. The test's own estimates sit
+    beside its p-value under names that say so (``delong_auc``, ``delong_auc_<benchmark>`` and
+    ``delong_auc_minus_<benchmark>``: the AUCs of the scores the test used, e.g. pooled out-of-fold PDs, which
+    need not equal the CV means). One row per model."""
     where = "goal_table"
     check_columns(summary, ["auc", "brier"], where=where)
     missing = [m for m in [*models, benchmark] if m not in summary.index]
@@ -259,7 +261,9 @@ def goal_table(
             "auc_goal_met": bool(summary.loc[m, "auc"] >= auc_min),
             "brier": float(summary.loc[m, "brier"]),
             "brier_goal_met": bool(summary.loc[m, "brier"] <= brier_max),
-            f"auc_minus_{benchmark}": float(delong[m].difference),
+            "delong_auc": float(delong[m].auc_a),
+            f"delong_auc_{benchmark}": float(delong[m].auc_b),
+            f"delong_auc_minus_{benchmark}": float(delong[m].difference),
             f"delong_pvalue_vs_{benchmark}": delong[m].pvalue,
         }
         for m in models

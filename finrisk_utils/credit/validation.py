@@ -28,6 +28,7 @@ from finrisk_utils.credit.metrics import (
 from finrisk_utils.forecasting.compare import format_pvalue, holm, model_confidence_set, verdict
 
 __all__ = [
+    "age_groups",
     "approval_cutoff",
     "compare_pd_models",
     "comparison_text",
@@ -140,25 +141,74 @@ def approval_cutoff(p: np.ndarray, approval_rate: float) -> float:
     return float(np.quantile(p, rate, method="lower"))
 
 
-def german_credit_groups(X: pd.DataFrame, *, age_cut: int = 25) -> pd.DataFrame:
+def age_groups(age: object, age_cut: int, *, name: str = "age", where: str) -> np.ndarray:
+    """Age group per applicant (years): ``"<cut> or younger"`` where age <= ``age_cut``, else ``"over <cut>"``
+    (the young group of Kamiran and Calders 2009, age <= 25 on German credit). Shape ``(n,)``, dtype object."""
+    age_cut = check_positive_int(age_cut, "age_cut", where=where)
+    young = as_float_array(age, name, where=where) <= age_cut
+    return np.where(young, f"{age_cut} or younger", f"over {age_cut}").astype(object)
+
+
+# The file's labels follow the UCI documentation; Grömping (2019, "South German Credit Data: Correcting a Widely
+# Used Data Set", Beuth University report 4/2019) recovered the code table the data were collected with. Per UCI
+# label of ``personal_status_and_sex``: (sex, marital status) under each reading; None where the corrected code
+# does not tell (code 2 is "female : non-single or male : single").
+_PERSONAL_STATUS = {
+    "uci": {
+        "male : divorced/separated": ("male", "not single"),
+        "female : divorced/separated/married": ("female", "not single"),
+        "male : single": ("male", "single"),
+        "male : married/widowed": ("male", "not single"),
+        "female : single": ("female", "single"),
+    },
+    "groemping": {
+        "male : divorced/separated": ("male", "not single"),
+        "female : divorced/separated/married": (None, None),
+        "male : single": ("male", "not single"),  # corrected: male : married/widowed
+        "male : married/widowed": ("female", "single"),  # corrected: female : single
+        "female : single": ("female", "single"),  # no applicant has this code
+    },
+}
+# foreign_worker: Grömping's corrected data hold the opposite of the UCI file's yes/no.
+_FOREIGN = {"uci": "yes", "groemping": "no"}
+
+
+def german_credit_groups(
+    X: pd.DataFrame, *, age_cut: int = 25, coding: str = "groemping"
+) -> pd.DataFrame:
     """Protected groups of the German credit applicants, one column per attribute: ``sex`` (female/male) and
-    ``marital`` (single/not single) from ``personal_status_and_sex``, ``age`` (under/at least ``age_cut``; 25 as
-    in Kamiran and Calders 2009) and ``foreign`` (``foreign_worker``: yes/no)."""
+    ``marital`` (single/not single) from ``personal_status_and_sex``, ``age`` (:func:`age_groups`: at most
+    ``age_cut`` or over it; 25 as in Kamiran and Calders 2009) and ``foreign`` (from ``foreign_worker``).
+
+    ``coding="groemping"`` (default) reads the codes as Grömping (2019) corrected them: the UCI label "male :
+    single" is a married or widowed man, "male : married/widowed" a single woman, "female :
+    divorced/separated/married" a non-single woman *or* a single man (sex and marital status unknown: NaN, left
+    out of group rates), and foreign-worker yes/no are swapped (37 foreign workers, not 963). ``coding="uci"``
+    reads the labels as the UCI documentation states them (for comparison with published analyses)."""
     where = "german_credit_groups"
+    if coding not in _PERSONAL_STATUS:
+        raise ValueError(
+            f"{where}: coding must be one of {sorted(_PERSONAL_STATUS)}, got {coding!r}"
+        )
     status, age, foreign = "personal_status_and_sex", "age_in_years", "foreign_worker"
     check_columns(X, [status, age, foreign], where=where)
-    age_cut = check_positive_int(age_cut, "age_cut", where=where)
     text = X[status].astype(str)
+    table = _PERSONAL_STATUS[coding]
+    unknown = sorted(set(text) - set(table))
+    if unknown:
+        raise ValueError(
+            f"{where}: personal_status_and_sex holds labels {unknown} outside the UCI code table "
+            f"{sorted(table)} (row {text.index[text.isin(unknown)][0]!r})"
+        )
+    sex, marital = (text.map({k: v[i] for k, v in table.items()}) for i in (0, 1))
     return pd.DataFrame(
         {
-            "sex": np.where(text.str.startswith("female"), "female", "male"),
-            "marital": np.where(text.str.contains("single"), "single", "not single"),
-            "age": np.where(
-                as_float_array(X[age], age, where=where) < age_cut,
-                f"under {age_cut}",
-                f"{age_cut} and over",
+            "sex": sex.to_numpy(dtype=object),
+            "marital": marital.to_numpy(dtype=object),
+            "age": age_groups(X[age], age_cut, name=age, where=where),
+            "foreign": np.where(
+                X[foreign].astype(str) == _FOREIGN[coding], "foreign", "not foreign"
             ),
-            "foreign": np.where(X[foreign].astype(str) == "yes", "foreign", "not foreign"),
         },
         index=X.index,
     )

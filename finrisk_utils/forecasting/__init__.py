@@ -29,6 +29,7 @@ from finrisk_utils.forecasting.compare import (
     CWResult,
     DMResult,
     MCSResult,
+    ablation_reading,
     clark_west,
     compare_forecasts,
     comparison_table,
@@ -45,6 +46,7 @@ from finrisk_utils.forecasting.compare import (
     relative_size,
     seed_ensemble,
     seed_spread,
+    seed_spread_reading,
     verdict,
 )
 from finrisk_utils.forecasting.direct import (
@@ -85,6 +87,7 @@ __all__ = [
     "DIFFERENCE_LOSSES",
     "KERNELS",
     "MCSResult",
+    "ablation_reading",
     "ar_one_step_forecast",
     "bakeoff_metrics",
     "bakeoff_table",
@@ -126,6 +129,7 @@ __all__ = [
     "run_family",
     "seed_ensemble",
     "seed_spread",
+    "seed_spread_reading",
     "verdict",
     "verdict_summary",
     "verdict_table",

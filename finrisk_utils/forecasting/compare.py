@@ -32,6 +32,7 @@ from scipy import stats
 
 from finrisk_utils.core.validation import (
     as_float_array,
+    check_number,
     check_positive_int,
     check_probability,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "ComparisonResult",
     "DMResult",
     "MCSResult",
+    "ablation_reading",
     "clark_west",
     "compare_forecasts",
     "comparison_table",
@@ -60,6 +62,7 @@ __all__ = [
     "pooled_squared_errors",
     "seed_ensemble",
     "seed_spread",
+    "seed_spread_reading",
     "verdict",
 ]
 
@@ -69,6 +72,7 @@ KERNELS = ("bartlett", "rectangular")
 DIFFERENCE_LOSSES = ("qlike", "fz0")
 _ALTERNATIVES = ("two-sided", "less", "greater")
 _UNTRAINED = "did not train (not interpreted)"
+_K = TypeVar("_K", bound=Hashable)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -652,6 +656,50 @@ def seed_spread(
 # --------------------------------------------------------------------------------------------------------------
 
 
+def seed_spread_reading(
+    per_seed: Mapping[object, float] | pd.Series,
+    ensemble: float,
+    benchmark_value: float,
+    *,
+    model: str,
+    benchmark: str,
+    metric: str,
+) -> str:
+    """Markdown: the spread over seeds of ``model``'s test ``metric`` (lower is better, e.g. a mean loss) read
+    beside its seed ensemble's value and the benchmark's: the range and standard deviation over seeds, how many
+    single seeds beat the benchmark, and whether the ensemble beats every single seed. The ensemble is what the
+    notebook tests; this says how much a single training run could have differed from it."""
+    where = "seed_spread_reading"
+    values = pd.Series(per_seed, dtype=float) if isinstance(per_seed, Mapping) else per_seed
+    arr = as_float_array(_arraylike(values), "per_seed", where=where)
+    ensemble = check_number(ensemble, "ensemble", where=where)
+    benchmark_value = check_number(benchmark_value, "benchmark_value", where=where)
+    head = f"**Seed spread.** {model}'s {metric} over {arr.size} seed{'s' if arr.size > 1 else ''}"
+    bench = f"{benchmark}'s is {benchmark_value:.4f}"
+    if arr.size == 1:
+        return (
+            f"{head}: {arr[0]:.4f} (one seed: no spread to read); {bench}. Rerun with more seeds before "
+            "reading the network's result as more than one training run's."
+        )
+    beat = int((arr < benchmark_value).sum())
+    ens_place = (
+        "below every single seed's"
+        if ensemble < arr.min()
+        else "above every single seed's"
+        if ensemble > arr.max()
+        else "within the single seeds' range"
+    )
+    return (
+        f"{head}: {arr.min():.4f} to {arr.max():.4f} (sd {arr.std(ddof=1):.4f}); the seed ensemble's is "
+        f"{ensemble:.4f}, {ens_place}; {bench}. {beat} of {arr.size} single seeds are below {benchmark}'s"
+        + (
+            ": whether a single training run beats the benchmark depends on its seed."
+            if 0 < beat < arr.size
+            else "."
+        )
+    )
+
+
 def _snake(name: str) -> str:
     """A lower-case snake segment for metric keys (``"LSTM (ens)"`` -> ``"lstm_ens"``)."""
     return re.sub(r"_+", "_", re.sub(r"[^0-9a-z]+", "_", str(name).lower())).strip("_")
@@ -792,6 +840,95 @@ class ComparisonResult:
         )
         sentences.append(f"The MCS at {100 * (1 - self.mcs.size):.0f}% keeps: {kept}.")
         return " ".join(sentences)
+
+
+def _key_label(key: object) -> str:
+    """A comparison's key in a sentence: ``"pinball"`` as is, ``("portfolio", "qlike")`` as ``"portfolio qlike"``."""
+    return " ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+
+
+def ablation_reading(
+    comparisons: Mapping[_K, ComparisonResult],
+    networks: Sequence[str] | str,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """Markdown: what each network adds beyond its ablation (the comparisons' benchmark: a linear model on the same
+    inputs). ``comparisons``: one result per loss (keys: a loss name, or a tuple such as ``(target, loss)``), all
+    with the same benchmark and Holm already applied over the family the caller reports.
+
+    For each trained network, its mean loss relative to the ablation's on every key (:func:`relative_size`) with
+    the verdict and Holm p; then the bottom line: where some network is significantly better, or that none has
+    shown its nonlinearity buys anything; where any is significantly worse; on which keys the MCS drops the
+    ablation itself (a signal the pairwise tests need not share); and the networks not read (did not train)."""
+    where = "ablation_reading"
+    if not isinstance(comparisons, Mapping) or not comparisons:
+        raise ValueError(
+            f"{where}: comparisons must be a non-empty mapping key -> ComparisonResult"
+        )
+    networks = [networks] if isinstance(networks, str) else list(networks)
+    ablation = next(iter(comparisons.values())).benchmark
+    if any(c.benchmark != ablation for c in comparisons.values()):
+        raise ValueError(f"{where}: every comparison must have the same benchmark (the ablation)")
+    tables = {k: c.table.set_index("model") for k, c in comparisons.items()}
+    missing = [n for n in networks if any(n not in t.index for t in tables.values())]
+    if not networks or missing:
+        raise ValueError(f"{where}: networks {missing or networks} are not compared models")
+    name: Callable[[str], str] = lambda m: dict(labels or {}).get(m, m)  # noqa: E731
+    trained = [n for n in networks if all(bool(t.loc[n, "trained"]) for t in tables.values())]
+    untrained = [name(n) for n in networks if n not in trained]
+    if not trained:
+        return f"No network trained ({', '.join(untrained)}): none is read against {ablation}."
+
+    def keys_with(n: str, word: str) -> list[str]:
+        return [_key_label(k) for k, t in tables.items() if t.loc[n, "verdict"].startswith(word)]
+
+    per_net = [
+        f"{name(n)}: "
+        + "; ".join(
+            f"{_key_label(k)} {relative_size(str(comparisons[k].loss), float(t.loc[n, 'ratio']), float(t.loc[n, 'mean_loss_diff']))}"
+            f" ({t.loc[n, 'verdict']}, Holm p {format_pvalue(float(t.loc[n, 'pvalue_holm']))})"
+            for k, t in tables.items()
+        )
+        for n in trained
+    ]
+    better = {n: keys_with(n, "significantly better") for n in trained}
+    worse = {n: keys_with(n, "significantly worse") for n in trained}
+    parts = [
+        f"**What the network{'s add' if len(networks) > 1 else ' adds'} beyond the linear ablation {ablation}** "
+        f"(mean loss against {ablation}'s: a ratio, or a difference for losses whose level depends on units; "
+        "Holm over the reported family): " + ". ".join(per_net) + "."
+    ]
+    if any(better.values()):
+        parts.append(
+            f"Significantly better than {ablation}: "
+            + "; ".join(f"{name(n)} on {', '.join(v)}" for n, v in better.items() if v)
+            + "."
+        )
+    else:
+        parts.append(
+            f"No trained network is significantly better than {ablation} on any loss: none has shown that its "
+            "nonlinearity buys anything beyond the linear model."
+        )
+    if any(worse.values()):
+        parts.append(
+            f"Significantly worse than {ablation}: "
+            + "; ".join(f"{name(n)} on {', '.join(v)}" for n, v in worse.items() if v)
+            + "."
+        )
+    dropped = [_key_label(k) for k, c in comparisons.items() if ablation not in c.mcs.included]
+    if dropped:
+        parts.append(
+            f"The MCS drops {ablation} itself on {', '.join(dropped)}"
+            + (
+                ": relative to the variability of the loss differences it is outperformed, a signal the "
+                "pairwise tests after Holm do not confirm."
+                if not any(better.values())
+                else "."
+            )
+        )
+    if untrained:
+        parts.append(f"Not read (did not train): {', '.join(untrained)}.")
+    return " ".join(parts)
 
 
 def compare_forecasts(
@@ -954,9 +1091,6 @@ def _verdicts(table: pd.DataFrame, benchmark: str, level: float) -> list[str]:
         )
         for r in table.itertuples(index=False)
     ]
-
-
-_K = TypeVar("_K", bound=Hashable)
 
 
 def holm_across(results: Mapping[_K, ComparisonResult]) -> dict[_K, ComparisonResult]:

@@ -52,7 +52,6 @@ from finrisk_utils.market.var_models import (
 )
 from finrisk_utils.market.var_study import (
     CLASSICAL_MODELS,
-    ablation_conclusion,
     capital_table,
     classical_reading,
     committed_specs,
@@ -136,7 +135,6 @@ __all__ = [
     "historical_simulation",
     "independence_reading",
     "network_var_reading",
-    "ablation_conclusion",
     "kupiec_pof",
     "linear_quantile_features",
     "linear_quantile_forecast",

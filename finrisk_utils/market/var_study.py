@@ -52,7 +52,6 @@ __all__ = [
     "format_specs",
     "independence_reading",
     "network_var_reading",
-    "ablation_conclusion",
     "load_forecasts",
     "parse_specs",
     "parse_windows",
@@ -404,69 +403,6 @@ def network_var_reading(
             f"{100 * (1 - c.mcs.size):.0f}% MCS {'keeps' if row['in_mcs'] else 'drops'} it."
         )
     return out
-
-
-def ablation_conclusion(
-    comparisons: Mapping[str, ComparisonResult],
-    networks: Sequence[str],
-    labels: Mapping[str, str] | None = None,
-) -> str:
-    """The bottom line of networks compared with their ablation (the comparisons' benchmark, e.g. the linear
-    quantile regression on the same kind of inputs): which trained networks are significantly better on some loss
-    (Holm), which significantly worse, and, where none is better, that none has shown its nonlinearity buys
-    anything; plus, per loss, whether the MCS drops the ablation itself (a signal the DM verdicts need not share)."""
-    if not comparisons:
-        raise ValueError(
-            "ablation_conclusion: comparisons must be a non-empty mapping loss -> result"
-        )
-    labels = dict(labels or {})
-    first = next(iter(comparisons.values()))
-    ablation = first.benchmark
-    tables = {loss: c.table.set_index("model") for loss, c in comparisons.items()}
-    missing = [n for n in networks if any(n not in t.index for t in tables.values())]
-    if missing:
-        raise ValueError(f"ablation_conclusion: networks {missing} are not in the comparisons")
-    trained = [n for n in networks if all(bool(t.loc[n, "trained"]) for t in tables.values())]
-    name = lambda m: labels.get(m, m)  # noqa: E731
-
-    def where(n: str, word: str) -> list[str]:
-        return [loss.upper() for loss, t in tables.items() if t.loc[n, "verdict"].startswith(word)]
-
-    better = {n: where(n, "significantly better") for n in trained}
-    worse = {n: where(n, "significantly worse") for n in trained}
-    parts = []
-    if not trained:
-        return f"No network trained: none is read against {ablation}."
-    if not any(better.values()):
-        parts.append(
-            f"No trained network is significantly better than {ablation} on any loss (Holm): none has shown "
-            "that its nonlinearity buys anything beyond the linear model."
-        )
-    else:
-        parts.append(
-            "Significantly better than "
-            + f"{ablation} (Holm): "
-            + "; ".join(f"{name(n)} on {', '.join(v)}" for n, v in better.items() if v)
-            + "."
-        )
-    if any(worse.values()):
-        parts.append(
-            f"Significantly worse than {ablation}: "
-            + "; ".join(f"{name(n)} on {', '.join(v)}" for n, v in worse.items() if v)
-            + "."
-        )
-    dropped = [loss.upper() for loss, c in comparisons.items() if ablation not in c.mcs.included]
-    if dropped:
-        parts.append(
-            f"The MCS drops {ablation} itself on {', '.join(dropped)}: relative to the variability of the loss "
-            "differences it is outperformed, a signal the pairwise DM tests after Holm do not confirm."
-            if not any(better.values())
-            else f"The MCS drops {ablation} itself on {', '.join(dropped)}."
-        )
-    untrained = [n for n in networks if n not in trained]
-    if untrained:
-        parts.append(f"Not read (did not train): {', '.join(untrained)}.")
-    return " ".join(parts)
 
 
 def independence_reading(results: Sequence[VaRBacktest], level: float = 0.05) -> str:

@@ -37,6 +37,7 @@ from finrisk_utils.models.recurrent import (
 )
 from finrisk_utils.models.training import (
     MIN_IMPROVEMENT,
+    STEPS_PER_EXECUTION,
     FitResult,
     fit_epochs,
     fit_model,
@@ -47,6 +48,7 @@ __all__ = [
     "FitResult",
     "KerasDenseClassifier",
     "MIN_IMPROVEMENT",
+    "STEPS_PER_EXECUTION",
     "QuantileESHead",
     "build_autoencoder",
     "build_code_regressor",

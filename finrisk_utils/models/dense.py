@@ -10,7 +10,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
 from finrisk_utils.core.validation import check_positive_int
-from finrisk_utils.models.training import fit_model
+from finrisk_utils.models.training import STEPS_PER_EXECUTION, fit_model
 
 __all__ = ["KerasDenseClassifier", "build_dense_classifier", "build_dense_regressor"]
 
@@ -24,7 +24,8 @@ def build_dense_classifier(
     learning_rate: float = 1e-3,
 ) -> keras.Model:
     """``hidden`` Dense-ReLU layers, each followed by Dropout, and a sigmoid output giving P(default); binary
-    cross-entropy and Adam. Input ``(batch, n_features)``, output ``(batch, 1)``."""
+    cross-entropy and Adam (:data:`~finrisk_utils.models.training.STEPS_PER_EXECUTION` batches per compiled
+    call). Input ``(batch, n_features)``, output ``(batch, 1)``."""
     n_features = check_positive_int(n_features, "n_features", where="build_dense_classifier")
     if not hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden):
         raise ValueError(f"hidden must be a non-empty tuple of positive ints, got {hidden!r}")
@@ -41,7 +42,11 @@ def build_dense_classifier(
             x = keras.layers.Dropout(dropout, name=f"dropout{i}")(x)
     outputs = keras.layers.Dense(1, activation="sigmoid", name="pd")(x)
     model = keras.Model(inputs, outputs, name="dense_classifier")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model
 
 

@@ -10,11 +10,23 @@ import numpy as np
 
 from finrisk_utils.core.validation import check_positive_int
 
-__all__ = ["MIN_IMPROVEMENT", "FitResult", "fit_epochs", "fit_model", "naive_validation_loss"]
+__all__ = [
+    "MIN_IMPROVEMENT",
+    "STEPS_PER_EXECUTION",
+    "FitResult",
+    "fit_epochs",
+    "fit_model",
+    "naive_validation_loss",
+]
 
 
 MIN_IMPROVEMENT = 1e-3
 """Relative validation-loss improvement over the naive predictor a network needs to count as trained."""
+
+STEPS_PER_EXECUTION = 32
+"""Batches run per compiled call (Keras ``steps_per_execution``): the same updates in the same order with fewer
+round trips through Python, so a small network trains about a third faster on CPU with identical weights (a test
+pins the predictions)."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +66,34 @@ class FitResult:
         }
 
 
+def _row_weights(y: np.ndarray, class_weight: dict[int, float] | None) -> np.ndarray | None:
+    """Per-row weights (shape ``(n,)``) from a ``{class: weight}`` mapping over integer labels ``y``; ``None``
+    without one. Raises if ``y`` holds a class the mapping lacks."""
+    if class_weight is None:
+        return None
+    labels = np.asarray(y).reshape(len(y), -1)[:, 0].astype(int)
+    unknown = sorted(set(np.unique(labels).tolist()) - set(class_weight))
+    if unknown:
+        raise ValueError(
+            f"fit_model: class_weight {class_weight} has no weight for classes {unknown}"
+        )
+    return np.array([class_weight[k] for k in labels], dtype="float32")
+
+
 def naive_validation_loss(
-    model: keras.Model, y_train: np.ndarray, y_val: np.ndarray, naive: np.ndarray | None = None
+    model: keras.Model,
+    y_train: np.ndarray,
+    y_val: np.ndarray,
+    naive: np.ndarray | None = None,
+    *,
+    w_train: np.ndarray | None = None,
+    w_val: np.ndarray | None = None,
 ) -> float | None:
     """The compiled loss of ``model`` on validation when every prediction is the naive one: ``naive`` (shape of
-    the model's outputs on ``y_val``'s rows) or, by default, the mean training target (a constant). ``None`` if
-    the default does not fit the model's output shape (e.g. a quantile/ES head on one return column)."""
+    the model's outputs on ``y_val``'s rows) or, by default, the mean training target (a constant; weighted by
+    ``w_train`` when given). The loss is averaged as Keras does: ``mean(w_val * loss)`` (row weights ``w_val``,
+    default 1). ``None`` if the default does not fit the model's output shape (e.g. a quantile/ES head on one
+    return column)."""
     y_val = np.asarray(y_val, dtype="float32")
     if naive is None:
         y_train = np.asarray(y_train, dtype="float32")
@@ -67,11 +101,15 @@ def naive_validation_loss(
         target_dim = y_train.shape[-1] if y_train.ndim > 1 else 1
         if out_dim != target_dim or y_train.shape[1:] != y_val.shape[1:]:
             return None
-        naive = np.broadcast_to(y_train.mean(axis=0), y_val.shape)
+        naive = np.broadcast_to(np.average(y_train, axis=0, weights=w_train), y_val.shape)
     naive = np.asarray(naive, dtype="float32")
     loss_fn = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
-    value = keras.ops.convert_to_numpy(loss_fn(y_val, naive))
-    return float(np.mean(value))
+    if w_val is None:
+        return float(np.mean(keras.ops.convert_to_numpy(loss_fn(y_val, naive))))
+    if y_val.ndim == 1:  # one target per row: a column, so that the loss comes per row
+        y_val, naive = y_val[:, None], naive.reshape(len(y_val), -1)
+    value = keras.ops.convert_to_numpy(loss_fn(y_val, naive)).reshape(len(y_val), -1)
+    return float(np.mean(w_val * value.mean(axis=1)))
 
 
 def fit_model(
@@ -90,10 +128,12 @@ def fit_model(
     """Fit with early stopping on the validation loss and restore the best epoch's weights.
 
     Training windows are shuffled each epoch (each window is a complete past-only sample, so shuffling leaks
-    nothing); validation data are used only to stop. ``class_weight`` weights the training loss by class
-    (the validation loss stays unweighted). ``naive``: the naive predictions on the validation rows whose loss
-    the network must beat (default: the mean training target; see :func:`naive_validation_loss`). Raises if any
-    loss becomes non-finite.
+    nothing); validation data are used only to stop. ``class_weight`` weights the loss by class, on training
+    and validation rows alike, so that early stopping and the trained check judge the objective the network is
+    fitted to (a class-weighted classifier's probabilities are calibrated to the reweighted base rate; its
+    unweighted log loss would penalise that rescaling, not a failure to learn). ``naive``: the naive predictions
+    on the validation rows whose loss the network must beat (default: the (class-weighted) mean training target;
+    see :func:`naive_validation_loss`). Raises if any loss becomes non-finite.
     """
     epochs, batch_size, patience = (
         check_positive_int(v, k, where="fit_model")
@@ -101,13 +141,15 @@ def fit_model(
     )
     if len(X_val) == 0:
         raise ValueError("fit_model needs a non-empty validation set for early stopping")
+    w_train, w_val = (_row_weights(y, class_weight) for y in (y_train, y_val))
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=patience, restore_best_weights=True
     )
+    validation = (np.ascontiguousarray(X_val), np.asarray(y_val))
     history = model.fit(
         np.ascontiguousarray(X_train),
         np.asarray(y_train),
-        validation_data=(np.ascontiguousarray(X_val), np.asarray(y_val)),
+        validation_data=validation if w_val is None else (*validation, w_val),
         epochs=epochs,
         batch_size=batch_size,
         shuffle=True,
@@ -119,7 +161,7 @@ def fit_model(
     val_loss = [float(v) for v in history.history["val_loss"]]
     if not (np.isfinite(loss).all() and np.isfinite(val_loss).all()):
         raise FloatingPointError("training diverged: a loss became NaN or inf")
-    naive_loss = naive_validation_loss(model, y_train, y_val, naive)
+    naive_loss = naive_validation_loss(model, y_train, y_val, naive, w_train=w_train, w_val=w_val)
     return FitResult(loss, val_loss, int(np.argmin(val_loss)) + 1, len(loss), naive_loss)
 
 

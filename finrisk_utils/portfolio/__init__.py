@@ -41,7 +41,6 @@ from finrisk_utils.portfolio.deep_vol import (
 )
 from finrisk_utils.portfolio.evaluation import (
     ablation_comparison,
-    ablation_reading,
     comparison_metrics,
     covariance_losses,
     frobenius_loss,
@@ -66,7 +65,6 @@ __all__ = [
     "bond_returns",
     "check_covariance",
     "ablation_comparison",
-    "ablation_reading",
     "comparison_metrics",
     "correlation_from_covariance",
     "covariance_forecasts",

@@ -15,13 +15,11 @@ from finrisk_utils.forecasting.compare import (
     compare_forecasts,
     format_pvalue,
     holm_across,
-    relative_size,
     verdict,
 )
 
 __all__ = [
     "ablation_comparison",
-    "ablation_reading",
     "comparison_metrics",
     "covariance_losses",
     "frobenius_loss",
@@ -174,37 +172,3 @@ def ablation_comparison(
             mcs_reps=mcs_reps,
         )
     return holm_across(comps)
-
-
-def ablation_reading(comparisons: Mapping[tuple[str, str], ComparisonResult], model: str) -> str:
-    """One Markdown paragraph: ``model``'s mean loss relative to its ablation (the comparisons' benchmark) on
-    each loss, with the verdict and Holm p, and which way the evidence goes overall."""
-    first = next(iter(comparisons.values()))
-    ablation = first.benchmark
-    rows = {k: c.table.set_index("model").loc[model] for k, c in comparisons.items()}
-    if not all(r["trained"] for r in rows.values()):
-        return f"{model} did not train: it is not read against its ablation {ablation}."
-    parts = [
-        f"{what} {loss}: {relative_size(loss, r['ratio'], r['mean_loss_diff'])} ({r['verdict']}, "
-        f"Holm p {format_pvalue(r['pvalue_holm'])})"
-        for (what, loss), r in rows.items()
-    ]
-    worse = [
-        f"{w} {loss}"
-        for (w, loss), r in rows.items()
-        if r["verdict"].startswith("significantly worse")
-    ]
-    better = [
-        f"{w} {loss}"
-        for (w, loss), r in rows.items()
-        if r["verdict"].startswith("significantly better")
-    ]
-    summary = (
-        f"Significantly worse than its ablation on: {', '.join(worse) or 'nothing'}; significantly better on: "
-        f"{', '.join(better) or 'nothing'}."
-    )
-    return (
-        f"**What the network adds beyond its linear ablation {ablation}** (mean loss of {model} against "
-        f"{ablation}'s: a ratio, or a difference for losses whose level depends on units; Holm over these "
-        f"{len(rows)} tests, a family of their own): " + "; ".join(parts) + ". " + summary
-    )

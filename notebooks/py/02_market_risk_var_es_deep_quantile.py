@@ -63,9 +63,9 @@ from IPython.display import Markdown, display
 from finrisk_utils import record_metrics, setup
 from finrisk_utils.core import by_profile, log_returns, portfolio_log_returns, save_figure
 from finrisk_utils.data import load_price_panel, load_prices
+from finrisk_utils.forecasting import ablation_reading
 from finrisk_utils.market import (
     DeepVaRSpec,
-    ablation_conclusion,
     backtest_metrics,
     backtest_table,
     backtest_var,
@@ -285,7 +285,8 @@ ablation = compare_var_losses(
 )
 display(comparison_table(ablation).rename(index=labels, level="model"))
 display(Markdown(comparison_text(ablation, list(deep), labels)))
-display(Markdown(ablation_conclusion(ablation, list(deep), labels)))
+ablation_text = ablation_reading(ablation, list(deep), labels)
+display(Markdown(ablation_text))
 
 # %% [markdown] tags=[]
 # ## Did the networks meet the goals?
@@ -448,7 +449,7 @@ if portfolio:
 # %% tags=[]
 lines = [
     comparison_text(comparisons, list(deep), labels),
-    "Against the linear ablation: " + ablation_conclusion(ablation, list(deep), labels),
+    ablation_text,
 ]
 lines += network_var_reading(
     results, comparisons, list(deep), label=f"Test window {test_start[:4]}-{test_end[:4]}"

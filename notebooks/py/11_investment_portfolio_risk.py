@@ -73,13 +73,19 @@ from IPython.display import Markdown, display
 from finrisk_utils import record_metrics, setup
 from finrisk_utils.core import by_profile, save_figure
 from finrisk_utils.data import load
-from finrisk_utils.forecasting import compare_forecasts, comparison_table, holm_across, seed_spread
+from finrisk_utils.forecasting import (
+    ablation_reading,
+    compare_forecasts,
+    comparison_table,
+    holm_across,
+    seed_spread,
+    seed_spread_reading,
+)
 from finrisk_utils.models import plot_training, training_report
 from finrisk_utils.portfolio import (
     PORTFOLIOS,
     GarchVolatility,
     ablation_comparison,
-    ablation_reading,
     asset_returns,
     backtest,
     comparison_metrics,
@@ -330,6 +336,15 @@ for s, f in zip(seeds, per_seed, strict=True):
 spread = seed_spread(pd.Series(seed_qlike, name="qlike"))
 spread["ensemble"] = cov_losses["qlike"]["lstm_ccc"].mean()
 display(spread.round(4))
+spread_text = seed_spread_reading(
+    seed_qlike,
+    spread["ensemble"].iloc[0],
+    cov_losses["qlike"][BENCH].mean(),
+    model="lstm_ccc",
+    benchmark=BENCH,
+    metric="mean QLIKE",
+)
+display(Markdown(spread_text))
 
 # %% [markdown] tags=[]
 # ## Plots
@@ -394,7 +409,7 @@ for loss in ["qlike", "frobenius"]:
     sentences.append(
         f"**Covariance forecasts, {loss}.** " + tests[("covariance", loss)].verdict_text()
     )
-sentences.append(ablation_reading(ablation, "lstm_ccc"))
+sentences += [ablation_reading(ablation, "lstm_ccc"), spread_text]
 paying = [
     k
     for k in PORTFOLIOS
