@@ -381,16 +381,21 @@ def test_seed_spread_reading_places_the_ensemble_among_the_seeds():
         "**Seed spread.** lstm's mean QLIKE over 3 seeds: 1.0000 to 3.0000 (sd 1.0000)"
     )
     assert "the seed ensemble's is 0.9000, below every single seed's; sample's is 2.5000." in text
-    assert text.endswith(
-        "2 of 3 single seeds are below sample's: whether a single training run beats the benchmark "
-        "depends on its seed."
+    assert (
+        "2 of 3 single seeds have a lower value than sample's (point estimates, not tests). The seed standard "
+        "deviation is smaller than the ensemble's difference from sample (-1.6000): a single training run could "
+        "land on either side of the benchmark. Whether the ensemble differs" in text
     )
     assert "within the single seeds' range" in seed_spread_reading(
         pd.Series([1.0, 3.0]), 2.0, 0.5, **kw
     )
-    assert "0 of 2 single seeds are below sample's." in seed_spread_reading(
-        [1.0, 3.0], 4.0, 0.5, **kw
+    two = seed_spread_reading([1.0, 3.0], 1.5, 1.2, **kw)
+    assert "1 of 2 single seeds have a lower value" in two
+    assert (
+        "deviation is larger than the ensemble's difference from sample (+0.3000): a single" in two
     )
+    none = seed_spread_reading([1.0, 3.0], 4.0, 0.5, **kw)
+    assert "0 of 2 single seeds" in none and "either side" not in none
     one = seed_spread_reading([1.5], 1.5, 2.0, **kw)
     assert "over 1 seed: 1.5000 (one seed: no spread to read)" in one
     with pytest.raises(DataValidationError, match="seed_spread_reading: per_seed has 1 non-finite"):

@@ -107,12 +107,19 @@ def test_approval_cutoff_and_disparate_impact():
         disparate_impact(approved, groups["sex"])
     with pytest.raises(ValueError, match="approval_rate"):
         approval_cutoff(p, 1.0)
-    ratios = pd.DataFrame({"a": [0.5, 0.9], "b": [0.85, 0.95]}, index=["sex", "age"])
-    text = fairness_reading(ratios)
-    assert "`a`: lowest disparate-impact ratio 0.50 (sex); below 0.8: sex." in text
-    assert "`b`: lowest disparate-impact ratio 0.85 (sex); below 0.8: none." in text
-    with pytest.raises(ValueError, match="fairness_reading"):
-        fairness_reading(pd.DataFrame())
+    fair = disparate_impact(np.r_[np.ones(45), np.zeros(5), np.ones(45), np.zeros(5)], groups)
+    text = fairness_reading({"a": di, "b": fair})
+    # the flagged group is named (by hand: f 20/50 vs m 40/50 approved; for b, old 44/50 vs young 46/50)
+    assert "`a`: lowest disparate-impact ratio 0.50 (sex: f); below 0.8: sex (f)." in text
+    assert "`b`: lowest disparate-impact ratio 0.96 (age: old); below 0.8: none." in text
+    reverse = disparate_impact(1 - approved, groups)  # now the men are the less approved
+    assert "below 0.8: sex (m)." in fairness_reading({"c": reverse})
+    with pytest.raises(ValueError, match="fairness_reading: tables must be a non-empty mapping"):
+        fairness_reading({})
+    with pytest.raises(
+        ValueError, match="fairness_reading: tables\\['a'\\] must be a disparate_impact"
+    ):
+        fairness_reading({"a": pd.DataFrame({"x": [1.0]})})
 
 
 def test_goal_table_reports_the_difference_its_delong_test_is_on():

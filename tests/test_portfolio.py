@@ -403,11 +403,23 @@ def test_ablation_comparison_reads_the_network_against_its_ablation():
     raw = [c.table.set_index("model").loc["lstm_ccc", "dm_pvalue"] for c in comps.values()]
     got = [c.table.set_index("model").loc["lstm_ccc", "pvalue_holm"] for c in comps.values()]
     np.testing.assert_allclose(got, holm(np.asarray(raw)))
-    text = ablation_reading(
-        comps, "lstm_ccc"
-    )  # the shared reading (forecasting.compare) on tuple keys
+    text = ablation_reading(comps, "lstm_ccc")  # the shared reading, on tuple keys
     assert "Significantly worse than har_ccc: lstm_ccc on portfolio min_variance" in text
     assert f"portfolio min_variance {port.loc['lstm_ccc', 'ratio']:.3f} times" in text
+    lower = sum(
+        c.table.set_index("model").loc["lstm_ccc", "mean_loss_diff"] < 0 for c in comps.values()
+    )
+    assert (
+        f"the mean loss is lower than har_ccc's on {lower} of {len(comps)} losses for lstm_ccc."
+        in text
+    )
+    if (
+        "Significantly better" not in text
+    ):  # one network: the bottom line is about it, in the singular
+        assert (
+            "lstm_ccc is not significantly better than har_ccc on any loss: it has not shown"
+            in text
+        )
     keys = comparison_metrics(
         comps[("portfolio", "min_variance")], "var", "min_variance", pairs_only=True
     )

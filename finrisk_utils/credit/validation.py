@@ -249,21 +249,34 @@ def disparate_impact(approved: np.ndarray, groups: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def fairness_reading(di_ratio: pd.DataFrame, *, threshold: float = 0.8) -> str:
-    """One Markdown sentence per model (a column of ``di_ratio``: protected attribute x model, the lowest
-    disparate-impact ratio of the approval decision per attribute): its lowest ratio and the attributes below
-    ``threshold`` (the four-fifths rule)."""
+def fairness_reading(tables: Mapping[str, pd.DataFrame], *, threshold: float = 0.8) -> str:
+    """One Markdown sentence per model: ``tables[model]`` is its :func:`disparate_impact` table (one row per
+    (attribute, group)); the sentence gives the lowest disparate-impact ratio with the attribute and the group that
+    has it, and every attribute whose worst-treated group is below ``threshold`` (the four-fifths rule), naming
+    that group: the group a ratio flags is the one approved less, which need not be the protected minority."""
     where = "fairness_reading"
-    if not isinstance(di_ratio, pd.DataFrame) or di_ratio.empty:
-        raise ValueError(f"{where}: di_ratio must be a non-empty DataFrame (attribute x model)")
+    if not isinstance(tables, Mapping) or not tables:
+        raise ValueError(
+            f"{where}: tables must be a non-empty mapping model -> disparate_impact table"
+        )
     threshold = check_probability(threshold, "threshold", where=where)
     out = []
-    for model in di_ratio.columns:
-        col = di_ratio[model]
-        below = ", ".join(col.index[col < threshold]) or "none"
+    for model, table in tables.items():
+        if (
+            not isinstance(table, pd.DataFrame)
+            or "di_ratio" not in table
+            or table.index.nlevels != 2
+        ):
+            raise ValueError(
+                f"{where}: tables[{model!r}] must be a disparate_impact table (attribute, group) -> di_ratio"
+            )
+        worst = table["di_ratio"].groupby(level="attribute", sort=False).idxmin()
+        ratio = table["di_ratio"]
+        lowest = ratio.idxmin()
+        below = ", ".join(f"{a} ({g})" for a, g in worst if ratio[(a, g)] < threshold) or "none"
         out.append(
-            f"`{model}`: lowest disparate-impact ratio {col.min():.2f} ({col.idxmin()}); below "
-            f"{threshold:g}: {below}."
+            f"`{model}`: lowest disparate-impact ratio {ratio[lowest]:.2f} ({lowest[0]}: {lowest[1]}); "
+            f"below {threshold:g}: {below}."
         )
     return " ".join(out)
 

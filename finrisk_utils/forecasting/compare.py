@@ -682,6 +682,7 @@ def seed_spread_reading(
             "reading the network's result as more than one training run's."
         )
     beat = int((arr < benchmark_value).sum())
+    sd, gap = float(arr.std(ddof=1)), ensemble - benchmark_value
     ens_place = (
         "below every single seed's"
         if ensemble < arr.min()
@@ -690,13 +691,16 @@ def seed_spread_reading(
         else "within the single seeds' range"
     )
     return (
-        f"{head}: {arr.min():.4f} to {arr.max():.4f} (sd {arr.std(ddof=1):.4f}); the seed ensemble's is "
-        f"{ensemble:.4f}, {ens_place}; {bench}. {beat} of {arr.size} single seeds are below {benchmark}'s"
+        f"{head}: {arr.min():.4f} to {arr.max():.4f} (sd {sd:.4f}); the seed ensemble's is {ensemble:.4f}, "
+        f"{ens_place}; {bench}. {beat} of {arr.size} single seeds have a lower value than {benchmark}'s (point "
+        f"estimates, not tests). The seed standard deviation is {'larger' if sd > abs(gap) else 'smaller'} than "
+        f"the ensemble's difference from {benchmark} ({gap:+.4f})"
         + (
-            ": whether a single training run beats the benchmark depends on its seed."
+            ": a single training run could land on either side of the benchmark"
             if 0 < beat < arr.size
-            else "."
+            else ""
         )
+        + f". Whether the ensemble differs from {benchmark} is for the test of the comparison, not this spread."
     )
 
 
@@ -898,6 +902,15 @@ def ablation_reading(
         f"(mean loss against {ablation}'s: a ratio, or a difference for losses whose level depends on units; "
         "Holm over the reported family): " + ". ".join(per_net) + "."
     ]
+    lower = {
+        n: sum(float(t.loc[n, "mean_loss_diff"]) < 0 for t in tables.values()) for n in trained
+    }
+    parts.append(
+        "As point estimates, the mean loss is lower than "
+        + f"{ablation}'s on "
+        + "; ".join(f"{lower[n]} of {len(tables)} losses for {name(n)}" for n in trained)
+        + "."
+    )
     if any(better.values()):
         parts.append(
             f"Significantly better than {ablation}: "
@@ -906,8 +919,11 @@ def ablation_reading(
         )
     else:
         parts.append(
-            f"No trained network is significantly better than {ablation} on any loss: none has shown that its "
-            "nonlinearity buys anything beyond the linear model."
+            f"{name(trained[0])} is not significantly better than {ablation} on any loss: it has not shown that "
+            "what it adds to the linear model (nonlinearity, memory) buys anything."
+            if len(trained) == 1
+            else f"No trained network is significantly better than {ablation} on any loss: none has shown that "
+            "what it adds to the linear model (nonlinearity, memory) buys anything."
         )
     if any(worse.values()):
         parts.append(
