@@ -26,9 +26,9 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over all models.
 #
-# **Runtime** (2 CPU cores shared with other jobs): 884 s in the full profile at the last render (eight
-# candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the
-# portfolio); 195 s in the quick profile in a fresh-clone `make run` (2 workers, beside a render) this session.
+# **Runtime** (2 CPU cores): 515 s in the full profile at the last render (eight candidate networks for
+# selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio); 99 s in the
+# quick profile, run alone on the 2 cores.
 
 # %% tags=["parameters"]
 seed = 42
