@@ -153,7 +153,7 @@ def age_groups(age: object, age_cut: int, *, name: str = "age", where: str) -> n
 # Used Data Set", Beuth University report 4/2019) recovered the code table the data were collected with. Per UCI
 # label of ``personal_status_and_sex``: (sex, marital status) under each reading; None where the corrected code
 # does not tell (code 2 is "female : non-single or male : single").
-_PERSONAL_STATUS = {
+_PERSONAL_STATUS: dict[str, dict[str, tuple[str | None, str | None]]] = {
     "uci": {
         "male : divorced/separated": ("male", "not single"),
         "female : divorced/separated/married": ("female", "not single"),
