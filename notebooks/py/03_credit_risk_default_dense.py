@@ -169,7 +169,11 @@ print(shift.round(3).to_string())
 # ## Holdout split: fit once, look closely
 #
 # A stratified holdout (`test_size`) lets us draw the curves and tables a validator reads. Headline numbers come from
-# the repeated cross-validation further down, which uses every applicant as a test case once per repeat.
+# the repeated cross-validation further down, which uses every applicant as a test case once per repeat. In the
+# networks' table each kept validation loss is set against the naive one on its own scale: for the class-weighted
+# `mlp`, the class-weighted log loss against a constant PD at the weighted base rate (one half, so the naive loss
+# is ln 2 per unit weight); for the unweighted networks, the plain log loss against the sample's bad rate. The two
+# scales are not comparable across rows.
 
 # %% tags=[]
 models = credit_models(X, seed=seed, epochs=epochs, mlp_grid=mlp_grid, inner_folds=1)
