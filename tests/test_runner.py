@@ -304,3 +304,38 @@ def test_discover_notebooks_is_numbered_and_sorted():
         "00_data_tour.ipynb",
         "01_market_risk_price_forecasting_lstm.ipynb",
     ]
+
+
+def test_a_kernel_that_dies_before_starting_is_started_again(tmp_path, monkeypatch):
+    """Kernels started together can race for a port and die before their first reply (jupyter_client#154): the
+    run starts the kernel again, says so in kernel.log, and gives up after the last attempt; an error raised by
+    a cell, or any other failure, is never retried."""
+    import papermill as pm
+
+    import finrisk_utils.workbench.runner as runner
+
+    out = tmp_path / "nb.ipynb"
+    calls: list[int] = []
+
+    def flaky(failures: int, exc: Exception):
+        def execute(*args, **kwargs):
+            calls.append(1)
+            if len(calls) <= failures:
+                raise exc
+            out.write_text("{}")
+
+        return execute
+
+    died = RuntimeError("Kernel died before replying to kernel_info")
+    monkeypatch.setattr(pm, "execute_notebook", flaky(2, died))
+    assert runner._papermill(Path("x.ipynb"), out, {}, None) is None and len(calls) == 3
+    assert (tmp_path / "kernel.log").read_text().count("kernel start") == 2
+    calls.clear()
+    monkeypatch.setattr(pm, "execute_notebook", flaky(5, died))
+    error = runner._papermill(Path("x.ipynb"), out, {}, None)
+    assert error == "RuntimeError: Kernel died before replying to kernel_info"
+    assert len(calls) == runner._KERNEL_START_ATTEMPTS
+    calls.clear()
+    monkeypatch.setattr(pm, "execute_notebook", flaky(1, MemoryError("out of memory")))
+    assert runner._papermill(Path("x.ipynb"), out, {}, None) == "MemoryError: out of memory"
+    assert len(calls) == 1

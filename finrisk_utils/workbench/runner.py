@@ -268,11 +268,21 @@ def _stderr_to(path: Path) -> Iterator[None]:
             os.close(saved)
 
 
-def _papermill(
+_KERNEL_START_ATTEMPTS = 3
+"""Attempts to start a notebook's kernel. jupyter_client picks the kernel's ports before the kernel binds them, so
+kernels started at the same moment (parallel runs, sweeps) can race for a port and one dies before its first
+reply (jupyter/jupyter_client#154, nteract/papermill#511). No cell has run then, so starting again loses and
+relabels nothing."""
+_KERNEL_START_FAILURES = (
+    "RuntimeError: Kernel died before replying to kernel_info",
+    "RuntimeError: Kernel didn't respond in",
+)
+
+
+def _papermill_once(
     path: Path, output_nb: Path, parameters: Mapping[str, object], timeout_s: int | None
 ) -> str | None:
-    """Run papermill; return the error as one line (``None`` on success). The output notebook is written
-    either way, partially executed if a cell failed; the kernel's stderr goes to ``kernel.log`` beside it."""
+    """One papermill execution; the error as one line, ``None`` on success."""
     try:
         with _stderr_to(output_nb.parent / "kernel.log"):
             pm.execute_notebook(
@@ -290,6 +300,25 @@ def _papermill(
     ) as exc:  # kernel death, timeout, bad notebook: record it, don't stop the others
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+def _papermill(
+    path: Path, output_nb: Path, parameters: Mapping[str, object], timeout_s: int | None
+) -> str | None:
+    """Run papermill; return the error as one line (``None`` on success). The output notebook is written
+    either way, partially executed if a cell failed; the kernel's stderr goes to ``kernel.log`` beside it. A
+    kernel that dies before it starts is started again (:data:`_KERNEL_START_ATTEMPTS`), noted in the log."""
+    for attempt in range(1, _KERNEL_START_ATTEMPTS + 1):
+        error = _papermill_once(path, output_nb, parameters, timeout_s)
+        if (
+            error is None
+            or attempt == _KERNEL_START_ATTEMPTS
+            or not error.startswith(_KERNEL_START_FAILURES)
+        ):
+            return error
+        with open(output_nb.parent / "kernel.log", "a", encoding="utf-8") as log:
+            log.write(f"finrisk: kernel start {attempt} failed ({error}); starting again\n")
+    return error
 
 
 def _timed_run(
