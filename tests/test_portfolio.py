@@ -447,6 +447,57 @@ def test_vol_network_counts_a_seed_kept_at_its_first_epoch_as_untrained():
         assert not net.trained and net.trained_share == 0.5
 
 
+class _ConstantNet:
+    """A stand-in for a fitted Keras model: predicts ``value`` for every (scaled) input window."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def predict(self, x, verbose=0, batch_size=None):
+        return np.full((len(x), 1), self.value)
+
+
+def test_per_seed_vol_forecasts_and_their_covariance_losses():
+    from finrisk_utils.models import FitResult
+    from finrisk_utils.portfolio import VolNetwork, seed_covariance_losses
+
+    r = _returns(200)
+    feats = log_vol_features(r, (1, 5))
+    fit = FitResult([1.0, 0.5], [0.9, 0.5], 2, 2, naive_val_loss=1.0)
+    net = VolNetwork(
+        [_ConstantNet(0.0), _ConstantNet(1.0)],
+        [fit, fit],
+        4,
+        ["a", "b", "c"],
+        np.zeros(2),
+        np.ones(2),
+        y_mean=0.1,
+        y_std=0.5,
+        variance_scale=1.44,
+    )
+    origins = rebalance_dates(r.index, r.index[100], 20)
+    pos = r.index.get_indexer(origins)
+    per_seed = net.forecast_vol(feats, pos, per_seed=True)
+    assert per_seed.shape == (2, len(origins), 3)
+    assert np.allclose(per_seed[0], 1.2 * np.exp(0.1)) and np.allclose(
+        per_seed[1], 1.2 * np.exp(0.6)
+    )
+    # the ensemble averages log volatilities, then calibrates: the geometric mean of the seeds' vols
+    assert np.allclose(net.forecast_vol(feats, pos), np.sqrt(per_seed[0] * per_seed[1]))
+    rc = realised_covariances(r, origins)
+    table = seed_covariance_losses(per_seed, r, rc, seeds=[7, 8], window=60)
+    assert list(table.index) == [7, 8] and list(table.columns) == ["qlike", "frobenius"]
+    for seed, vols in zip([7, 8], per_seed, strict=True):
+        fc = vol_ccc_forecasts(r, pd.DataFrame(vols, index=origins, columns=r.columns), 60)
+        by_hand = covariance_losses({"m": fc}, rc)
+        assert table.loc[seed, "qlike"] == pytest.approx(by_hand["qlike"]["m"].mean())
+        assert table.loc[seed, "frobenius"] == pytest.approx(by_hand["frobenius"]["m"].mean())
+    with pytest.raises(ValueError, match=r"seed_covariance_losses: vols must have shape"):
+        seed_covariance_losses(per_seed[:, :-1], r, rc, seeds=[7, 8], window=60)
+    with pytest.raises(ValueError, match=r"seed_covariance_losses: vols must have shape"):
+        seed_covariance_losses(per_seed, r, rc, seeds=[7], window=60)
+
+
 def test_linear_vol_forecast_recovers_an_exact_linear_target_and_uses_only_the_origin():
     r = _returns(400)
     feats = log_vol_features(r, (1, 5))

@@ -672,26 +672,28 @@ def seed_spread_reading(
     where = "seed_spread_reading"
     values = pd.Series(per_seed, dtype=float) if isinstance(per_seed, Mapping) else per_seed
     arr = as_float_array(_arraylike(values), "per_seed", where=where)
+    spread = seed_spread(arr).iloc[0]
     ensemble = check_number(ensemble, "ensemble", where=where)
     benchmark_value = check_number(benchmark_value, "benchmark_value", where=where)
     head = f"**Seed spread.** {model}'s {metric} over {arr.size} seed{'s' if arr.size > 1 else ''}"
     bench = f"{benchmark}'s is {benchmark_value:.4f}"
     if arr.size == 1:
         return (
-            f"{head}: {arr[0]:.4f} (one seed: no spread to read); {bench}. Rerun with more seeds before "
+            f"{head}: {spread['mean']:.4f} (one seed: no spread to read); {bench}. Rerun with more seeds before "
             "reading the network's result as more than one training run's."
         )
     beat = int((arr < benchmark_value).sum())
-    sd, gap = float(arr.std(ddof=1)), ensemble - benchmark_value
+    lo, hi, sd = (float(spread[k]) for k in ("min", "max", "std"))
+    gap = ensemble - benchmark_value
     ens_place = (
         "below every single seed's"
-        if ensemble < arr.min()
+        if ensemble < lo
         else "above every single seed's"
-        if ensemble > arr.max()
+        if ensemble > hi
         else "within the single seeds' range"
     )
     return (
-        f"{head}: {arr.min():.4f} to {arr.max():.4f} (sd {sd:.4f}); the seed ensemble's is {ensemble:.4f}, "
+        f"{head}: {lo:.4f} to {hi:.4f} (sd {sd:.4f}); the seed ensemble's is {ensemble:.4f}, "
         f"{ens_place}; {bench}. {beat} of {arr.size} single seeds have a lower value than {benchmark}'s (point "
         f"estimates, not tests). The seed standard deviation is {'larger' if sd > abs(gap) else 'smaller'} than "
         f"the ensemble's difference from {benchmark} ({gap:+.4f})"

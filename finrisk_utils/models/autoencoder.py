@@ -9,6 +9,7 @@ import numpy as np
 from keras import ops
 
 from finrisk_utils.core.validation import check_positive_int
+from finrisk_utils.models.training import STEPS_PER_EXECUTION
 
 __all__ = ["build_autoencoder", "build_code_regressor", "encode", "reconstruction_error"]
 
@@ -45,7 +46,11 @@ def build_autoencoder(
     model = keras.Model(
         inputs, outputs, name="denoising_autoencoder" if noise_std else "autoencoder"
     )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="mse",
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model
 
 
@@ -83,5 +88,9 @@ def build_code_regressor(
     model = keras.Model(
         inputs, keras.layers.Dense(n_outputs, name="forecast")(x), name="code_regressor"
     )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="mse",
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model

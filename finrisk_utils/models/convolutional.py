@@ -9,6 +9,7 @@ from __future__ import annotations
 import keras
 
 from finrisk_utils.core.validation import check_positive_int
+from finrisk_utils.models.training import STEPS_PER_EXECUTION
 
 __all__ = ["build_conv_regressor", "receptive_field"]
 
@@ -65,5 +66,9 @@ def build_conv_regressor(
         x = keras.layers.Dropout(dropout)(x)
     outputs = keras.layers.Dense(n_outputs, name="forecast")(x)
     model = keras.Model(inputs, outputs, name="conv_regressor")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="mse",
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model

@@ -75,7 +75,11 @@ def build_dense_regressor(
             x = keras.layers.Dropout(dropout, name=f"dropout{i}")(x)
     outputs = keras.layers.Dense(n_outputs, name="forecast")(x)
     model = keras.Model(inputs, outputs, name="dense_regressor")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="mse",
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model
 
 

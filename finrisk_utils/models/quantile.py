@@ -12,6 +12,7 @@ from keras import ops
 
 from finrisk_utils.core.validation import check_probability
 from finrisk_utils.models.losses import keras_fz0_loss, keras_pinball_loss
+from finrisk_utils.models.training import STEPS_PER_EXECUTION
 
 __all__ = ["QuantileESHead", "build_quantile_es_network"]
 
@@ -81,5 +82,6 @@ def build_quantile_es_network(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=keras_fz0_loss(alpha),
         metrics=[keras_pinball_loss(alpha)],
+        steps_per_execution=STEPS_PER_EXECUTION,
     )
     return model

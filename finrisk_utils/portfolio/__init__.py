@@ -47,6 +47,7 @@ from finrisk_utils.portfolio.evaluation import (
     pays_after_costs,
     qlike_loss,
     realised_covariances,
+    seed_covariance_losses,
     squared_return_losses,
 )
 
@@ -82,6 +83,7 @@ __all__ = [
     "pooled_windows",
     "qlike_loss",
     "realised_covariances",
+    "seed_covariance_losses",
     "rebalance_dates",
     "sample_covariance",
     "shrunk_correlation",

@@ -149,9 +149,13 @@ class VolNetwork:
         p = p.reshape(len(self.models), -1, len(self.assets))
         return p if per_seed else p.mean(axis=0)
 
-    def forecast_vol(self, features: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
-        """Volatility forecasts (returns' units), ``sqrt(variance_scale) * exp(f)``, shape ``(n, n_assets)``."""
-        return np.sqrt(self.variance_scale) * np.exp(self.forecast_log_vol(features, positions))
+    def forecast_vol(
+        self, features: pd.DataFrame, positions: np.ndarray, *, per_seed: bool = False
+    ) -> np.ndarray:
+        """Volatility forecasts (returns' units), ``sqrt(variance_scale) * exp(f)``, shape ``(n, n_assets)``
+        for the seed ensemble (``f`` its mean log volatility), ``(n_seeds, n, n_assets)`` per seed."""
+        log_vol = self.forecast_log_vol(features, positions, per_seed=per_seed)
+        return np.sqrt(self.variance_scale) * np.exp(log_vol)
 
 
 def train_vol_network(

@@ -4,7 +4,7 @@ keys and the computed reading of whether the deep forecast pays after costs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ from finrisk_utils.forecasting.compare import (
     holm_across,
     verdict,
 )
+from finrisk_utils.portfolio.covariance import vol_ccc_forecasts
 
 __all__ = [
     "ablation_comparison",
@@ -26,6 +27,7 @@ __all__ = [
     "pays_after_costs",
     "qlike_loss",
     "realised_covariances",
+    "seed_covariance_losses",
     "squared_return_losses",
 ]
 
@@ -82,6 +84,52 @@ def covariance_losses(
         out["frobenius"][model] = [frobenius_loss(fc[t], realised[t]) for t in origins]
     index = pd.DatetimeIndex(origins, name="origin")
     return {k: pd.DataFrame(v, index=index) for k, v in out.items()}
+
+
+def seed_covariance_losses(
+    vols: np.ndarray,
+    returns: pd.DataFrame,
+    realised: Mapping[pd.Timestamp, np.ndarray],
+    *,
+    seeds: Sequence[int],
+    window: int = 252,
+) -> pd.DataFrame:
+    """Mean QLIKE and Frobenius loss over the holding periods of each seed's own covariance forecast: its
+    volatility forecasts times the shrunk constant correlation (:func:`vol_ccc_forecasts`), scored against
+    ``realised`` (:func:`covariance_losses`). These are the single training runs whose spread
+    (:func:`~finrisk_utils.forecasting.seed_spread`) a notebook shows beside the seed ensemble's test.
+
+    Parameters
+    ----------
+    vols : ndarray, shape (n_seeds, n_origins, n_assets)
+        Each seed's volatility forecasts at the origins of ``realised`` (returns' units), e.g.
+        ``VolNetwork.forecast_vol(..., per_seed=True)``.
+    returns : DataFrame
+        Periods x assets (percent), the returns the correlation is estimated on.
+    realised : mapping origin -> (n_assets, n_assets) array
+        Realised covariances per holding period (:func:`realised_covariances`); its keys are the origins.
+    seeds, window
+        The seed of each forecast (index of the result) and the correlation window in periods.
+
+    Returns
+    -------
+    DataFrame
+        Seeds x ``["qlike", "frobenius"]``, index named ``seed``.
+    """
+    where = "seed_covariance_losses"
+    arr = np.asarray(vols, dtype=float)
+    shape = (len(seeds), len(realised), returns.shape[1])
+    if arr.shape != shape:
+        raise ValueError(
+            f"{where}: vols must have shape (seeds, origins, assets) = {shape}, got {arr.shape}"
+        )
+    origins = pd.DatetimeIndex(list(realised))
+    rows = {}
+    for seed, seed_vols in zip(seeds, arr, strict=True):
+        frame = pd.DataFrame(seed_vols, index=origins, columns=returns.columns)
+        losses = covariance_losses({"seed": vol_ccc_forecasts(returns, frame, window)}, realised)
+        rows[seed] = {loss: float(table["seed"].mean()) for loss, table in losses.items()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("seed")
 
 
 def squared_return_losses(returns: Mapping[str, pd.Series]) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 from keras import ops
 
 from finrisk_utils.core.validation import as_float_array, check_positive_int
-from finrisk_utils.models.training import FitResult, fit_model
+from finrisk_utils.models.training import STEPS_PER_EXECUTION, FitResult, fit_model
 from finrisk_utils.ratings.metrics import ranked_probability_score
 
 __all__ = [
@@ -161,7 +161,11 @@ def build_grade_network(
         )(x)
         loss = "sparse_categorical_crossentropy"
     model = keras.Model(inputs, outputs, name=f"grade_{kind}")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=loss,
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model
 
 

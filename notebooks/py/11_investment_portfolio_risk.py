@@ -102,6 +102,7 @@ from finrisk_utils.portfolio import (
     realised_covariances,
     rebalance_dates,
     sample_covariance,
+    seed_covariance_losses,
     shrunk_correlation,
     squared_return_losses,
     train_vol_network,
@@ -325,20 +326,22 @@ ablation = ablation_comparison(losses, "lstm_ccc", "har_ccc", trained=bool(net.t
 display(comparison_table(ablation, key=("what", "loss")).round(4))
 
 # %% tags=[]
-per_seed = net.forecast_log_vol(features, origin_pos, per_seed=True)
-seed_qlike = {}
-for s, f in zip(seeds, per_seed, strict=True):
-    vols = pd.DataFrame(
-        np.sqrt(net.variance_scale) * np.exp(f), index=origins, columns=returns.columns
-    )
-    fc = vol_ccc_forecasts(returns, vols, window)
-    seed_qlike[s] = covariance_losses({"lstm_ccc": fc}, realised)["qlike"]["lstm_ccc"].mean()
-spread = seed_spread(pd.Series(seed_qlike, name="qlike"))
-spread["ensemble"] = cov_losses["qlike"]["lstm_ccc"].mean()
+seed_losses = seed_covariance_losses(
+    net.forecast_vol(features, origin_pos, per_seed=True),
+    returns,
+    realised,
+    seeds=seeds,
+    window=window,
+)
+spread = seed_spread(seed_losses)
+spread["ensemble"] = (
+    cov_losses["qlike"]["lstm_ccc"].mean(),
+    cov_losses["frobenius"]["lstm_ccc"].mean(),
+)
 display(spread.round(4))
 spread_text = seed_spread_reading(
-    seed_qlike,
-    spread["ensemble"].iloc[0],
+    seed_losses["qlike"],
+    spread.loc["qlike", "ensemble"],
     cov_losses["qlike"][BENCH].mean(),
     model="lstm_ccc",
     benchmark=BENCH,
@@ -469,7 +472,7 @@ metrics = {
     "lstm_ccc.val_loss": net.fits[0].best_val_loss,
     "lstm_ccc.naive_val_loss": net.fits[0].naive_val_loss,
     "lstm_ccc.variance_scale": net.variance_scale,
-    "lstm_ccc.qlike_seed_sd": float(spread["std"].iloc[0]) if len(seeds) > 1 else None,
+    "lstm_ccc.qlike_seed_sd": float(spread.loc["qlike", "std"]) if len(seeds) > 1 else None,
 }
 for kind in PORTFOLIOS:
     for m, row in perf[kind].iterrows():
