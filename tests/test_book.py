@@ -297,7 +297,7 @@ NOT_METRICS = {
     "finrisk_utils.credit.validation": {
         "age_groups",
         "comparison_text",
-        "fairness_reading",
+        "disparate_impact_reading",
         "german_credit_groups",
     },
     "finrisk_utils.rates.bonds": {"price_from_curve", "price_from_yield", "portfolio_value"},

@@ -17,7 +17,7 @@ from finrisk_utils.credit import (
     credit_models,
     delong_test,
     disparate_impact,
-    fairness_reading,
+    disparate_impact_reading,
     german_credit_groups,
     goal_table,
     grade_tests,
@@ -108,18 +108,20 @@ def test_approval_cutoff_and_disparate_impact():
     with pytest.raises(ValueError, match="approval_rate"):
         approval_cutoff(p, 1.0)
     fair = disparate_impact(np.r_[np.ones(45), np.zeros(5), np.ones(45), np.zeros(5)], groups)
-    text = fairness_reading({"a": di, "b": fair})
+    text = disparate_impact_reading({"a": di, "b": fair})
     # the flagged group is named (by hand: f 20/50 vs m 40/50 approved; for b, old 44/50 vs young 46/50)
     assert "`a`: lowest disparate-impact ratio 0.50 (sex: f); below 0.8: sex (f)." in text
     assert "`b`: lowest disparate-impact ratio 0.96 (age: old); below 0.8: none." in text
     reverse = disparate_impact(1 - approved, groups)  # now the men are the less approved
-    assert "below 0.8: sex (m)." in fairness_reading({"c": reverse})
-    with pytest.raises(ValueError, match="fairness_reading: tables must be a non-empty mapping"):
-        fairness_reading({})
+    assert "below 0.8: sex (m)." in disparate_impact_reading({"c": reverse})
     with pytest.raises(
-        ValueError, match="fairness_reading: tables\\['a'\\] must be a disparate_impact"
+        ValueError, match="disparate_impact_reading: tables must be a non-empty mapping"
     ):
-        fairness_reading({"a": pd.DataFrame({"x": [1.0]})})
+        disparate_impact_reading({})
+    with pytest.raises(
+        ValueError, match="disparate_impact_reading: tables\\['a'\\] must be a disparate_impact"
+    ):
+        disparate_impact_reading({"a": pd.DataFrame({"x": [1.0]})})
 
 
 def test_goal_table_reports_the_difference_its_delong_test_is_on():

@@ -25,7 +25,6 @@ from finrisk_utils.ratings import (
     confusion_counts,
     cumulative_to_class_probabilities,
     errors_by_group,
-    fairness_reading,
     fit_gbm,
     fit_grade_network,
     fit_rate_network,
@@ -34,6 +33,7 @@ from finrisk_utils.ratings import (
     grade_inputs,
     grade_notches,
     grade_scores,
+    group_error_reading,
     implied_annual_rate,
     importance_reading,
     keras_cumulative_logit_loss,
@@ -265,7 +265,7 @@ def test_errors_by_group_signs_pooling_and_tests():
     assert t.loc["own", "mean_signed_error"] == -1 and t.loc["own", "over_grading_rate"] == 1
     assert t.loc["rent", "mae_notches"] == 0 and t.attrs["spread"] == 1
     assert t.attrs["kruskal_pvalue"] < 1e-10 and t.attrs["chi2_pvalue"] < 1e-10
-    text = fairness_reading({"tenure": t}, "m")
+    text = group_error_reading({"tenure": t}, "m")
     assert "own loans most favourably" in text and "differ significantly" in text
     with pytest.raises(ValueError, match="fewer than two groups"):
         errors_by_group(y, pred, groups, min_count=500)

@@ -33,7 +33,7 @@ __all__ = [
     "compare_pd_models",
     "comparison_text",
     "disparate_impact",
-    "fairness_reading",
+    "disparate_impact_reading",
     "german_credit_groups",
     "grade_tests",
     "jeffreys_interval",
@@ -249,12 +249,12 @@ def disparate_impact(approved: np.ndarray, groups: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def fairness_reading(tables: Mapping[str, pd.DataFrame], *, threshold: float = 0.8) -> str:
+def disparate_impact_reading(tables: Mapping[str, pd.DataFrame], *, threshold: float = 0.8) -> str:
     """One Markdown sentence per model: ``tables[model]`` is its :func:`disparate_impact` table (one row per
     (attribute, group)); the sentence gives the lowest disparate-impact ratio with the attribute and the group that
     has it, and every attribute whose worst-treated group is below ``threshold`` (the four-fifths rule), naming
     that group: the group a ratio flags is the one approved less, which need not be the protected minority."""
-    where = "fairness_reading"
+    where = "disparate_impact_reading"
     if not isinstance(tables, Mapping) or not tables:
         raise ValueError(
             f"{where}: tables must be a non-empty mapping model -> disparate_impact table"

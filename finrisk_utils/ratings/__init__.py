@@ -49,14 +49,14 @@ from finrisk_utils.ratings.plots import (
     plot_rate_by_grade,
 )
 from finrisk_utils.ratings.readings import (
-    fairness_reading,
+    group_error_reading,
     importance_reading,
     ordinal_vs_softmax_reading,
     rate_reading,
 )
 
 __all__ = [
-    "fairness_reading",
+    "group_error_reading",
     "importance_reading",
     "ordinal_vs_softmax_reading",
     "rate_reading",

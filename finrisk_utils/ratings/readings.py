@@ -9,7 +9,12 @@ import pandas as pd
 
 from finrisk_utils.core.validation import check_probability
 
-__all__ = ["fairness_reading", "importance_reading", "ordinal_vs_softmax_reading", "rate_reading"]
+__all__ = [
+    "group_error_reading",
+    "importance_reading",
+    "ordinal_vs_softmax_reading",
+    "rate_reading",
+]
 
 
 def _p(p: float) -> str:
@@ -57,7 +62,9 @@ def importance_reading(importance: pd.DataFrame, *, top: int = 3) -> str:
     )
 
 
-def fairness_reading(tables: Mapping[str, pd.DataFrame], model: str, *, level: float = 0.05) -> str:
+def group_error_reading(
+    tables: Mapping[str, pd.DataFrame], model: str, *, level: float = 0.05
+) -> str:
     """For each grouping (e.g. home ownership, state) of one model's errors
     (:func:`~finrisk_utils.ratings.metrics.errors_by_group`): the groups graded most and least favourably
     relative to the lender and the spread of the mean signed error; then which tests reject equal groups at
@@ -65,9 +72,9 @@ def fairness_reading(tables: Mapping[str, pd.DataFrame], model: str, *, level: f
     exact / under, for every grouping)."""
     from statsmodels.stats.multitest import multipletests
 
-    level = check_probability(level, "level", where="fairness_reading")
+    level = check_probability(level, "level", where="group_error_reading")
     if not tables:
-        raise ValueError("fairness_reading: tables is empty")
+        raise ValueError("group_error_reading: tables is empty")
     family = {
         (a, test): t.attrs[f"{test}_pvalue"]
         for a, t in tables.items()

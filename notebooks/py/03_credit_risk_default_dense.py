@@ -71,7 +71,7 @@ from finrisk_utils.credit import (
     credit_models,
     delong_test,
     disparate_impact,
-    fairness_reading,
+    disparate_impact_reading,
     goal_table,
     grade_tests,
     load_credit_data,
@@ -437,7 +437,7 @@ display(
             for a, b in pairs.items()
         )
         + f" At {approval_rate:.0%} approval, per model: "
-        + fairness_reading(di)
+        + disparate_impact_reading(di)
     )
 )
 

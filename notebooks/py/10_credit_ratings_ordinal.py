@@ -72,7 +72,6 @@ from finrisk_utils.ratings import (
     OrdinalLogit,
     confusion_counts,
     errors_by_group,
-    fairness_reading,
     fit_gbm,
     fit_rate_network,
     grade_dummies,
@@ -80,6 +79,7 @@ from finrisk_utils.ratings import (
     grade_inputs,
     grade_notches,
     grade_scores,
+    group_error_reading,
     implied_annual_rate,
     importance_reading,
     leakage_screen,
@@ -451,7 +451,7 @@ display(
     ).round(3)
 )
 for m in fair_models:
-    display(Markdown(fairness_reading({a: t[m] for a, t in by_group.items()}, m)))
+    display(Markdown(group_error_reading({a: t[m] for a, t in by_group.items()}, m)))
 
 # %% [markdown] tags=[]
 # ## What drives the interest rate?
