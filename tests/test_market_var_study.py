@@ -170,6 +170,18 @@ def test_compare_var_losses_joint_holm_and_verdicts(sim):
     assert m["hs.fz0_in_mcs_2008"] == 0 and "garch_t_vs_garch_t.pinball_dm_pvalue_2008" not in m
     text = comparison_text(comps, ["hs"])
     assert "significantly worse than garch_t" in text and "higher than garch_t's" in text
+    # a sub-family (e.g. the networks against their ablation): only those models, Holm over their own tests
+    sub = comparison_table(
+        compare_var_losses(results, "garch_t", models=["hs", "garch_t"], mcs_reps=200)
+    )
+    assert set(sub.index.get_level_values("model")) == {"hs", "garch_t"}
+    np.testing.assert_allclose(
+        sub["pvalue_holm"].dropna().to_numpy(), holm(sub["dm_pvalue"].dropna().to_numpy())
+    )
+    with pytest.raises(
+        ValueError, match=r"compare_var_losses: models \['nope'\] are not among the results"
+    ):
+        compare_var_losses(results, "garch_t", models=["nope", "garch_t"])
 
 
 def test_untrained_network_is_left_out_of_holm_and_not_interpreted(sim):

@@ -80,6 +80,12 @@ def test_currency_risk_fx(run_dir):
     for net in NETS:
         assert m[f"{net}.trained"] in (0, 1)
         assert (f"{net}_vs_garch_skewt.fz0_dm_pvalue_holm" in m) == bool(m[f"{net}.trained"])
+        # against the linear ablation (a Holm family of its own): a trained network's pair p-values only
+        for suffix, trained in (("", m[f"{net}.trained"]), ("_basket", m[f"{net}.trained_basket"])):
+            key = f"{net}_vs_linear_quantile.pinball_dm_pvalue_holm{suffix}"
+            assert (key in m) == bool(trained), key
+            assert key not in m or 0 <= m[key] <= 1
+            assert 0 <= m[f"{net}_vs_linear_quantile.fz0_dm_pvalue{suffix}"] <= 1
     assert m["run.n_test_basket"] == 603
 
     # --- tails around the Plaza accord (pinned data, no training: exact facts of the files)

@@ -187,3 +187,24 @@ def test_direct_forecaster_embargo_keeps_validation_targets_out_of_training(monk
     # training origins: window-1 .. 150-6, i.e. 145 - 5 = 140; minus val 20, minus the 5-origin embargo
     assert seen == {"n_fit": 140 - 20 - 5, "n_val": 20}
     assert out.fits[0].naive_val_loss is not None and out.fits[0].trained in (True, False)
+
+
+@pytest.mark.parametrize(
+    "name", ["dense_classifier", "lstm", "quantile_lstm", "denoising_autoencoder"]
+)
+def test_predict_array_gives_exactly_what_predict_gives(name):
+    """predict_array runs the same batches through the same compiled step as ``model.predict``: identical outputs,
+    one chunk or several (the last one short)."""
+    from finrisk_utils.models import predict_array
+
+    _, build, shape, _ = _builders()[name]
+    setup(0)
+    model = build()
+    X = np.random.default_rng(1).standard_normal((70, *shape)).astype("float32")
+    for batch_size in (4096, 32):
+        expected = model.predict(X, verbose=0, batch_size=batch_size)
+        got = predict_array(model, X, batch_size=batch_size)
+        assert got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
+    with pytest.raises(ValueError, match="predict_array: batch_size"):
+        predict_array(model, X, batch_size=0)

@@ -29,6 +29,7 @@ from finrisk_utils.core.validation import (
     check_datetime_index,
     check_positive_int,
 )
+from finrisk_utils.models import predict_array
 from finrisk_utils.models.autoencoder import build_autoencoder, build_code_regressor
 from finrisk_utils.models.convolutional import build_conv_regressor
 from finrisk_utils.models.dense import build_dense_regressor
@@ -266,7 +267,9 @@ def direct_deep_forecast(
             raise DataValidationError(
                 "direct_deep_forecast: an origin has fewer than window observations"
             )
-        out = model.predict(np.ascontiguousarray(windows[pos[start:stop] - w + 1]), verbose=0)
+        out = predict_array(
+            model, np.ascontiguousarray(windows[pos[start:stop] - w + 1]), batch_size=32
+        )
         preds[start:stop] = (
             out.reshape(-1, len(hs), k) * y_sd + y_mean + y_all[pos[start:stop], None, :]
         )

@@ -25,6 +25,7 @@ from finrisk_utils.core.validation import check_datetime_index
 from finrisk_utils.forecasting.metrics import fz0_score
 from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
 from finrisk_utils.market.var_models import ewma_volatility
+from finrisk_utils.models import predict_array
 from finrisk_utils.models.quantile import build_quantile_es_network
 from finrisk_utils.models.training import FitResult, fit_epochs, fit_model
 
@@ -198,7 +199,7 @@ def _build(spec: DeepVaRSpec, n_features: int, alpha: float, y: np.ndarray):
 
 def _predict(model, X: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """VaR and ES (positive losses, return units) from the network's scaled (quantile, ES) outputs."""
-    pred = model.predict(np.ascontiguousarray(X), verbose=0, batch_size=1024)
+    pred = predict_array(model, np.ascontiguousarray(X), batch_size=1024)
     return -pred[:, 0] * scale, -pred[:, 1] * scale
 
 

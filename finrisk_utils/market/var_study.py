@@ -186,14 +186,22 @@ def compare_var_losses(
     losses: Sequence[str] = LOSSES,
     seed: int = 0,
     mcs_reps: int = 1000,
+    models: Sequence[str] | None = None,
 ) -> dict[str, ComparisonResult]:
     """The shared protocol (:func:`finrisk_utils.forecasting.compare.compare_forecasts`) on each model's per-day
     losses (``"pinball"``, ``"fz0"``) against ``benchmark``: DM with HAC (Bartlett) variance and the HLN
     correction, an MCS over all models per loss, and Holm's adjustment over the whole reported family (every
     trained model against the benchmark on every loss), with the verdicts recomputed from the joint Holm
-    p-values. Untrained networks (``trained[name] is False``) are reported but left out of the family."""
+    p-values. Untrained networks (``trained[name] is False``) are reported but left out of the family.
+    ``models``: compare only these results (the benchmark among them), e.g. the networks and their linear
+    ablation; ``None``: all."""
     where = "compare_var_losses"
     results = _check_results(results, where)
+    if models is not None:
+        unknown = sorted(set(models) - {r.name for r in results})
+        if unknown:
+            raise ValueError(f"{where}: models {unknown} are not among the results")
+        results = [r for r in results if r.name in set(models)]
     names = [r.name for r in results]
     if benchmark not in names:
         raise ValueError(f"{where}: benchmark {benchmark!r} is not among the results {names}")

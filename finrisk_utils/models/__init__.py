@@ -42,6 +42,7 @@ from finrisk_utils.models.training import (
     fit_epochs,
     fit_model,
     naive_validation_loss,
+    predict_array,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "lag_sensitivity",
     "lstm_gates",
     "naive_validation_loss",
+    "predict_array",
     "plot_training",
     "receptive_field",
     "reconstruction_error",

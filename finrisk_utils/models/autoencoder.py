@@ -9,7 +9,7 @@ import numpy as np
 from keras import ops
 
 from finrisk_utils.core.validation import check_positive_int
-from finrisk_utils.models.training import STEPS_PER_EXECUTION
+from finrisk_utils.models.training import STEPS_PER_EXECUTION, predict_array
 
 __all__ = ["build_autoencoder", "build_code_regressor", "encode", "reconstruction_error"]
 
@@ -57,14 +57,14 @@ def build_autoencoder(
 def reconstruction_error(model: keras.Model, X: np.ndarray) -> np.ndarray:
     """Mean squared reconstruction error per row, shape ``(n,)``: the anomaly score (higher = stranger)."""
     X = np.asarray(X, dtype="float32")
-    recon = model.predict(X, verbose=0, batch_size=4096)
+    recon = predict_array(model, X)
     return np.asarray(ops.convert_to_numpy(ops.mean(ops.square(recon - X), axis=1)), dtype=float)
 
 
 def encode(model: keras.Model, X: np.ndarray) -> np.ndarray:
     """The bottleneck (layer ``"code"``) activations of an autoencoder, shape ``(n, bottleneck)``."""
     encoder = keras.Model(model.inputs, model.get_layer("code").output)
-    return np.asarray(encoder.predict(np.asarray(X, dtype="float32"), verbose=0, batch_size=4096))
+    return predict_array(encoder, np.asarray(X, dtype="float32"))
 
 
 def build_code_regressor(

@@ -10,7 +10,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
 from finrisk_utils.core.validation import check_positive_int
-from finrisk_utils.models.training import STEPS_PER_EXECUTION, fit_model
+from finrisk_utils.models.training import STEPS_PER_EXECUTION, fit_model, predict_array
 
 __all__ = ["KerasDenseClassifier", "build_dense_classifier", "build_dense_regressor"]
 
@@ -157,7 +157,7 @@ class KerasDenseClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self, "model_")
-        p = self.model_.predict(np.asarray(X, dtype="float32"), verbose=0, batch_size=4096)[:, 0]
+        p = predict_array(self.model_, np.asarray(X, dtype="float32"))[:, 0]
         p = np.clip(p.astype(float), 0.0, 1.0)
         return np.column_stack([1 - p, p])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from finrisk_utils.models.training import FitResult
+from finrisk_utils.models.training import FitResult, predict_array
 
 __all__ = ["has_learned", "lag_sensitivity", "lstm_gates", "training_report"]
 
@@ -57,14 +57,12 @@ def lag_sensitivity(model: keras.Model, X: np.ndarray, *, eps: float = 0.1) -> n
     X = np.asarray(X, dtype="float32")
     if X.ndim != 3:
         raise ValueError(f"X must be (n, window, n_features), got shape {X.shape}")
-    base = model.predict(X, verbose=0, batch_size=4096)[:, 0]
+    base = predict_array(model, X)[:, 0]
     out = np.empty(X.shape[1])
     for lag in range(X.shape[1]):
         bumped = X.copy()
         bumped[:, lag, :] += eps
-        out[lag] = (
-            np.mean(np.abs(model.predict(bumped, verbose=0, batch_size=4096)[:, 0] - base)) / eps
-        )
+        out[lag] = np.mean(np.abs(predict_array(model, bumped)[:, 0] - base)) / eps
     return out
 
 

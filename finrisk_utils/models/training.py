@@ -17,6 +17,7 @@ __all__ = [
     "fit_epochs",
     "fit_model",
     "naive_validation_loss",
+    "predict_array",
 ]
 
 
@@ -27,6 +28,19 @@ STEPS_PER_EXECUTION = 32
 """Batches run per compiled call (Keras ``steps_per_execution``): the same updates in the same order with fewer
 round trips through Python, so a small network trains about a third faster on CPU with identical weights (a test
 pins the predictions)."""
+
+
+def predict_array(model: keras.Model, X: np.ndarray, *, batch_size: int = 4096) -> np.ndarray:
+    """``model.predict(X, batch_size=batch_size)`` without its per-call set-up (a data pipeline, callbacks,
+    a progress bar): the same batches through the same compiled step, so the outputs are identical (a test pins
+    them), tens of times faster for the small arrays that permutation importance, reason codes, sensitivities and
+    re-estimation loops predict again and again. Returns an array of shape ``(len(X), *output_shape)``."""
+    batch_size = check_positive_int(batch_size, "batch_size", where="predict_array")
+    X = np.asarray(X)
+    if len(X) == 0:
+        return np.asarray(model.predict(X, verbose=0))
+    chunks = [model.predict_on_batch(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+    return np.concatenate([np.asarray(c) for c in chunks])
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.validation import as_float_array, check_positive_int
-from finrisk_utils.models import FitResult, build_recurrent_regressor, fit_model, has_learned
+from finrisk_utils.models import (
+    FitResult,
+    build_recurrent_regressor,
+    fit_model,
+    has_learned,
+    predict_array,
+)
 
 __all__ = [
     "VOL_FLOOR",
@@ -138,7 +144,7 @@ class VolNetwork:
 
     def _predict(self, features: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
         x = (pooled_windows(features, positions, self.window, self.assets) - self.mean) / self.std
-        preds = [m.predict(x, verbose=0, batch_size=4096).reshape(-1) for m in self.models]
+        preds = [predict_array(m, x).reshape(-1) for m in self.models]
         return np.stack(preds) * self.y_std + self.y_mean  # seeds x (n * A)
 
     def forecast_log_vol(

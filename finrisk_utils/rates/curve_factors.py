@@ -16,6 +16,7 @@ from sklearn.decomposition import PCA
 from sklearn.linear_model import LinearRegression
 
 from finrisk_utils.core.validation import DataValidationError, check_positive_int
+from finrisk_utils.models import predict_array
 from finrisk_utils.models.autoencoder import build_autoencoder, encode
 from finrisk_utils.models.training import FitResult, fit_model
 
@@ -169,8 +170,10 @@ def autoencoder_curve_factors(
         batch_size=32,
         patience=patience,
     )
-    z_hat = np.asarray(model.predict(z_test.astype("float32"), verbose=0), dtype=float)
-    z_hat_train = np.asarray(model.predict(z_train.astype("float32"), verbose=0), dtype=float)
+    z_hat = np.asarray(predict_array(model, z_test.astype("float32"), batch_size=32), dtype=float)
+    z_hat_train = np.asarray(
+        predict_array(model, z_train.astype("float32"), batch_size=32), dtype=float
+    )
     return _result(
         "ae",
         z_test,
