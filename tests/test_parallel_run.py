@@ -76,6 +76,34 @@ def test_map_tasks_keeps_the_order_and_reports_each_task():
     assert map_tasks(_square, []) == []
 
 
+def test_one_worker_runs_the_tasks_in_order_here_without_a_cluster(monkeypatch):
+    from finrisk_utils.workbench import engine
+
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("a cluster was started for one worker")
+
+    monkeypatch.setattr(engine, "dask_client", no_cluster)
+    seen = []
+    tasks = [(1,), (2,), (3,)]
+    assert map_tasks(_square, tasks, workers=1, on_done=lambda i, r: seen.append((i, r))) == [
+        1,
+        4,
+        9,
+    ]
+    assert seen == [(0, 1), (1, 4), (2, 9)]
+
+    def interrupt(
+        i, r
+    ):  # Ctrl-C while waiting: the tasks that finished were reported, the rest never ran
+        seen.append(i)
+        raise KeyboardInterrupt
+
+    seen.clear()
+    with pytest.raises(KeyboardInterrupt):
+        map_tasks(_square, tasks, workers=1, on_done=interrupt)
+    assert seen == [0]
+
+
 def test_thread_caps_are_restored_and_shared_out():
     before = {v: os.environ.get(v) for v in THREAD_VARS}
     with capped_threads(1):

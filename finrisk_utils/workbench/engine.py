@@ -2,8 +2,9 @@
 on Dask, one kernel per worker process at a time, each kernel's threads capped so that N workers share the cores
 instead of fighting over them. A run of several notebooks is a sweep over notebooks.
 
-A single task runs in this process (no cluster is started for one notebook); several run on a ``LocalCluster`` of
-``workers`` processes (default: one per core), or on the cluster at ``scheduler``.
+Tasks that run one at a time (a single task, or one worker) run in this process, in order, with no cluster to
+start; otherwise they run on a ``LocalCluster`` of ``workers`` processes (default: one per core), or on the
+cluster at ``scheduler``.
 """
 
 from __future__ import annotations
@@ -152,11 +153,12 @@ def map_tasks(
     # a remote cluster's workers size their own machines; locally the kernels share this one's cores
     threads = None if scheduler else threads_per_kernel(n_workers)
     results: list[Any] = [None] * len(tasks)
-    if len(tasks) == 1 and not scheduler:  # one notebook: no cluster to start
+    if n_workers == 1 and not scheduler:  # one at a time: in this process, no cluster to start
         with capped_threads(threads if workers else None):
-            results[0] = fn(*tasks[0])
-        if on_done:
-            on_done(0, results[0])
+            for i, task in enumerate(tasks):
+                results[i] = fn(*task)
+                if on_done:
+                    on_done(i, results[i])
         return results
     from dask.distributed import as_completed
 
