@@ -293,6 +293,8 @@ def test_compare_forecasts_table_metrics_and_text():
         "significantly worse than the random walk (DM p < 0.001, Holm p < 0.001)." in text
     )
     assert "At h = 6, lstm did not train (not interpreted)." in text
+    monthly = res.verdict_text({"bad": "the bad model"}, at="Six months ahead")
+    assert "Six months ahead, the bad model's RMSE is" in monthly and "At h =" not in monthly
     names = {"rw": "the random walk", "lstm": "lstm (untrained)"}
     kept = ", ".join(names.get(m, m) for m in res.mcs.included)
     assert "lstm" in res.mcs.included  # an untrained network in the MCS is labelled there too

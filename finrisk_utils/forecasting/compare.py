@@ -795,7 +795,11 @@ class ComparisonResult:
         return out
 
     def verdict_text(
-        self, labels: Mapping[str, str] | None = None, *, root: bool | None = None
+        self,
+        labels: Mapping[str, str] | None = None,
+        *,
+        root: bool | None = None,
+        at: str | None = None,
     ) -> str:
         """Markdown sentences read off the table: one per compared model, then the MCS.
 
@@ -805,6 +809,9 @@ class ComparisonResult:
         root : bool, optional
             Report the ratio of root mean losses (``RMSE`` for squared errors); default: when ``loss`` is
             ``"mse"``.
+        at : str, optional
+            What each sentence opens with; default ``"At h = <horizon>"``. Say what the period is where the
+            horizon alone would mislead (e.g. ``"Per 21-day holding period"`` beside daily losses).
         """
         labels = dict(labels or {})
         name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
@@ -813,14 +820,14 @@ class ComparisonResult:
         root = root and self.loss.lower() not in DIFFERENCE_LOSSES
         what = ("RMSE" if squared else f"root mean {self.loss}") if root else f"mean {self.loss}"
         b = name(self.benchmark)
-        h = self.horizon
+        opening = f"At h = {self.horizon}" if at is None else str(at)
         sentences = []
         for row in self.table.itertuples(index=False):
             if row.model == self.benchmark:
                 continue
             m = name(row.model)
             if not row.trained:
-                sentences.append(f"At h = {h}, {m} {_UNTRAINED}.")
+                sentences.append(f"{opening}, {m} {_UNTRAINED}.")
                 continue
             ratio = math.sqrt(row.ratio) if root else row.ratio
             size = relative_size(self.loss, ratio, row.mean_loss_diff, b, digits=2)
@@ -839,7 +846,7 @@ class ComparisonResult:
                     f"; Clark-West finds predictive content beyond {b}, but estimating {m} costs more "
                     "than that content buys in this sample"
                 )
-            sentences.append(f"At h = {h}, {m}'s {what} is {size}; {reading} ({tests}).")
+            sentences.append(f"{opening}, {m}'s {what} is {size}; {reading} ({tests}).")
         trained = dict(zip(self.table["model"], self.table["trained"], strict=True))
         kept = ", ".join(
             name(m) if trained[m] else mark_untrained(name(m)) for m in self.mcs.included
