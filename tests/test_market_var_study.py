@@ -402,3 +402,29 @@ def test_ablation_reading_states_the_bottom_line(sim):
         ValueError, match="ablation_reading: every comparison must have the same benchmark"
     ):
         ablation_reading({"pinball": comps["pinball"], "fz0": other["fz0"]}, ["lstm_quantile"])
+
+
+def test_ablation_input_note_names_networks_with_other_inputs(sim):
+    from dataclasses import replace
+
+    from finrisk_utils.market import ablation_input_note
+
+    f = _forecast_of(sim)
+    same = _deep(f, [1.0, 0.9, 0.5, 0.6, 0.7], naive=1.0)
+    same = replace(same, spec=DeepVaRSpec(kind="lstm", vol_scaling="ewma", window=20))
+    raw = replace(same, spec=DeepVaRSpec(kind="cnn", vol_scaling="none", window=20))
+    longer = replace(same, spec=DeepVaRSpec(kind="cnn", vol_scaling="ewma", window=60))
+    assert ablation_input_note({"lstm_quantile": same}, 20) == (
+        "linear_quantile sees a summary of EWMA-standardised returns over 20 days, as every network sees "
+        "EWMA-standardised returns over that window."
+    )
+    text = ablation_input_note({"lstm_quantile": same, "cnn_quantile": raw}, 20)
+    assert "cnn_quantile (raw-scaled returns, window 20) sees other inputs" in text
+    assert "lstm_quantile" not in text and "mixes the inputs with the nonlinearity" in text
+    both = ablation_input_note({"a": raw, "b": longer}, 20)
+    assert (
+        "a (raw-scaled returns, window 20), b (ewma-scaled returns, window 60) see other inputs"
+        in both
+    )
+    with pytest.raises(ValueError, match="ablation_input_note: qr_window"):
+        ablation_input_note({"a": raw}, 0)

@@ -52,6 +52,7 @@ from finrisk_utils.market.var_models import (
 )
 from finrisk_utils.market.var_study import (
     CLASSICAL_MODELS,
+    ablation_input_note,
     capital_table,
     classical_reading,
     committed_specs,
@@ -87,6 +88,7 @@ from finrisk_utils.market.volatility import (
 )
 
 __all__ = [
+    "ablation_input_note",
     "BASEL_PLUS_FACTORS",
     "CLASSICAL_MODELS",
     "ChristoffersenTest",

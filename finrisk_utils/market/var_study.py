@@ -37,6 +37,7 @@ from finrisk_utils.models import has_learned
 
 __all__ = [
     "CLASSICAL_MODELS",
+    "ablation_input_note",
     "capital_table",
     "classical_reading",
     "compare_var_losses",
@@ -472,6 +473,26 @@ def deep_trained(deep: Mapping[str, DeepVaRResult]) -> dict[str, bool]:
         if not isinstance(res, DeepVaRResult):
             raise TypeError(f"deep_trained: {name!r} is not a DeepVaRResult")
     return {name: has_learned(res.fit) for name, res in deep.items()}
+
+
+def ablation_input_note(deep: Mapping[str, DeepVaRResult], qr_window: int) -> str:
+    """Markdown: what the linear ablation ``linear_quantile`` sees (a summary of EWMA-standardised returns over
+    ``qr_window`` days) against each network's selected inputs, naming the networks whose input scheme or window
+    differs: for them a comparison with the ablation mixes the inputs with the nonlinearity."""
+    qr_window = check_positive_int(qr_window, "qr_window", where="ablation_input_note")
+    other = [
+        f"{name} ({'raw' if r.spec.vol_scaling == 'none' else r.spec.vol_scaling}-scaled returns, window "
+        f"{r.spec.window})"
+        for name, r in deep.items()
+        if r.spec.vol_scaling != "ewma" or r.spec.window != qr_window
+    ]
+    head = f"linear_quantile sees a summary of EWMA-standardised returns over {qr_window} days"
+    if not other:
+        return f"{head}, as every network sees EWMA-standardised returns over that window."
+    return (
+        f"{head}; {', '.join(other)} see{'s' if len(other) == 1 else ''} other inputs, so against "
+        "linear_quantile the comparison mixes the inputs with the nonlinearity."
+    )
 
 
 def deep_labels(deep: Mapping[str, DeepVaRResult]) -> dict[str, str]:

@@ -22,7 +22,8 @@
 # **Baselines.** (1) Random walk (no change), a direct AR on past daily changes (re-estimated at every origin),
 # the LSTM's linear ablation (OLS on exactly its inputs), and on monthly data the forward rate (uncovered interest parity: the forward premium is the forecast) and the
 # Fama (1984) regression of the change on the forward premium. (2) HS-250, filtered HS, GARCH(1,1)-t and skew-t,
-# GJR-GARCH skew-t, EWMA, and a linear quantile regression on the networks' inputs.
+# GJR-GARCH skew-t, EWMA, and a linear quantile regression on a summary of the same past returns (EWMA-standardised;
+# the networks' linear ablation, read as a Holm family of its own).
 # **Tests.** Squared errors against the random walk: Diebold–Mariano (HAC, HLN) with Holm over every model and
 # horizon (the daily and the monthly forecasts are separate families),
 # Clark and West (2007) for the models that nest the random walk (AR, linear ablation, Fama regression, LSTM)
@@ -96,6 +97,7 @@ from finrisk_utils.data import load
 from finrisk_utils.forecasting import DirectNetSpec, ablation_reading, direct_deep_forecast
 from finrisk_utils.market import (
     DeepVaRSpec,
+    ablation_input_note,
     backtest_metrics,
     backtest_table,
     backtest_var,
@@ -388,7 +390,7 @@ var_ablation = compare_var_losses(
 )
 display(comparison_table(var_ablation).rename(index=var_labels, level="model"))
 ablation_texts = {f"long {currency}": ablation_reading(var_ablation, list(deep), var_labels)}
-display(Markdown(ablation_texts[f"long {currency}"]))
+display(Markdown(ablation_input_note(deep, window) + "\n\n" + ablation_texts[f"long {currency}"]))
 
 # %% tags=[]
 fig = plot_var_backtest(
@@ -438,7 +440,10 @@ if members:
         seed=seed,
     )
     ablation_texts["basket"] = ablation_reading(basket_ablation, list(b_deep), b_labels)
-    display(Markdown(ablation_texts["basket"]))
+    display(
+        deep_status_table(b_deep)
+    )  # the basket networks' own training: kept epoch, loss vs naive
+    display(Markdown(ablation_input_note(b_deep, window) + "\n\n" + ablation_texts["basket"]))
 
 # %% [markdown] tags=[]
 # ## What is different about currency tails: the Plaza accord
@@ -530,6 +535,15 @@ save_figure(fig, out, "rolling_tails")
 
 # %% tags=[]
 lines = [change_forecast_reading(daily_comp, labels, unit="trading day").split("\n\n")[-1]]
+lines += [
+    f"The {freq} LSTM did not train, so this run does not answer whether a network beats the random walk "
+    f"on {freq} data."
+    for freq, ok in [
+        ("daily", lstm_trained),
+        ("monthly", m_trained if monthly_comp is not None else True),
+    ]
+    if not ok
+]
 if lstm_trained:
     rmse = change_forecast_table(daily_comp)["rmse"]
     gaps = ", ".join(
