@@ -169,8 +169,9 @@ save_figure(fig, out, "rate_by_grade")
 # %% [markdown] tags=[]
 # ## Out-of-time split and the validation slice
 #
-# The models are fitted on loans issued in `fit_months` and tested once on `test_months`. Early stopping and every
-# choice (network architecture, boosting settings) use a validation slice of the fit months: a random
+# The models are fitted on loans issued in `fit_months` and tested once on `test_months`. Early stopping and the
+# choices of the grade networks' architecture and the boosting settings use a validation slice of the fit months (the
+# rate networks of the last section have one fixed architecture and use it for early stopping only): a random
 # `validation_fraction` of them, stratified by grade. Why random and not "the end of February": the data carry the
 # issue month only, not the day, so the end of a month cannot be cut; and loans are separate borrowers with no
 # serial dependence for an embargo to guard against. The out-of-time question (does a model fitted on earlier
@@ -229,7 +230,8 @@ gbm_table.round(4)
 # %% [markdown] tags=[]
 # ## The networks: ordered thresholds against a softmax
 #
-# Both networks share the body (Dense-ReLU layers with dropout). The ordinal one ends in a single linear score and six
+# Both networks have the same kind of body (Dense-ReLU layers with dropout), each with its own architecture chosen on
+# validation, so the two selected networks may differ in their bodies too (the selection table says which). The ordinal one ends in a single linear score and six
 # ordered thresholds, $P(\text{grade} > k) = \sigma(s(x) + b_k)$ with $b_0 > b_1 > \dots$ (CORAL's output, with the
 # order built in), trained on the six binary cross-entropies; the softmax one ends in seven unrelated logits and the
 # cross-entropy, so it must learn from data that C lies between B and D. Both start their output biases at the
@@ -304,7 +306,8 @@ table
 # probability score (a proper score of the whole grade distribution; Epstein 1969). Diebold–Mariano on each against
 # the ordinal logit: loans are separate borrowers, not a time series, so the long-run variance takes no lags (a
 # paired t-test with the Harvey–Leybourne–Newbold factor) and the model confidence set resamples loans one at a time
-# (block length 1). A third comparison isolates the output layer: the ordinal network against the softmax network.
+# (block length 1). A third comparison sets the ordinal network against the softmax network: it isolates the output layer only where
+# both selected the same architecture (the selection table above).
 # Holm adjusts over all these tests together; untrained networks are reported but left out of the family. McNemar's
 # test on exact hits (same loans, hit or miss) against the ordinal logit is a second family with its own Holm.
 
