@@ -363,7 +363,7 @@ display(
         "**Exact hits (McNemar, Holm).** "
         + " ".join(
             f"`{m}` {'more' if r['accuracy_diff'] > 0 else 'fewer'} exact grades than the ordinal logit by "
-            f"{abs(r['accuracy_diff']):.1%} (Holm p {r['pvalue_holm']:.3g})."
+            f"{100 * abs(r['accuracy_diff']):.1f} percentage points (Holm p {r['pvalue_holm']:.3g})."
             for m, r in mcnemar.iterrows()
         )
     )
