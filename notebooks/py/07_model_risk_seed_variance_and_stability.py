@@ -10,15 +10,16 @@
 # notebook 08 reports for its model families, each with `finrisk_utils.sweep` (the engine behind
 # `finrisk sweep`: papermill runs on a local Dask cluster, results collected into one table). In the full profile
 # the 02 reruns use the networks notebook 02 reports (the settings its committed full run selected, full size,
-# full epoch budget with early stopping); the quick profile uses 02's quick networks. The baselines are identical
+# full epoch budget with early stopping); the quick profile uses 02's quick networks. Notebook 01 is rerun in
+# the same profile as this notebook (quick: its tiny LSTM and 3 epochs). The baselines are identical
 # in every rerun, so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over seeds) with the shared protocol, and the spread over seeds is shown beside it.
 #
 # **Runtime** (2 CPU cores shared with other jobs): 515 s in the quick profile at the last render; the full profile
 # (six full-size reruns of 02 plus four test years) is about an hour on 2 free cores.
 #
-# **The stored outputs are from the quick profile** (`finrisk render --profile quick`): two seeds and notebook 02's
-# quick networks, *not* the configuration 02 reports. Read them as a demonstration of the method; the numbers for
+# **The stored outputs are from the quick profile** (`finrisk render --profile quick`): two seeds, notebook 02's
+# quick networks (*not* the configuration 02 reports) and notebook 01's quick LSTM. Read them as a demonstration of the method; the numbers for
 # 02's reported networks come from `finrisk render notebooks/07_model_risk_seed_variance_and_stability.ipynb`
 # (full profile), which has not been run yet.
 
@@ -169,8 +170,8 @@ by_year
 price_runs = sweep(
     price_notebook,
     {"seed": seeds},
-    out=Path(out) / "sweep_01_seeds",
-    profile="full",
+    out=Path(out) / f"sweep_01_seeds_{profile}",  # 01 runs in this notebook's profile
+    profile=profile,
     workers=workers,
     progress=print_progress,
 )
