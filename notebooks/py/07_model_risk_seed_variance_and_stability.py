@@ -15,7 +15,7 @@
 # in every rerun, so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over seeds) with the shared protocol, and the spread over seeds is shown beside it.
 #
-# **Runtime** (2 CPU cores shared with other jobs): 515 s in the quick profile at the last render; the full profile
+# **Runtime** (2 CPU cores shared with another render): 313 s in the quick profile at the last render; the full profile
 # (six full-size reruns of 02 plus four test years) is about an hour on 2 free cores.
 #
 # **The stored outputs are from the quick profile** (`finrisk render --profile quick`): two seeds, notebook 02's

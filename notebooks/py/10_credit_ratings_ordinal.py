@@ -23,8 +23,7 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores shared with other renders): full profile 383 s at the last render; the quick profile
-# took 195 s in a fresh-clone `make run` (2 workers, beside a render) this session.
+# **Runtime** (2 CPU cores shared with other renders): full profile 248 s at the last render; the quick profile took 195 s in a fresh-clone `make run` (2 workers, beside a render) before the faster builders and predictions of the last render.
 
 # %% tags=["parameters"]
 seed = 42
