@@ -14,9 +14,7 @@
 #
 # **Models.** None: this notebook only looks at data and at the quality checks every loader runs.
 #
-# **Runtime** (2 CPU cores, lightly shared at the last render): 28 s full; 41 s quick in a fresh-clone `make run`
-# (2 workers, beside a render) this session (the profiles differ only for notebooks that train; loading and
-# checking every registry dataset dominates).
+# **Runtime** (2 CPU cores shared with a `make test` run at the last render): 44 s full; 41 s quick in a fresh-clone `make run` (2 workers, beside a render) earlier (the profiles differ only for notebooks that train; loading and checking every registry dataset dominates).
 
 # %% tags=["parameters"]
 seed = 42

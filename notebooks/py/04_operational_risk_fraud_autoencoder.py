@@ -22,8 +22,7 @@
 # (draws, then test transactions); the daily cost of missed fraud plus investigations compared with the rule
 # engine by Diebold-Mariano tests (Holm-adjusted) and a Model Confidence Set.
 #
-# **Runtime** (2 CPU cores shared with other jobs): 591 s in the full profile (five draws) at the last render;
-# 102 s in the quick profile in a fresh-clone `make run` (2 workers, beside a render) this session.
+# **Runtime** (2 CPU cores shared with a `make test` run): 249 s in the full profile (five draws) at the last render; 102 s in the quick profile in a fresh-clone `make run` (2 workers, beside a render) before the faster builders and predictions of the last render.
 
 # %% tags=["parameters"]
 seed = 42
