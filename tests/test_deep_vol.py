@@ -26,12 +26,13 @@ def _returns(n=260, seed=0):
 
 
 class _Stub:
-    """A stand-in for a Keras model: ``predict`` returns one input cell, ``x[:, step, feature]``."""
+    """A stand-in for a Keras model: ``predict_on_batch`` (what ``predict_array`` calls) returns one input cell,
+    ``x[:, step, feature]``."""
 
     def __init__(self, step, feature):
         self.step, self.feature = step, feature
 
-    def predict(self, x, verbose=0, batch_size=None):
+    def predict_on_batch(self, x):
         return x[:, self.step, self.feature][:, None]
 
 
