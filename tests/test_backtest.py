@@ -16,6 +16,7 @@ from finrisk_utils.market.backtest import (
     exceptions_of,
     kupiec_pof,
     traffic_light,
+    zone_label,
 )
 from finrisk_utils.market.riskmeasures import RiskForecast
 
@@ -109,6 +110,23 @@ def test_traffic_light_other_levels_and_bad_input():
         traffic_light(300, 250)
     with pytest.raises(ValueError, match="alpha"):
         traffic_light(1, 250, 0.99)
+
+
+def test_zone_label_names_a_partial_year():
+    """A zone on fewer than 240 days is the binomial rule at that n, not Basel's 250 days: the label says so."""
+    assert (
+        zone_label(traffic_light(3, 250)) == "green"
+        and zone_label(traffic_light(3, 250), True) == "G3"
+    )
+    part = traffic_light(3, 97)
+    assert zone_label(part) == f"{part.zone} (97 days)" and zone_label(part, short=True).endswith(
+        "3/97d"
+    )
+    idx = pd.bdate_range("2017-01-02", periods=300)  # 2017 in full, 40 days of 2018
+    y = pd.Series(np.random.default_rng(4).standard_normal(300), index=idx)
+    row = backtest_table([backtest_var(y, _forecast("good", 2.326, 2.665, idx), n_sim=200)]).iloc[0]
+    first, second = row["zones_by_year"].split()
+    assert first.startswith("2017:") and "/" not in first and second.endswith("/40d")
 
 
 def test_pinball_loss_hand_computed():

@@ -295,6 +295,10 @@ def test_compare_forecasts_table_metrics_and_text():
     assert "At h = 6, lstm did not train (not interpreted)." in text
     monthly = res.verdict_text({"bad": "the bad model"}, at="Six months ahead")
     assert "Six months ahead, the bad model's RMSE is" in monthly and "At h =" not in monthly
+    bare = res.verdict_text({"bad": "the bad model"}, at="")  # a cross-section: no opening at all
+    assert bare.startswith("dns's RMSE is") and ". the bad model's RMSE is" in bare
+    assert ". lstm did not train" in bare
+    assert "At h =" not in bare and " , " not in bare and not bare.startswith(",")
     names = {"rw": "the random walk", "lstm": "lstm (untrained)"}
     kept = ", ".join(names.get(m, m) for m in res.mcs.included)
     assert "lstm" in res.mcs.included  # an untrained network in the MCS is labelled there too

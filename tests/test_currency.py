@@ -10,6 +10,7 @@ from finrisk_utils.currency import (
     PLAZA_ACCORD,
     FamaSlope,
     actual_changes,
+    annualised_volatility,
     basket_returns,
     change_forecast_metrics,
     change_forecast_reading,
@@ -347,6 +348,13 @@ def test_placebo_rank_puts_a_volatile_window_at_the_top():
     res = placebo_rank(r, mask, np.std, step=10)
     assert res["share_above"] == 0.0 and res["n_windows"] > 100
     assert res["observed"] == pytest.approx(r[mask].std(ddof=0))
+    # the annualised volatility of the placebo ranking is the table's (ddof 1): one figure, not two
+    vol = placebo_rank(r, mask, annualised_volatility, step=10)["observed"]
+    table = tail_statistics(r, {"event": mask, "rest": ~mask})
+    assert vol == pytest.approx(table.loc["event", "vol_ann"], rel=1e-12)
+    assert vol == pytest.approx(r[mask].std() * np.sqrt(252))
+    with pytest.raises(DataValidationError, match="annualised_volatility: returns"):
+        annualised_volatility([1.0])
     gap = mask.copy()
     gap.iloc[750] = False
     with pytest.raises(DataValidationError, match="contiguous"):

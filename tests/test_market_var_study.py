@@ -204,6 +204,8 @@ def test_readings_name_the_worst_model(sim):
     text = classical_reading(results, ["garch_t", "hs"])
     assert "pinball loss: worst hs" in text and "Worst on average rank: hs" in text
     assert "independence" in independence_reading(results)
+    marked = independence_reading(results, trained={"hs": False})
+    assert "hs (untrained)" in marked and "garch_t (untrained)" not in marked
     cap = capital_table(results)
     assert set(cap.columns) == {
         "exceptions_last_250",
@@ -382,6 +384,12 @@ def test_ablation_reading_states_the_bottom_line(sim):
     assert ("The MCS drops garch_t itself" in text) == any(
         "garch_t" not in c.mcs.included for c in comps.values()
     )
+    brief = ablation_reading(comps, ["lstm_quantile", "hs"], {"hs": "HS"}, brief=True)
+    assert brief.startswith(
+        "**Bottom line against the linear ablation garch_t.** As point estimates"
+    )
+    assert "Significantly worse than garch_t: HS on pinball, fz0." in brief
+    assert "HS: pinball" not in brief and text.endswith(brief.split(".** ", 1)[1])
     untrained = compare_var_losses(results, "garch_t", trained={"hs": False}, mcs_reps=200)
     assert (
         ablation_reading(untrained, ["hs"])

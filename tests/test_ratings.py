@@ -463,9 +463,40 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
             "verdict": ["benchmark", "significantly better than s"],
         }
     )
-    text = ordinal_vs_softmax_reading(table, cmp, "o", "s", trained={"o": True, "s": True})
-    assert "0.610 notches against 0.650" in text and "significantly better than s" in text
-    assert "did not train" in ordinal_vs_softmax_reading(table, cmp, "o", "s", trained={"o": False})
+    rps_cmp = cmp.assign(
+        pvalue_holm=[np.nan, 0.4], verdict=["benchmark", "not distinguishable from s"]
+    )
+    both = {"absolute notch error": cmp, "ranked probability score": rps_cmp}
+    text = ordinal_vs_softmax_reading(table, both, "o", "s", trained={"o": True, "s": True})
+    assert "0.610 notches against 0.650" in text
+    assert (
+        "On per-loan absolute notch error the ordinal network is significantly better than s"
+        in text
+    )
+    assert (
+        "on per-loan ranked probability score the ordinal network is not distinguishable from s"
+        in text
+    )
+    assert "did not train" in ordinal_vs_softmax_reading(
+        table, both, "o", "s", trained={"o": False}
+    )
+    sel = pd.DataFrame({"hidden": ["(32,)", "(64, 32)"], "val_rps": [0.076, 0.077]})
+    same = ordinal_vs_softmax_reading(
+        table, both, "o", "s", trained={}, selections={"o": sel, "s": sel}
+    )
+    assert same.endswith(
+        "Both selected hidden layers (32,) on validation: the comparison isolates the output layer."
+    )
+    other = sel.assign(val_rps=[0.078, 0.077])
+    mixed = ordinal_vs_softmax_reading(
+        table, both, "o", "s", trained={}, selections={"o": sel, "s": other}
+    )
+    assert (
+        "different hidden layers on validation ((32,) for the ordinal, (64, 32) for the softmax)"
+        in mixed
+    )
+    with pytest.raises(ValueError, match="ordinal_vs_softmax_reading: comparisons"):
+        ordinal_vs_softmax_reading(table, {}, "o", "s", trained={})
     rates = pd.DataFrame({"r2": [0.9, 0.2, 0.95], "rmse": [1.5, 4.0, 1.2]}, index=["g", "w", "wg"])
     assert "90.0%" in rate_reading(rates, grade_only="g", without="w", with_grade="wg")
 

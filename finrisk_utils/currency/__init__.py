@@ -28,6 +28,7 @@ from finrisk_utils.currency.readings import (
 )
 from finrisk_utils.currency.tails import (
     PLAZA_ACCORD,
+    annualised_volatility,
     event_window,
     extremal_index,
     hill_tail_index,
@@ -57,6 +58,7 @@ __all__ = [
     "level_to_change",
     "log_level",
     "parse_basket",
+    "annualised_volatility",
     "placebo_rank",
     "position_returns",
     "tail_reading",

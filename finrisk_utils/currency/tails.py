@@ -26,6 +26,7 @@ from finrisk_utils.core.validation import (
 
 __all__ = [
     "PLAZA_ACCORD",
+    "annualised_volatility",
     "event_window",
     "extremal_index",
     "hill_tail_index",
@@ -83,6 +84,17 @@ def extremal_index(exceed: object, run: int = 5) -> float:
     return clusters / days.size
 
 
+def annualised_volatility(returns: object, periods_per_year: int = 252) -> float:
+    """Sample standard deviation (ddof 1) of ``returns`` (1-D, at least two values) times
+    ``sqrt(periods_per_year)``: in the returns' units per year (percent for percent returns)."""
+    x = np.asarray(returns, dtype=float)
+    if x.ndim != 1 or x.size < 2:
+        raise DataValidationError(
+            f"annualised_volatility: returns must be 1-D with at least 2 values, got shape {x.shape}"
+        )
+    return float(x.std(ddof=1) * np.sqrt(periods_per_year))
+
+
 def tail_statistics(
     returns: pd.Series,
     groups: Mapping[str, pd.Series],
@@ -116,7 +128,7 @@ def tail_statistics(
         exceed = (r.abs() > threshold).to_numpy()
         rows[name] = {
             "n": len(r),
-            "vol_ann": float(r.std() * np.sqrt(periods_per_year)),
+            "vol_ann": annualised_volatility(r.to_numpy(), periods_per_year),
             "skew": float(stats.skew(r)),
             "excess_kurtosis": float(stats.kurtosis(r)),
             "hill_left": hill_tail_index(-r.to_numpy(), k),

@@ -811,7 +811,8 @@ class ComparisonResult:
             ``"mse"``.
         at : str, optional
             What each sentence opens with; default ``"At h = <horizon>"``. Say what the period is where the
-            horizon alone would mislead (e.g. ``"Per 21-day holding period"`` beside daily losses).
+            horizon alone would mislead (e.g. ``"Per 21-day holding period"`` beside daily losses); ``""``: no
+            opening, for comparisons that have no horizon (a cross-section).
         """
         labels = dict(labels or {})
         name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
@@ -820,14 +821,14 @@ class ComparisonResult:
         root = root and self.loss.lower() not in DIFFERENCE_LOSSES
         what = ("RMSE" if squared else f"root mean {self.loss}") if root else f"mean {self.loss}"
         b = name(self.benchmark)
-        opening = f"At h = {self.horizon}" if at is None else str(at)
+        opening = f"At h = {self.horizon}, " if at is None else (f"{at}, " if at else "")
         sentences = []
         for row in self.table.itertuples(index=False):
             if row.model == self.benchmark:
                 continue
             m = name(row.model)
             if not row.trained:
-                sentences.append(f"{opening}, {m} {_UNTRAINED}.")
+                sentences.append(f"{opening}{m} {_UNTRAINED}.")
                 continue
             ratio = math.sqrt(row.ratio) if root else row.ratio
             size = relative_size(self.loss, ratio, row.mean_loss_diff, b, digits=2)
@@ -846,7 +847,7 @@ class ComparisonResult:
                     f"; Clark-West finds predictive content beyond {b}, but estimating {m} costs more "
                     "than that content buys in this sample"
                 )
-            sentences.append(f"{opening}, {m}'s {what} is {size}; {reading} ({tests}).")
+            sentences.append(f"{opening}{m}'s {what} is {size}; {reading} ({tests}).")
         trained = dict(zip(self.table["model"], self.table["trained"], strict=True))
         kept = ", ".join(
             name(m) if trained[m] else mark_untrained(name(m)) for m in self.mcs.included
@@ -864,6 +865,8 @@ def ablation_reading(
     comparisons: Mapping[_K, ComparisonResult],
     networks: Sequence[str] | str,
     labels: Mapping[str, str] | None = None,
+    *,
+    brief: bool = False,
 ) -> str:
     """Markdown: what each network adds beyond its ablation (the comparisons' benchmark: a linear model on the same
     inputs). ``comparisons``: one result per loss (keys: a loss name, or a tuple such as ``(target, loss)``), all
@@ -872,7 +875,9 @@ def ablation_reading(
     For each trained network, its mean loss relative to the ablation's on every key (:func:`relative_size`) with
     the verdict and Holm p; then the bottom line: where some network is significantly better, or that none has
     shown its nonlinearity buys anything; where any is significantly worse; on which keys the MCS drops the
-    ablation itself (a signal the pairwise tests need not share); and the networks not read (did not train)."""
+    ablation itself (a signal the pairwise tests need not share); and the networks not read (did not train).
+    ``brief``: the bottom line alone, without the per-network figures (for a closing reading that follows the
+    full one)."""
     where = "ablation_reading"
     if not isinstance(comparisons, Mapping) or not comparisons:
         raise ValueError(
@@ -907,9 +912,11 @@ def ablation_reading(
     better = {n: keys_with(n, "significantly better") for n in trained}
     worse = {n: keys_with(n, "significantly worse") for n in trained}
     parts = [
-        f"**What the network{'s add' if len(networks) > 1 else ' adds'} beyond the linear ablation {ablation}** "
-        f"(mean loss against {ablation}'s: a ratio, or a difference for losses whose level depends on units; "
-        "Holm over the reported family): " + ". ".join(per_net) + "."
+        f"**Bottom line against the linear ablation {ablation}.**"
+        if brief
+        else f"**What the network{'s add' if len(networks) > 1 else ' adds'} beyond the linear ablation "
+        f"{ablation}** (mean loss against {ablation}'s: a ratio, or a difference for losses whose level depends "
+        "on units; Holm over the reported family): " + ". ".join(per_net) + "."
     ]
     lower = {
         n: sum(float(t.loc[n, "mean_loss_diff"]) < 0 for t in tables.values()) for n in trained

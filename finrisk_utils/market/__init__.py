@@ -16,6 +16,7 @@ from finrisk_utils.market.backtest import (
     exceptions_of,
     kupiec_pof,
     traffic_light,
+    zone_label,
 )
 from finrisk_utils.market.deep_var import (
     DeepVaRResult,
@@ -156,4 +157,5 @@ __all__ = [
     "tail_mean_from_ppf",
     "traffic_light",
     "yearly_reading",
+    "zone_label",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "exceptions_of",
     "kupiec_pof",
     "traffic_light",
+    "zone_label",
 ]
 
 
@@ -179,6 +180,15 @@ class TrafficLight:
     n: int
     cumulative_probability: float
     plus_factor: float | None
+
+
+def zone_label(tl: TrafficLight, short: bool = False) -> str:
+    """A zone in words (``"green"``) or short (``"G3"``: initial and exceptions), with the number of days where
+    it rests on a partial year (fewer than 240: the binomial rule at that ``n``, not Basel's 250 days)."""
+    label = f"{tl.zone[0].upper()}{tl.exceptions}" if short else tl.zone
+    if tl.n < 240:
+        label += f"/{tl.n}d" if short else f" ({tl.n} days)"
+    return label
 
 
 def traffic_light(exceptions: int, n: int, alpha: float = 0.01) -> TrafficLight:
@@ -358,7 +368,7 @@ def backtest_table(results: list[VaRBacktest]) -> pd.DataFrame:
             "christoffersen_ind_p": r.christoffersen.pvalue_ind,
             "christoffersen_cc_p": r.christoffersen.pvalue_cc,
             "zones_by_year": " ".join(
-                f"{y}:{t.zone[0].upper()}{t.exceptions}" for y, t in r.zones_by_year.items()
+                f"{y}:{zone_label(t, short=True)}" for y, t in r.zones_by_year.items()
             ),
             "zone_last_250": r.last_250.zone,
             "es_z2": r.es.z2,

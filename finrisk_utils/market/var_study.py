@@ -28,7 +28,7 @@ from finrisk_utils.forecasting.compare import (
     relative_size,
     seed_ensemble,
 )
-from finrisk_utils.market.backtest import VaRBacktest
+from finrisk_utils.market.backtest import VaRBacktest, zone_label
 from finrisk_utils.market.deep_var import DeepVaRResult, DeepVaRSpec, deep_var_forecast
 from finrisk_utils.market.quantreg import linear_quantile_forecast
 from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
@@ -395,7 +395,9 @@ def network_var_reading(
         coverage = "rejected" if k.pvalue < level else "not rejected"
         conditional = "rejected" if cc < level else "not rejected"
         es = "rejects" if r.es.reject_5pct else "does not reject"
-        zones = ", ".join(f"{year} {tl.zone}" for year, tl in sorted(r.zones_by_year.items()))
+        zones = ", ".join(
+            f"{year} {zone_label(tl)}" for year, tl in sorted(r.zones_by_year.items())
+        )
         light = (
             "traffic light by year"
             if np.isclose(r.confidence, 0.99)
@@ -414,11 +416,21 @@ def network_var_reading(
     return out
 
 
-def independence_reading(results: Sequence[VaRBacktest], level: float = 0.05) -> str:
-    """Which models pass Christoffersen's independence test at ``level`` (exceptions not clustered)."""
+def independence_reading(
+    results: Sequence[VaRBacktest],
+    level: float = 0.05,
+    *,
+    trained: Mapping[str, bool] | None = None,
+) -> str:
+    """Which models pass Christoffersen's independence test at ``level`` (exceptions not clustered); a model
+    with ``trained[name] is False`` is named with its untrained label."""
     results = _check_results(results, "independence_reading")
-    passing = [r.name for r in results if r.christoffersen.pvalue_ind > level]
-    failing = [r.name for r in results if r.christoffersen.pvalue_ind <= level]
+    trained = dict(trained or {})
+    shown = {
+        r.name: r.name if trained.get(r.name, True) else mark_untrained(r.name) for r in results
+    }
+    passing = [shown[r.name] for r in results if r.christoffersen.pvalue_ind > level]
+    failing = [shown[r.name] for r in results if r.christoffersen.pvalue_ind <= level]
     return (
         f"Christoffersen independence at {level:.0%}: passed by {', '.join(passing) or 'no model'}; "
         f"rejected for {', '.join(failing) or 'no model'}."

@@ -23,29 +23,58 @@ def _p(p: float) -> str:
 
 def ordinal_vs_softmax_reading(
     table: pd.DataFrame,
-    comparison: pd.DataFrame,
+    comparisons: Mapping[str, pd.DataFrame],
     ordinal: str,
     softmax: str,
     *,
     trained: Mapping[str, bool],
+    selections: Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
-    """One sentence on the ordinal network against the softmax one: their test MAE (notches), exact and
-    within-one accuracy, ranked probability score, and the verdict of ``comparison`` (the row of ``ordinal`` in
-    a comparison whose benchmark is ``softmax``: ``mean_loss_diff``, ``dm_pvalue``, ``pvalue_holm``,
-    ``verdict``)."""
+    """Sentences on the ordinal network against the softmax one: their test MAE (notches), exact and
+    within-one accuracy, ranked probability score; the verdict on each loss of ``comparisons`` (loss in words ->
+    a comparison table whose benchmark is ``softmax``, with ``model``, ``dm_pvalue``, ``pvalue_holm``,
+    ``verdict``); and, given each network's ``selections`` table (``hidden``, ``val_rps`` per candidate, from
+    :func:`~finrisk_utils.ratings.networks.select_and_fit_seeds`), whether the comparison isolates the output
+    layer (both chose the same hidden layers) or mixes it with the body."""
+    where = "ordinal_vs_softmax_reading"
+    if not isinstance(comparisons, Mapping) or not comparisons:
+        raise ValueError(
+            f"{where}: comparisons must be a non-empty mapping loss -> comparison table"
+        )
     if not (trained.get(ordinal, True) and trained.get(softmax, True)):
         untrained = [m for m in (ordinal, softmax) if not trained.get(m, True)]
         return f"{', '.join(untrained)} did not train (not interpreted): no ordinal-versus-softmax reading."
     a, b = table.loc[ordinal], table.loc[softmax]
-    row = comparison.set_index("model").loc[ordinal]
-    return (
+    verdicts = []
+    for loss, comparison in comparisons.items():
+        row = comparison.set_index("model").loc[ordinal]
+        verdicts.append(
+            f"on per-loan {loss} the ordinal network is {row['verdict']} (paired DM p {_p(row['dm_pvalue'])}, "
+            f"Holm p {_p(row['pvalue_holm'])})"
+        )
+    joined = "; ".join(verdicts)
+    text = (
         f"The ordinal network (`{ordinal}`) has a mean absolute error of {a['mae_notches']:.3f} notches against "
         f"{b['mae_notches']:.3f} for the softmax network (`{softmax}`); exact accuracy {a['exact_accuracy']:.1%} "
         f"against {b['exact_accuracy']:.1%}, within one notch {a['within_one_accuracy']:.1%} against "
-        f"{b['within_one_accuracy']:.1%}, ranked probability score {a['rps']:.4f} against {b['rps']:.4f}. On "
-        f"per-loan absolute notch error the ordinal network is {row['verdict']} (paired DM p {_p(row['dm_pvalue'])}, "
-        f"Holm p {_p(row['pvalue_holm'])})."
+        f"{b['within_one_accuracy']:.1%}, ranked probability score {a['rps']:.4f} against {b['rps']:.4f}. "
+        + joined[0].upper()
+        + joined[1:]
+        + "."
     )
+    if selections is not None:
+        chosen = {m: str(t.loc[t["val_rps"].idxmin(), "hidden"]) for m, t in selections.items()}
+        if chosen[ordinal] == chosen[softmax]:
+            text += (
+                f" Both selected hidden layers {chosen[ordinal]} on validation: the comparison isolates the "
+                "output layer."
+            )
+        else:
+            text += (
+                f" They selected different hidden layers on validation ({chosen[ordinal]} for the ordinal, "
+                f"{chosen[softmax]} for the softmax), so the comparison mixes the output layer with the body."
+            )
+    return text
 
 
 def importance_reading(importance: pd.DataFrame, *, top: int = 3) -> str:

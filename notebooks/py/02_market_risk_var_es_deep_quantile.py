@@ -276,15 +276,11 @@ display(
 
 # %% tags=[]
 ablation = compare_var_losses(
-    [r for r in results if r.name in [*deep, "linear_quantile"]],
-    "linear_quantile",
-    trained=trained,
-    seed=seed,
+    results, "linear_quantile", trained=trained, seed=seed, models=[*deep, "linear_quantile"]
 )
 display(comparison_table(ablation).rename(index=labels, level="model"))
 display(Markdown(comparison_text(ablation, list(deep), labels)))
-ablation_text = ablation_reading(ablation, list(deep), labels)
-display(Markdown(ablation_text))
+display(Markdown(ablation_reading(ablation, list(deep), labels)))
 
 # %% [markdown] tags=[]
 # ## Did the networks meet the goals?
@@ -308,7 +304,7 @@ display(
                 + " (point comparisons with GARCH-skew-t; the tests above say which loss differences are "
                 "significant)",
                 classical_reading(results),
-                independence_reading(results),
+                independence_reading(results, trained=trained),
             ]
         )
     )
@@ -390,7 +386,7 @@ for key, (s_results, s_comp, s_deep) in stress.items():
                         s_comp, [*s_deep, "linear_quantile", "gjr_garch_skewt"], s_labels
                     ),
                     classical_reading(s_results),
-                    independence_reading(s_results),
+                    independence_reading(s_results, trained=deep_trained(s_deep)),
                     "Networks: "
                     + "; ".join(
                         f"{n} kept epoch {r.fit.best_epoch}, {'trained' if ok else 'untrained'}"
@@ -447,7 +443,7 @@ if portfolio:
 # %% tags=[]
 lines = [
     comparison_text(comparisons, list(deep), labels),
-    ablation_text,
+    ablation_reading(ablation, list(deep), labels, brief=True),
 ]
 lines += network_var_reading(
     results, comparisons, list(deep), label=f"Test window {test_start[:4]}-{test_end[:4]}"

@@ -70,6 +70,7 @@ from finrisk_utils import record_metrics, setup
 from finrisk_utils.core import by_profile, save_figure
 from finrisk_utils.currency import (
     actual_changes,
+    annualised_volatility,
     basket_returns,
     change_forecast_metrics,
     change_forecast_reading,
@@ -371,7 +372,7 @@ display(
             [
                 comparison_text(var_comp, [*deep, "linear_quantile"], var_labels),
                 classical_reading(results),
-                independence_reading(results),
+                independence_reading(results, trained=var_trained),
             ]
         )
     )
@@ -388,8 +389,14 @@ var_ablation = compare_var_losses(
     results, "linear_quantile", models=[*deep, "linear_quantile"], trained=var_trained, seed=seed
 )
 display(comparison_table(var_ablation).rename(index=var_labels, level="model"))
-ablation_texts = {f"long {currency}": ablation_reading(var_ablation, list(deep), var_labels)}
-display(Markdown(ablation_input_note(deep, window) + "\n\n" + ablation_texts[f"long {currency}"]))
+ablations = {f"long {currency}": (var_ablation, list(deep), var_labels)}
+display(
+    Markdown(
+        ablation_input_note(deep, window)
+        + "\n\n"
+        + ablation_reading(*ablations[f"long {currency}"])
+    )
+)
 
 # %% tags=[]
 fig = plot_var_backtest(
@@ -438,11 +445,15 @@ if members:
         trained=deep_trained(b_deep),
         seed=seed,
     )
-    ablation_texts["basket"] = ablation_reading(basket_ablation, list(b_deep), b_labels)
+    ablations["basket"] = (basket_ablation, list(b_deep), b_labels)
     display(
         deep_status_table(b_deep)
     )  # the basket networks' own training: kept epoch, loss vs naive
-    display(Markdown(ablation_input_note(b_deep, window) + "\n\n" + ablation_texts["basket"]))
+    display(
+        Markdown(
+            ablation_input_note(b_deep, window) + "\n\n" + ablation_reading(*ablations["basket"])
+        )
+    )
 
 # %% [markdown] tags=[]
 # ## What is different about currency tails: the Plaza accord
@@ -469,11 +480,12 @@ z_mask = event_window(z.index, event, event_months)
 z_table = tail_statistics(z, {"event": z_mask, "rest": ~z_mask}, periods_per_year=1)
 mask = event_window(returns.index, event, event_months)
 placebo = {
-    "annualised volatility": placebo_rank(returns, mask, lambda x: x.std() * np.sqrt(252)),
+    "annualised volatility": placebo_rank(returns, mask, annualised_volatility),
     "excess kurtosis": placebo_rank(returns, mask, stats.kurtosis),
     "excess kurtosis of EWMA-standardized returns": placebo_rank(z, z_mask, stats.kurtosis),
 }
 display(tail_table)
+display(z_table.rename_axis(f"{currency} / EWMA volatility"))  # the standardized reading's figures
 display(
     Markdown(
         tail_reading(tails[currency], "event", "rest", placebo, what=f"{currency}, ")
@@ -559,7 +571,9 @@ if monthly_comp is not None:
 lines += network_var_reading(results, var_comp, list(deep), label=f"VaR, long {currency}")
 if basket_results:
     lines += network_var_reading(basket_results, basket_comp, list(b_deep), label="VaR, basket")
-lines += [f"VaR, {position}: {text}" for position, text in ablation_texts.items()]
+lines += [
+    f"VaR, {position}: {ablation_reading(*a, brief=True)}" for position, a in ablations.items()
+]
 higher = {
     k: [c for c, t in tails.items() if t.loc["event", k] > t.loc["rest", k]]
     for k in ["vol_ann", "excess_kurtosis"]
