@@ -23,7 +23,9 @@ from finrisk_utils.credit import (
     grade_tests,
     jeffreys_interval,
     network_fit,
+    population_weights,
     prior_correct,
+    protected_lr_test,
     repeated_cv,
     split_features_label,
     summarize_cv,
@@ -122,6 +124,73 @@ def test_approval_cutoff_and_disparate_impact():
         ValueError, match="disparate_impact_reading: tables\\['a'\\] must be a disparate_impact"
     ):
         disparate_impact_reading({"a": pd.DataFrame({"x": [1.0]})})
+
+
+def test_population_weights_restate_the_sample_for_the_population():
+    y = np.r_[np.ones(30), np.zeros(70)]  # 30% bad in the sample
+    w = population_weights(y, 0.05)
+    assert w.mean() == pytest.approx(1.0)
+    assert np.sum(w * y) / w.sum() == pytest.approx(
+        0.05
+    )  # the weighted bad rate is the population's
+    assert w[0] == pytest.approx(0.05 / 0.3) and w[-1] == pytest.approx(0.95 / 0.7)
+    with pytest.raises(ValueError, match="population_weights: y needs both goods and bads"):
+        population_weights(np.zeros(5), 0.05)
+    with pytest.raises(ValueError, match="population_weights: y must hold 0/1"):
+        population_weights([0.0, 2.0], 0.05)
+
+
+def test_weighted_approval_cutoff_and_disparate_impact():
+    """Equal weights change nothing; weights move the cut-off and the rates to the weighted shares (by hand)."""
+    p = np.linspace(0, 0.99, 100)
+    assert approval_cutoff(p, 0.7, np.ones(100)) == approval_cutoff(p, 0.7)
+    w = np.r_[np.full(50, 3.0), np.ones(50)]  # the low PDs count three times
+    cut = approval_cutoff(p, 0.7, w)
+    assert np.sum(w * (p <= cut)) / w.sum() >= 0.7 > np.sum(w * (p < cut)) / w.sum()
+    assert (
+        cut == p[46]
+    )  # by hand: 70% of the weight 200 is 140; 46 heavy rows hold 138, 47 hold 141
+    groups = pd.DataFrame({"sex": ["f"] * 4 + ["m"] * 4})
+    approved = np.array([1, 1, 0, 0, 1, 1, 1, 0])
+    weights = np.array([3, 1, 1, 1, 1, 1, 1, 1], dtype=float)
+    di = disparate_impact(approved, groups, weights)
+    assert di.loc[("sex", "f"), "approval_rate"] == pytest.approx(4 / 6)
+    assert di.loc[("sex", "m"), "approval_rate"] == pytest.approx(3 / 4)
+    assert di.loc[("sex", "f"), "n"] == 4 and di.loc[("sex", "f"), "di_ratio"] == pytest.approx(
+        8 / 9
+    )
+    with pytest.raises(ValueError, match="disparate_impact: weights must be 8 non-negative"):
+        disparate_impact(approved, groups, -weights)
+    with pytest.raises(ValueError, match="approval_cutoff: weights must be 100"):
+        approval_cutoff(p, 0.7, np.ones(3))
+
+
+def test_protected_lr_test_is_the_nested_logit_likelihood_ratio(data):
+    """Against statsmodels' own logits on a dummy coding of the same attributes (the likelihood does not depend
+    on the coding), and a protected attribute that drives default is found; bad inputs name the function."""
+    import statsmodels.api as sm
+
+    X, y = data
+    protected = ["personal_status_and_sex", "age_in_years", "foreign_worker"]
+    res = protected_lr_test(X, y, protected)
+
+    def loglik(table):
+        Z = pd.get_dummies(table, drop_first=True, dtype=float)
+        return sm.Logit(np.asarray(y, float), sm.add_constant(Z)).fit(disp=0).llf
+
+    assert res.statistic == pytest.approx(
+        2 * (loglik(X) - loglik(X.drop(columns=protected))), rel=1e-3
+    )
+    assert res.df == 5 and res.n == len(X)  # 4 codes of personal status (3 df), age, foreign worker
+    assert res.pvalue == pytest.approx(stats.chi2.sf(res.statistic, 5))
+    rng = np.random.default_rng(0)
+    toy = pd.DataFrame({"x": rng.normal(size=2000), "g": rng.choice(["a", "b"], 2000)})
+    bad = rng.uniform(size=2000) < np.where(toy["g"] == "a", 0.1, 0.4)
+    assert protected_lr_test(toy, bad.astype(float), ["g"]).pvalue < 1e-6
+    with pytest.raises(ValueError, match="protected_lr_test: protected must be a non-empty list"):
+        protected_lr_test(X, y, "age_in_years")
+    with pytest.raises(ValueError, match="protected_lr_test: y must hold 1000 0/1 labels"):
+        protected_lr_test(X, np.asarray(y)[:10], protected)
 
 
 def test_goal_table_reports_the_difference_its_delong_test_is_on():

@@ -393,7 +393,7 @@ def test_ablation_reading_states_the_bottom_line(sim):
     untrained = compare_var_losses(results, "garch_t", trained={"hs": False}, mcs_reps=200)
     assert (
         ablation_reading(untrained, ["hs"])
-        == "No network trained (hs): none is read against garch_t."
+        == "No network trained: hs; none is read against garch_t."
     )
     partly = compare_var_losses(
         results, "garch_t", trained={"lstm_quantile": True, "hs": False}, mcs_reps=200

@@ -69,7 +69,9 @@ def test_credit_ratings_ordinal(run_dir):
             >= m[f"{model}_vs_ordinal_logit.notch_dm_pvalue"]
         )
     assert 0 <= m["mlp_ordinal_vs_mlp_softmax.notch_dm_pvalue_holm"] <= 1
-    assert 0 <= m["mlp_ordinal_vs_mlp_softmax.rps_dm_pvalue_holm"] <= 1  # the head-to-head on both losses
+    assert (
+        0 <= m["mlp_ordinal_vs_mlp_softmax.rps_dm_pvalue_holm"] <= 1
+    )  # the head-to-head on both losses
     assert sum(m[f"{model}.notch_in_mcs"] for model in GRADE_MODELS) >= 1
     assert m["grade_shares.notch_in_mcs"] == 0
     # fairness: spreads of the mean signed error by group, with a test

@@ -395,6 +395,16 @@ def test_credit_default_dense(run_dir):
     for model in ["scorecard", "scorecard_no_protected", "mlp_tuned", "mlp_tuned_no_protected"]:
         for attr in ["sex", "marital", "age", "foreign"]:
             assert 0 < m[f"{model}.di_ratio_{attr}"] <= 1, (model, attr)
+            assert 0 < m[f"{model}.di_ratio_{attr}_population"] <= 1, (model, attr)
+    # population weights (5% bad, not the sample's 30%) change the decision rates: not a copy of the sample's
+    assert any(
+        m[f"scorecard.di_ratio_{a}_population"] != m[f"scorecard.di_ratio_{a}"]
+        for a in ["sex", "marital", "age", "foreign"]
+    )
+    # the nested test of the protected attributes: 3 df for the 4 personal-status codes, 1 each for age and
+    # foreign worker; in sample they add some information (LR about 11 on all 1,000 applicants)
+    assert m["protected_attributes.lr_df"] == 5 and 0 <= m["protected_attributes.lr_pvalue"] <= 1
+    assert m["protected_attributes.lr_statistic"] > 0
     # credit spreads: AR(1) on monthly changes beats no change by a few percent (RMSE ratio ~0.93); a leak
     # (ratio << 1) or a broken AR (ratio > 1) fails; Clark-West for the nested random walk
     assert 0.85 < m["ar1.rmse_spread"] / m["random_walk.rmse_spread"] < 1.0
@@ -435,6 +445,12 @@ def test_credit_default_dense_on_the_second_population(run_dir):
     assert m["scorecard.mean_pd_population"] == pytest.approx(m["scorecard.mean_pd_sample"])
     for model in ["scorecard", "scorecard_no_protected"]:
         assert all(0 < m[f"{model}.di_ratio_{a}"] <= 1 for a in ["age", "marital"]), model
+        # no population rate: the population weights are all 1, the rates the sample's
+        assert all(
+            m[f"{model}.di_ratio_{a}_population"] == pytest.approx(m[f"{model}.di_ratio_{a}"])
+            for a in ["age", "marital"]
+        ), model
+    assert m["protected_attributes.lr_df"] >= 2 and 0 <= m["protected_attributes.lr_pvalue"] <= 1
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "roc_calibration_scores",
         "credit_spread",

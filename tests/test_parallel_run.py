@@ -104,6 +104,64 @@ def test_one_worker_runs_the_tasks_in_order_here_without_a_cluster(monkeypatch):
     assert seen == [0]
 
 
+def _nap_then_square(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds * seconds
+
+
+def test_ctrl_c_on_the_cluster_path_cancels_what_is_pending(monkeypatch):
+    """Several workers: Ctrl-C while waiting cancels every submitted task and propagates; the task that finished
+    first was reported. The cluster is an in-process one (threads) standing in for the LocalCluster."""
+    from contextlib import contextmanager
+
+    from dask.distributed import Client
+
+    from finrisk_utils.workbench import engine
+
+    for (
+        var
+    ) in THREAD_VARS:  # the in-process workers set the cap in this process: restore it afterwards
+        monkeypatch.setenv(var, os.environ.get(var, "0"))
+    cancelled: list = []
+
+    @contextmanager
+    def in_process_client(workers, scheduler=None, connect_timeout_s=10, caller="run"):
+        with Client(
+            processes=False, n_workers=1, threads_per_worker=workers, dashboard_address=None
+        ) as client:
+            real_cancel = client.cancel
+
+            def spy(futures, *args, **kwargs):
+                cancelled.extend(futures)
+                return real_cancel(futures, *args, **kwargs)
+
+            monkeypatch.setattr(client, "cancel", spy)
+            yield client
+
+    monkeypatch.setattr(engine, "dask_client", in_process_client)
+    seen = []
+
+    def interrupt(i, r):
+        seen.append((i, r))
+        raise KeyboardInterrupt
+
+    tasks = [(0.0,), (1.0,), (1.0,), (1.0,)]
+    with pytest.raises(KeyboardInterrupt):
+        map_tasks(_nap_then_square, tasks, workers=2, on_done=interrupt)
+    assert seen == [(0, 0.0)]
+    assert len(cancelled) == len(tasks)
+    assert all(f.status in ("cancelled", "finished") for f in cancelled)
+    assert any(f.status == "cancelled" for f in cancelled)
+    # and without the interruption the same path returns every result in the order of the tasks
+    done = []
+    assert map_tasks(
+        _nap_then_square, tasks[:3], workers=2, on_done=lambda i, r: done.append(i)
+    ) == [0.0, 1.0, 1.0]
+    assert sorted(done) == [0, 1, 2]
+
+
 def test_thread_caps_are_restored_and_shared_out():
     before = {v: os.environ.get(v) for v in THREAD_VARS}
     with capped_threads(1):

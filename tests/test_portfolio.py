@@ -425,7 +425,7 @@ def test_ablation_comparison_reads_the_network_against_its_ablation():
     }
     untrained = ablation_comparison(losses, "lstm_ccc", "har_ccc", trained=False, mcs_reps=200)
     assert ablation_reading(untrained, "lstm_ccc") == (
-        "No network trained (lstm_ccc): none is read against har_ccc."
+        "No network trained: lstm_ccc; none is read against har_ccc."
     )
     with pytest.raises(ValueError, match="ablation_comparison: losses\\[\\('x', 'y'\\)\\] must be"):
         ablation_comparison(

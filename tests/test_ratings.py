@@ -477,6 +477,22 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
         "on per-loan ranked probability score the ordinal network is not distinguishable from s"
         in text
     )
+    assert (
+        "model confidence set" not in text
+    )  # tables without MCS membership: nothing said about it
+    with_mcs = {
+        "absolute notch error": cmp.assign(in_mcs=[1, 1]),
+        "ranked probability score": rps_cmp.assign(in_mcs=[1, 0]),
+    }
+    read = ordinal_vs_softmax_reading(table, with_mcs, "o", "s", trained={})
+    assert (
+        "(paired DM p = 0.010, Holm p = 0.030); the pair's model confidence set keeps `o` and `s`;"
+        in read
+    )
+    assert (
+        "the pair's model confidence set keeps `s`, a signal the Holm-adjusted pairwise test does not confirm."
+        in read
+    )
     assert "did not train" in ordinal_vs_softmax_reading(
         table, both, "o", "s", trained={"o": False}
     )

@@ -47,6 +47,7 @@ from finrisk_utils.credit.scorecard import (
     scorecard_table,
 )
 from finrisk_utils.credit.validation import (
+    LikelihoodRatioTest,
     age_groups,
     approval_cutoff,
     compare_pd_models,
@@ -56,7 +57,9 @@ from finrisk_utils.credit.validation import (
     german_credit_groups,
     grade_tests,
     jeffreys_interval,
+    population_weights,
     prior_correct,
+    protected_lr_test,
 )
 
 __all__ = [
@@ -66,6 +69,7 @@ __all__ = [
     "DeLongResult",
     "MISSING_BIN",
     "DropColumns",
+    "LikelihoodRatioTest",
     "WoEEncoder",
     "approval_cutoff",
     "assign_grades",
@@ -98,7 +102,9 @@ __all__ = [
     "plot_roc",
     "plot_score_distributions",
     "points_scale",
+    "population_weights",
     "prior_correct",
+    "protected_lr_test",
     "psi",
     "reason_codes",
     "repeated_cv",

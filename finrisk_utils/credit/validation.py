@@ -8,10 +8,12 @@ comparison of PD models with a benchmark (DeLong tests, Holm, MCS on log loss, v
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.linear_model import LogisticRegression
 
 from finrisk_utils.core.validation import (
     as_float_array,
@@ -25,6 +27,7 @@ from finrisk_utils.credit.metrics import (
     grade_table,
     labels_and_scores,
 )
+from finrisk_utils.credit.models import one_hot_preprocessor
 from finrisk_utils.forecasting.compare import format_pvalue, holm, model_confidence_set, verdict
 
 __all__ = [
@@ -37,7 +40,10 @@ __all__ = [
     "german_credit_groups",
     "grade_tests",
     "jeffreys_interval",
+    "LikelihoodRatioTest",
+    "population_weights",
     "prior_correct",
+    "protected_lr_test",
 ]
 
 
@@ -56,6 +62,68 @@ def prior_correct(p: np.ndarray, sample_rate: float, population_rate: float) -> 
         odds = p / (1 - p)
         out = np.where(p >= 1, 1.0, factor * odds / (1 + factor * odds))
     return out.astype(float)
+
+
+def population_weights(y: object, population_rate: float) -> np.ndarray:
+    """Weight per applicant that restates a sample with over-sampled bads for a population with bad rate
+    ``population_rate``: bads ``population_rate / sample_rate``, goods ``(1 - population_rate) / (1 - sample_rate)``
+    (mean weight 1). ``y``: 0/1 labels, shape ``(n,)``, both classes present."""
+    where = "population_weights"
+    y = as_float_array(y, "y", where=where)
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError(f"{where}: y must hold 0/1 labels")
+    rho = float(y.mean())
+    if rho in (0.0, 1.0):
+        raise ValueError(f"{where}: y needs both goods and bads, got a bad rate of {rho}")
+    pi = check_probability(population_rate, "population_rate", where=where)
+    return np.where(y == 1, pi / rho, (1 - pi) / (1 - rho))
+
+
+@dataclass(frozen=True)
+class LikelihoodRatioTest:
+    """In-sample likelihood-ratio test of a logit with the ``dropped`` attributes against one without them:
+    ``statistic`` = 2 (log-likelihood with - without), chi-square with ``df`` degrees of freedom under the null
+    that the dropped attributes add nothing; ``n`` applicants."""
+
+    statistic: float
+    df: int
+    pvalue: float
+    n: int
+    dropped: tuple[str, ...]
+
+
+def protected_lr_test(X: pd.DataFrame, y: object, protected: Sequence[str]) -> LikelihoodRatioTest:
+    """Do the ``protected`` attributes carry default information beyond the other attributes? Two unpenalised
+    logits on the one-hot / standardized attributes (:func:`~finrisk_utils.credit.models.one_hot_preprocessor`,
+    missing values handled as there), with and without ``protected``, fitted on all rows of ``X``; ``df`` is the
+    difference in the two designs' ranks (with an intercept). This is the test for nested models; DeLong on
+    their AUCs has the wrong size there (Demler, Pencina and D'Agostino 2012)."""
+    where = "protected_lr_test"
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(f"{where}: X must be a DataFrame of attributes, got {type(X).__name__}")
+    if isinstance(protected, str) or not list(protected):
+        raise ValueError(
+            f"{where}: protected must be a non-empty list of column names, got {protected!r}"
+        )
+    check_columns(X, list(protected), where=where)
+    y = as_float_array(y, "y", where=where)
+    if y.shape != (len(X),) or not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError(f"{where}: y must hold {len(X)} 0/1 labels")
+
+    def fit(table: pd.DataFrame) -> tuple[float, int]:
+        Z = one_hot_preprocessor(table).fit_transform(table)
+        p = LogisticRegression(C=np.inf, tol=1e-8, max_iter=5000).fit(Z, y).predict_proba(Z)[:, 1]
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        rank = int(np.linalg.matrix_rank(np.column_stack([np.ones(len(Z)), Z])))
+        return float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))), rank
+
+    ll_full, rank_full = fit(X)
+    ll_reduced, rank_reduced = fit(X.drop(columns=list(protected)))
+    df = rank_full - rank_reduced
+    if df < 1:
+        raise ValueError(f"{where}: the protected attributes add no column to the design")
+    stat = max(0.0, 2 * (ll_full - ll_reduced))
+    return LikelihoodRatioTest(stat, df, float(stats.chi2.sf(stat, df)), len(X), tuple(protected))
 
 
 def jeffreys_interval(defaults: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -131,14 +199,33 @@ def grade_tests(
     return out
 
 
-def approval_cutoff(p: np.ndarray, approval_rate: float) -> float:
+def approval_cutoff(
+    p: np.ndarray, approval_rate: float, weights: np.ndarray | None = None
+) -> float:
     """The PD cut-off that approves (PD at most the cut-off) the share ``approval_rate`` of applicants: the
-    ``approval_rate`` quantile of ``p`` (lower interpolation, so ties at the cut-off are all approved)."""
+    ``approval_rate`` quantile of ``p`` (lower interpolation, so ties at the cut-off are all approved). With
+    ``weights`` (e.g. :func:`population_weights`), the share is of the total weight: the smallest PD whose
+    weighted cumulative share reaches ``approval_rate``."""
     where = "approval_cutoff"
     p = as_float_array(p, "p", where=where)
     check_pd_values(p, where)
     rate = check_probability(approval_rate, "approval_rate", where=where)
-    return float(np.quantile(p, rate, method="lower"))
+    if weights is None:
+        return float(np.quantile(p, rate, method="lower"))
+    w = _check_weights(weights, p.size, where)
+    order = np.argsort(p, kind="stable")
+    share = np.cumsum(w[order]) / w.sum()
+    return float(p[order][min(int(np.searchsorted(share, rate - 1e-12)), p.size - 1)])
+
+
+def _check_weights(weights: object, n: int, where: str) -> np.ndarray:
+    """Finite, non-negative weights of shape ``(n,)`` with a positive sum."""
+    w = as_float_array(weights, "weights", where=where)
+    if w.shape != (n,) or (w < 0).any() or w.sum() <= 0:
+        raise ValueError(
+            f"{where}: weights must be {n} non-negative numbers with a positive sum, got shape {w.shape}"
+        )
+    return w
 
 
 def age_groups(age: object, age_cut: int, *, name: str = "age", where: str) -> np.ndarray:
@@ -214,10 +301,13 @@ def german_credit_groups(
     )
 
 
-def disparate_impact(approved: np.ndarray, groups: pd.DataFrame) -> pd.DataFrame:
+def disparate_impact(
+    approved: np.ndarray, groups: pd.DataFrame, weights: np.ndarray | None = None
+) -> pd.DataFrame:
     """Approval rate per group of each protected attribute and its ratio to the best-treated group of the same
     attribute (``di_ratio``; below 0.8 fails the four-fifths rule, US EEOC 1978). One row per
-    (attribute, group), sorted by ratio within attribute."""
+    (attribute, group), sorted by ratio within attribute; ``n`` counts applicants. ``weights``: the approval
+    rates are weighted means (e.g. :func:`population_weights` restates a sample with over-sampled bads)."""
     where = "disparate_impact"
     approved = as_float_array(approved, "approved", where=where)
     if not np.isin(approved, (0.0, 1.0)).all():
@@ -230,9 +320,14 @@ def disparate_impact(approved: np.ndarray, groups: pd.DataFrame) -> pd.DataFrame
         raise ValueError(
             f"{where}: groups has {len(groups)} rows, approved has {approved.size} decisions"
         )
+    w = np.ones(approved.size) if weights is None else _check_weights(weights, approved.size, where)
+    frame = pd.DataFrame({"w": w, "wa": w * approved})
     rows = []
     for attr in groups.columns:
-        rates = pd.Series(approved).groupby(groups[attr].to_numpy()).agg(["size", "mean"])
+        sums = frame.groupby(groups[attr].to_numpy()).agg(
+            size=("w", "size"), w=("w", "sum"), wa=("wa", "sum")
+        )
+        rates = pd.DataFrame({"size": sums["size"], "mean": sums["wa"] / sums["w"]})
         best = rates["mean"].max()
         for group, r in rates.sort_values("mean").iterrows():
             rows.append(

@@ -895,7 +895,7 @@ def ablation_reading(
     trained = [n for n in networks if all(bool(t.loc[n, "trained"]) for t in tables.values())]
     untrained = [name(n) for n in networks if n not in trained]
     if not trained:
-        return f"No network trained ({', '.join(untrained)}): none is read against {ablation}."
+        return f"No network trained: {', '.join(untrained)}; none is read against {ablation}."
 
     def keys_with(n: str, word: str) -> list[str]:
         return [_key_label(k) for k, t in tables.items() if t.loc[n, "verdict"].startswith(word)]

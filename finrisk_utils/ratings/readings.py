@@ -47,10 +47,22 @@ def ordinal_vs_softmax_reading(
     a, b = table.loc[ordinal], table.loc[softmax]
     verdicts = []
     for loss, comparison in comparisons.items():
-        row = comparison.set_index("model").loc[ordinal]
+        t = comparison.set_index("model")
+        row = t.loc[ordinal]
+        kept = [f"`{m}`" for m in (ordinal, softmax) if "in_mcs" in t and t.loc[m, "in_mcs"]]
+        mcs = (
+            ""
+            if "in_mcs" not in t
+            else f"; the pair's model confidence set keeps {' and '.join(kept) or 'neither'}"
+            + (
+                ", a signal the Holm-adjusted pairwise test does not confirm"
+                if len(kept) == 1 and row["verdict"].startswith("not distinguishable")
+                else ""
+            )
+        )
         verdicts.append(
             f"on per-loan {loss} the ordinal network is {row['verdict']} (paired DM p {_p(row['dm_pvalue'])}, "
-            f"Holm p {_p(row['pvalue_holm'])})"
+            f"Holm p {_p(row['pvalue_holm'])}){mcs}"
         )
     joined = "; ".join(verdicts)
     text = (

@@ -24,8 +24,8 @@
 # Fama (1984) regression of the change on the forward premium. (2) HS-250, filtered HS, GARCH(1,1)-t and skew-t,
 # GJR-GARCH skew-t, EWMA, and a linear quantile regression on a summary of the same past returns (EWMA-standardised;
 # the networks' linear ablation, read as a Holm family of its own).
-# **Tests.** Squared errors against the random walk: Diebold–Mariano (HAC, HLN) with Holm over every model and
-# horizon (the daily and the monthly forecasts are separate families),
+# **Tests.** Squared errors against the random walk: Diebold–Mariano (HAC, HLN) with Holm over every trained model
+# and horizon (untrained networks are reported, not tested; the daily and the monthly forecasts are separate families),
 # Clark and West (2007) for the models that nest the random walk (AR, linear ablation, Fama regression, LSTM)
 # with Holm (in the tables' `verdict` column, "significantly better" for a nested model needs Clark–West and a
 # lower RMSE, "significantly worse" comes from DM), the model
@@ -568,12 +568,16 @@ if monthly_comp is not None:
         "Monthly, with forward rates: "
         + change_forecast_reading(monthly_comp, m_labels, unit="month").split("\n\n")[-1]
     )
-lines += network_var_reading(results, var_comp, list(deep), label=f"VaR, long {currency}")
+var_sections = {f"long {currency}": (results, var_comp, list(deep))}
 if basket_results:
-    lines += network_var_reading(basket_results, basket_comp, list(b_deep), label="VaR, basket")
-lines += [
-    f"VaR, {position}: {ablation_reading(*a, brief=True)}" for position, a in ablations.items()
-]
+    var_sections["basket"] = (basket_results, basket_comp, list(b_deep))
+for position, (
+    res,
+    comp,
+    nets,
+) in var_sections.items():  # each position's networks, then its ablation
+    lines += network_var_reading(res, comp, nets, label=f"VaR, {position}")
+    lines.append(f"VaR, {position}: {ablation_reading(*ablations[position], brief=True)}")
 higher = {
     k: [c for c, t in tails.items() if t.loc["event", k] > t.loc["rest", k]]
     for k in ["vol_ann", "excess_kurtosis"]
