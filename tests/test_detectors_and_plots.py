@@ -238,7 +238,13 @@ def test_plot_var_backtest_marks_each_models_exceptions():
     ax = fig.axes[0]
     assert len(ax.lines) == 3  # returns and one -VaR line per model
     np.testing.assert_allclose(ax.lines[1].get_ydata(), -fcs[0].var.to_numpy())
-    assert _legend_texts(ax) == ["return (%)", "tight (-VaR)", "wide (-VaR)"]
+    counts = [int(exceptions_of(returns, fc).sum()) for fc in fcs]
+    assert _legend_texts(ax) == [
+        "return (%)",
+        f"tight: -VaR, exceptions ({counts[0]})",
+        f"wide: -VaR, exceptions ({counts[1]})",
+    ]
+    assert ax.get_xlabel() == "date" and ax.get_ylabel() == "daily return (%)"
     assert len(ax.collections) == 2
     for coll, fc in zip(ax.collections, fcs, strict=True):
         n_exc = int(exceptions_of(returns, fc).sum())
@@ -256,6 +262,7 @@ def test_plot_exception_timeline_one_row_per_model_with_counts():
     ax = fig.axes[0]
     counts = [int(exceptions_of(returns, fc).sum()) for fc in fcs]
     assert [len(c.get_offsets()) for c in ax.collections] == counts
+    assert ax.get_xlabel().startswith("date")
     for i, coll in enumerate(ax.collections):
         assert (coll.get_offsets()[:, 1] == i).all()
     assert [t.get_text() for t in ax.get_yticklabels()] == [

@@ -22,15 +22,22 @@ def plot_var_backtest(
     title: str = "",
     ax: Axes | None = None,
 ) -> Figure:
-    """Daily returns (grey) with each model's -VaR line and its exceptions (returns below it) marked."""
+    """Daily returns (grey) with each model's -VaR line and its exceptions (returns below it) marked as dots in
+    the model's colour."""
     fig, ax = new_axes(ax, figsize=(12, 4.5))
     ax.plot(returns.index, returns, color="0.7", lw=0.6, label="return (%)")
     for i, fc in enumerate(forecasts):
         color = f"C{i}"
-        ax.plot(fc.var.index, -fc.var, lw=0.9, color=color, label=f"{fc.name} (-VaR)")
         hits = exceptions_of(returns, fc).to_numpy()
+        ax.plot(
+            fc.var.index,
+            -fc.var,
+            lw=0.9,
+            color=color,
+            label=f"{fc.name}: -VaR, exceptions ({hits.sum()})",
+        )
         ax.scatter(returns.index[hits], returns[hits], s=14, color=color, zorder=3)
-    ax.set(title=title, ylabel="%")
+    ax.set(title=title, xlabel="date", ylabel="daily return (%)")
     ax.legend(ncols=min(4, len(forecasts) + 1), fontsize=8)
     return fig
 
@@ -55,5 +62,5 @@ def plot_exception_timeline(
     )
     ax.set_ylim(-0.7, len(forecasts) - 0.3)
     ax.grid(axis="y", visible=False)
-    ax.set(title=title)
+    ax.set(title=title, xlabel="date (one tick per exception)")
     return fig

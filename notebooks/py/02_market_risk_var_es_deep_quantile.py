@@ -64,6 +64,7 @@ from finrisk_utils.data import load_price_panel, load_prices
 from finrisk_utils.forecasting import ablation_reading
 from finrisk_utils.market import (
     DeepVaRSpec,
+    ablation_input_note,
     backtest_metrics,
     backtest_table,
     backtest_var,
@@ -279,8 +280,13 @@ ablation = compare_var_losses(
     results, "linear_quantile", trained=trained, seed=seed, models=[*deep, "linear_quantile"]
 )
 display(comparison_table(ablation).rename(index=labels, level="model"))
-display(Markdown(comparison_text(ablation, list(deep), labels)))
-display(Markdown(ablation_reading(ablation, list(deep), labels)))
+display(
+    Markdown(
+        ablation_input_note(deep, fixed["lstm_quantile"].window)
+        + "\n\n"
+        + ablation_reading(ablation, list(deep), labels)
+    )
+)
 
 # %% [markdown] tags=[]
 # ## Did the networks meet the goals?

@@ -513,6 +513,15 @@ rate_table = pd.DataFrame(
 rate_cmp = compare_forecasts(
     sq_err, "rate_ols", loss="se", lags=0, mcs_block_size=1, seed=seed, trained=rate_trained
 )
+display(  # the rate networks' training: kept epoch, validation loss against the mean rate's
+    pd.DataFrame(
+        [
+            {"model": m, "seed": seed + i, **n.fit.summary()}
+            for m, runs in rate_nets.items()
+            for i, n in enumerate(runs)
+        ]
+    ).round(4)
+)
 display(
     rate_table.join(
         rate_cmp.table.set_index("model")[
