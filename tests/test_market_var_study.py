@@ -36,6 +36,7 @@ from finrisk_utils.market import (
     parse_windows,
     relative_loss,
     save_forecasts,
+    select_networks,
     yearly_reading,
 )
 from finrisk_utils.models import FitResult
@@ -436,3 +437,43 @@ def test_ablation_input_note_names_networks_with_other_inputs(sim):
     )
     with pytest.raises(ValueError, match="ablation_input_note: qr_window"):
         ablation_input_note({"a": raw}, 0)
+
+
+def test_select_networks_chooses_each_kind_among_the_schemes(monkeypatch):
+    """One selection per kind over every scheme, with the fixed window, units and epochs, on the dates given."""
+    import finrisk_utils.market.var_study as vs
+
+    seen = {}
+
+    def fake_select(returns, candidates, *, name, confidence, **dates):
+        seen[name] = (candidates, confidence, dates)
+        return f"winner of {name}", None
+
+    monkeypatch.setattr(vs, "select_on_validation", fake_select)
+    dates = {"val_start": "2013-01-01", "test_start": "2015-01-01", "test_end": "2015-12-31"}
+    out = select_networks(
+        pd.Series(dtype=float),
+        schemes=["ewma", "none"],
+        window=20,
+        units=8,
+        epochs=3,
+        confidence=0.99,
+        **dates,
+    )
+    assert out == {
+        "lstm_quantile": "winner of lstm_quantile",
+        "cnn_quantile": "winner of cnn_quantile",
+    }
+    candidates, confidence, given = seen["cnn_quantile"]
+    assert (
+        [c.vol_scaling for c in candidates] == ["ewma", "none"]
+        and confidence == 0.99
+        and given == dates
+    )
+    assert all(c.kind == "cnn" and (c.window, c.units, c.epochs) == (20, 8, 3) for c in candidates)
+    with pytest.raises(
+        ValueError, match="select_networks: schemes and kinds must be non-empty lists"
+    ):
+        select_networks(
+            pd.Series(dtype=float), schemes=[], window=20, units=8, epochs=3, confidence=0.99
+        )

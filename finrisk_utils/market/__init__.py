@@ -76,6 +76,7 @@ from finrisk_utils.market.var_study import (
     run_var_window,
     save_forecasts,
     seed_ensemble_backtests,
+    select_networks,
     yearly_reading,
 )
 from finrisk_utils.market.volatility import (
@@ -153,6 +154,7 @@ __all__ = [
     "run_var_window",
     "save_forecasts",
     "seed_ensemble_backtests",
+    "select_networks",
     "select_on_validation",
     "tail_mean_from_ppf",
     "traffic_light",

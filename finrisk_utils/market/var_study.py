@@ -29,7 +29,12 @@ from finrisk_utils.forecasting.compare import (
     seed_ensemble,
 )
 from finrisk_utils.market.backtest import VaRBacktest, zone_label
-from finrisk_utils.market.deep_var import DeepVaRResult, DeepVaRSpec, deep_var_forecast
+from finrisk_utils.market.deep_var import (
+    DeepVaRResult,
+    DeepVaRSpec,
+    deep_var_forecast,
+    select_on_validation,
+)
 from finrisk_utils.market.quantreg import linear_quantile_forecast
 from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
 from finrisk_utils.market.var_models import classical_var_forecasts
@@ -60,6 +65,7 @@ __all__ = [
     "run_var_window",
     "save_forecasts",
     "seed_ensemble_backtests",
+    "select_networks",
     "yearly_reading",
 ]
 
@@ -119,6 +125,39 @@ def parse_windows(text: str) -> list[tuple[str, str, str]]:
         val_text = val.strftime("%Y-%m-%d") if val is not None else default_val_start(start)
         out.append((start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"), val_text))
     return out
+
+
+def select_networks(
+    returns: pd.Series,
+    *,
+    schemes: Sequence[str],
+    window: int,
+    units: int,
+    epochs: int,
+    confidence: float,
+    kinds: Sequence[str] = ("lstm", "cnn"),
+    **dates: str | pd.Timestamp,
+) -> dict[str, DeepVaRResult]:
+    """One network per kind (``"<kind>_quantile"``), its input scheme chosen among ``schemes`` on the
+    validation period of ``returns`` (:func:`~finrisk_utils.market.deep_var.select_on_validation`; ``window``
+    days, ``units``, up to ``epochs`` fixed). ``dates``: ``val_start``, ``test_start``, ``test_end``."""
+    if isinstance(schemes, str) or not list(schemes) or isinstance(kinds, str) or not list(kinds):
+        raise ValueError(
+            f"select_networks: schemes and kinds must be non-empty lists, got {schemes!r} and {kinds!r}"
+        )
+    return {
+        f"{kind}_quantile": select_on_validation(
+            returns,
+            [
+                DeepVaRSpec(kind=kind, vol_scaling=s, window=window, units=units, epochs=epochs)
+                for s in schemes
+            ],
+            name=f"{kind}_quantile",
+            confidence=confidence,
+            **dates,
+        )[0]
+        for kind in kinds
+    }
 
 
 def run_var_window(

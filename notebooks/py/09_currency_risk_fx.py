@@ -96,7 +96,6 @@ from finrisk_utils.currency import (
 from finrisk_utils.data import load
 from finrisk_utils.forecasting import DirectNetSpec, ablation_reading, direct_deep_forecast
 from finrisk_utils.market import (
-    DeepVaRSpec,
     ablation_input_note,
     backtest_metrics,
     backtest_table,
@@ -117,7 +116,7 @@ from finrisk_utils.market import (
     network_var_reading,
     plot_var_backtest,
     run_var_window,
-    select_on_validation,
+    select_networks,
 )
 from finrisk_utils.workbench import resolve_output_dir
 
@@ -340,17 +339,8 @@ if forward_currency:
 # %% tags=[]
 dates_of = {"val_start": val_start, "test_start": test_start, "test_end": test_end}
 test = returns.loc[test_start:test_end]
-deep, specs = {}, {}
-for kind in ["lstm", "cnn"]:
-    name = f"{kind}_quantile"
-    candidates = [
-        DeepVaRSpec(kind=kind, vol_scaling=s, window=window, units=units, epochs=epochs)
-        for s in schemes
-    ]
-    deep[name], _ = select_on_validation(
-        returns, candidates, name=name, confidence=confidence, **dates_of
-    )
-    specs[name] = deep[name].spec
+net_kw = {"schemes": schemes, "window": window, "units": units, "epochs": epochs}
+deep = select_networks(returns, **net_kw, confidence=confidence, **dates_of)
 forecasts, _ = run_var_window(returns, confidence=confidence, **dates_of, qr_window=window)
 forecasts |= {name: res.forecast for name, res in deep.items()}
 var_labels = deep_labels(deep)
@@ -409,21 +399,20 @@ save_figure(fig, out, "var_backtest")
 # %% [markdown] tags=[]
 # ### The basket
 #
-# The same models on the equally weighted basket (daily rebalanced), with the networks' selected settings
-# (retrained on the basket's returns). How much the basket diversifies depends on how closely its currencies move
-# against the dollar: the mean pairwise correlation of their daily returns is printed first. The settings are
-# those chosen on the single currency's validation period (where neither candidate trained there, the choice
-# between them says nothing); a basket network counts as trained when it beats the constant quantile and ES on
-# the basket's own validation period.
+# The same models on the equally weighted basket (daily rebalanced), each network's input scheme chosen again, on
+# the basket's own validation period, and trained on the basket's returns. How much the basket diversifies depends
+# on how closely its currencies move against the dollar: the mean pairwise correlation of their daily returns is
+# printed first. A basket network counts as trained when it beats the constant quantile and ES on the basket's
+# validation period.
 
 # %% tags=[]
 basket_results, basket_comp = [], None
 if members:
     b_returns = basket_returns(fx, members)
     b_test = b_returns.loc[test_start:test_end]
-    b_fc, b_deep = run_var_window(
-        b_returns, confidence=confidence, **dates_of, deep_specs=specs, qr_window=window
-    )
+    b_deep = select_networks(b_returns, **net_kw, confidence=confidence, **dates_of)
+    b_fc, _ = run_var_window(b_returns, confidence=confidence, **dates_of, qr_window=window)
+    b_fc |= {name: res.forecast for name, res in b_deep.items()}
     basket_results = [backtest_var(b_test.loc[fc.var.index], fc) for fc in b_fc.values()]
     b_labels = deep_labels(b_deep)
     basket_comp = compare_var_losses(
