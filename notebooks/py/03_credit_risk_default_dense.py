@@ -88,7 +88,13 @@ from finrisk_utils.credit import (
     tuned_settings,
 )
 from finrisk_utils.data import nber_recessions
-from finrisk_utils.forecasting import ar_one_step_forecast, compare_forecasts, holm, rmse
+from finrisk_utils.forecasting import (
+    ar_one_step_forecast,
+    compare_forecasts,
+    format_pvalue,
+    holm,
+    rmse,
+)
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
@@ -457,11 +463,11 @@ display(
     Markdown(
         " ".join(
             f"Without the protected attributes, `{b}`'s AUC changes by {cost[a].difference:+.3f} "
-            f"(DeLong p = {cost[a].pvalue:.2f}, Holm p = {cost_holm[a]:.2f})."
+            f"(DeLong p {format_pvalue(cost[a].pvalue)}, Holm p {format_pvalue(cost_holm[a])})."
             for a, b in pairs.items()
         )
         + f" In sample, the logit with the protected attributes against the logit without them: likelihood "
-        f"ratio {lr.statistic:.2f} on {lr.df} degrees of freedom, p = {lr.pvalue:.3f}: "
+        f"ratio {lr.statistic:.2f} on {lr.df} degrees of freedom, p {format_pvalue(lr.pvalue)}: "
         + (
             "they carry default information beyond the other attributes at 5%."
             if lr.pvalue < 0.05
