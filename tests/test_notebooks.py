@@ -403,8 +403,8 @@ def test_credit_default_dense(run_dir):
     )
     # the nested test of the protected attributes: 3 df for the 4 personal-status codes, 1 each for age and
     # foreign worker; in sample they add some information (LR about 11 on all 1,000 applicants)
-    assert m["protected_attributes.lr_df"] == 5 and 0 <= m["protected_attributes.lr_pvalue"] <= 1
-    assert m["protected_attributes.lr_statistic"] > 0
+    assert m["run.protected_lr_df"] == 5 and 0 <= m["run.protected_lr_pvalue"] <= 1
+    assert m["run.protected_lr_statistic"] > 0
     # credit spreads: AR(1) on monthly changes beats no change by a few percent (RMSE ratio ~0.93); a leak
     # (ratio << 1) or a broken AR (ratio > 1) fails; Clark-West for the nested random walk
     assert 0.85 < m["ar1.rmse_spread"] / m["random_walk.rmse_spread"] < 1.0
@@ -450,7 +450,7 @@ def test_credit_default_dense_on_the_second_population(run_dir):
             m[f"{model}.di_ratio_{a}_population"] == pytest.approx(m[f"{model}.di_ratio_{a}"])
             for a in ["age", "marital"]
         ), model
-    assert m["protected_attributes.lr_df"] >= 2 and 0 <= m["protected_attributes.lr_pvalue"] <= 1
+    assert m["run.protected_lr_df"] >= 2 and 0 <= m["run.protected_lr_pvalue"] <= 1
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "roc_calibration_scores",
         "credit_spread",

@@ -647,9 +647,9 @@ for name in fair_models:
         f"{name}.di_ratio_{attr}_population": float(v) for attr, v in di_ratio_pop[name].items()
     }
 metrics |= {
-    "protected_attributes.lr_statistic": lr.statistic,
-    "protected_attributes.lr_df": lr.df,
-    "protected_attributes.lr_pvalue": lr.pvalue,
+    "run.protected_lr_statistic": lr.statistic,
+    "run.protected_lr_df": lr.df,
+    "run.protected_lr_pvalue": lr.pvalue,
 }
 metrics |= {f"{k}_spread": v for k, v in spread_cmp.metrics().items()}
 metrics |= {f"{name}.rmse_spread": v for name, v in spread_rmse.items()}
