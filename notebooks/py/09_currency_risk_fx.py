@@ -34,7 +34,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores shared with other renders): 193 s in the full profile at the last render; the quick profile took 131 s in a fresh-clone `make run` (2 workers, beside a render) before the faster builders and predictions of the last render.
+# **Runtime** (2 CPU cores shared with a render or tests): 137 s in the full profile at the last render; 72 s in the quick profile (`finrisk run`, beside a render).
 
 # %% tags=["parameters"]
 seed = 42

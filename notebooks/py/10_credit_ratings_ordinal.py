@@ -23,7 +23,7 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores shared with other renders): full profile 248 s at the last render; the quick profile took 195 s in a fresh-clone `make run` (2 workers, beside a render) before the faster builders and predictions of the last render.
+# **Runtime** (2 CPU cores shared with a render or tests): full profile 205 s at the last render; the quick profile took 195 s in a fresh-clone `make run` (2 workers, beside a render) before the faster builders and predictions.
 
 # %% tags=["parameters"]
 seed = 42
