@@ -936,10 +936,10 @@ def ablation_reading(
     else:
         parts.append(
             f"{name(trained[0])} is not significantly better than {ablation} on any loss: it has not shown that "
-            "what it adds to the linear model (nonlinearity, memory) buys anything."
+            "what it adds to the linear model buys anything."
             if len(trained) == 1
             else f"No trained network is significantly better than {ablation} on any loss: none has shown that "
-            "what it adds to the linear model (nonlinearity, memory) buys anything."
+            "what it adds to the linear model buys anything."
         )
     if any(worse.values()):
         parts.append(

@@ -148,12 +148,13 @@ def group_error_reading(
 
 
 def rate_reading(table: pd.DataFrame, *, grade_only: str, without: str, with_grade: str) -> str:
-    """The share of the interest rate's test variance the grade explains alone (``grade_only``), the best model
-    without the grade (``without``) and with it (``with_grade``): test R^2 and RMSE (percentage points)."""
+    """The share of the interest rate's test variance the grade explains alone (``grade_only``), the model
+    without the grade (``without``) and with it (``with_grade``) that the caller chose on validation: test R^2 and
+    RMSE (percentage points)."""
     g, w, wg = table.loc[grade_only], table.loc[without], table.loc[with_grade]
     return (
         f"The grade alone (`{grade_only}`) explains {g['r2']:.1%} of the March rates' variance (RMSE "
-        f"{g['rmse']:.2f} pp); the best model on borrower attributes without the grade (`{without}`) explains "
+        f"{g['rmse']:.2f} pp); the model on borrower attributes without the grade chosen on validation (`{without}`) explains "
         f"{w['r2']:.1%} (RMSE {w['rmse']:.2f} pp), and with the grade added (`{with_grade}`) {wg['r2']:.1%} "
         f"(RMSE {wg['rmse']:.2f} pp)."
     )

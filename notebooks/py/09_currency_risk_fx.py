@@ -334,7 +334,9 @@ if forward_currency:
 # returns before it: the classical models are estimated on returns before `test_start`, the networks train
 # before `val_start` and stop early on the validation period; in the full profile each network's input scheme
 # (EWMA-standardized or raw returns) is chosen on validation. A network counts as trained only if it beat the
-# constant training quantile and ES on validation.
+# constant training quantile and ES on validation. The network that forecasts the test days is then re-initialised
+# and refitted on the training and validation returns together for the kept number of epochs (one seed): its
+# trained label and kept epoch are those of the validation fit, which the refit cannot check.
 
 # %% tags=[]
 dates_of = {"val_start": val_start, "test_start": test_start, "test_end": test_end}
@@ -425,7 +427,11 @@ if members:
     print(
         f"basket of {', '.join(members)}: mean pairwise correlation of daily returns {corr.mean():.2f}"
     )
+    display(  # the basket networks' own training: kept epoch, loss vs naive
+        deep_status_table(b_deep)
+    )
     display(backtest_table(basket_results).rename(index=b_labels))
+    display(comparison_table(basket_comp).rename(index=b_labels, level="model"))
     display(Markdown(comparison_text(basket_comp, list(b_deep), b_labels)))
     basket_ablation = compare_var_losses(
         basket_results,
@@ -435,9 +441,7 @@ if members:
         seed=seed,
     )
     ablations["basket"] = (basket_ablation, list(b_deep), b_labels)
-    display(
-        deep_status_table(b_deep)
-    )  # the basket networks' own training: kept epoch, loss vs naive
+    display(comparison_table(basket_ablation).rename(index=b_labels, level="model"))
     display(
         Markdown(
             ablation_input_note(b_deep, window) + "\n\n" + ablation_reading(*ablations["basket"])

@@ -58,6 +58,7 @@ from finrisk_utils import load, record_metrics, setup
 from finrisk_utils.core import by_profile, save_figure
 from finrisk_utils.forecasting import (
     compare_forecasts,
+    format_pvalue,
     holm,
     holm_across,
     seed_ensemble,
@@ -378,21 +379,18 @@ save_figure(fig, out, "confusion_matrices")
 # ### Ordinal output against softmax: what the order buys
 
 # %% tags=[]
-display(
-    Markdown(
-        ordinal_vs_softmax_reading(
-            table,
-            {
-                "absolute notch error": results["head_abs_notch"].table,
-                "ranked probability score": results["head_rps"].table,
-            },
-            "mlp_ordinal",
-            "mlp_softmax",
-            trained=trained,
-            selections={net_names[k]: t for k, t in selection.items()},
-        )
-    )
+head_text = ordinal_vs_softmax_reading(
+    table,
+    {
+        "absolute notch error": results["head_abs_notch"].table,
+        "ranked probability score": results["head_rps"].table,
+    },
+    "mlp_ordinal",
+    "mlp_softmax",
+    trained=trained,
+    selections={net_names[k]: t for k, t in selection.items()},
 )
+display(Markdown(head_text))
 
 # %% [markdown] tags=[]
 # ## Which attributes move the predicted grade
@@ -479,13 +477,17 @@ designs = {
     "_with_grade": (with_grade(Z_tr, y_tr), with_grade(Z_val, y_val), with_grade(Z_te, y_te)),
 }
 rate_pred, rate_nets = {"rate_mean": np.full(len(r_te), r_tr.mean())}, {}
-rate_pred["rate_grade_only"] = (
-    LinearRegression().fit(grade_dummies(y_tr), r_tr).predict(grade_dummies(y_te))
-)
+rate_val = {}  # validation predictions: the "best" rate model is named on validation, not on March
+grade_ols = LinearRegression().fit(grade_dummies(y_tr), r_tr)
+rate_pred["rate_grade_only"] = grade_ols.predict(grade_dummies(y_te))
 for suffix, (a, v, t) in designs.items():
-    rate_pred[f"rate_ols{suffix}"] = LinearRegression().fit(a, r_tr).predict(t)
+    ols = LinearRegression().fit(a, r_tr)
+    rate_pred[f"rate_ols{suffix}"], rate_val[f"rate_ols{suffix}"] = ols.predict(t), ols.predict(v)
     model, _ = fit_gbm(a, r_tr, v, r_val, grid=gbm_grid, task="regression", seed=seed)
-    rate_pred[f"rate_gbm{suffix}"] = model.predict(t)
+    rate_pred[f"rate_gbm{suffix}"], rate_val[f"rate_gbm{suffix}"] = (
+        model.predict(t),
+        model.predict(v),
+    )
     rate_nets[f"rate_mlp{suffix}"] = [
         fit_rate_network(
             a,
@@ -501,6 +503,9 @@ for suffix, (a, v, t) in designs.items():
     rate_pred[f"rate_mlp{suffix}"] = seed_ensemble(
         [n.predict(t) for n in rate_nets[f"rate_mlp{suffix}"]]
     )
+    rate_val[f"rate_mlp{suffix}"] = seed_ensemble(
+        [n.predict(v) for n in rate_nets[f"rate_mlp{suffix}"]]
+    )
 rate_trained = {m: all(bool(n.fit.trained) for n in runs) for m, runs in rate_nets.items()}
 sq_err = pd.DataFrame({m: (r_te - p) ** 2 for m, p in rate_pred.items()})
 rate_table = pd.DataFrame(
@@ -508,6 +513,7 @@ rate_table = pd.DataFrame(
         "rmse": np.sqrt(sq_err.mean()),
         "mae": pd.Series({m: np.mean(np.abs(r_te - p)) for m, p in rate_pred.items()}),
         "r2": 1 - sq_err.mean() / np.mean((r_te - r_te.mean()) ** 2),
+        "val_rmse": pd.Series({m: np.sqrt(np.mean((r_val - p) ** 2)) for m, p in rate_val.items()}),
     }
 )
 rate_cmp = compare_forecasts(
@@ -529,17 +535,14 @@ display(
         ]
     ).round(4)
 )
-best_without = rate_table.loc[["rate_ols", "rate_gbm", "rate_mlp"], "rmse"].idxmin()
+best_without = rate_table.loc[["rate_ols", "rate_gbm", "rate_mlp"], "val_rmse"].idxmin()
 best_with = rate_table.loc[
-    ["rate_ols_with_grade", "rate_gbm_with_grade", "rate_mlp_with_grade"], "rmse"
+    ["rate_ols_with_grade", "rate_gbm_with_grade", "rate_mlp_with_grade"], "val_rmse"
 ].idxmin()
-display(
-    Markdown(
-        rate_reading(
-            rate_table, grade_only="rate_grade_only", without=best_without, with_grade=best_with
-        )
-    )
+rate_text = rate_reading(
+    rate_table, grade_only="rate_grade_only", without=best_without, with_grade=best_with
 )
+display(Markdown(rate_text))
 
 # %% [markdown] tags=[]
 # ## Reading the numbers
@@ -574,6 +577,19 @@ display(
             if max(tail_recall.values()) < 0.5
             else "."
         )
+    )
+)
+head = {
+    k: results[f"head_{k}"].table.set_index("model").loc["mlp_ordinal"]
+    for k in ["abs_notch", "rps"]
+}
+display(
+    Markdown(
+        "Ordinal against softmax output (question 2): on absolute notch error the ordinal network is "
+        f"{head['abs_notch']['verdict']} (Holm p {format_pvalue(head['abs_notch']['pvalue_holm'])}), on the ranked "
+        f"probability score {head['rps']['verdict']} (Holm p {format_pvalue(head['rps']['pvalue_holm'])}); the "
+        "reading above says whether their bodies differ.\n\nThe interest rate (question 3): "
+        + rate_text
     )
 )
 
