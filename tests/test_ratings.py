@@ -266,7 +266,20 @@ def test_errors_by_group_signs_pooling_and_tests():
     assert t.loc["rent", "mae_notches"] == 0 and t.attrs["spread"] == 1
     assert t.attrs["kruskal_pvalue"] < 1e-10 and t.attrs["chi2_pvalue"] < 1e-10
     text = group_error_reading({"tenure": t}, "m")
-    assert "own loans most favourably" in text and "differ significantly" in text
+    assert "own loans most favourably" in text
+    assert (
+        "differ significantly at 5% after Holm in the signed error (Kruskal-Wallis) and in over / exact / under"
+        in text
+    )
+    one = t.copy()
+    one.attrs = {
+        **t.attrs,
+        "kruskal_pvalue": 0.5,
+    }  # the two tests disagree: the reading says which rejects
+    assert (
+        "after Holm in over / exact / under (chi-square), not in the other test"
+        in group_error_reading({"tenure": one}, "m")
+    )
     with pytest.raises(ValueError, match="fewer than two groups"):
         errors_by_group(y, pred, groups, min_count=500)
 

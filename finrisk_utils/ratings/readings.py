@@ -132,8 +132,14 @@ def group_error_reading(
             for test, label in (("kruskal", "Kruskal-Wallis"), ("chi2", "chi-square"))
         )
         rejected = [test for test in ("kruskal", "chi2") if adjusted[(attribute, test)] < level]
+        names = {
+            "kruskal": "in the signed error (Kruskal-Wallis)",
+            "chi2": "in over / exact / under (chi-square)",
+        }
         verdict = (
-            "the groups differ significantly at " + f"{level:.0%} after Holm"
+            f"the groups differ significantly at {level:.0%} after Holm "
+            + " and ".join(names[test] for test in rejected)
+            + ("" if len(rejected) == 2 else ", not in the other test")
             if rejected
             else f"the differences are not significant at {level:.0%} after Holm"
         )
