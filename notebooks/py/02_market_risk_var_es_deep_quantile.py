@@ -26,7 +26,7 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over all models.
 #
-# **Runtime** (2 CPU cores): 668 s in the full profile at the last render, the cores shared with two other renders (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio); 99 s in the quick profile run alone on the 2 cores before the faster builders and predictions of the last render.
+# **Runtime** (2 CPU cores): 430 s in the full profile at the last render, the cores shared with quick test runs of other notebooks (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio); 99 s in the quick profile run alone on the 2 cores before the faster builders and predictions.
 
 # %% tags=["parameters"]
 seed = 42
