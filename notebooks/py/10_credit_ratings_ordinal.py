@@ -23,7 +23,7 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores shared with a render or tests): full profile 205 s at the last render; the quick profile took 195 s in a fresh-clone `make run` (2 workers, beside a render) before the faster builders and predictions.
+# **Runtime** (2 CPU cores shared with a render or tests): full profile 181 s at the last render; the quick profile took 110 s (`finrisk run`, beside a render).
 
 # %% tags=["parameters"]
 seed = 42
