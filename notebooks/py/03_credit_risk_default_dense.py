@@ -29,7 +29,7 @@
 # without the protected attributes, and disparate impact of the approval decision. A last section reads credit
 # spreads as a market signal of default risk.
 #
-# **Runtime** (2 CPU cores): 679 s in the full profile (two CV repeats) with `dataset = "german_credit"` at the last render, the cores shared with a quick run of another notebook and tests; the quick profile (one repeat) took 119 s on German credit and 143 s on `credit_applicants`, each run alone on the 2 cores before the faster builders, and 224 s and 240 s beside a render after them.
+# **Runtime** (2 CPU cores): 998 s in the full profile (two CV repeats) with `dataset = "german_credit"` at the last render, the cores shared with the whole unit-test suite (679 s at the render before, beside a quick run); the quick profile (one repeat) took 119 s on German credit and 143 s on `credit_applicants`, each run alone on the 2 cores before the faster builders, and 178 s to 240 s beside a render after them.
 
 # %% tags=["parameters"]
 seed = 42
