@@ -351,8 +351,8 @@ if es_confidence:
 # %% [markdown] tags=[]
 # ## Stress windows: 2008–2009 and the dot-com crash
 #
-# The test window above holds only short stressed episodes (the August 2015 sell-off, February 2018 and the last
-# quarter of 2018, visible in the exception timeline). Two more test windows, each run through the same pipeline with the networks' selected
+# The default test window (2015–2018) holds only short stressed episodes (the August 2015 sell-off, February 2018
+# and the last quarter of 2018; the exception timeline above shows where this run's window has them). Two more test windows, each run through the same pipeline with the networks' selected
 # settings (retrained on the data before each window): the global financial crisis, 2008–2009 (validation the two
 # years before), and the end of the dot-com crash. The settings (input scheme, window) were chosen on the
 # 2013–2014 validation block, which lies after these windows: the choice of architecture has seen later data,
