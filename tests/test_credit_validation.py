@@ -12,6 +12,7 @@ from finrisk_utils import load
 from finrisk_utils.credit import (
     DropColumns,
     approval_cutoff,
+    approval_disparate_impact,
     compare_pd_models,
     comparison_text,
     credit_models,
@@ -163,6 +164,15 @@ def test_weighted_approval_cutoff_and_disparate_impact():
         disparate_impact(approved, groups, -weights)
     with pytest.raises(ValueError, match="approval_cutoff: weights must be 100"):
         approval_cutoff(p, 0.7, np.ones(3))
+    # the decision and its table in one step: the weighted cut-off, kept with the table and quoted by the reading
+    g = pd.DataFrame({"sex": ["f"] * 50 + ["m"] * 50})
+    both = approval_disparate_impact(p, 0.7, g, w)
+    assert both.attrs["cutoff"] == cut
+    pd.testing.assert_frame_equal(both, disparate_impact(p <= cut, g, w))
+    assert approval_disparate_impact(p, 0.7, g).attrs["cutoff"] == approval_cutoff(p, 0.7)
+    assert f"`m` (approves PD ≤ {cut:.1%}): lowest" in disparate_impact_reading({"m": both})
+    with pytest.raises(ValueError, match="approval_cutoff: approval_rate"):
+        approval_disparate_impact(p, 1.5, g)
 
 
 def test_protected_lr_test_is_the_nested_logit_likelihood_ratio(data):

@@ -11,6 +11,8 @@ from finrisk_utils.portfolio import (
     log_vol_target,
     pooled_windows,
     train_vol_network,
+    validation_log_vol_errors,
+    validation_reading,
 )
 
 ASSETS = ["a", "b"]
@@ -81,6 +83,46 @@ def test_forecast_refuses_an_origin_without_a_full_window():
     feats = log_vol_features(_returns(), (1, 5))
     with pytest.raises(ValueError, match="pooled_windows: position 1 has fewer than 3 rows"):
         _stub_net().forecast_log_vol(feats, np.array([1, 50]))
+
+
+def test_validation_errors_score_the_stub_against_persistence_and_the_training_mean():
+    """Hand-computed: the stub network's validation log-vol forecasts, the 5-period log vol at the origin
+    (persistence) and the training targets' mean, each scored by MSE on the validation targets."""
+    r = _returns()
+    feats, target = log_vol_features(r, (1, 5)), log_vol_target(r, 5)
+    net = _stub_net()
+    errors = validation_log_vol_errors(net, feats, target, TRAIN, VAL, persistence_window=5)
+    y = target.to_numpy()[VAL]
+    pers = np.column_stack([feats[(a, 5)].to_numpy()[VAL] for a in ASSETS])
+    assert errors["network"] == pytest.approx(np.mean((net.forecast_log_vol(feats, VAL) - y) ** 2))
+    assert errors["persistence"] == pytest.approx(np.mean((pers - y) ** 2))
+    assert errors["training_mean"] == pytest.approx(
+        np.mean((target.to_numpy()[TRAIN].mean() - y) ** 2)
+    )
+    with pytest.raises(ValueError, match="validation_log_vol_errors: features have no window 22"):
+        validation_log_vol_errors(net, feats, target, TRAIN, VAL, persistence_window=22)
+    with pytest.raises(ValueError, match="validation_log_vol_errors: validation targets"):
+        validation_log_vol_errors(
+            net, feats, target, TRAIN, np.array([250, 259]), persistence_window=5
+        )
+    loses = validation_reading(
+        pd.Series({"network": 0.2, "persistence": 0.15, "training_mean": 0.3}),
+        trained=True,
+        persistence_window=22,
+    )
+    assert "0.2000, against 0.1500 for persistence (the last 22 periods' log volatility)" in loses
+    assert "but not persistence" in loses
+    wins = validation_reading(
+        pd.Series({"network": 0.1, "persistence": 0.15, "training_mean": 0.3}),
+        trained=True,
+        persistence_window=22,
+    )
+    assert wins.endswith("it beats both bars before the test.")
+    assert "untrained and not interpreted" in validation_reading(
+        pd.Series({"network": 0.4, "persistence": 0.15, "training_mean": 0.3}),
+        trained=False,
+        persistence_window=22,
+    )
 
 
 @pytest.fixture(scope="module")

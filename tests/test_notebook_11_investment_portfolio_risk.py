@@ -69,6 +69,10 @@ def test_investment_portfolio_risk(run_dir):
         and m["lstm_ccc.best_epoch"] >= 1
     )
     assert m["lstm_ccc.val_loss"] > 0 and m["lstm_ccc.naive_val_loss"] > 0
+    # persistence of the 22-day log volatility over a 21-day holding period: a squared log error of a few tenths
+    # at most (volatility is persistent); the network's validation error is in log units too, not standardised
+    assert 0.01 < m["persistence.val_mse_log_vol"] < 0.5
+    assert 0 < m["lstm_ccc.val_mse_log_vol"] < 1.0
     assert 0.3 < m["lstm_ccc.variance_scale"] < 3
     assert set(headline) <= set(m)
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {

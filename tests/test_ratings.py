@@ -31,6 +31,7 @@ from finrisk_utils.ratings import (
     grade_dummies,
     grade_from_probabilities,
     grade_inputs,
+    grade_models_reading,
     grade_notches,
     grade_scores,
     group_error_reading,
@@ -524,10 +525,57 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
         "different hidden layers on validation ((32,) for the ordinal, (64, 32) for the softmax)"
         in mixed
     )
+    brief = ordinal_vs_softmax_reading(
+        table, both, "o", "s", trained={}, selections={"o": sel, "s": other}, brief=True
+    )
+    assert brief == (
+        "The ordinal network against the softmax network (different hidden layers: the test mixes the "
+        "output layer with the body): on absolute notch error it is significantly better than s (Holm p = 0.030); "
+        "on ranked probability score it is not distinguishable from s (Holm p = 0.400)."
+    )
+    assert "0.610" not in brief  # the numbers stay in the full reading above it
     with pytest.raises(ValueError, match="ordinal_vs_softmax_reading: comparisons"):
         ordinal_vs_softmax_reading(table, {}, "o", "s", trained={})
     rates = pd.DataFrame({"r2": [0.9, 0.2, 0.95], "rmse": [1.5, 4.0, 1.2]}, index=["g", "w", "wg"])
     assert "90.0%" in rate_reading(rates, grade_only="g", without="w", with_grade="wg")
+
+
+def test_grade_models_reading_states_verdicts_mcs_training_and_the_tail():
+    table = pd.DataFrame(
+        {
+            "exact_accuracy": [0.25, 0.40, 0.42, 0.38],
+            "within_one_accuracy": [0.6, 0.8, 0.82, 0.78],
+            "mae_notches": [1.3, 0.85, 0.80, 0.95],
+            "kendall_tau": [np.nan, 0.55, 0.57, 0.5],
+        },
+        index=["grade_shares", "ordinal_logit", "net", "gbm"],
+    )
+    notch = pd.DataFrame(
+        {
+            "model": ["ordinal_logit", "net", "gbm", "grade_shares"],
+            "verdict": [
+                "benchmark",
+                "significantly better than ordinal_logit",
+                "not distinguishable from ordinal_logit",
+                "significantly worse than ordinal_logit",
+            ],
+        }
+    )
+    kw = dict(trained={"net": True}, n_tail=40, tail_from="E", shares_grade="B", worst_grade="E")
+    text = grade_models_reading(table, notch, ["net"], tail_recall={"net": 0.1, "gbm": 0.05}, **kw)
+    assert "exactly for 40.0% of loans and within one notch for 80.0%" in text
+    assert "(always grade B) gets 25.0% exact" in text
+    assert "The lowest mean absolute error is `net`'s (0.800)" in text
+    assert "after Holm: `net`; significantly worse: `grade_shares`." in text
+    assert "keeps `net`. Networks trained: `net` yes." in text
+    assert "Of the 40 test loans the lender graded E or worse" in text
+    assert text.endswith("towards the middle grades.")
+    caught = grade_models_reading(table, notch, [], tail_recall={"net": 0.6}, **kw)
+    assert caught.endswith("is E.") and "keeps no model" in caught
+    with pytest.raises(
+        ValueError, match=r"grade_models_reading: table has no row\(s\) \['grade_shares'\]"
+    ):
+        grade_models_reading(table.drop(index="grade_shares"), notch, [], tail_recall={}, **kw)
 
 
 def test_plots_have_titles_and_labels(loans):

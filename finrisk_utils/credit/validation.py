@@ -33,6 +33,7 @@ from finrisk_utils.forecasting.compare import format_pvalue, holm, model_confide
 __all__ = [
     "age_groups",
     "approval_cutoff",
+    "approval_disparate_impact",
     "compare_pd_models",
     "comparison_text",
     "disparate_impact",
@@ -344,11 +345,28 @@ def disparate_impact(
     return out
 
 
+def approval_disparate_impact(
+    p: np.ndarray,
+    approval_rate: float,
+    groups: pd.DataFrame,
+    weights: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The :func:`disparate_impact` table of the decision "approve the ``approval_rate`` share of applicants with
+    the lowest PD ``p``": the cut-off is :func:`approval_cutoff` (weighted by ``weights`` when given, so the
+    share is of the weighted population) and the approval rates are weighted the same way. The cut-off (a PD)
+    is kept in ``table.attrs["cutoff"]``."""
+    cutoff = approval_cutoff(p, approval_rate, weights)
+    table = disparate_impact(np.asarray(p, dtype=float) <= cutoff, groups, weights)
+    table.attrs["cutoff"] = cutoff
+    return table
+
+
 def disparate_impact_reading(tables: Mapping[str, pd.DataFrame], *, threshold: float = 0.8) -> str:
     """One Markdown sentence per model: ``tables[model]`` is its :func:`disparate_impact` table (one row per
     (attribute, group)); the sentence gives the lowest disparate-impact ratio with the attribute and the group that
     has it, and every attribute whose worst-treated group is below ``threshold`` (the four-fifths rule), naming
-    that group: the group a ratio flags is the one approved less, which need not be the protected minority."""
+    that group: the group a ratio flags is the one approved less, which need not be the protected minority.
+    A table from :func:`approval_disparate_impact` has its PD cut-off quoted."""
     where = "disparate_impact_reading"
     if not isinstance(tables, Mapping) or not tables:
         raise ValueError(
@@ -369,8 +387,11 @@ def disparate_impact_reading(tables: Mapping[str, pd.DataFrame], *, threshold: f
         ratio = table["di_ratio"]
         lowest = ratio.idxmin()
         below = ", ".join(f"{a} ({g})" for a, g in worst if ratio[(a, g)] < threshold) or "none"
+        cutoff = table.attrs.get("cutoff")
         out.append(
-            f"`{model}`: lowest disparate-impact ratio {ratio[lowest]:.2f} ({lowest[0]}: {lowest[1]}); "
+            f"`{model}`"
+            + (f" (approves PD ≤ {cutoff:.1%})" if cutoff is not None else "")
+            + f": lowest disparate-impact ratio {ratio[lowest]:.2f} ({lowest[0]}: {lowest[1]}); "
             f"below {threshold:g}: {below}."
         )
     return " ".join(out)

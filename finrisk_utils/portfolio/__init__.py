@@ -38,6 +38,8 @@ from finrisk_utils.portfolio.deep_vol import (
     log_vol_target,
     pooled_windows,
     train_vol_network,
+    validation_log_vol_errors,
+    validation_reading,
 )
 from finrisk_utils.portfolio.evaluation import (
     ablation_comparison,
@@ -89,6 +91,8 @@ __all__ = [
     "shrunk_correlation",
     "squared_return_losses",
     "train_vol_network",
+    "validation_log_vol_errors",
+    "validation_reading",
     "vol_ccc_forecasts",
     "vol_corr_covariance",
     "weights_at",

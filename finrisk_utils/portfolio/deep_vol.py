@@ -33,6 +33,8 @@ __all__ = [
     "log_vol_target",
     "pooled_windows",
     "train_vol_network",
+    "validation_log_vol_errors",
+    "validation_reading",
 ]
 
 VOL_FLOOR = 1e-4
@@ -258,3 +260,56 @@ def linear_vol_forecast(
     scale = float(np.exp(2 * y[val_pos]).mean() / np.exp(2 * f_va).mean())
     f = (design(positions) @ beta).reshape(-1, len(assets))
     return np.sqrt(scale) * np.exp(f), scale
+
+
+def validation_log_vol_errors(
+    net: VolNetwork,
+    features: pd.DataFrame,
+    target: pd.DataFrame,
+    train_pos: np.ndarray,
+    val_pos: np.ndarray,
+    *,
+    persistence_window: int,
+) -> pd.Series:
+    """Mean squared error of the log-volatility forecast on the validation origins (pooled over assets, log units
+    squared) for the network's seed ensemble, for persistence (the feature ``persistence_window`` at the origin:
+    the log root-mean-square return of the last ``persistence_window`` periods, the no-change forecast of
+    volatility) and for the constant training mean. The constant is the bar for "trained"; persistence is the bar
+    a risk manager would set first for a volatility forecast."""
+    where = "validation_log_vol_errors"
+    window = check_positive_int(persistence_window, "persistence_window", where=where)
+    assets = net.assets
+    if any((a, window) not in features.columns for a in assets):
+        raise ValueError(
+            f"{where}: features have no window {window} column for every asset {assets}"
+        )
+    y = target[assets].to_numpy(dtype=float)
+    y_va = as_float_array(y[val_pos], "validation targets", where=where, ndim=2)
+    candidates = {
+        "network": net.forecast_log_vol(features, val_pos),
+        "persistence": features[[(a, window) for a in assets]].to_numpy(dtype=float)[val_pos],
+        "training_mean": np.full_like(y_va, float(np.nanmean(y[train_pos]))),
+    }
+    return pd.Series(
+        {k: float(np.mean((f - y_va) ** 2)) for k, f in candidates.items()}, name="val_mse"
+    )
+
+
+def validation_reading(errors: pd.Series, *, trained: bool, persistence_window: int) -> str:
+    """One sentence on the validation errors of :func:`validation_log_vol_errors`: whether the network beats
+    persistence (the ``persistence_window``-period log volatility) and the constant training mean."""
+    net, pers, const = (float(errors[k]) for k in ("network", "persistence", "training_mean"))
+    text = (
+        f"On the validation origins the network's mean squared error of log volatility is {net:.4f}, against "
+        f"{pers:.4f} for persistence (the last {persistence_window} periods' log volatility) and {const:.4f} for "
+        "the constant training mean"
+    )
+    if not trained:
+        return text + "; the network is labelled untrained and not interpreted."
+    if net < pers:
+        return text + ": it beats both bars before the test."
+    return (
+        text
+        + ": it beats the constant (so it counts as trained) but not persistence, the first bar a risk "
+        "manager sets for a volatility forecast; the test below says whether that holds out of sample."
+    )

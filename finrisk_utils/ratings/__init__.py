@@ -49,6 +49,7 @@ from finrisk_utils.ratings.plots import (
     plot_rate_by_grade,
 )
 from finrisk_utils.ratings.readings import (
+    grade_models_reading,
     group_error_reading,
     importance_reading,
     ordinal_vs_softmax_reading,
@@ -56,6 +57,7 @@ from finrisk_utils.ratings.readings import (
 )
 
 __all__ = [
+    "grade_models_reading",
     "group_error_reading",
     "importance_reading",
     "ordinal_vs_softmax_reading",

@@ -10,6 +10,7 @@ import pandas as pd
 from finrisk_utils.core.validation import check_probability
 
 __all__ = [
+    "grade_models_reading",
     "group_error_reading",
     "importance_reading",
     "ordinal_vs_softmax_reading",
@@ -29,13 +30,15 @@ def ordinal_vs_softmax_reading(
     *,
     trained: Mapping[str, bool],
     selections: Mapping[str, pd.DataFrame] | None = None,
+    brief: bool = False,
 ) -> str:
     """Sentences on the ordinal network against the softmax one: their test MAE (notches), exact and
     within-one accuracy, ranked probability score; the verdict on each loss of ``comparisons`` (loss in words ->
     a comparison table whose benchmark is ``softmax``, with ``model``, ``dm_pvalue``, ``pvalue_holm``,
     ``verdict``); and, given each network's ``selections`` table (``hidden``, ``val_rps`` per candidate, from
     :func:`~finrisk_utils.ratings.networks.select_and_fit_seeds`), whether the comparison isolates the output
-    layer (both chose the same hidden layers) or mixes it with the body."""
+    layer (both chose the same hidden layers) or mixes it with the body. ``brief=True``: only the verdicts with
+    their Holm p-values and whether the bodies differ (for a closing summary)."""
     where = "ordinal_vs_softmax_reading"
     if not isinstance(comparisons, Mapping) or not comparisons:
         raise ValueError(
@@ -49,6 +52,9 @@ def ordinal_vs_softmax_reading(
     for loss, comparison in comparisons.items():
         t = comparison.set_index("model")
         row = t.loc[ordinal]
+        if brief:
+            verdicts.append(f"on {loss} it is {row['verdict']} (Holm p {_p(row['pvalue_holm'])})")
+            continue
         kept = [f"`{m}`" for m in (ordinal, softmax) if "in_mcs" in t and t.loc[m, "in_mcs"]]
         mcs = (
             ""
@@ -65,6 +71,20 @@ def ordinal_vs_softmax_reading(
             f"Holm p {_p(row['pvalue_holm'])}){mcs}"
         )
     joined = "; ".join(verdicts)
+    chosen = (
+        {m: str(t.loc[t["val_rps"].idxmin(), "hidden"]) for m, t in selections.items()}
+        if selections is not None
+        else None
+    )
+    if brief:
+        body = (
+            ""
+            if chosen is None
+            else " (same hidden layers: the test isolates the output layer)"
+            if chosen[ordinal] == chosen[softmax]
+            else " (different hidden layers: the test mixes the output layer with the body)"
+        )
+        return f"The ordinal network against the softmax network{body}: {joined}."
     text = (
         f"The ordinal network (`{ordinal}`) has a mean absolute error of {a['mae_notches']:.3f} notches against "
         f"{b['mae_notches']:.3f} for the softmax network (`{softmax}`); exact accuracy {a['exact_accuracy']:.1%} "
@@ -74,8 +94,7 @@ def ordinal_vs_softmax_reading(
         + joined[1:]
         + "."
     )
-    if selections is not None:
-        chosen = {m: str(t.loc[t["val_rps"].idxmin(), "hidden"]) for m, t in selections.items()}
+    if chosen is not None:
         if chosen[ordinal] == chosen[softmax]:
             text += (
                 f" Both selected hidden layers {chosen[ordinal]} on validation: the comparison isolates the "
@@ -87,6 +106,55 @@ def ordinal_vs_softmax_reading(
                 f"{chosen[softmax]} for the softmax), so the comparison mixes the output layer with the body."
             )
     return text
+
+
+def grade_models_reading(
+    table: pd.DataFrame,
+    notch: pd.DataFrame,
+    mcs_included: list[str],
+    *,
+    trained: Mapping[str, bool],
+    tail_recall: Mapping[str, float],
+    n_tail: int,
+    tail_from: str,
+    shares_grade: str,
+    worst_grade: str,
+    benchmark: str = "ordinal_logit",
+    shares: str = "grade_shares",
+) -> str:
+    """The closing reading of the grade models: the benchmark's exact and within-one accuracy (shares), mean
+    absolute error (notches) and Kendall's tau; what always assigning ``shares_grade`` (the median of the
+    training grade shares, model ``shares``) gets; the lowest MAE among the models; who is significantly
+    better/worse than the benchmark on absolute notch error (``notch``: comparison table with ``model``,
+    ``verdict``); the MCS members; which networks trained; and, for the ``n_tail`` loans the lender graded
+    ``tail_from`` or worse, each model's ``tail_recall`` (the share it grades ``tail_from`` or worse) with
+    ``worst_grade``, the worst grade any model assigns."""
+    where = "grade_models_reading"
+    missing = [m for m in (benchmark, shares) if m not in table.index]
+    if missing:
+        raise ValueError(f"{where}: table has no row(s) {missing}")
+    b = table.loc[benchmark]
+    best = table.drop(index=shares)["mae_notches"].idxmin()
+    verdicts = notch.set_index("model")["verdict"].astype(str)
+    better = [f"`{m}`" for m, v in verdicts.items() if v.startswith("significantly better")]
+    worse = [f"`{m}`" for m, v in verdicts.items() if v.startswith("significantly worse")]
+    text = (
+        f"On the test loans `{benchmark}` assigns the lender's grade exactly for {b['exact_accuracy']:.1%} of "
+        f"loans and within one notch for {b['within_one_accuracy']:.1%} (mean absolute error "
+        f"{b['mae_notches']:.3f} notches, Kendall's tau {b['kendall_tau']:.3f}); the median of the training "
+        f"shares of the grades (always grade {shares_grade}) gets {table.loc[shares, 'exact_accuracy']:.1%} "
+        f"exact. The lowest mean absolute error is `{best}`'s ({table.loc[best, 'mae_notches']:.3f}). "
+        f"Significantly better than `{benchmark}` on absolute notch error after Holm: "
+        f"{', '.join(better) or 'none'}; significantly worse: {', '.join(worse) or 'none'}. The MCS (10%) on "
+        f"notch error keeps {', '.join(f'`{m}`' for m in mcs_included) or 'no model'}. Networks trained: "
+        f"{', '.join(f'`{m}` ' + ('yes' if t else 'no') for m, t in trained.items())}. Of the {n_tail} test "
+        f"loans the lender graded {tail_from} or worse, the share a model grades {tail_from} or worse is "
+        f"{', '.join(f'{r:.1%} (`{m}`)' for m, r in tail_recall.items())}; the worst grade any model assigns "
+        f"is {worst_grade}"
+    )
+    if tail_recall and max(tail_recall.values()) < 0.5:
+        return text + ": every model pulls the riskiest loans towards the middle grades."
+    return text + "."
 
 
 def importance_reading(importance: pd.DataFrame, *, top: int = 3) -> str:

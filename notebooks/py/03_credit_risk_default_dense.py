@@ -21,7 +21,7 @@
 # (logistic regression on weight-of-evidence bins; 600 points at odds 1:19, 50 points to double the odds), plain
 # logistic regression on one-hot attributes, and gradient boosting (fixed settings: learning rate 0.05, 200 trees of
 # depth at most 3).
-# **Evaluation.** Repeated stratified 5-fold CV (`n_repeats`): AUC, Gini, KS, Brier, log loss, ECE, expected cost at
+# **Evaluation.** Repeated stratified K-fold CV (`cv_splits` folds, 5 in the full profile; `n_repeats` repeats): AUC, Gini, KS, Brier, log loss, ECE, expected cost at
 # the cost-optimal threshold, mean ± std; DeLong tests of every model's AUC against the scorecard's with Holm over
 # the family, and a model confidence set on log loss; whether each network trained (per fold); on a holdout split
 # (`test_size`): ROC, calibration, score distributions, permutation importance and reason codes; rating grades with
@@ -33,10 +33,11 @@
 
 # %% tags=["parameters"]
 seed = 42
-profile = "full"  # "quick": fewer epochs and a one-point tuning grid (CI); "full": the teaching run
+profile = "full"  # "quick": fewer epochs and folds, a one-point tuning grid (CI); "full": the teaching run
 output_dir = None  # where metrics.json and figures go (None: runs/interactive/<notebook>)
 test_size = 0.3  # share of applicants in the holdout split
-n_repeats = 0  # repeats of stratified 5-fold cross-validation; 0: by profile (quick 1, full 2)
+n_repeats = 0  # repeats of the stratified cross-validation; 0: by profile (quick 1, full 2)
+cv_splits = 0  # folds of the stratified cross-validation; 0: by profile (quick 3, full 5)
 cost_fn = 5.0  # cost of accepting a bad applicant, relative to rejecting a good one
 dataset = "german_credit"  # "german_credit" or "credit_applicants"
 population_bad_rate = 0.0  # 0: by dataset (German credit 0.05; applicants: sample rate)
@@ -62,13 +63,13 @@ from finrisk_utils.core import by_profile, plot_series, save_figure, shade_perio
 from finrisk_utils.credit import (
     CREDIT_REFERENCES,
     approval_cutoff,
+    approval_disparate_impact,
     calibration_prior,
     classification_metrics,
     compare_pd_models,
     comparison_text,
     credit_models,
     delong_test,
-    disparate_impact,
     disparate_impact_reading,
     goal_table,
     grade_tests,
@@ -101,6 +102,7 @@ setup(seed)
 out = resolve_output_dir(output_dir)
 epochs = by_profile(profile, quick=30, full=300)
 n_repeats = n_repeats or by_profile(profile, quick=1, full=2)
+cv_splits = cv_splits or by_profile(profile, quick=3, full=5)
 mlp_grid = by_profile(
     profile,
     quick=[{"hidden": (32,), "dropout": 0.3, "l2": 1e-3}],
@@ -271,7 +273,7 @@ importance = pd.DataFrame(
             X_te,
             y_te,
             scoring="roc_auc",
-            n_repeats=by_profile(profile, quick=2, full=5),
+            n_repeats=by_profile(profile, quick=1, full=5),
             random_state=seed,
         ).importances_mean
         for name, m in fitted.items()
@@ -289,7 +291,7 @@ reason_codes(fitted["mlp_tuned"], riskiest, reference=X_tr, top=3)
 # ## Repeated cross-validation: the headline numbers
 #
 # Every model, every preprocessing step and (for `mlp_tuned`) the hyper-parameter search is refitted inside each
-# training set of a stratified 5-fold split, repeated `n_repeats` times with reshuffling: mean ± standard deviation
+# training set of a stratified `cv_splits`-fold split, repeated `n_repeats` times with reshuffling: mean ± standard deviation
 # over the folds. On the out-of-fold PDs of the first repeat (every applicant scored once, by models that never saw
 # them), DeLong tests compare each model's AUC with the scorecard's, Holm adjusts over that family (the tests of the trained models, at most four),
 # and a model confidence set (Hansen, Lunde and Nason 2011) on per-applicant log loss keeps the models not shown to
@@ -297,7 +299,9 @@ reason_codes(fitted["mlp_tuned"], riskiest, reference=X_tr, top=3)
 # fold; otherwise it is labelled untrained and not interpreted.
 
 # %% tags=[]
-folds, oof = repeated_cv(models, X, y, n_repeats=n_repeats, seed=seed, cost_fn=cost_fn)
+folds, oof = repeated_cv(
+    models, X, y, n_splits=cv_splits, n_repeats=n_repeats, seed=seed, cost_fn=cost_fn
+)
 cv_table = summarize_cv(folds)
 first = oof[oof["repeat"] == 0]
 y_oof = first["y"].to_numpy()
@@ -441,22 +445,16 @@ cost_holm = holm(
 )  # the section's three tests
 fair_models = ["scorecard", "scorecard_no_protected", "mlp_tuned", "mlp_tuned_no_protected"]
 groups = data.groups
-di = {
-    n: disparate_impact(
-        first[n].to_numpy() <= approval_cutoff(first[n].to_numpy(), approval_rate),
-        groups.iloc[first["row"]],
-    )
-    for n in fair_models
-}
 w_pop = population_weights(y_oof, population_bad_rate)  # first repeat's rows, in their order
-di_pop = {
-    n: disparate_impact(
-        first[n].to_numpy() <= approval_cutoff(first[n].to_numpy(), approval_rate, w_pop),
-        groups.iloc[first["row"]],
-        w_pop,
-    )
-    for n in fair_models
-}
+di, di_pop = (
+    {
+        n: approval_disparate_impact(
+            first[n].to_numpy(), approval_rate, groups.iloc[first["row"]], w
+        )
+        for n in fair_models
+    }
+    for w in (None, w_pop)
+)
 di_ratio, di_ratio_pop = (
     pd.DataFrame({n: t["di_ratio"].groupby(level="attribute").min() for n, t in d.items()})
     for d in (di, di_pop)
@@ -625,6 +623,7 @@ metrics = {
     "run.n_missing": int(data.missing.sum()),
     "run.bad_rate": float(y.mean()),
     "run.n_folds": len(folds) // len(models),
+    "run.cv_splits": cv_splits,
     "run.population_bad_rate": population_bad_rate,
     "run.approval_rate": approval_rate,
 }

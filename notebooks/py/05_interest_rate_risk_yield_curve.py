@@ -423,7 +423,10 @@ assert abs(risk.loc["2y 4% semi-annual", "price"] - 100) < 1e-9  # a par bond pr
 assert (
     abs(rates.macaulay_duration(bonds["10y zero"], 0.04) - 10) < 1e-9
 )  # a zero's duration is its maturity
-risk.round(6)
+print(  # the gap itself (~1e-7, rounding noise of the bump) is in metrics.json, not in this checked output
+    "analytic and bump-and-reprice duration, convexity and DV01 agree to a relative 1e-6 for every bond"
+)
+risk.drop(columns="max_rel_gap").round(6)
 
 # %% tags=[]
 # NBVAL_CHECK_OUTPUT

@@ -58,7 +58,6 @@ from finrisk_utils import load, record_metrics, setup
 from finrisk_utils.core import by_profile, save_figure
 from finrisk_utils.forecasting import (
     compare_forecasts,
-    format_pvalue,
     holm,
     holm_across,
     seed_ensemble,
@@ -77,6 +76,7 @@ from finrisk_utils.ratings import (
     grade_dummies,
     grade_from_probabilities,
     grade_inputs,
+    grade_models_reading,
     grade_notches,
     grade_scores,
     group_error_reading,
@@ -551,47 +551,38 @@ display(Markdown(rate_text))
 # ## Reading the numbers
 
 # %% tags=[]
-notch = results["notch"].table.set_index("model")
-better = [m for m in notch.index if notch.loc[m, "verdict"].startswith("significantly better")]
-worse = [m for m in notch.index if notch.loc[m, "verdict"].startswith("significantly worse")]
-best = table.drop(index="grade_shares")["mae_notches"].idxmin()
 predicted = {m: grade_from_probabilities(probs_te[m]) for m in models}
 tail = y_te >= GRADES.index("E")  # the lender's riskiest grades, E to G
 tail_recall = {m: float(np.mean(predicted[m][tail] >= GRADES.index("E"))) for m in models}
 display(
     Markdown(
-        f"On the March loans the ordinal logit assigns the lender's grade exactly for "
-        f"{table.loc['ordinal_logit', 'exact_accuracy']:.1%} of loans and within one notch for "
-        f"{table.loc['ordinal_logit', 'within_one_accuracy']:.1%} (mean absolute error "
-        f"{table.loc['ordinal_logit', 'mae_notches']:.3f} notches, Kendall's tau "
-        f"{table.loc['ordinal_logit', 'kendall_tau']:.3f}); the median of the training shares of the grades (always grade "
-        f"{GRADES[grade_from_probabilities(base_rates[None])[0]]}) gets "
-        f"{table.loc['grade_shares', 'exact_accuracy']:.1%} exact. The lowest mean absolute error is `{best}`'s "
-        f"({table.loc[best, 'mae_notches']:.3f}). Significantly better than the ordinal logit on absolute notch error "
-        f"after Holm: {', '.join(f'`{m}`' for m in better) or 'none'}; significantly worse: "
-        f"{', '.join(f'`{m}`' for m in worse) or 'none'}. The MCS (10%) on notch error keeps "
-        f"{', '.join(f'`{m}`' for m in results['notch'].mcs.included)}. Networks trained: "
-        f"{', '.join(f'`{m}` ' + ('yes' if t else 'no') for m, t in trained.items())}. Of the {int(tail.sum())} March loans "
-        f"the lender graded E to G, the share a model grades E or worse is "
-        f"{', '.join(f'{tail_recall[m]:.1%} (`{m}`)' for m in models)}; the worst grade any model assigns is "
-        f"{GRADES[max(int(p.max()) for p in predicted.values())]}"
-        + (
-            ": every model pulls the riskiest loans towards the middle grades."
-            if max(tail_recall.values()) < 0.5
-            else "."
+        grade_models_reading(
+            table,
+            results["notch"].table,
+            list(results["notch"].mcs.included),
+            trained=trained,
+            tail_recall={
+                m: float(np.mean(predicted[m][tail] >= GRADES.index("E"))) for m in models
+            },
+            n_tail=int(tail.sum()),
+            tail_from="E",
+            shares_grade=GRADES[grade_from_probabilities(base_rates[None])[0]],
+            worst_grade=GRADES[max(int(p.max()) for p in predicted.values())],
         )
-    )
-)
-head = {
-    k: results[f"head_{k}"].table.set_index("model").loc["mlp_ordinal"]
-    for k in ["abs_notch", "rps"]
-}
-display(
-    Markdown(
-        "Ordinal against softmax output (question 2): on absolute notch error the ordinal network is "
-        f"{head['abs_notch']['verdict']} (Holm p {format_pvalue(head['abs_notch']['pvalue_holm'])}), on the ranked "
-        f"probability score {head['rps']['verdict']} (Holm p {format_pvalue(head['rps']['pvalue_holm'])}); the "
-        "reading above says whether their bodies differ.\n\nThe interest rate (question 3): "
+        + "\n\nOrdinal against softmax output (question 2): "
+        + ordinal_vs_softmax_reading(
+            table,
+            {
+                "absolute notch error": results["head_abs_notch"].table,
+                "ranked probability score": results["head_rps"].table,
+            },
+            "mlp_ordinal",
+            "mlp_softmax",
+            trained=trained,
+            selections={net_names[k]: t for k, t in selection.items()},
+            brief=True,
+        )
+        + "\n\nThe interest rate (question 3): "
         + rate_text
     )
 )

@@ -104,6 +104,8 @@ from finrisk_utils.portfolio import (
     shrunk_correlation,
     squared_return_losses,
     train_vol_network,
+    validation_log_vol_errors,
+    validation_reading,
     vol_ccc_forecasts,
     vol_corr_covariance,
     weights_at,
@@ -212,7 +214,9 @@ print(
 # the log root-mean-square return over the next holding period. Inputs and targets are standardised with
 # training-block statistics; Adam, early stopping on the validation block (patience 8 epochs). A seed counts as
 # trained when its kept weights beat a constant forecast (the training mean) on validation and come from an epoch
-# after the first; the network counts as trained when every seed does. Volatility forecasts are
+# after the first; the network counts as trained when every seed does. Its validation error is also set against
+# persistence (the log volatility over the feature window closest to the holding period), the first bar a risk manager
+# sets for a volatility forecast. Volatility forecasts are
 # $\sqrt{c}\,e^{\hat f}$ with $c$ the ratio of mean realised to mean forecast variance on validation (a Jensen
 # correction estimated before the test). Several seeds: the test uses their ensemble (the mean log-volatility
 # forecast), and the spread over seeds is shown beside it. Its linear ablation, `har_ccc`, is a pooled OLS
@@ -250,9 +254,15 @@ print(
 har_vols, har_scale = linear_vol_forecast(features, target, train_pos, val_pos, origin_pos)
 har_vols = pd.DataFrame(har_vols, index=origins, columns=returns.columns)
 forecasts["har_ccc"] = vol_ccc_forecasts(returns, har_vols, window)
+persistence_window = min(feature_windows, key=lambda w: abs(w - horizon))
+val_errors = validation_log_vol_errors(
+    net, features, target, train_pos, val_pos, persistence_window=persistence_window
+)
 display(
     Markdown(
         " ".join(training_report(f, f"Seed {s}") for s, f in zip(seeds, net.fits, strict=True))
+        + "\n\n"
+        + validation_reading(val_errors, trained=net.trained, persistence_window=persistence_window)
     )
 )
 fig = plot_training(net.fits[0], title=f"LSTM log-volatility network, seed {seeds[0]} (scaled MSE)")
@@ -476,6 +486,8 @@ metrics = {
     "lstm_ccc.best_epoch": net.fits[0].best_epoch,
     "lstm_ccc.val_loss": net.fits[0].best_val_loss,
     "lstm_ccc.naive_val_loss": net.fits[0].naive_val_loss,
+    "lstm_ccc.val_mse_log_vol": val_errors["network"],
+    "persistence.val_mse_log_vol": val_errors["persistence"],
     "lstm_ccc.variance_scale": net.variance_scale,
     "lstm_ccc.qlike_seed_sd": float(spread.loc["qlike", "std"]) if len(seeds) > 1 else None,
 }
