@@ -56,15 +56,20 @@ format: $(STAMP)
 # the unit step skips tests/test_solutions.py's execution tests (-m "not solution").
 # Both steps run TEST_WORKERS at a time (pytest-xdist, a file's tests on one worker: a notebook's cells share
 # its kernel); the metric checks start after every notebook has finished, so none is executed twice.
+# Each worker's thread pools (OpenMP/BLAS, TensorFlow) get cores / TEST_WORKERS threads, as `finrisk run` caps its
+# kernels: two workers with two OpenMP threads each on two cores spin-wait on each other (scikit-learn's
+# histogram gradient boosting ran several times slower so).
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadfile
+TEST_THREADS := $(shell python3 -c 'import os; print(max(1, len(os.sched_getaffinity(0)) // $(TEST_WORKERS)))' 2>/dev/null || echo 1)
+CAPPED := $(foreach v,OMP_NUM_THREADS MKL_NUM_THREADS OPENBLAS_NUM_THREADS TF_NUM_INTRAOP_THREADS TF_NUM_INTEROP_THREADS,$(v)=$(TEST_THREADS))
 test: lint
 	rm -rf $(NBVAL_DIR)
 	$(HEADLESS) $(BIN)/python tests/notebook_harness.py $(NBVAL_DIR)
-	$(HEADLESS) MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_DIR) solutions $(XDIST) \
+	$(HEADLESS) $(CAPPED) MPLBACKEND=Agg $(BIN)/python -m pytest $(NBVAL_DIR) solutions $(XDIST) \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-cell-timeout=600 -p no:cacheprovider --durations=20; nbval=$$?; \
-	$(HEADLESS) MPLBACKEND=Agg FINRISK_NO_TRACK=1 $(BIN)/python -m pytest tests $(XDIST) \
+	$(HEADLESS) $(CAPPED) MPLBACKEND=Agg FINRISK_NO_TRACK=1 $(BIN)/python -m pytest tests $(XDIST) \
 		-m "not solution" -p no:cacheprovider --durations=20 --cov=finrisk_utils --cov-report= --cov-report=json:build/coverage.json; \
 		tests=$$?; \
 	$(BIN)/python tests/coverage_report.py build/coverage.json 85; \

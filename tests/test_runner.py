@@ -211,24 +211,11 @@ def test_cli_failure_path_keeps_partial_output_and_exits_non_zero(tmp_path):
 
 
 def test_cli_parameters_and_profile(tmp_path):
-    proc = subprocess.run(
-        [
-            *FINRISK,
-            "run",
-            str(TINY),
-            "-p",
-            "scale",
-            "0.5",
-            "--profile",
-            "full",
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    """In process (the subprocess path is the failure test above): -p and --profile reach the notebook."""
+    assert (
+        main(["run", str(TINY), "-p", "scale", "0.5", "--profile", "full", "--out", str(tmp_path)])
+        == 0
     )
-    assert proc.returncode == 0, proc.stderr
     metrics = json.loads((tmp_path / "tiny" / "metrics.json").read_text())
     assert metrics == {"run.label": "tiny", "run.quick": False, "run.value": 10.5}
 
@@ -245,12 +232,11 @@ def test_cli_parameters_and_profile(tmp_path):
         ),
     ],
 )
-def test_cli_bad_input_fails_before_running(tmp_path, args, message):
-    proc = subprocess.run(
-        [*FINRISK, *args, "--out", str(tmp_path)], capture_output=True, text=True, timeout=120
-    )
-    assert proc.returncode != 0
-    assert message in proc.stderr
+def test_cli_bad_input_fails_before_running(tmp_path, capsys, args, message):
+    """In process (``cli.main``, what the ``finrisk`` script calls; tests/test_cli_errors.py checks the real
+    subprocess prints one line and no traceback): exit status 2, the message on stderr, nothing run."""
+    assert main([*args, "--out", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
     assert not (tmp_path / "summary.csv").exists()
 
 

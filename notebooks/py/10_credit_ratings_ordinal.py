@@ -379,18 +379,17 @@ save_figure(fig, out, "confusion_matrices")
 # ### Ordinal output against softmax: what the order buys
 
 # %% tags=[]
-head_text = ordinal_vs_softmax_reading(
-    table,
-    {
+head_reading = {  # the arguments of the ordinal-vs-softmax reading, here and (brief) in the closing summary
+    "comparisons": {
         "absolute notch error": results["head_abs_notch"].table,
         "ranked probability score": results["head_rps"].table,
     },
-    "mlp_ordinal",
-    "mlp_softmax",
-    trained=trained,
-    selections={net_names[k]: t for k, t in selection.items()},
-)
-display(Markdown(head_text))
+    "ordinal": "mlp_ordinal",
+    "softmax": "mlp_softmax",
+    "trained": trained,
+    "selections": {net_names[k]: t for k, t in selection.items()},
+}
+display(Markdown(ordinal_vs_softmax_reading(table, **head_reading)))
 
 # %% [markdown] tags=[]
 # ## Which attributes move the predicted grade
@@ -570,18 +569,7 @@ display(
             worst_grade=GRADES[max(int(p.max()) for p in predicted.values())],
         )
         + "\n\nOrdinal against softmax output (question 2): "
-        + ordinal_vs_softmax_reading(
-            table,
-            {
-                "absolute notch error": results["head_abs_notch"].table,
-                "ranked probability score": results["head_rps"].table,
-            },
-            "mlp_ordinal",
-            "mlp_softmax",
-            trained=trained,
-            selections={net_names[k]: t for k, t in selection.items()},
-            brief=True,
-        )
+        + ordinal_vs_softmax_reading(table, **head_reading, brief=True)
         + "\n\nThe interest rate (question 3): "
         + rate_text
     )
