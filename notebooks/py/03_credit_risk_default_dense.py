@@ -29,7 +29,7 @@
 # without the protected attributes, and disparate impact of the approval decision. A last section reads credit
 # spreads as a market signal of default risk.
 #
-# **Runtime** (2 CPU cores): 998 s in the full profile (two CV repeats) with `dataset = "german_credit"` at the last render, the cores shared with the whole unit-test suite (679 s at the render before, beside a quick run); the quick profile (one repeat) took 119 s on German credit and 143 s on `credit_applicants`, each run alone on the 2 cores before the faster builders, and 178 s to 240 s beside a render after them.
+# **Runtime** (2 CPU cores): 414 s in the full profile (two repeats of 5-fold CV) with `dataset = "german_credit"` at the last render, beside short quick runs; the quick profile (one repeat of 3-fold CV) took 88 s on German credit beside another quick run (`finrisk run`, 2 workers).
 
 # %% tags=["parameters"]
 seed = 42

@@ -23,7 +23,7 @@
 # **Bond risk.** Duration, convexity, DV01 (analytic vs bump-and-reprice), the six IRRBB shock scenarios on a
 # funded bond book's economic value, the supervisory outlier test against Tier 1 capital, key-rate durations.
 #
-# **Runtime** (2 CPU cores shared with a `make test` run): 201 s in the full profile at the last render; the quick profile took 62 s in a fresh-clone `make run` (2 workers, beside a render) before the faster builders and predictions of the last render.
+# **Runtime** (2 CPU cores): 82 s in the full profile at the last render, beside another render; the quick profile took 26 s beside another quick run (`finrisk run`, 2 workers).
 
 # %% tags=["parameters"]
 seed = 42
