@@ -25,9 +25,10 @@ help:
 	@echo "make lint | format | clean"
 
 # Installs with uv (a pip-compatible installer from PyPI, several times faster on the ~250 packages of the dev
-# extra); where uv cannot be installed or fails, with pip. Usage: $(call INSTALL,<extras>).
+# extra; bytecode compiled at install, as pip does); where uv cannot be installed or fails, with pip.
+# Usage: $(call INSTALL,<extras>).
 COMMA := ,
-INSTALL = $(BIN)/python -m pip install --quiet uv && $(BIN)/python -m uv pip install --quiet --python $(BIN)/python \
+INSTALL = $(BIN)/python -m pip install --quiet uv && $(BIN)/python -m uv pip install --quiet --compile-bytecode --python $(BIN)/python \
 	-e ".[$(1)]" || { $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -e ".[$(1)]"; }
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required")'

@@ -113,8 +113,11 @@ def test_approval_cutoff_and_disparate_impact():
     fair = disparate_impact(np.r_[np.ones(45), np.zeros(5), np.ones(45), np.zeros(5)], groups)
     text = disparate_impact_reading({"a": di, "b": fair})
     # the flagged group is named (by hand: f 20/50 vs m 40/50 approved; for b, old 44/50 vs young 46/50)
-    assert "`a`: lowest disparate-impact ratio 0.50 (sex: f); below 0.8: sex (f)." in text
-    assert "`b`: lowest disparate-impact ratio 0.96 (age: old); below 0.8: none." in text
+    assert "`a`: lowest disparate-impact ratio 0.500 (sex: f); below 0.8: sex (f)." in text
+    assert "`b`: lowest disparate-impact ratio 0.957 (age: old); below 0.8: none." in text
+    # three decimals: a ratio just under the threshold (39/50 over 49/50 = 0.796) never prints as 0.80
+    edge = disparate_impact(np.r_[np.ones(49), np.zeros(1), np.ones(39), np.zeros(11)], groups)
+    assert "ratio 0.796 (sex: m); below 0.8: sex (m)" in disparate_impact_reading({"e": edge})
     reverse = disparate_impact(1 - approved, groups)  # now the men are the less approved
     assert "below 0.8: sex (m)." in disparate_impact_reading({"c": reverse})
     with pytest.raises(

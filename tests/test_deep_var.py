@@ -3,12 +3,14 @@ and the deep VaR pipeline never looks past a forecast date."""
 
 from dataclasses import replace
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from finrisk_utils import setup
 from finrisk_utils.forecasting.metrics import fz0_score, pinball_loss
+from finrisk_utils.market import plot_deep_var_training
 from finrisk_utils.market.deep_var import DeepVaRSpec, deep_var_forecast, select_on_validation
 from finrisk_utils.models.losses import keras_fz0_loss, keras_pinball_loss
 from finrisk_utils.models.quantile import QuantileESHead, build_quantile_es_network
@@ -89,6 +91,18 @@ def test_deep_var_forecast_is_valid(scheme):
     )
     assert (fc.var > 0).all() and (fc.es >= fc.var).all() and np.isfinite(res.val_loss)
     assert fc.name == "lstm_quantile"
+    fig = plot_deep_var_training({"lstm_quantile": res}, {"lstm_quantile": "LSTM"})
+    (ax,) = fig.axes
+    assert ax.get_title() == f"LSTM ({scheme}, window 10): FZ0" and ax.get_xlabel() == "epoch"
+    assert [line.get_label() for line in ax.lines][:2] == ["train", "validation"]
+    assert len(ax.lines[0].get_xdata()) == res.fit.epochs_run
+    plt.close(fig)
+    with pytest.raises(
+        TypeError, match="plot_deep_var_training: deep\\['x'\\] must be a DeepVaRResult"
+    ):
+        plot_deep_var_training({"x": fc})
+    with pytest.raises(ValueError, match="plot_deep_var_training: deep must be a non-empty"):
+        plot_deep_var_training({})
 
 
 def test_deep_var_never_sees_the_test_period():

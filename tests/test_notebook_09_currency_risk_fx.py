@@ -103,4 +103,11 @@ def test_currency_risk_fx(run_dir):
     assert all(0 <= m[f"{n}.exceptions_event"] <= m[f"{n}.exceptions"] for n in VAR_MODELS + NETS)
 
     figures = {p.stem for p in (run_dir / "figures").glob("*.png")}
-    assert figures == {"rates", "cumulative_gain", "var_backtest", "rolling_tails"}
+    assert figures == {
+        "rates",
+        "cumulative_gain",
+        "var_backtest",
+        "rolling_tails",
+        "var_training",  # the learning curves of the currency's and the basket's VaR networks
+        "basket_var_training",
+    }

@@ -603,7 +603,8 @@ def test_interest_rate_yield_curve(run_dir):
     assert m["autoencoder.best_epoch"] > 1
     assert m["autoencoder.recon_rmse"] > m["autoencoder.recon_rmse_train"]
     assert m["autoencoder.converged"] in (0, 1)
-    assert m["bond_book.max_rel_gap_analytic_bump"] < 1e-6
+    # a central second difference with a 0.1 bp bump carries rounding of about 1e-16 / 1e-10: up to ~1e-6
+    assert m["bond_book.max_rel_gap_analytic_bump"] < 1e-5
     # the funded book: economic value = assets 100m - funding 92m; longer assets than funding lose when
     # rates rise; convexity: a fall of 200 bp gains more than a rise of 200 bp loses
     assert m["bond_book.value"] == pytest.approx(8e6, rel=1e-9)

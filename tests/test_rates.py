@@ -91,7 +91,7 @@ def test_bond_risk_table_and_eve_changes():
     table = rates.bond_risk_table(bonds, 0.05)
     assert table.loc["par 5y", "price"] == pytest.approx(100.0)
     assert table.loc["zero 10y", "modified_duration"] == pytest.approx(10 / 1.05)
-    assert (table["max_rel_gap"] < 1e-6).all()
+    assert (table["max_rel_gap"] < 1e-5).all()  # rounding of the 0.1 bp central difference: ~1e-6
     curve = rates.ZeroCurve((1, 5, 10), (0.03, 0.035, 0.04))
     book = {rates.Bond(0.0, 10, 1): 1e6}
     eve = rates.eve_changes(book, curve, rates.irrbb_shocks())

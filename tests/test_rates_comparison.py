@@ -131,7 +131,10 @@ def test_monte_carlo_reading_is_computed_from_the_summary():
     )
     text = monte_carlo_reading(summary, {1: 1.02, 12: 0.95})
     assert "Over 20 simulated panels" in text and "grows with the horizon" in text
-    assert "at h = 1 DNS-AR(1) beats" in text and "it loses (ratio 1.020)" in text
+    assert (
+        "at h = 1 DNS-AR(1) beats" in text
+        and "its ratio is 1.020 (not below 1, a point estimate" in text
+    )
     with pytest.raises(ValueError, match="lacks horizons"):
         monte_carlo_reading(summary, {1: 1.0})
 

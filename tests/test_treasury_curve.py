@@ -182,7 +182,7 @@ def test_monte_carlo_reading_when_dns_loses_everywhere():
         index=[1, 6, 12],
     )
     text = monte_carlo_reading(summary, {1: 1.01, 6: 0.99, 12: 1.06}, here="the real curve")
-    assert "on the real curve it wins (ratio 0.990)" in text
+    assert "on the real curve its ratio is 0.990 (below 1" in text
     assert text.endswith("loses to the random walk at every horizon, by more at longer horizons.")
     summary.loc[6, "mean"] = 1.06
     text = monte_carlo_reading(summary, {1: 1.01, 6: 0.99, 12: 1.06})

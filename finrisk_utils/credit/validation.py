@@ -391,7 +391,7 @@ def disparate_impact_reading(tables: Mapping[str, pd.DataFrame], *, threshold: f
         out.append(
             f"`{model}`"
             + (f" (approves PD ≤ {cutoff:.1%})" if cutoff is not None else "")
-            + f": lowest disparate-impact ratio {ratio[lowest]:.2f} ({lowest[0]}: {lowest[1]}); "
+            + f": lowest disparate-impact ratio {ratio[lowest]:.3f} ({lowest[0]}: {lowest[1]}); "
             f"below {threshold:g}: {below}."
         )
     return " ".join(out)

@@ -25,6 +25,7 @@ from finrisk_utils.market.deep_var import (
     select_on_validation,
 )
 from finrisk_utils.market.plots import (
+    plot_deep_var_training,
     plot_exception_timeline,
     plot_var_backtest,
 )
@@ -149,6 +150,7 @@ __all__ = [
     "parse_specs",
     "parse_windows",
     "relative_loss",
+    "plot_deep_var_training",
     "plot_exception_timeline",
     "plot_var_backtest",
     "run_var_window",

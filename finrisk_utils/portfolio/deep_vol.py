@@ -300,16 +300,20 @@ def validation_reading(errors: pd.Series, *, trained: bool, persistence_window: 
     persistence (the ``persistence_window``-period log volatility) and the constant training mean."""
     net, pers, const = (float(errors[k]) for k in ("network", "persistence", "training_mean"))
     text = (
-        f"On the validation origins the network's mean squared error of log volatility is {net:.4f}, against "
-        f"{pers:.4f} for persistence (the last {persistence_window} periods' log volatility) and {const:.4f} for "
-        "the constant training mean"
+        f"On the validation origins the network's mean squared error of log volatility (log units, not the "
+        f"standardised scale of the training report) is {net:.4f}, against {pers:.4f} for persistence (the last "
+        f"{persistence_window} periods' log volatility) and {const:.4f} for the constant training mean"
     )
     if not trained:
         return text + "; the network is labelled untrained and not interpreted."
+    caveat = (
+        " These are untested point estimates on the block that also stopped the training and set the variance "
+        "calibration, so they lean in the network's favour; the test period below is the out-of-sample check."
+    )
     if net < pers:
-        return text + ": it beats both bars before the test."
+        return text + ": lower than both." + caveat
     return (
         text
-        + ": it beats the constant (so it counts as trained) but not persistence, the first bar a risk "
-        "manager sets for a volatility forecast; the test below says whether that holds out of sample."
+        + ": lower than the constant (so it counts as trained) but not than persistence, the first bar a "
+        "risk manager sets for a volatility forecast." + caveat
     )

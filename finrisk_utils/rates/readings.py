@@ -29,11 +29,11 @@ def monte_carlo_reading(
     parts = []
     for h, row in summary.iterrows():
         side = "beats" if row["mean"] < 1 else "does not beat"
-        outcome = "wins" if panel_ratio[h] < 1 else "loses"
+        here_side = "below" if panel_ratio[h] < 1 else "not below"
         parts.append(
             f"at h = {h} DNS-AR(1) {side} the random walk on average (mean RMSE ratio "
-            f"{row['mean']:.3f}) and wins on {row['share_dns_wins']:.0%} of the panels; on {here} it "
-            f"{outcome} (ratio {panel_ratio[h]:.3f})"
+            f"{row['mean']:.3f}) and wins on {row['share_dns_wins']:.0%} of the panels; on {here} its ratio is "
+            f"{panel_ratio[h]:.3f} ({here_side} 1, a point estimate: the tests above say whether it differs)"
         )
     n = int(summary["count"].iloc[0])
     means = summary["mean"].to_numpy()

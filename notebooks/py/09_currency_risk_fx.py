@@ -34,7 +34,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores shared with a render or tests): 133 s in the full profile at the last render; 72 s in the quick profile (`finrisk run`, beside a render).
+# **Runtime** (2 CPU cores): 68 s in the full profile at the last render, run alone; 72 s in the quick profile (`finrisk run`, beside a render).
 
 # %% tags=["parameters"]
 seed = 42
@@ -114,6 +114,7 @@ from finrisk_utils.market import (
     exceptions_of,
     independence_reading,
     network_var_reading,
+    plot_deep_var_training,
     plot_var_backtest,
     run_var_window,
     select_networks,
@@ -348,6 +349,7 @@ forecasts |= {name: res.forecast for name, res in deep.items()}
 var_labels = deep_labels(deep)
 var_trained = deep_trained(deep)
 results = [backtest_var(test.loc[fc.var.index], fc) for fc in forecasts.values()]
+save_figure(plot_deep_var_training(deep, var_labels), out, "var_training")
 deep_status_table(deep)
 
 # %% tags=[]
@@ -427,9 +429,10 @@ if members:
     print(
         f"basket of {', '.join(members)}: mean pairwise correlation of daily returns {corr.mean():.2f}"
     )
-    display(  # the basket networks' own training: kept epoch, loss vs naive
+    display(  # the basket networks' own training: kept epoch, loss vs naive, learning curves
         deep_status_table(b_deep)
     )
+    save_figure(plot_deep_var_training(b_deep, b_labels), out, "basket_var_training")
     display(backtest_table(basket_results).rename(index=b_labels))
     display(comparison_table(basket_comp).rename(index=b_labels, level="model"))
     display(Markdown(comparison_text(basket_comp, list(b_deep), b_labels)))

@@ -23,7 +23,7 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores shared with another render): full profile 144 s at the last render; the quick profile took 66 s beside another quick run (`finrisk run`, 2 workers).
+# **Runtime** (2 CPU cores): full profile 144 s at the last render, run alone; the quick profile took 66 s beside another quick run (`finrisk run`, 2 workers).
 
 # %% tags=["parameters"]
 seed = 42
@@ -469,9 +469,9 @@ for m in fair_models:
 # same three with the lender's grade added as an input (`*_with_grade`), and OLS on the grade alone
 # (`rate_grade_only`). Here the grade may be an input: the question is how much of the price it explains. The mean
 # fit rate (`rate_mean`) is the floor. Squared errors are compared with OLS without the grade (DM, no lags; Holm;
-# MCS). The model the reading calls best is named on the validation slice; that slice also chose the boosting's
-# settings and stopped the networks, so their validation errors lean optimistic against OLS, which tunes nothing
-# there: the March comparison, not the validation ranking, is the test.
+# MCS). The model the reading calls best is named on the validation slice, the same slice that chose the boosting's
+# settings and stopped the networks, while OLS tunes nothing there: the ranking can favour the tuned models. March
+# tests each model against OLS only; no test here sets the chosen model against the runner-up.
 
 # %% tags=[]
 r_fit, r_te = (loans.loc[m, "interest_rate"].to_numpy() for m in (fit_mask, test_mask))
