@@ -958,6 +958,16 @@ def ablation_reading(
                 else "."
             )
         )
+    net_dropped = {
+        n: [_key_label(k) for k, c in comparisons.items() if n not in c.mcs.included]
+        for n in trained
+    }
+    if any(net_dropped.values()):
+        parts.append(
+            "The MCS drops "
+            + "; ".join(f"{name(n)} on {', '.join(v)}" for n, v in net_dropped.items() if v)
+            + "."
+        )
     if untrained:
         parts.append(f"Not read (did not train): {', '.join(untrained)}.")
     return " ".join(parts)

@@ -23,8 +23,9 @@ def plot_deep_var_training(
     deep: Mapping[str, DeepVaRResult], labels: Mapping[str, str] | None = None
 ) -> Figure:
     """Learning curves of deep VaR networks, one panel each: training and validation FZ0 loss per epoch with the
-    kept epoch marked, titled with the network's label, input scheme and window. The losses are in each network's
-    own target units (returns divided by its scale), so panels are not comparable with each other."""
+    kept epoch marked, and the validation loss of the constant forecast the trained check compares with (dotted);
+    titled with the network's label, input scheme and window. The losses are in each network's
+    own target units (returns divided by its scale), so two panels compare only where the schemes match."""
     where = "plot_deep_var_training"
     if not isinstance(deep, Mapping) or not deep:
         raise ValueError(f"{where}: deep must be a non-empty mapping name -> DeepVaRResult")
@@ -39,6 +40,16 @@ def plot_deep_var_training(
             raise ValueError(f"{where}: network {name!r} has non-finite losses")
         title = f"{labels.get(name, name)} ({res.spec.vol_scaling}, window {res.spec.window}): FZ0"
         plot_training(res.fit, title=title, ax=ax)
+        if res.fit.naive_val_loss is not None:  # the bar of the trained check
+            ax.axhline(
+                res.fit.naive_val_loss,
+                color="k",
+                ls=":",
+                lw=1,
+                label="constant forecast (validation)",
+            )
+        ax.set_ylabel("FZ0 loss (network's target units)")
+        ax.legend()
     fig.tight_layout()
     return fig
 

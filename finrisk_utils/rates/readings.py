@@ -33,7 +33,7 @@ def monte_carlo_reading(
         parts.append(
             f"at h = {h} DNS-AR(1) {side} the random walk on average (mean RMSE ratio "
             f"{row['mean']:.3f}) and wins on {row['share_dns_wins']:.0%} of the panels; on {here} its ratio is "
-            f"{panel_ratio[h]:.3f} ({here_side} 1, a point estimate: the tests above say whether it differs)"
+            f"{panel_ratio[h]:.3f} ({here_side} 1, a point estimate: the notebook's Diebold–Mariano tests say whether it differs)"
         )
     n = int(summary["count"].iloc[0])
     means = summary["mean"].to_numpy()

@@ -26,7 +26,7 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over all models.
 #
-# **Runtime** (2 CPU cores): 251 s in the full profile at the last render, run alone (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio); 99 s in the quick profile run alone on the 2 cores before the faster builders and predictions.
+# **Runtime** (2 CPU cores): 307 s in the full profile at the last render, run alone (251 s at the render before; eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio); 99 s in the quick profile run alone on the 2 cores before the faster builders and predictions.
 
 # %% tags=["parameters"]
 seed = 42
@@ -159,7 +159,8 @@ selection[["val_fz0", "best_epoch"]]
 # residuals by the filtered volatility. The linear quantile regression is fitted on the same pre-test dates, with
 # the LSTM's window. The selected networks forecast the test days after their refit. In the networks' status
 # table, `val_loss` and `naive_val_loss` are FZ0 in each network's own target units (returns divided by its
-# scale), so they compare a network with its naive forecast but not two networks; `val_fz0` is in return units.
+# scale: the EWMA volatility, or the training standard deviation for raw inputs), so they compare a network with its
+# naive forecast, and two networks only where both use the same scaling; `val_fz0` is in return units.
 # The trained check is made on the validation block before the refit, the only block the network has not been
 # fitted on.
 
@@ -194,8 +195,8 @@ save_figure(plot_deep_var_training(deep, labels), out, "training")
 # %% [markdown] tags=[]
 # The figure is also saved to figures/training.png in the run folder. Its losses are in each network's own
 # target units (returns divided by the network's scale: the EWMA volatility or the training standard deviation),
-# so the two panels cannot be compared with each other; the validation FZ0 in return units, which can, is the
-# selection table's `val_fz0` above.
+# so two panels compare only where both networks use the same scaling (the titles say which); the validation FZ0
+# in return units, which always compares, is the selection table's `val_fz0` above.
 
 # %% [markdown] tags=[]
 # ## Backtests, side by side
@@ -432,8 +433,9 @@ if portfolio:
 # The reading below is computed from this run's results; numbers and verdicts are not typed by hand. Context:
 # exceptions cluster in volatile periods, which the independence test (Christoffersen 1998) is built to detect, and
 # with about ten expected exceptions in four years DM tests of VaR losses have
-# little power. Training a network is itself random: notebook 07 reruns this notebook's reported configuration
-# over seeds and test years.
+# little power. Training a network is itself random: notebook 07 reruns this notebook over seeds and test years
+# (its full profile with this notebook's reported configuration; its committed outputs are of the quick profile,
+# with smaller networks).
 
 # %% tags=[]
 lines = [

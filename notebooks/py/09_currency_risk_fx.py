@@ -34,7 +34,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 68 s in the full profile at the last render, run alone; 72 s in the quick profile (`finrisk run`, beside a render).
+# **Runtime** (2 CPU cores): 96 s in the full profile at the last render, run alone (68 s at the render before); 72 s in the quick profile (`finrisk run`, beside a render).
 
 # %% tags=["parameters"]
 seed = 42

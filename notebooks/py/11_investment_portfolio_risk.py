@@ -35,7 +35,7 @@
 # The covariance forecasts themselves are scored per holding period by multivariate QLIKE and the Frobenius norm
 # against the realised cross-products.
 #
-# **Runtime** (2 CPU cores): 64 s wall-clock in the full profile at the last render, run alone (3 seeds, 1,584 skfolio optimisations; kernel start included, which the reading's own "Elapsed" leaves out); 47 s in the quick profile beside another quick run (`finrisk run`, 2 workers).
+# **Runtime** (2 CPU cores): 70 s wall-clock in the full profile at the last render, run alone (3 seeds, 1,584 skfolio optimisations; kernel start included, which the reading's own "Elapsed" leaves out); 47 s in the quick profile beside another quick run (`finrisk run`, 2 workers).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the network is refitted with seeds seed, seed + 1, ...
