@@ -34,7 +34,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 96 s in the full profile at the last render, run alone (68 s at the render before); 72 s in the quick profile (`finrisk run`, beside a render).
+# **Runtime** (2 CPU cores): 109 s in the full profile at the last render, run alone (96 s at the render before); 72 s in the quick profile (`finrisk run`, beside a render).
 
 # %% tags=["parameters"]
 seed = 42
@@ -60,6 +60,8 @@ event = "1985-09-22"  # the Plaza accord
 event_months = 6  # tail comparison: this many months either side of the event against the rest
 
 # %% tags=[]
+from dataclasses import replace
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -395,7 +397,10 @@ display(
 # %% tags=[]
 fig = plot_var_backtest(
     test,
-    [forecasts[k] for k in ["hs", "garch_skewt", "lstm_quantile", "cnn_quantile"]],
+    [  # legend names: an untrained network is labelled so
+        replace(forecasts[k], name=var_labels.get(k, k))
+        for k in ["hs", "garch_skewt", "lstm_quantile", "cnn_quantile"]
+    ],
     title=f"Long {currency}: daily returns (%) and {confidence:.0%} VaR, exceptions marked",
 )
 save_figure(fig, out, "var_backtest")
