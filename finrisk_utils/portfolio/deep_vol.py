@@ -310,10 +310,12 @@ def validation_reading(errors: pd.Series, *, trained: bool, persistence_window: 
         " These are untested point estimates on the block that also stopped the training and set the variance "
         "calibration, so they lean in the network's favour; the test period below is the out-of-sample check."
     )
-    if net < pers:
+    if net < min(pers, const):
         return text + ": lower than both." + caveat
+    beaten = [n for n, v in (("the constant", const), ("persistence", pers)) if net < v]
+    missed = [n for n in ("the constant", "persistence") if n not in beaten]
     return (
         text
-        + ": lower than the constant (so it counts as trained) but not than persistence, the first bar a "
-        "risk manager sets for a volatility forecast." + caveat
+        + f": lower than {' and '.join(beaten) or 'neither'}, not than {' or '.join(missed)} (persistence is "
+        "the first bar a risk manager sets for a volatility forecast)." + caveat
     )
