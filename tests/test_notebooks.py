@@ -433,6 +433,7 @@ def test_credit_default_dense_on_the_second_population(run_dir):
     m, _ = read_metrics(run_dir)
     assert m["run.n_applicants"] == 4454 and m["run.bad_rate"] == pytest.approx(1254 / 4454)
     assert m["run.n_missing"] > 0  # gaps kept and handled, not dropped
+    assert m["run.cv_splits"] == 2 and m["run.n_folds"] == 2  # the variant's parameter took effect
     assert m["run.population_bad_rate"] == pytest.approx(m["run.bad_rate"])
     # the logistic models rank applicants far better than a coin flip and short of a leak (AUC ~1)
     assert 0.72 < m["scorecard.auc"] < 0.95 and 0.72 < m["logit.auc"] < 0.95
@@ -813,6 +814,8 @@ def test_model_risk_sweeps(run_dir):
     assert m[f"{best}.pinball_in_mcs_ensemble"] == 1
     # 01's LSTM over seeds stays within a few per cent of the random walk (see test_price_forecasting_lstm)
     assert 0.97 < m["lstm_vs_random_walk.rmse_ratio_seed_mean"] < 1.05
+    # its trained share is read from the reruns' own flags (quick: 3 epochs, so any share can occur)
+    assert m["lstm.trained_seed_share"] in (0.0, 0.5, 1.0)
     # the sweeps' own folders and results tables were written (01's is named by the profile it ran in)
     for sweep_dir in ["sweep_02_seeds", "sweep_02_years", "sweep_01_seeds_quick", "sweep_08_quick"]:
         assert (run_dir / sweep_dir / "results.csv").exists()

@@ -38,7 +38,7 @@ def test_keras_floor_excludes_the_unsafe_releases():
 def test_make_notebooks_renders_each_notebook_in_its_committed_profile():
     """`make notebooks` renders in the quick profile exactly the notebooks tests/notebooks.yaml commits in it."""
     makefile = (Path(__file__).parents[1] / "Makefile").read_text()
-    listed = re.search(r"^QUICK_RENDERED := (.*)$", makefile, re.M)
+    listed = re.search(r"^QUICK_RENDERED :=(.*)$", makefile, re.M)
     assert listed, "Makefile defines no QUICK_RENDERED"
     config = yaml.safe_load((Path(__file__).with_name("notebooks.yaml")).read_text())
     quick = {

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from finrisk_utils.workbench.cli import main
 from finrisk_utils.workbench.report import aggregate_over_seeds, build_report
 from finrisk_utils.workbench.sweep import (
     expand_grid,
@@ -98,21 +99,17 @@ def test_real_sweep_on_two_workers_with_failure_resume_and_report(tmp_path):
     assert (tmp_path / "report.md").exists()
 
 
-def test_cli_sweep_rejects_bad_input(tmp_path):
-    def run(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "finrisk_utils.workbench.cli", "sweep", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    proc = run(str(TINY), "-p", "windw", "1", "--out", str(tmp_path))
-    assert proc.returncode == 2 and "defines no parameter(s) ['windw']" in proc.stderr
-    proc = run(str(TINY), "-p", "seed", "--out", str(tmp_path))
-    assert proc.returncode == 2 and "needs at least one value" in proc.stderr
-    proc = run(str(TINY), "--out", str(tmp_path))
-    assert proc.returncode == 2 and "grid is empty" in proc.stderr
+def test_cli_sweep_rejects_bad_input(tmp_path, capsys):
+    """In-process through ``main``: the argument errors come before any kernel starts."""
+    cases = [
+        (["-p", "windw", "1"], "defines no parameter(s) ['windw']"),
+        (["-p", "seed"], "needs at least one value"),
+        ([], "grid is empty"),
+    ]
+    for args, message in cases:
+        assert main(["sweep", str(TINY), *args, "--out", str(tmp_path)]) == 2, args
+        assert message in capsys.readouterr().err, args
+    assert not list(tmp_path.iterdir())  # nothing ran
 
 
 def test_report_of_a_plain_run(tmp_path):

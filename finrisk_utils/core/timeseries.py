@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sized
 from dataclasses import dataclass
-from typing import Generic, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.preprocessing import StandardScaler
 
 from finrisk_utils.core.validation import (
     DataValidationError,
@@ -27,6 +26,9 @@ from finrisk_utils.core.validation import (
     check_returns,
     check_same_index,
 )
+
+if TYPE_CHECKING:
+    from sklearn.preprocessing import StandardScaler
 
 __all__ = [
     "Split",
@@ -308,5 +310,9 @@ def fit_train_scaler(data: PandasData, train_end: str | pd.Timestamp) -> Standar
         what=f"training part before {pd.Timestamp(train_end).date()}",
         where="fit_train_scaler",
     )
+    from sklearn.preprocessing import (
+        StandardScaler,
+    )  # here: scikit-learn (and scipy) cost 1 s per import
+
     frame = train.to_frame() if isinstance(train, pd.Series) else train
     return StandardScaler().fit(frame.astype(float))

@@ -341,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted(PROFILES),
         default="full",
         help="profile to render in (default full); a notebook committed in another profile (tests/notebooks.yaml "
-        "render_profile, e.g. 07 in quick) is rendered with that --profile (make notebooks does both)",
+        "render_profile) is rendered with that --profile (make notebooks does both)",
     )
     render.set_defaults(func=_cmd_render)
     return parser

@@ -15,13 +15,9 @@
 # in every rerun, so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over seeds) with the shared protocol, and the spread over seeds is shown beside it.
 #
-# **Runtime** (2 CPU cores shared with another render): 313 s in the quick profile at the last render; the full profile
-# (six full-size reruns of 02 plus four test years) is about an hour on 2 free cores.
-#
-# **The stored outputs are from the quick profile** (`finrisk render --profile quick`): two seeds, notebook 02's
-# quick networks (*not* the configuration 02 reports) and notebook 01's quick LSTM. Read them as a demonstration of the method; the numbers for
-# 02's reported networks come from `finrisk render notebooks/07_model_risk_seed_variance_and_stability.ipynb`
-# (full profile), which has not been run yet.
+# **Runtime** (2 CPU cores, at the last render): 686 s in the full profile (six full-size reruns of 02, four test
+# years, six of 01); 313 s in the quick profile (2 seeds, 2 test years, the quick networks; 2 cores shared with
+# another render).
 
 # %% tags=["parameters"]
 seed = 42
@@ -177,10 +173,16 @@ price_runs = sweep(
 )
 assert (price_runs["status"] == "ok").all()
 ratio = metric(price_runs, "lstm.rmse") / metric(price_runs, "random_walk.rmse")
-dm_p = metric(price_runs, "lstm_vs_random_walk.dm_pvalue")
+trained_01 = metric(price_runs, "lstm.trained").astype(bool)  # beat a constant on validation
 print(
     f"LSTM RMSE / random-walk RMSE over {len(ratio)} seeds: mean {ratio.mean():.4f}, sd {ratio.std():.4f}, "
-    f"range {ratio.min():.4f}-{ratio.max():.4f} (one DM test per seed, not summarised)"
+    f"range {ratio.min():.4f}-{ratio.max():.4f} (one DM test per seed, not summarised). "
+    f"Trained in {trained_01.sum()}/{len(ratio)} seeds"
+    + (
+        f"; over the trained seeds only: mean {ratio[trained_01].mean():.4f}"
+        if trained_01.any()
+        else ": no seed's LSTM trained, the ratios are those of constant forecasts"
+    )
 )
 
 # %% [markdown] tags=[]
@@ -253,9 +255,16 @@ axes[0].legend(fontsize=8)
 by_year[[f"{m}.pinball" for m in ["garch_skewt", *nets]]].plot(
     ax=axes[1], marker="o", title="Pinball loss by test year (02)"
 )
-axes[2].scatter(price_runs["seed"], ratio)
+for flag, marker, label in [(True, "o", "trained"), (False, "x", "untrained")]:
+    axes[2].scatter(
+        price_runs["seed"][trained_01 == flag],
+        ratio[trained_01 == flag],
+        marker=marker,
+        label=label,
+    )
 axes[2].axhline(1, color="k", ls="--", lw=1)
-axes[2].set(title="LSTM RMSE / random walk by seed (01)", xlabel="seed")
+axes[2].set(title="LSTM RMSE / random walk by seed (01)", xlabel="seed", ylabel="RMSE ratio")
+axes[2].legend(fontsize=8)
 fig.tight_layout()
 save_figure(fig, out, "model_risk")
 
@@ -305,6 +314,7 @@ metrics = {
     "run.n_windows": len(years),
     "lstm_vs_random_walk.rmse_ratio_seed_mean": float(ratio.mean()),
     "lstm_vs_random_walk.rmse_ratio_seed_std": float(ratio.std()),
+    "lstm.trained_seed_share": float(trained_01.mean()),
     "garch_skewt.pinball": float(ens.loc["garch_skewt", "mean_loss"]),
 }
 metrics |= comparison_metrics(ens_comp, suffix="_ensemble")
