@@ -56,8 +56,8 @@ format: $(STAMP)
 # cells with the committed outputs) and writes their metrics.json, which the notebook tests (NOTEBOOK_TESTS) then
 # check. The worked solutions (their asserts) run in the same parallel session, in solutions/ as a teacher runs
 # them, and so do the unit tests (all but NOTEBOOK_TESTS; -m "not solution" skips tests/test_solutions.py's own
-# execution of the solutions): one session keeps both cores busy to its end. The notebook checks start after every
-# notebook has finished, so none is executed twice.
+# execution of the solutions): one session keeps both cores busy to its end. The notebook checks (they only read
+# metrics.json, a few seconds in one process) start after every notebook has finished, so none is executed twice.
 # TEST_WORKERS at a time (pytest-xdist, a file's tests on one worker: a notebook's cells share its kernel); the
 # longest notebook (07) first, so that it does not finish alone.
 # Each worker's thread pools (OpenMP/BLAS, TensorFlow) get cores / TEST_WORKERS threads, as `finrisk run` caps its
@@ -76,7 +76,7 @@ test: lint
 	$(PYTEST) $(NBVAL_DIR)/07_*.ipynb $(NBVAL_DIR) solutions tests $(addprefix --ignore=,$(NOTEBOOK_TESTS)) \
 		-m "not solution" $(XDIST) --durations=25 --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600; first=$$?; \
-	$(PYTEST) $(NOTEBOOK_TESTS) $(XDIST); notebooks=$$?; \
+	$(PYTEST) $(NOTEBOOK_TESTS); notebooks=$$?; \
 	test $$first -eq 0 -a $$notebooks -eq 0
 
 # Unit tests under line coverage, and every module of the package held to at least 85% (tests/coverage_report.py).

@@ -6,7 +6,6 @@ execution serves both); run alone, this module executes the notebooks itself wit
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -136,31 +135,6 @@ def test_price_forecasting_lstm(run_dir):
         assert 0.42 < m[f"{name}.directional_accuracy"] < 0.58
     assert _finite(m["lstm_vs_random_walk.dm_pvalue"])  # read by notebook 07's seed sweep
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {"training", "forecasts"}
-
-
-def test_plain_papermill_cli_runs_a_notebook(tmp_path):
-    out = tmp_path / "out.ipynb"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "papermill",
-            "notebooks/00_data_tour.ipynb",
-            str(out),
-            "-p",
-            "profile",
-            "quick",
-            "-p",
-            "output_dir",
-            str(tmp_path / "run"),
-            "--no-progress-bar",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert out.exists() and (tmp_path / "run" / "metrics.json").exists()
 
 
 VAR_MODELS = [

@@ -325,3 +325,29 @@ def test_a_kernel_that_dies_before_starting_is_started_again(tmp_path, monkeypat
     monkeypatch.setattr(pm, "execute_notebook", flaky(1, MemoryError("out of memory")))
     assert runner._papermill(Path("x.ipynb"), out, {}, None) == "MemoryError: out of memory"
     assert len(calls) == 1
+
+
+def test_plain_papermill_cli_runs_a_notebook(tmp_path):
+    """The README's papermill route: a real notebook, its parameters cell overridden with -p, runs to the end."""
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            "notebooks/00_data_tour.ipynb",
+            str(out),
+            "-p",
+            "profile",
+            "quick",
+            "-p",
+            "output_dir",
+            str(tmp_path / "run"),
+            "--no-progress-bar",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert out.exists() and (tmp_path / "run" / "metrics.json").exists()
