@@ -14,7 +14,7 @@ HEADLESS := CUDA_VISIBLE_DEVICES="" TF_CPP_MIN_LOG_LEVEL=3 PYDEVD_DISABLE_FILE_V
 help:
 	@echo "make run [PROFILE=quick|full] [WORKERS=N]  execute all notebooks in parallel into runs/<timestamp>/"
 	@echo "make test [TEST_WORKERS=N]     lint + unit tests + notebooks end to end (papermill, nbval), in parallel"
-	@echo "make coverage                  unit tests under line coverage, each module held to 85%"
+	@echo "make coverage                  unit tests under line coverage, each module against an 85% goal"
 	@echo "make test-jax                  model tests and two notebooks on the JAX Keras backend"
 	@echo "make lab                       JupyterLab on notebooks/ with the project installed"
 	@echo "make ui                        MLflow UI on the tracking store (runs/mlflow.db)"
@@ -79,7 +79,7 @@ test: lint
 	$(PYTEST) $(NOTEBOOK_TESTS); notebooks=$$?; \
 	test $$first -eq 0 -a $$notebooks -eq 0
 
-# Unit tests under line coverage, and every module of the package held to at least 85% (tests/coverage_report.py).
+# Unit tests under line coverage; tests/coverage_report.py lists each module's share and those under the 85% goal.
 coverage: $(STAMP)
 	$(PYTEST) tests -m "not solution and not notebook" $(addprefix --ignore=,$(NOTEBOOK_TESTS)) $(XDIST) \
 		--cov=finrisk_utils --cov-report= --cov-report=json:build/coverage.json

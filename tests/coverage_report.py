@@ -1,4 +1,4 @@
-"""Per-module line coverage of finrisk_utils from the unit tests (``make test`` writes build/coverage.json).
+"""Per-module line coverage of finrisk_utils from the unit tests (``make coverage`` writes build/coverage.json).
 
 ``python tests/coverage_report.py build/coverage.json [target]`` prints every module's coverage, lowest first, and
 the modules under the target (85% by default). It exits non-zero only when the file is missing or unreadable: the

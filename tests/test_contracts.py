@@ -106,3 +106,27 @@ def test_notebooks_are_paired_with_their_scripts_and_in_sync():
 
 def test_py_typed_marker_ships():
     assert (PACKAGE / "py.typed").is_file()
+
+
+def test_importing_the_package_loads_no_heavy_library():
+    """Every kernel, sweep worker and CLI process imports ``finrisk_utils``: ``finrisk_utils.core`` loads its
+    modules on first use, so that importing the package (or ``record_metrics``) loads neither matplotlib, nor
+    scipy.stats, nor scikit-learn, nor TensorFlow (2 s a process when it did)."""
+    code = (
+        "import sys; from finrisk_utils import record_metrics, setup; "
+        "print(sorted(m for m in ('matplotlib', 'scipy.stats', 'sklearn', 'tensorflow') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_core_resolves_names_and_modules_on_first_use():
+    import finrisk_utils.core as core
+
+    assert core.save_figure is importlib.import_module("finrisk_utils.core.plotting").save_figure
+    assert core.descriptive is importlib.import_module("finrisk_utils.core.descriptive")
+    assert set(core.__all__) <= set(dir(core))
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        _ = core.nope
