@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from finrisk_utils.workbench.outputs import read_metrics
@@ -788,8 +789,10 @@ def test_model_risk_sweeps(run_dir):
     assert m[f"{best}.pinball_in_mcs_ensemble"] == 1
     # 01's LSTM over seeds stays within a few per cent of the random walk (see test_price_forecasting_lstm)
     assert 0.97 < m["lstm_vs_random_walk.rmse_ratio_seed_mean"] < 1.05
-    # its trained share is read from the reruns' own flags (quick: 3 epochs, so any share can occur)
-    assert m["lstm.trained_seed_share"] in (0.0, 0.5, 1.0)
+    # its trained share is the reruns' own flags (quick: 3 epochs, so any share can occur), not a constant
+    reruns = pd.read_csv(run_dir / "sweep_01_seeds_quick" / "results.csv")
+    assert len(reruns) == m["run.n_seeds"]
+    assert m["lstm.trained_seed_share"] == pytest.approx(reruns["metric:lstm.trained"].mean())
     # the sweeps' own folders and results tables were written (01's is named by the profile it ran in)
     for sweep_dir in ["sweep_02_seeds", "sweep_02_years", "sweep_01_seeds_quick", "sweep_08_quick"]:
         assert (run_dir / sweep_dir / "results.csv").exists()
