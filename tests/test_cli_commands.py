@@ -263,7 +263,9 @@ def test_ui_starts_mlflow_on_the_store_and_passes_its_exit_status(capsys, tmp_pa
     fake = FakeCall(code=3)
     monkeypatch.setattr(subprocess, "call", fake)
     uri = f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"
-    code, out, _ = _run(capsys, "ui", "--tracking-uri", uri, "--port", "5055", "--host", "0.0.0.0")
+    code, out, _ = _run(
+        capsys, "ui", "--tracking-uri", uri, "--port", "5055", "--host", "0.0.0.0", "--workers", "2"
+    )
     assert code == 3
     assert out.strip() == f"MLflow UI on {uri}: http://0.0.0.0:5055 (Ctrl-C stops it)"
     (cmd,) = fake.cmds
@@ -273,7 +275,7 @@ def test_ui_starts_mlflow_on_the_store_and_passes_its_exit_status(capsys, tmp_pa
         cmd[cmd.index("--default-artifact-root") + 1]
         == (tmp_path / "store" / "mlartifacts").as_uri()
     )
-    assert cmd[-4:] == ["--host", "0.0.0.0", "--port", "5055"]
+    assert cmd[-6:] == ["--host", "0.0.0.0", "--port", "5055", "--workers", "2"]
     assert (tmp_path / "store").is_dir()
 
 

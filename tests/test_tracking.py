@@ -139,6 +139,8 @@ def test_tracking_uri_resolution(monkeypatch, tmp_path):
         resolve_tracking_uri(" ")
     cmd = ui_command(f"sqlite:///{tmp_path / 'm.db'}", port=5123)
     assert cmd[1:4] == ["-m", "mlflow", "ui"] and "5123" in cmd and "--default-artifact-root" in cmd
+    assert cmd[-2:] == ["--workers", "1"]
+    assert ui_command(f"sqlite:///{tmp_path / 'm.db'}", workers=3)[-2:] == ["--workers", "3"]
 
 
 def _free_port() -> int:

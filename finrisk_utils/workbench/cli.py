@@ -218,7 +218,9 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     uri = resolve_tracking_uri(args.tracking_uri)
     print(f"MLflow UI on {uri}: http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
     try:
-        return subprocess.call(ui_command(uri, host=args.host, port=args.port))
+        return subprocess.call(
+            ui_command(uri, host=args.host, port=args.port, workers=args.workers)
+        )
     except KeyboardInterrupt:
         return 0
 
@@ -327,6 +329,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=_positive_int, default=5000)
+    ui.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="server processes (default 1; a team's UI: more)",
+    )
     ui.set_defaults(func=_cmd_ui)
     lab = sub.add_parser("lab", help="JupyterLab on notebooks/ (as root too)")
     lab.add_argument("--port", type=_positive_int)
