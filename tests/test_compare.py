@@ -26,6 +26,7 @@ from finrisk_utils.forecasting.compare import (
     model_confidence_set,
     relative_size,
     seed_ensemble,
+    seed_ratio_reading,
     seed_spread,
     seed_spread_reading,
     verdict,
@@ -502,3 +503,50 @@ def test_relative_size_reads_difference_losses_by_difference():
 def test_mark_untrained_marks_once():
     assert mark_untrained("lstm") == "lstm (untrained)"
     assert mark_untrained("lstm (untrained)") == "lstm (untrained)"
+
+
+def test_seed_ratio_reading_separates_trained_seeds_from_constant_forecasts():
+    kw = {"model": "LSTM", "benchmark": "random walk", "metric": "RMSE"}
+    ratio = pd.Series([0.99, 1.02, 1.00, 0.98], index=[0, 1, 2, 3])
+    some = seed_ratio_reading(ratio, pd.Series([True, False, True, False], index=ratio.index), **kw)
+    assert some.startswith(
+        "**LSTM RMSE / random walk RMSE over 4 seeds**: mean 0.9975, sd 0.0171, range 0.9800 to 1.0200, "
+        "below 1 in 2/4 (point estimates;"
+    )
+    assert some.endswith(
+        "LSTM trained in 2/4 seeds; the others are constant forecasts, so the trained seeds on their own: "
+        "mean 0.9950, sd 0.0071, range 0.9900 to 1.0000, below 1 in 1/2."
+    )
+    every = seed_ratio_reading(ratio, pd.Series(1, index=ratio.index), **kw)
+    assert every.endswith("LSTM trained in every seed.")
+    none = seed_ratio_reading(ratio, pd.Series(False, index=ratio.index), **kw)
+    assert "No seed's LSTM trained" in none and "not a reading of the network" in none
+    one = seed_ratio_reading(
+        pd.Series([0.97], index=[5]), pd.Series([False, True], index=[4, 5]).iloc[1:], **kw
+    )
+    assert "over 1 seed**: 0.9700 (one seed, below 1)" in one and one.endswith("in every seed.")
+    lone = seed_ratio_reading(
+        ratio, pd.Series([False, False, True, False], index=ratio.index), **kw
+    )
+    assert lone.endswith("on their own: 1.0000 (one seed).")
+
+
+@pytest.mark.parametrize(
+    ("ratio", "trained", "error", "match"),
+    [
+        ([1.0, 0.9], [True, True], TypeError, "ratio and trained must be pandas Series"),
+        (
+            pd.Series([1.0, np.nan]),
+            pd.Series([True, True]),
+            DataValidationError,
+            "ratio has 1 non-finite",
+        ),
+        (pd.Series([1.0, 0.0]), pd.Series([True, True]), ValueError, "seed 1 has 0.0"),
+        (pd.Series([1.0, 0.9]), pd.Series([True, True], index=[1, 2]), ValueError, "same seeds"),
+        (pd.Series([1.0, 0.9]), pd.Series([0.5, 1.0]), ValueError, "booleans"),
+        (pd.Series([], dtype=float), pd.Series([], dtype=bool), DataValidationError, "ratio"),
+    ],
+)
+def test_seed_ratio_reading_rejects_bad_input(ratio, trained, error, match):
+    with pytest.raises(error, match=f"seed_ratio_reading: .*{match}"):
+        seed_ratio_reading(ratio, trained, model="m", benchmark="b", metric="RMSE")

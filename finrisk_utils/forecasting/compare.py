@@ -62,6 +62,7 @@ __all__ = [
     "pooled_squared_errors",
     "seed_ensemble",
     "seed_spread",
+    "seed_ratio_reading",
     "seed_spread_reading",
     "verdict",
 ]
@@ -703,6 +704,58 @@ def seed_spread_reading(
             else ""
         )
         + f". Whether the ensemble differs from {benchmark} is for the test of the comparison, not this spread."
+    )
+
+
+def seed_ratio_reading(
+    ratio: pd.Series, trained: pd.Series, *, model: str, benchmark: str, metric: str
+) -> str:
+    """Markdown: the spread over seeds of ``model``'s test ``metric`` relative to ``benchmark``'s (``ratio``: one
+    value per seed, e.g. RMSE / random-walk RMSE; below 1 is better), read beside which seeds trained.
+
+    ``trained`` (bool, same index as ``ratio``) says whether each seed's network beat a naive forecast on
+    validation. The mean over every seed mixes trained networks with constant forecasts, so the trained seeds are
+    summarised on their own; where none trained, the ratios are said to be those of constant forecasts. Each
+    seed's own test is in its rerun; p-values are never summarised over seeds, so none is read here."""
+    where = "seed_ratio_reading"
+    if not isinstance(ratio, pd.Series) or not isinstance(trained, pd.Series):
+        raise TypeError(f"{where}: ratio and trained must be pandas Series indexed by seed")
+    values = as_float_array(ratio, "ratio", where=where)
+    if (values <= 0).any():
+        i = int(np.argmax(values <= 0))
+        raise ValueError(
+            f"{where}: ratio must be positive (a ratio of two losses); seed {ratio.index[i]!r} has {float(values[i])!r}"
+        )
+    if not ratio.index.equals(trained.index):
+        raise ValueError(f"{where}: trained must be indexed by the same seeds as ratio")
+    if not (pd.api.types.is_bool_dtype(trained) or trained.isin([0, 1]).all()):
+        raise ValueError(f"{where}: trained must hold booleans (or 0/1), got {trained.tolist()!r}")
+    ok = trained.astype(bool).to_numpy()
+    n, k = values.size, int(ok.sum())
+
+    def summary(v: np.ndarray) -> str:
+        below = int((v < 1).sum())
+        sd = f", sd {v.std(ddof=1):.4f}" if v.size > 1 else ""
+        return (
+            f"mean {v.mean():.4f}{sd}, range {v.min():.4f} to {v.max():.4f}, below 1 in {below}/{v.size}"
+            if v.size > 1
+            else f"{v[0]:.4f} (one seed{', below 1' if below else ''})"
+        )
+
+    text = (
+        f"**{model} {metric} / {benchmark} {metric} over {n} seed{'s' if n > 1 else ''}**: {summary(values)} "
+        "(point estimates; each seed's test is in its rerun, p-values are not summarised over seeds). "
+    )
+    if k == 0:
+        return text + (
+            f"No seed's {model} trained (none beat a constant forecast on validation): these are the ratios of "
+            f"constant forecasts, not a reading of the network."
+        )
+    if k == n:
+        return text + f"{model} trained in every seed."
+    return text + (
+        f"{model} trained in {k}/{n} seeds; the others are constant forecasts, so the trained seeds on their own: "
+        f"{summary(values[ok])}."
     )
 
 
