@@ -287,6 +287,10 @@ def test_compare_forecasts_table_metrics_and_text():
     with pytest.raises(FrozenInstanceError):
         res.benchmark = "dns"
 
+    precise = res.verdict_text({"rw": "the random walk"}, digits=3)
+    assert f"bad's RMSE is {np.sqrt(t.loc['bad', 'ratio']):.3f} times the random walk's" in precise
+    with pytest.raises(ValueError, match="verdict_text: digits"):
+        res.verdict_text(digits=0)
     text = res.verdict_text({"rw": "the random walk", "bad": "the bad model"})
     ratio = np.sqrt(t.loc["bad", "ratio"])
     assert (

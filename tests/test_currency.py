@@ -197,6 +197,12 @@ def test_fama_regression_and_slope_find_a_negative_slope_and_reject_uip():
     assert isinstance(s, FamaSlope) and s.n == 249
     assert -1.2 < s.beta < -0.8 and s.pvalue_vs_one < 1e-6 and s.pvalue_vs_zero < 1e-6
     assert "rejected" in fama_reading(s, "gbp", 1) and "puzzle" in fama_reading(s, "gbp", 1)
+    # the sign is read with its test: a negative slope that 0 does not reject is no puzzle
+    weak = FamaSlope(beta=-0.5, se=1.0, pvalue_vs_one=0.13, pvalue_vs_zero=0.62, n=100)
+    assert "negative, not significantly different from 0" in fama_reading(weak, "gbp", 1)
+    assert "puzzle" not in fama_reading(weak, "gbp", 1)
+    strong = FamaSlope(beta=0.9, se=0.1, pvalue_vs_one=0.3, pvalue_vs_zero=1e-6, n=100)
+    assert "significantly positive" in fama_reading(strong, "gbp", 1)
     origins = spot.index[250:290]
     fc = fama_regression_forecast(spot, fwd, origins, 1)
     premium = 100 * np.log(fwd / spot).loc[origins].to_numpy()
@@ -245,8 +251,19 @@ def test_compare_change_forecasts_finds_the_oracle_and_adjusts_over_horizons():
     assert m["random_walk.rmse_ratio_h1_monthly"] == 1.0
     assert all(k.endswith("_monthly") and k.count(".") == 1 for k in m)
     text = change_forecast_reading(comps, unit="month")
-    assert "(DM, Holm): oracle." in text and "(Clark-West, Holm; " in text
-    assert "3 months ahead" in text and "guess" not in text.split("\n\n")[-1]
+    assert "at some horizon (Holm): oracle." in text and "(Clark-West, Holm; " in text
+    # the noise forecast loses significantly: the summary says so (the per-horizon lines carry its numbers)
+    assert "3 months ahead" in text
+    assert text.split("\n\n")[-1].endswith(
+        "worse than random_walk at some horizon (DM, Holm): guess."
+    )
+    # each model's words are the table's verdict (Clark-West decides "better" for the nested models)
+    for (_h, model), row in table.iterrows():
+        if model != "random_walk":
+            assert (
+                f"{model} RMSE {row['rmse_ratio']:.3f} times random_walk's, {row['verdict']} ("
+                in text
+            )
 
 
 def test_untrained_models_are_left_out_and_no_winner_is_said_when_none():
@@ -268,8 +285,15 @@ def test_untrained_models_are_left_out_and_no_winner_is_said_when_none():
     assert ("guess (untrained)" in kept) == ("guess" in included)
     # a forecast that holds the outcome under heavy noise: DM says worse, Clark-West finds its content
     text = change_forecast_reading(_comparison(oracle_noise=50.0))
-    assert "oracle RMSE" in text and "DM significantly worse" in text
-    assert "(DM, Holm): none." in text and "Clark-West, Holm" in text
+    assert "oracle RMSE" in text and "significantly worse than random_walk (DM Holm p" in text
+    assert "at some horizon (Holm): none." in text and "Clark-West, Holm" in text
+    # significant losses are read like wins, in the summary too
+    assert text.endswith(
+        "Significantly worse than random_walk at some horizon (DM, Holm): guess, oracle."
+    )
+    noise = change_forecast_reading(_comparison(oracle_noise=50.0, informative=False))
+    assert "No model beats random_walk at any horizon" in noise
+    assert noise.endswith("(DM, Holm): guess, oracle.")
 
 
 def test_compare_change_forecasts_rejects_misaligned_inputs():

@@ -204,9 +204,20 @@ def test_readings_name_the_worst_model(sim):
     results = _results(sim)
     text = classical_reading(results, ["garch_t", "hs"])
     assert "pinball loss: worst hs" in text and "Worst on average rank: hs" in text
+    # where no ES is underestimated, no model is called the most negative Z2
+    calm = [
+        dataclasses.replace(r, es=dataclasses.replace(r.es, z2=0.1 + i))
+        for i, r in enumerate(results)
+    ]
+    calm_text = classical_reading(calm, ["garch_t", "hs"])
+    assert "no model's ES is underestimated (every Z2 at least 0)" in calm_text
+    assert "most negative" not in calm_text
     assert "independence" in independence_reading(results)
     marked = independence_reading(results, trained={"hs": False})
     assert "hs (untrained)" in marked and "garch_t (untrained)" not in marked
+    # an untrained model is neither passed nor rejected: it is named apart, once
+    assert marked.endswith(" Not interpreted: hs (untrained).") and marked.count("hs") == 1
+    assert "garch_t" in marked.split(" Not interpreted")[0]
     cap = capital_table(results)
     assert set(cap.columns) == {
         "exceptions_last_250",

@@ -365,6 +365,7 @@ def test_comparison_metrics_and_pays_after_costs_words():
     )
     pays, text = pays_after_costs("lstm_ccc", "sample_cov", perf, result)
     assert pays and "it pays" in text and "12.00%" in text
+    assert "net Sharpe 0.50 against 0.40 (point estimates, not tested)" in text
     perf.loc["lstm_ccc", "sharpe"] = (
         0.3  # costs ate the Sharpe ratio: lower risk alone does not pay
     )

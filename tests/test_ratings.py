@@ -266,8 +266,12 @@ def test_errors_by_group_signs_pooling_and_tests():
     assert t.loc["own", "mean_signed_error"] == -1 and t.loc["own", "over_grading_rate"] == 1
     assert t.loc["rent", "mae_notches"] == 0 and t.attrs["spread"] == 1
     assert t.attrs["kruskal_pvalue"] < 1e-10 and t.attrs["chi2_pvalue"] < 1e-10
-    text = group_error_reading({"tenure": t}, "m")
-    assert "own loans most favourably" in text
+    text = group_error_reading({"m": {"tenure": t}})
+    assert (
+        "`m`'s mean signed error is lowest for own loans (-1.000 notches: graded better than the lender did"
+        in text
+    )
+    assert "highest for rent loans (+0.000: the lender's grade on average" in text
     assert (
         "differ significantly at 5% after Holm in the signed error (Kruskal-Wallis) and in over / exact / under"
         in text
@@ -279,8 +283,27 @@ def test_errors_by_group_signs_pooling_and_tests():
     }  # the two tests disagree: the reading says which rejects
     assert (
         "after Holm in over / exact / under (chi-square), not in the other test"
-        in group_error_reading({"tenure": one}, "m")
+        in group_error_reading({"m": {"tenure": one}})
     )
+    # one Holm family over every model and grouping: a p-value that passes alone fails among eight tests
+    borderline = t.copy()
+    borderline.attrs = {**t.attrs, "kruskal_pvalue": 0.02, "chi2_pvalue": 0.9}
+    alone = group_error_reading({"m": {"tenure": borderline}})
+    assert "Holm = 0.040" in alone and "differ significantly" in alone
+    calm = t.copy()
+    calm.attrs = {**t.attrs, "kruskal_pvalue": 0.9, "chi2_pvalue": 0.9}
+    four = group_error_reading(
+        {"m": {"tenure": borderline, "state": calm}, "n": {"tenure": calm, "state": calm}}
+    )
+    assert "Holm = 0.160" in four and "differ significantly" not in four
+    assert four.endswith(
+        "(Holm over the 8 tests of this section: 2 models × their groupings × two tests.)"
+    )
+    assert four.count("\n\n") == 2  # one paragraph per model, then the family
+    with pytest.raises(ValueError, match="group_error_reading: tables must map each model"):
+        group_error_reading({"tenure": t})
+    with pytest.raises(ValueError, match="group_error_reading: tables must map"):
+        group_error_reading({})
     with pytest.raises(ValueError, match="fewer than two groups"):
         errors_by_group(y, pred, groups, min_count=500)
 
@@ -454,6 +477,8 @@ def test_grade_model_works_with_permutation_importance():
     imp = permutation_importance(model, frame, y, n_repeats=3, random_state=0).importances_mean
     assert imp[0] > imp[2] and imp[0] > 0.1
     assert "`m`: `strong`" in importance_reading(pd.DataFrame({"m": imp}, index=frame.columns))
+    signs = importance_reading(pd.DataFrame({"m": [0.2, -0.004]}, index=["a", "b"]), top=2)
+    assert "`a` (+0.200), `b` (-0.004)" in signs and "+-" not in signs
 
 
 # ------------------------------------------------------------------------------------------------ readings, plots
@@ -537,7 +562,13 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
     with pytest.raises(ValueError, match="ordinal_vs_softmax_reading: comparisons"):
         ordinal_vs_softmax_reading(table, {}, "o", "s", trained={})
     rates = pd.DataFrame({"r2": [0.9, 0.2, 0.95], "rmse": [1.5, 4.0, 1.2]}, index=["g", "w", "wg"])
-    assert "90.0%" in rate_reading(rates, grade_only="g", without="w", with_grade="wg")
+    text = rate_reading(rates, grade_only="g", without="w", with_grade="wg", period="Mar-2018")
+    assert "(`g`) explains 90.0% of the variance of the rates of Mar-2018 (RMSE 1.50 pp)" in text
+    worse = rate_reading(
+        rates.assign(r2=[0.9, -0.05, 0.95]), grade_only="g", without="w", with_grade="wg"
+    )
+    assert "(`w`) explains none (R² -5.0%: worse than the mean rate)" in worse
+    assert "rates of the test months" in worse
 
 
 def test_grade_models_reading_states_verdicts_mcs_training_and_the_tail():

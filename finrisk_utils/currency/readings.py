@@ -87,14 +87,15 @@ def change_forecast_reading(
     unit: str = "step",
     level: float = 0.05,
 ) -> str:
-    """Markdown, one bullet per horizon: each model's RMSE against the benchmark's, the two-sided DM verdict
-    (Holm over every horizon), for nested models the Clark-West reading (Holm), and the MCS; then a summary:
-    which models have a significantly lower squared error (DM) and which carry predictive content beyond the
-    benchmark (Clark-West) anywhere, after Holm."""
+    """Markdown, one bullet per horizon: each model's RMSE against the benchmark's and its verdict (two-sided DM,
+    Holm over every horizon; for a model that nests the benchmark, "better" needs the Clark-West test after Holm
+    and a lower sample loss, as in the comparison table's verdict), the Clark-West reading and the MCS; then a
+    summary: which models have a significantly lower squared error, which carry predictive content beyond the
+    benchmark (Clark-West), and which are significantly worse, at some horizon, after Holm."""
     comps = _check(comps, "change_forecast_reading")
     labels = dict(labels or {})
     name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
-    lines, better, content = [], set(), set()
+    lines, better, content, worse = [], set(), set(), set()
     for h, c in comps.items():
         t = c.table.set_index("model")
         b = c.benchmark
@@ -105,22 +106,28 @@ def change_forecast_reading(
             if not r["trained"]:
                 parts.append(f"{name(m)} did not train (not interpreted)")
                 continue
-            dm_words = verdict(r["mean_loss_diff"], r["pvalue_holm"], name(b), level=c.level)
+            words = verdict(
+                r["mean_loss_diff"],
+                r["pvalue_holm"],
+                name(b),
+                level=c.level,
+                cw_pvalue_holm=r["cw_pvalue_holm"],
+            )
             text = (
-                f"{name(m)} RMSE {np.sqrt(r['ratio']):.3f} times {name(b)}'s, DM {dm_words} "
-                f"(Holm p {format_pvalue(r['pvalue_holm'])})"
+                f"{name(m)} RMSE {np.sqrt(r['ratio']):.3f} times {name(b)}'s, {words} "
+                f"(DM Holm p {format_pvalue(r['pvalue_holm'])}"
             )
             if np.isfinite(r["cw_pvalue_holm"]):
                 found = r["cw_pvalue_holm"] < level
                 text += (
-                    f", Clark-West {'finds' if found else 'finds no'} predictive content beyond it "
-                    f"(Holm p {format_pvalue(r['cw_pvalue_holm'])})"
+                    f"; Clark-West {'finds' if found else 'finds no'} predictive content beyond it, "
+                    f"Holm p {format_pvalue(r['cw_pvalue_holm'])}"
                 )
                 if found:
                     content.add(m)
-            if dm_words.startswith("significantly better"):
-                better.add(m)
-            parts.append(text)
+            better |= {m} if words.startswith("significantly better") else set()
+            worse |= {m} if words.startswith("significantly worse") else set()
+            parts.append(text + ")")
         kept = ", ".join(
             name(m) if t.loc[m, "trained"] else mark_untrained(name(m)) for m in c.mcs.included
         )
@@ -133,7 +140,7 @@ def change_forecast_reading(
     names = lambda ms: ", ".join(sorted(name(m) for m in ms))  # noqa: E731
     if better or content:
         summary = (
-            f"Significantly lower squared error than {b} at some horizon (DM, Holm): {names(better) or 'none'}. "
+            f"Significantly lower squared error than {b} at some horizon (Holm): {names(better) or 'none'}. "
             f"Predictive content beyond {b} (Clark-West, Holm; a model can have it and still forecast worse, "
             f"because estimating it adds noise): {names(content) or 'none'}."
         )
@@ -142,6 +149,8 @@ def change_forecast_reading(
             f"No model beats {b} at any horizon after Holm's adjustment, by DM or Clark-West: the "
             "Meese-Rogoff result holds here."
         )
+    if worse:
+        summary += f" Significantly worse than {b} at some horizon (DM, Holm): {names(worse)}."
     return "\n".join(lines) + "\n\n" + summary
 
 
@@ -152,10 +161,14 @@ def fama_reading(slope: FamaSlope, pair: str, horizon: int, level: float = 0.05)
         raise TypeError(f"fama_reading: slope must be a FamaSlope, got {type(slope).__name__}")
     one = "rejected" if slope.pvalue_vs_one < level else "not rejected"
     zero = "rejected" if slope.pvalue_vs_zero < level else "not rejected"
+    significant = slope.pvalue_vs_zero < level
     sign = (
-        "negative (the forward-premium puzzle: the currency at a forward discount tended to appreciate)"
-        if (slope.beta < 0)
-        else "positive"
+        "significantly negative (the forward-premium puzzle: the currency at a forward discount tended to "
+        "appreciate)"
+        if slope.beta < 0 and significant
+        else f"{'negative' if slope.beta < 0 else 'positive'}, not significantly different from 0"
+        if not significant
+        else "significantly positive"
     )
     return (
         f"Fama regression for {pair}, {horizon}-month changes on the forward premium, {slope.n} months before "

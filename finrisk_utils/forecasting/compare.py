@@ -853,6 +853,7 @@ class ComparisonResult:
         *,
         root: bool | None = None,
         at: str | None = None,
+        digits: int = 2,
     ) -> str:
         """Markdown sentences read off the table: one per compared model, then the MCS.
 
@@ -866,7 +867,11 @@ class ComparisonResult:
             What each sentence opens with; default ``"At h = <horizon>"``. Say what the period is where the
             horizon alone would mislead (e.g. ``"Per 21-day holding period"`` beside daily losses); ``""``: no
             opening, for comparisons that have no horizon (a cross-section).
+        digits : int, optional
+            Decimals of the loss ratios (3 where models differ by less than a per cent, so that a significant
+            difference does not read "1.00 times").
         """
+        digits = check_positive_int(digits, "digits", where="ComparisonResult.verdict_text")
         labels = dict(labels or {})
         name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
         squared = self.loss.lower() in ("mse", "se", "squared_error")
@@ -884,7 +889,7 @@ class ComparisonResult:
                 sentences.append(f"{opening}{m} {_UNTRAINED}.")
                 continue
             ratio = math.sqrt(row.ratio) if root else row.ratio
-            size = relative_size(self.loss, ratio, row.mean_loss_diff, b, digits=2)
+            size = relative_size(self.loss, ratio, row.mean_loss_diff, b, digits=digits)
             tests = f"DM p {format_pvalue(row.dm_pvalue)}, Holm p {format_pvalue(row.pvalue_holm)}"
             nested = np.isfinite(row.cw_pvalue)
             if nested:

@@ -376,6 +376,12 @@ def classical_reading(
     parts = []
     for what, fmt, shown, bad_worst, bad_best in measures:
         worst, best = _extreme(bad_worst, high=True), _extreme(bad_best, high=False)
+        if bad_worst is understated and not (understated > 0).any():
+            parts.append(
+                f"Z2: no model's ES is underestimated (every Z2 at least 0); the closest to 0 is {best} "
+                f"({fmt.format(shown[best.split(' and ')[0]])})"
+            )
+            continue
         parts.append(
             f"{what}: worst {worst} ({fmt.format(shown[worst.split(' and ')[0]])}), "
             f"best {best} ({fmt.format(shown[best.split(' and ')[0]])})"
@@ -462,17 +468,18 @@ def independence_reading(
     trained: Mapping[str, bool] | None = None,
 ) -> str:
     """Which models pass Christoffersen's independence test at ``level`` (exceptions not clustered); a model
-    with ``trained[name] is False`` is named with its untrained label."""
+    with ``trained[name] is False`` is neither passed nor rejected: it is named apart, with its untrained label,
+    as not interpreted."""
     results = _check_results(results, "independence_reading")
     trained = dict(trained or {})
-    shown = {
-        r.name: r.name if trained.get(r.name, True) else mark_untrained(r.name) for r in results
-    }
-    passing = [shown[r.name] for r in results if r.christoffersen.pvalue_ind > level]
-    failing = [shown[r.name] for r in results if r.christoffersen.pvalue_ind <= level]
+    read = [r for r in results if trained.get(r.name, True)]
+    passing = [r.name for r in read if r.christoffersen.pvalue_ind > level]
+    failing = [r.name for r in read if r.christoffersen.pvalue_ind <= level]
+    untrained = [mark_untrained(r.name) for r in results if not trained.get(r.name, True)]
     return (
         f"Christoffersen independence at {level:.0%}: passed by {', '.join(passing) or 'no model'}; "
         f"rejected for {', '.join(failing) or 'no model'}."
+        + (f" Not interpreted: {', '.join(untrained)}." if untrained else "")
     )
 
 

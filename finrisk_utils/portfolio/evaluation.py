@@ -181,8 +181,9 @@ def pays_after_costs(
     text = (
         f"{model}: realised volatility {a.ann_vol:.2f}% a year against {b.ann_vol:.2f}% "
         f"({words} in realised variance, Holm p {format_pvalue(row.pvalue_holm)}); net Sharpe {a.sharpe:.2f} against "
-        f"{b.sharpe:.2f} after {a.cost_bp:.0f} bp a year of costs (benchmark {b.cost_bp:.0f} bp): "
-        f"{'it pays' if pays else 'it does not pay'} after costs."
+        f"{b.sharpe:.2f} (point estimates, not tested) after {a.cost_bp:.0f} bp a year of costs (benchmark "
+        f"{b.cost_bp:.0f} bp): {'it pays' if pays else 'it does not pay'} after costs (it pays where the "
+        "variance is significantly lower and the net Sharpe ratio is not lower)."
     )
     return pays, text
 

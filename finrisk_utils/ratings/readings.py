@@ -162,7 +162,7 @@ def importance_reading(importance: pd.DataFrame, *, top: int = 3) -> str:
     parts = []
     for model in importance.columns:
         best = importance[model].sort_values(ascending=False).head(top)
-        items = ", ".join(f"`{k}` (+{v:.3f})" for k, v in best.items())
+        items = ", ".join(f"`{k}` ({v:+.3f})" for k, v in best.items())
         parts.append(f"`{model}`: {items}")
     return (
         "Attributes that move the predicted grade most (increase in mean absolute error, notches, when shuffled): "
@@ -171,64 +171,109 @@ def importance_reading(importance: pd.DataFrame, *, top: int = 3) -> str:
     )
 
 
+def _versus_lender(mean_signed_error: float) -> str:
+    """The direction of a mean signed notch error (model minus lender) in words."""
+    if mean_signed_error < 0:
+        return "graded better than the lender did, on average"
+    if mean_signed_error > 0:
+        return "graded worse than the lender did, on average"
+    return "the lender's grade on average"
+
+
 def group_error_reading(
-    tables: Mapping[str, pd.DataFrame], model: str, *, level: float = 0.05
+    tables: Mapping[str, Mapping[str, pd.DataFrame]], *, level: float = 0.05
 ) -> str:
-    """For each grouping (e.g. home ownership, state) of one model's errors
-    (:func:`~finrisk_utils.ratings.metrics.errors_by_group`): the groups graded most and least favourably
-    relative to the lender and the spread of the mean signed error; then which tests reject equal groups at
-    ``level`` after Holm over the reading's family (Kruskal-Wallis on the signed error and chi-square on over /
-    exact / under, for every grouping)."""
+    """Markdown, one paragraph per model: for each grouping (e.g. home ownership, state) of the model's errors
+    (``tables[model][grouping]``, from :func:`~finrisk_utils.ratings.metrics.errors_by_group`), the groups with
+    the lowest and the highest mean signed error (model minus lender, in notches, each with its direction against
+    the lender) and the spread; then which tests reject equal groups at ``level`` after Holm over the whole family
+    the reading reports (Kruskal-Wallis on the signed error and chi-square on over / exact / under, for every
+    grouping of every model)."""
     from statsmodels.stats.multitest import multipletests
 
-    level = check_probability(level, "level", where="group_error_reading")
-    if not tables:
-        raise ValueError("group_error_reading: tables is empty")
+    where = "group_error_reading"
+    level = check_probability(level, "level", where=where)
+    if (
+        not isinstance(tables, Mapping)
+        or not tables
+        or not all(isinstance(t, Mapping) and t for t in tables.values())
+    ):
+        raise ValueError(
+            f"{where}: tables must map each model to a non-empty mapping grouping -> errors_by_group table"
+        )
+    tests = {"kruskal": "Kruskal-Wallis", "chi2": "chi-square"}
     family = {
-        (a, test): t.attrs[f"{test}_pvalue"]
-        for a, t in tables.items()
-        for test in ("kruskal", "chi2")
+        (m, a, test): t.attrs[f"{test}_pvalue"]
+        for m, by_attr in tables.items()
+        for a, t in by_attr.items()
+        for test in tests
     }
     adjusted = dict(
         zip(family, multipletests(list(family.values()), method="holm")[1], strict=True)
     )
-    parts = []
-    for attribute, t in tables.items():
-        fav, harsh = t["mean_signed_error"].idxmin(), t["mean_signed_error"].idxmax()
-        tests = ", ".join(
-            f"{label} p {_p(family[(attribute, test)])}, Holm {_p(adjusted[(attribute, test)])}"
-            for test, label in (("kruskal", "Kruskal-Wallis"), ("chi2", "chi-square"))
-        )
-        rejected = [test for test in ("kruskal", "chi2") if adjusted[(attribute, test)] < level]
-        names = {
-            "kruskal": "in the signed error (Kruskal-Wallis)",
-            "chi2": "in over / exact / under (chi-square)",
-        }
-        verdict = (
-            f"the groups differ significantly at {level:.0%} after Holm "
-            + " and ".join(names[test] for test in rejected)
-            + ("" if len(rejected) == 2 else ", not in the other test")
-            if rejected
-            else f"the differences are not significant at {level:.0%} after Holm"
-        )
-        parts.append(
-            f"By {attribute} ({len(t)} groups), `{model}` grades {fav} loans most favourably relative to the "
-            f"lender (mean {t.loc[fav, 'mean_signed_error']:+.3f} notches, over-graded "
-            f"{t.loc[fav, 'over_grading_rate']:.1%}) and {harsh} loans least (mean "
-            f"{t.loc[harsh, 'mean_signed_error']:+.3f}, under-graded {t.loc[harsh, 'under_grading_rate']:.1%}); "
-            f"spread {t.attrs['spread']:.3f} notches; {verdict} ({tests})."
-        )
-    return " ".join(parts)
+    names = {
+        "kruskal": "in the signed error (Kruskal-Wallis)",
+        "chi2": "in over / exact / under (chi-square)",
+    }
+    paragraphs = []
+    for model, by_attr in tables.items():
+        parts = []
+        for attribute, t in by_attr.items():
+            err = t["mean_signed_error"]
+            low, high = err.idxmin(), err.idxmax()
+            shown = ", ".join(
+                f"{label} p {_p(family[(model, attribute, test)])}, Holm "
+                f"{_p(adjusted[(model, attribute, test)])}"
+                for test, label in tests.items()
+            )
+            rejected = [test for test in tests if adjusted[(model, attribute, test)] < level]
+            verdict = (
+                f"the groups differ significantly at {level:.0%} after Holm "
+                + " and ".join(names[test] for test in rejected)
+                + ("" if len(rejected) == 2 else ", not in the other test")
+                if rejected
+                else f"the differences are not significant at {level:.0%} after Holm"
+            )
+            parts.append(
+                f"By {attribute} ({len(t)} groups), `{model}`'s mean signed error is lowest for {low} loans "
+                f"({err[low]:+.3f} notches: {_versus_lender(err[low])}; over-graded "
+                f"{t.loc[low, 'over_grading_rate']:.1%}) and highest for {high} loans ({err[high]:+.3f}: "
+                f"{_versus_lender(err[high])}; under-graded {t.loc[high, 'under_grading_rate']:.1%}); spread "
+                f"{t.attrs['spread']:.3f} notches; {verdict} ({shown})."
+            )
+        paragraphs.append(" ".join(parts))
+    return (
+        "\n\n".join(paragraphs)
+        + f"\n\n(Holm over the {len(family)} tests of this section: "
+        + (f"{len(tables)} models × their" if len(tables) > 1 else "1 model × its")
+        + " groupings × two tests.)"
+    )
 
 
-def rate_reading(table: pd.DataFrame, *, grade_only: str, without: str, with_grade: str) -> str:
-    """The share of the interest rate's test variance the grade explains alone (``grade_only``), the model
-    without the grade (``without``) and with it (``with_grade``) that the caller chose on validation: test R^2 and
-    RMSE (percentage points)."""
+def _explains(r2: float) -> str:
+    """A test R^2 in words; a negative one is worse than the mean rate, not a negative share explained."""
+    return (
+        f"explains {r2:.1%}"
+        if r2 >= 0
+        else f"explains none (R² {r2:.1%}: worse than the mean rate)"
+    )
+
+
+def rate_reading(
+    table: pd.DataFrame,
+    *,
+    grade_only: str,
+    without: str,
+    with_grade: str,
+    period: str = "the test months",
+) -> str:
+    """The share of the interest rate's test variance (in ``period``) the grade explains alone
+    (``grade_only``), the model without the grade (``without``) and with it (``with_grade``) that the caller
+    chose on validation: test R^2 and RMSE (percentage points)."""
     g, w, wg = table.loc[grade_only], table.loc[without], table.loc[with_grade]
     return (
-        f"The grade alone (`{grade_only}`) explains {g['r2']:.1%} of the March rates' variance (RMSE "
-        f"{g['rmse']:.2f} pp); the model on borrower attributes without the grade chosen on validation (`{without}`) explains "
-        f"{w['r2']:.1%} (RMSE {w['rmse']:.2f} pp), and with the grade added (`{with_grade}`) {wg['r2']:.1%} "
-        f"(RMSE {wg['rmse']:.2f} pp)."
+        f"The grade alone (`{grade_only}`) {_explains(g['r2'])} of the variance of the rates of {period} "
+        f"(RMSE {g['rmse']:.2f} pp); the model on borrower attributes without the grade chosen on validation "
+        f"(`{without}`) {_explains(w['r2'])} (RMSE {w['rmse']:.2f} pp), and with the grade added "
+        f"(`{with_grade}`) {_explains(wg['r2'])} (RMSE {wg['rmse']:.2f} pp)."
     )
