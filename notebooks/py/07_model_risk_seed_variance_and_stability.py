@@ -36,7 +36,7 @@ from IPython.display import Markdown, display
 
 from finrisk_utils import record_metrics, setup
 from finrisk_utils.core import NOTEBOOKS_DIR, by_profile, save_figure
-from finrisk_utils.forecasting import seed_spread
+from finrisk_utils.forecasting import seed_ratio_reading, seed_spread
 from finrisk_utils.market import (
     committed_specs,
     compare_var_losses,
@@ -172,16 +172,13 @@ price_runs = sweep(
     progress=print_progress,
 )
 assert (price_runs["status"] == "ok").all()
-ratio = metric(price_runs, "lstm.rmse") / metric(price_runs, "random_walk.rmse")
-trained_01 = metric(price_runs, "lstm.trained").astype(bool)  # beat a constant on validation
-print(
-    f"LSTM RMSE / random-walk RMSE over {len(ratio)} seeds: mean {ratio.mean():.4f}, sd {ratio.std():.4f}, "
-    f"range {ratio.min():.4f}-{ratio.max():.4f} (one DM test per seed, not summarised). "
-    f"Trained in {trained_01.sum()}/{len(ratio)} seeds"
-    + (
-        f"; over the trained seeds only: mean {ratio[trained_01].mean():.4f}"
-        if trained_01.any()
-        else ": no seed's LSTM trained, the ratios are those of constant forecasts"
+ratio = (metric(price_runs, "lstm.rmse") / metric(price_runs, "random_walk.rmse")).set_axis(
+    price_runs["seed"]
+)
+trained_01 = metric(price_runs, "lstm.trained").astype(bool).set_axis(price_runs["seed"])
+display(
+    Markdown(
+        seed_ratio_reading(ratio, trained_01, model="LSTM", benchmark="random-walk", metric="RMSE")
     )
 )
 
@@ -257,7 +254,7 @@ by_year[[f"{m}.pinball" for m in ["garch_skewt", *nets]]].plot(
 )
 for flag, marker, label in [(True, "o", "trained"), (False, "x", "untrained")]:
     axes[2].scatter(
-        price_runs["seed"][trained_01 == flag],
+        ratio.index[trained_01 == flag],
         ratio[trained_01 == flag],
         marker=marker,
         label=label,
