@@ -90,6 +90,9 @@ def test_credit_ratings_ordinal(run_dir):
         assert m[f"{model}.rmse"] < m["rate_mean.rmse"] and m[f"{model}.mae"] <= m[f"{model}.rmse"]
     assert abs(m["rate_mean.r2"]) < 0.01
     assert m["rate_mlp.trained"] == 1 and m["rate_mlp_with_grade.trained"] == 1
+    # the grade added to OLS nests OLS: Clark-West (Holm) finds the grade's content, the others are not nested
+    assert m["rate_ols_with_grade_vs_rate_ols.se_cw_pvalue_holm"] < 0.001
+    assert "rate_gbm_vs_rate_ols.se_cw_pvalue_holm" not in m
     assert finite(m["rate_mlp_vs_rate_ols.se_dm_pvalue_holm"])
     for name in [
         "rate_by_grade",

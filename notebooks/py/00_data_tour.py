@@ -14,7 +14,7 @@
 #
 # **Models.** None: this notebook only looks at data and at the quality checks every loader runs.
 #
-# **Runtime** (2 CPU cores shared with a `make test` run at the last render): 44 s full; 41 s quick in a fresh-clone `make run` (2 workers, beside a render) earlier (the profiles differ only for notebooks that train; loading and checking every registry dataset dominates).
+# **Runtime** (2 CPU cores): 15 s in the full profile at the last render, run alone; 20 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42

@@ -26,7 +26,7 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over all models.
 #
-# **Runtime** (2 CPU cores): 307 s in the full profile at the last render, run alone (251 s at the render before; eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio); 99 s in the quick profile run alone on the 2 cores before the faster builders and predictions.
+# **Runtime** (2 CPU cores): 285 s in the full profile (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio) at the last render, run alone; 104 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42

@@ -12,7 +12,8 @@
 # (`finrisk_utils.portfolio.bond_returns`: $r_t \approx -D\,\Delta y_t + y_{t-1}/12$, yields in percent a year,
 # $D$ = 10 years) exists only monthly; it joins the asset list with `frequency = "monthly"` (with `mkt`, `smb`,
 # `hml` from Fama–French). Networks are trained on targets before 2006, stopped early on 2006–2007 (validation),
-# and the portfolios are run out of sample from January 2008 (the crisis included) to the end of 2018.
+# and the portfolios are run out of sample from January 2008 (the crisis included) to the end of 2018. Dates,
+# windows, the holding period and the seeds quoted in this cell are the defaults of the parameters cell below.
 #
 # **Covariance forecasts** at each rebalance date, from the returns up to that date only: the rolling sample
 # covariance (252 days; the benchmark), RiskMetrics EWMA (λ = 0.94), Ledoit–Wolf shrinkage (Ledoit and Wolf
@@ -35,7 +36,7 @@
 # The covariance forecasts themselves are scored per holding period by multivariate QLIKE and the Frobenius norm
 # against the realised cross-products.
 #
-# **Runtime** (2 CPU cores): 70 s wall-clock in the full profile at the last render, run alone (3 seeds, 1,584 skfolio optimisations; kernel start included, which the reading's own "Elapsed" leaves out); 47 s in the quick profile beside another quick run (`finrisk run`, 2 workers).
+# **Runtime** (2 CPU cores): 68 s in the full profile (3 seeds, 1,584 skfolio optimisations; kernel start included, which the reading's own "Elapsed" leaves out) at the last render, run alone; 52 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the network is refitted with seeds seed, seed + 1, ...
@@ -409,16 +410,20 @@ save_figure(fig, out, "realised_vol")
 sentences = []
 for kind in PORTFOLIOS:
     p = perf[kind]
-    best = p["ann_vol"].idxmin()
+    read = p.loc[[m for m in p.index if trained.get(m, True)]]  # an untrained network is not ranked
+    best = ", ".join(read.index[read["ann_vol"] == read["ann_vol"].min()])
     pays, text = pays_after_costs(
         "lstm_ccc", BENCH, p, tests[("portfolio", kind)], trained=bool(net.trained)
     )
     sentences.append(
-        f"**{kind.replace('_', ' ')}.** Lowest realised volatility: {best} ({p.loc[best, 'ann_vol']:.2f}% a "
-        f"year; benchmark {p.loc[BENCH, 'ann_vol']:.2f}%). The network: {text}"
+        f"**{kind.replace('_', ' ')}.** Lowest realised volatility (a point estimate; the tests follow): "
+        f"{best} ({read['ann_vol'].min():.2f}% a year; benchmark {p.loc[BENCH, 'ann_vol']:.2f}%). The "
+        f"network: {text}"
     )
     sentences.append(
-        tests[("portfolio", kind)].verdict_text(root=True, at=f"Per {'day' if daily else 'month'}")
+        tests[("portfolio", kind)].verdict_text(
+            root=True, at=f"Per {'day' if daily else 'month'}", digits=3
+        )
     )
 for loss in ["qlike", "frobenius"]:
     sentences.append(
