@@ -289,6 +289,7 @@ NOT_METRICS = {
         "mark_untrained",
         "pooled_squared_errors",
         "relative_size",  # how readings phrase a loss against the benchmark's
+        "seed_ratio_reading",  # text from per-seed loss ratios and trained flags
         "seed_spread_reading",  # text from seed_spread's numbers
     },
     "finrisk_utils.market.backtest": {"backtest_table"},

@@ -393,13 +393,16 @@ def test_ablation_reading_states_the_bottom_line(sim):
     assert "Significantly worse than garch_t: HS on pinball, fz0." in text
     hs = comps["pinball"].table.set_index("model").loc["hs"]
     assert f"HS: pinball {hs['ratio']:.3f} times (significantly worse than garch_t, Holm p" in text
-    assert ("The MCS drops garch_t itself" in text) == any(
+    assert ("compared with garch_t here drops garch_t itself" in text) == any(
         "garch_t" not in c.mcs.included for c in comps.values()
     )
     # a network the MCS drops is said so, on the losses where it is dropped (the set, not only the pairwise tests)
     out_on = [k for k, c in comps.items() if "hs" not in c.mcs.included]
     assert out_on, "the 40%-too-small VaR should leave the model confidence set"
-    assert f"The MCS drops HS on {', '.join(out_on)}." in text
+    assert (
+        f"The MCS over the models compared with garch_t here drops HS on {', '.join(out_on)}."
+        in text
+    )
     assert "drops lstm_quantile" not in text or any(
         "lstm_quantile" not in c.mcs.included for c in comps.values()
     )

@@ -119,4 +119,6 @@ def test_currency_risk_fx(run_dir):
         "rolling_tails",
         "var_training",  # the learning curves of the currency's and the basket's VaR networks
         "basket_var_training",
+        "lstm_training",  # the direct LSTMs' learning curves, daily and monthly
+        "monthly_lstm_training",
     }

@@ -1008,7 +1008,8 @@ def ablation_reading(
     dropped = [_key_label(k) for k, c in comparisons.items() if ablation not in c.mcs.included]
     if dropped:
         parts.append(
-            f"The MCS drops {ablation} itself on {', '.join(dropped)}"
+            f"The MCS over the models compared with {ablation} here drops {ablation} itself on "
+            f"{', '.join(dropped)}"
             + (
                 ": relative to the variability of the loss differences it is outperformed, a signal the "
                 "pairwise tests after Holm do not confirm."
@@ -1022,7 +1023,7 @@ def ablation_reading(
     }
     if any(net_dropped.values()):
         parts.append(
-            "The MCS drops "
+            f"The MCS over the models compared with {ablation} here drops "
             + "; ".join(f"{name(n)} on {', '.join(v)}" for n, v in net_dropped.items() if v)
             + "."
         )

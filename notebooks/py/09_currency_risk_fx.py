@@ -34,7 +34,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 81 s in the full profile at the last render, run alone; 110 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 92 s in the full profile at the last render, run alone; 110 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42
@@ -164,8 +164,8 @@ summary = pd.DataFrame(
         "excess_kurtosis": all_returns.apply(stats.kurtosis),
         "autocorr_1": all_returns.apply(lambda r: r.autocorr()),
         "dollar_peak": fx.loc[:event].idxmin().dt.date,
-        "change_to_peak_pct": 100 * np.log(fx.loc[:event].min() / fx.iloc[0]),
-        "change_after_peak_pct": 100 * np.log(fx.iloc[-1] / fx.loc[:event].min()),
+        "log_change_to_peak": 100 * np.log(fx.loc[:event].min() / fx.iloc[0]),  # 100 ln, log points
+        "log_change_after_peak": 100 * np.log(fx.iloc[-1] / fx.loc[:event].min()),
     }
 )
 summary
@@ -563,7 +563,8 @@ save_figure(fig, out, "rolling_tails")
 # models; the training tables above say which networks trained. Each network here is one training run (one seed):
 # notebook 07 shows, on the S&P 500, how far the same VaR networks move from seed to seed, so a single run's edge or
 # loss is a point in that spread, not the network's. The tail statistics compare one window with the rest of the
-# sample without standard errors; the placebo rank is the only measure here of how unusual the window is.
+# sample without standard errors; the placebo rank, for `currency` only, is the only measure here of how unusual
+# the window is.
 
 # %% tags=[]
 lines = [
@@ -603,8 +604,8 @@ for position, (
     lines += network_var_reading(res, comp, nets, label=f"VaR, {position}")
     lines.append(f"VaR, {position}: {ablation_reading(*ablations[position], brief=True)}")
 lines.append(
-    "Around the event against the rest of the sample (point estimates, without standard errors; the placebo "
-    "rank above says how unusual the window is): annualised volatility "
+    "Around the event against the rest of the sample (point estimates, without standard errors; only for "
+    f"{currency} does the placebo rank above say how unusual the window is): annualised volatility "
     + ", ".join(
         f"{c} {t.loc['event', 'vol_ann']:.1f}% vs {t.loc['rest', 'vol_ann']:.1f}%"
         for c, t in tails.items()

@@ -23,7 +23,7 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores): 135 s in the full profile at the last render, run alone; 92 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 147 s in the full profile at the last render, run alone; 92 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42
@@ -455,10 +455,13 @@ for ax, attr in zip(np.atleast_1d(axes), fairness_groups, strict=True):
     )
 fig.tight_layout()
 save_figure(fig, out, "errors_by_group")
-display(
+display(  # every model the reading reads, by grouping and group
     pd.concat(
-        {a: t["mlp_ordinal"] for a, t in by_group.items()}, names=["attribute", "group"]
-    ).round(3)
+        {(m, a): t[m] for a, t in by_group.items() for m in fair_models},
+        names=["model", "attribute", "group"],
+    )
+    .sort_index(level=["model", "attribute"], sort_remaining=False)
+    .round(3)
 )
 display(
     Markdown(group_error_reading({m: {a: t[m] for a, t in by_group.items()} for m in fair_models}))
