@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     )
     from finrisk_utils.core.descriptive import (
         describe_returns,
+        tied_extremes,
     )
     from finrisk_utils.core.paths import (
         DATA_DIR,
@@ -104,6 +105,7 @@ __all__ = [
     "shade_periods",
     "simple_returns",
     "split_windows",
+    "tied_extremes",
     "validate_frame",
 ]
 

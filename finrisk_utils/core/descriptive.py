@@ -13,7 +13,7 @@ from finrisk_utils.core.validation import (
     check_positive_int,
 )
 
-__all__ = ["describe_returns"]
+__all__ = ["describe_returns", "tied_extremes"]
 
 
 def describe_returns(
@@ -48,3 +48,13 @@ def describe_returns(
             "jarque_bera_p": stats.jarque_bera(x).pvalue,
         }
     return pd.DataFrame(rows).T.astype({"n": int})
+
+
+def tied_extremes(values: pd.Series, *, high: bool, sep: str = " and ") -> str:
+    """The index labels at the maximum (``high``) or minimum of ``values``, every tied one, joined by ``sep``
+    (readings name all the models that share the best or worst value, not the first one ``idxmin`` finds)."""
+    if not isinstance(values, pd.Series) or values.empty:
+        raise ValueError("tied_extremes: values must be a non-empty pandas Series")
+    arr = as_float_array(values, "values", where="tied_extremes")
+    target = arr.max() if high else arr.min()
+    return sep.join(str(i) for i in values.index[np.isclose(arr, target, rtol=1e-12, atol=0)])

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from finrisk_utils.core.descriptive import tied_extremes
 from finrisk_utils.core.validation import (
     DataValidationError,
     as_timestamp,
@@ -375,7 +376,7 @@ def classical_reading(
     ]
     parts = []
     for what, fmt, shown, bad_worst, bad_best in measures:
-        worst, best = _extreme(bad_worst, high=True), _extreme(bad_best, high=False)
+        worst, best = tied_extremes(bad_worst, high=True), tied_extremes(bad_best, high=False)
         if bad_worst is understated and not (understated > 0).any():
             parts.append(
                 f"Z2: no model's ES is underestimated (every Z2 at least 0); the closest to 0 is {best} "
@@ -392,15 +393,9 @@ def classical_reading(
     return (
         "Among the classical models, "
         + "; ".join(parts)
-        + f". Worst on average rank: {_extreme(rank, high=True)}; "
-        f"best: {_extreme(rank, high=False)}."
+        + f". Worst on average rank: {tied_extremes(rank, high=True)}; "
+        f"best: {tied_extremes(rank, high=False)}."
     )
-
-
-def _extreme(values: pd.Series, *, high: bool) -> str:
-    """The model(s) at the maximum (``high``) or minimum of ``values``: every tied model, joined by "and"."""
-    target = values.max() if high else values.min()
-    return " and ".join(values.index[np.isclose(values, target, rtol=1e-12, atol=0)])
 
 
 def network_var_reading(

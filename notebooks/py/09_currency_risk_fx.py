@@ -69,7 +69,7 @@ from IPython.display import Markdown, display
 from scipy import stats
 
 from finrisk_utils import record_metrics, setup
-from finrisk_utils.core import by_profile, save_figure
+from finrisk_utils.core import by_profile, save_figure, tied_extremes
 from finrisk_utils.currency import (
     actual_changes,
     annualised_volatility,
@@ -531,8 +531,8 @@ if in_event.any():
         Markdown(
             f"In the test days within {event_months} months of the event ({int(in_event.sum())} days, "
             f"{expected[0]:.1f} exceptions expected), the trained models' exceptions range from "
-            f"{int(ok['event'].min())} ({', '.join(ok.index[ok['event'] == ok['event'].min()])}) to "
-            f"{int(ok['event'].max())} ({', '.join(ok.index[ok['event'] == ok['event'].max()])}); in the other {int((~in_event).sum())} test days ({expected[1]:.1f} "
+            f"{int(ok['event'].min())} ({tied_extremes(ok['event'], high=False, sep=', ')}) to "
+            f"{int(ok['event'].max())} ({tied_extremes(ok['event'], high=True, sep=', ')}); in the other {int((~in_event).sum())} test days ({expected[1]:.1f} "
             f"expected) from {int(ok['rest'].min())} to {int(ok['rest'].max())}."
             + (f" Untrained (not interpreted): {', '.join(untrained)}." if untrained else "")
         )

@@ -36,7 +36,7 @@
 # The covariance forecasts themselves are scored per holding period by multivariate QLIKE and the Frobenius norm
 # against the realised cross-products.
 #
-# **Runtime** (2 CPU cores): 68 s in the full profile (3 seeds, 1,584 skfolio optimisations; kernel start included, which the reading's own "Elapsed" leaves out) at the last render, run alone; 52 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 88 s in the full profile (3 seeds, 1,584 skfolio optimisations; kernel start included, which the reading's own "Elapsed" leaves out) at the last render, run alone; 52 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the network is refitted with seeds seed, seed + 1, ...
@@ -70,7 +70,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from finrisk_utils import record_metrics, setup
-from finrisk_utils.core import by_profile, save_figure
+from finrisk_utils.core import by_profile, save_figure, tied_extremes
 from finrisk_utils.data import load
 from finrisk_utils.forecasting import (
     ablation_reading,
@@ -411,7 +411,7 @@ sentences = []
 for kind in PORTFOLIOS:
     p = perf[kind]
     read = p.loc[[m for m in p.index if trained.get(m, True)]]  # an untrained network is not ranked
-    best = ", ".join(read.index[read["ann_vol"] == read["ann_vol"].min()])
+    best = tied_extremes(read["ann_vol"], high=False, sep=", ")
     pays, text = pays_after_costs(
         "lstm_ccc", BENCH, p, tests[("portfolio", kind)], trained=bool(net.trained)
     )
