@@ -130,7 +130,7 @@ def hand_draws():
         pd.DataFrame(),
         {},
         {
-            "autoencoder": _history([0.3], 1, 0.45),
+            "autoencoder": _history([0.35, 0.3], 2, 0.45),
             "autoencoder_denoising": _history([0.44, 0.2], 2, 0.45),
         },
     )
@@ -158,6 +158,11 @@ def test_trained_models_requires_every_draw(hand_draws):
         "autoencoder": True,
         "autoencoder_denoising": True,
     }
+    # beating the naive loss with the weights of the first epoch is not training
+    first_epoch = DrawResult(
+        3, None, pd.DataFrame(), {}, {"autoencoder": _history([0.3, 0.5], 1, 0.45)}
+    )
+    assert trained_models([first_epoch]) == {"autoencoder": False}
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,13 @@ def test_training_report_labels_a_fit_that_did_not_beat_the_constant():
     assert "epoch 1" in training_report(stuck) and "0.4900" in training_report(stuck)
     assert "counts as trained" in training_report(good)
     first = FitResult([1.0, 0.9], [0.40, 0.45], best_epoch=1, epochs_run=2, naive_val_loss=0.49)
-    assert first.trained and not has_learned(first) and has_learned(good) and not has_learned(stuck)
+    assert (
+        first.beat_naive
+        and not first.trained
+        and not has_learned(first)
+        and has_learned(good)
+        and not has_learned(stuck)
+    )
     assert "first epoch" in training_report(first) and "labelled untrained" in training_report(
         first
     )

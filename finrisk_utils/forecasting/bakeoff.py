@@ -54,8 +54,9 @@ class FamilyResult:
 
     @property
     def trained_share(self) -> float:
-        """Share of all fits (every seed, every re-estimation) whose network beat the constant on validation
-        (:attr:`~finrisk_utils.models.training.FitResult.trained`; unknown counts as not trained)."""
+        """Share of all fits (every seed, every re-estimation) whose network trained: beat the constant on
+        validation after the first epoch (:attr:`~finrisk_utils.models.training.FitResult.trained`; unknown
+        counts as not trained)."""
         flags = [bool(f.trained) for r in self.runs for f in r.fits]
         return float(np.mean(flags)) if flags else float("nan")
 

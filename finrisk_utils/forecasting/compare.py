@@ -748,7 +748,7 @@ def seed_ratio_reading(
     )
     if k == 0:
         return text + (
-            f"No seed's {model} trained (none beat a constant forecast on validation): these are the ratios of "
+            f"No seed's {model} trained (none beat a constant forecast on validation after its first epoch): these are the ratios of "
             f"constant forecasts, not a reading of the network."
         )
     if k == n:

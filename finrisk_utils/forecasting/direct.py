@@ -8,8 +8,8 @@ At each re-estimation date ``r`` the network is trained afresh on the origins wh
 are observed by ``r`` (the newest ``val_size`` of them only stop training early, and the ``max(horizons) - 1``
 origins before those are left out, an embargo so that no training target falls inside the validation block),
 with feature and target scalers fitted on the training origins only; it then forecasts from the origins up to
-the next re-estimation. Each fit reports whether it beat a constant (the training mean change) on validation
-(:attr:`~finrisk_utils.models.training.FitResult.trained`).
+the next re-estimation. Each fit reports whether it trained: beat a constant (the training mean change) on
+validation with weights kept after the first epoch (:attr:`~finrisk_utils.models.training.FitResult.trained`).
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ class DirectForecast:
 
     def training_table(self) -> pd.DataFrame:
         """One row per re-estimation (indexed by its date): kept epoch, epochs run, kept and naive validation
-        loss (scaled changes) and ``trained`` (0/1: beat the constant on validation, see
+        loss (scaled changes) and ``trained`` (0/1: beat the constant on validation after the first epoch, see
         :attr:`~finrisk_utils.models.training.FitResult.trained`)."""
         rows = [f.summary() for f in self.fits]
         return pd.DataFrame(rows, index=pd.DatetimeIndex(self.refit_dates, name="refit_date"))
@@ -169,7 +169,10 @@ class DirectForecast:
         if ok.all():
             return text + "."
         bad = ", ".join(f"{d:%Y-%m}" for d in t.index[~ok])
-        return text + f"; the re-estimation(s) of {bad} did not beat a constant on validation."
+        return text + (
+            f"; the re-estimation(s) of {bad} did not beat a constant on validation with weights kept after "
+            "the first epoch (untrained)."
+        )
 
     def input_windows(self, dates: pd.DatetimeIndex) -> np.ndarray:
         """The scaled input windows ``(n, window, n_features)`` that :attr:`model` sees at origins ``dates``."""

@@ -153,7 +153,8 @@ def _training_table(draws: list[DrawResult]) -> pd.DataFrame:
 
 
 def trained_models(draws: list[DrawResult]) -> dict[str, bool]:
-    """Per autoencoder: did it train (beat the naive reconstruction on validation) in every draw? Empty for
+    """Per autoencoder: did it train (beat the naive reconstruction on validation with weights kept after
+    the first epoch: :attr:`FitResult.trained`) in every draw? Empty for
     draws without an autoencoder."""
     table = _training_table(_check_draws(draws, "trained_models"))
     return {m: bool((g["trained"] == 1).all()) for m, g in table.groupby(level="model")}

@@ -12,12 +12,11 @@ __all__ = ["has_learned", "lag_sensitivity", "lstm_gates", "training_report"]
 
 
 def has_learned(fit: FitResult) -> bool:
-    """Did the network learn something: its kept weights beat the naive predictor on validation
-    (:attr:`FitResult.trained`) *and* the kept epoch is not the first (weights kept after one epoch have barely
-    left their initialisation; their forecasts are a constant in disguise)? ``False`` when unknown."""
+    """Did the network learn something (:attr:`FitResult.trained`: its kept weights beat the naive predictor on
+    validation and the kept epoch is not the first)? ``False`` when unknown."""
     if not isinstance(fit, FitResult):
         raise TypeError(f"has_learned: fit must be a FitResult, got {type(fit).__name__}")
-    return bool(fit.trained) and fit.best_epoch > 1
+    return fit.trained is True
 
 
 def training_report(fit: FitResult, name: str = "The network") -> str:
@@ -35,7 +34,7 @@ def training_report(fit: FitResult, name: str = "The network") -> str:
     if fit.trained is None:
         return text + "; no naive loss to compare with, so whether it trained is unknown)."
     text += f" against {fit.naive_val_loss:.4f} for a constant forecast)"
-    if fit.trained and fit.best_epoch == 1:
+    if fit.beat_naive and fit.best_epoch == 1:
         return (
             text
             + ": it beat the constant on validation only with the weights of its first epoch, which have "

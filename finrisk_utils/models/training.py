@@ -61,13 +61,21 @@ class FitResult:
         return self.val_loss[self.best_epoch - 1]
 
     @property
-    def trained(self) -> bool | None:
+    def beat_naive(self) -> bool | None:
         """Did the kept weights beat the naive predictor on validation by at least ``MIN_IMPROVEMENT``
-        (relative)? ``None`` when there is no naive loss to compare with. A network that did not is reported as
-        untrained and never interpreted."""
+        (relative)? ``None`` when there is no naive loss to compare with."""
         if self.naive_val_loss is None:
             return None
         return self.best_val_loss < self.naive_val_loss - MIN_IMPROVEMENT * abs(self.naive_val_loss)
+
+    @property
+    def trained(self) -> bool | None:
+        """The one rule for "this network trained": it beat the naive predictor on validation
+        (:attr:`beat_naive`) *and* the kept epoch is not the first (weights kept after one epoch have barely
+        left their initialisation; their forecasts are a constant in disguise). ``None`` when there is no naive
+        loss to compare with. A network that did not train is reported as untrained and never interpreted."""
+        beat = self.beat_naive
+        return None if beat is None else beat and self.best_epoch > 1
 
     def summary(self) -> dict[str, object]:
         """Kept epoch, epochs run, kept and naive validation loss, trained (0/1; ``None`` if unknown)."""

@@ -128,7 +128,7 @@ print(
 # before `val_start`, stopped early on the validation period, and scored by its validation FZ0 loss in return
 # units; the winner is then trained again on all pre-test data for its chosen number of epochs. A network is
 # *trained* only if its kept weights beat the naive forecast (the constant training quantile and ES) on
-# validation; an untrained one is labelled so and never interpreted. The test window plays no part in this.
+# validation and come from an epoch after the first; an untrained one is labelled so and never interpreted. The test window plays no part in this.
 
 # %% tags=[]
 candidates = [

@@ -295,8 +295,8 @@ reason_codes(fitted["mlp_tuned"], riskiest, reference=X_tr, top=3)
 # over the folds. On the out-of-fold PDs of the first repeat (every applicant scored once, by models that never saw
 # them), DeLong tests compare each model's AUC with the scorecard's, Holm adjusts over that family (the tests of the trained models, at most four),
 # and a model confidence set (Hansen, Lunde and Nason 2011) on per-applicant log loss keeps the models not shown to
-# be worse. A network counts as trained only if it beat the constant base-rate PD on its validation rows in every
-# fold; otherwise it is labelled untrained and not interpreted.
+# be worse. A network counts as trained only if it beat the constant base-rate PD on its validation rows, with
+# weights kept after the first epoch, in every fold; otherwise it is labelled untrained and not interpreted.
 
 # %% tags=[]
 folds, oof = repeated_cv(

@@ -106,7 +106,7 @@ separation.round(3)  # best single-threshold AUC of each feature, per mechanism 
 # ## Did the autoencoders train?
 #
 # Each autoencoder counts as trained when its kept validation loss beats the naive reconstruction (every row
-# reconstructed as the training mean) in every draw; one that does not is labelled untrained and not read.
+# reconstructed as the training mean), with weights kept after the first epoch, in every draw; one that does not is labelled untrained and not read.
 # A kept epoch (`best_epoch`) equal to the number of epochs run (`epochs_run`) means the epoch budget (`epochs`),
 # not early stopping, ended training: validation loss was still falling, and the autoencoder may be under-trained.
 

@@ -18,7 +18,7 @@
 # over the five maturities per date are compared with the shared protocol (`compare_forecasts`): Diebold–Mariano
 # against the random walk (Bartlett HAC, HLN), Holm over every model-vs-random-walk test the notebook reports, and
 # the Model Confidence Set over all models. A network whose re-estimations do not all beat a constant on their
-# validation block is labelled untrained and not interpreted. A Monte Carlo over panels from the calibrated
+# validation block (with weights kept after the first epoch) is labelled untrained and not interpreted. A Monte Carlo over panels from the calibrated
 # generator shows how much one backtest can prove. Curve factors: reconstruction error (training and test).
 # **Bond risk.** Duration, convexity, DV01 (analytic vs bump-and-reprice), the six IRRBB shock scenarios on a
 # funded bond book's economic value, the supervisory outlier test against Tier 1 capital, key-rate durations.
@@ -193,7 +193,7 @@ display(Markdown(reference_reading(ref_table)))
 # training samples are held out to stop training early, with an embargo of `max(horizons)` − 1 origins (11 with
 # the default horizons) between them and the training samples so that no training target falls inside the validation
 # block. Each re-estimation counts as trained only if its kept weights beat a constant (the mean training
-# change) on that validation block.
+# change) on that validation block and come from an epoch after the first.
 
 # %% tags=[]
 origins = yields.index[yields.index >= test_start]

@@ -224,7 +224,8 @@ benchmarks.pivot_table(
 # Scalers and weights are fitted on data before each re-estimation date; the newest 36 training samples stop
 # training early, with an embargo of 11 origins (the longest horizon minus one) between them and the training
 # samples, so that no training target falls inside the validation block. A re-estimation counts as trained only
-# if its kept weights beat a constant (the mean training change) on that block; a network is labelled untrained
+# if its kept weights beat a constant (the mean training change) on that block and come from an epoch after the
+# first; a network is labelled untrained
 # (and not interpreted) unless all its re-estimations trained. All four networks share targets, scaling and
 # validation blocks, so their validation losses are comparable: the "best network" is the one with the lowest
 # validation loss at the first estimation, whose validation block ends before the first forecast origin.
@@ -609,8 +610,8 @@ save_figure(fig, out, "expectations_forecasts")
 # %% tags=[]
 label = "labelled trained" if lstm_tbill_trained else "labelled untrained and not interpreted"
 training = (
-    f"lstm_tbill (window {tbill_net.chosen.window} months, chosen on validation) beat a constant on "
-    f"validation in {tbill_net.trained_share:.0%} of its fits over {len(seeds)} seed(s): {label}."
+    f"lstm_tbill (window {tbill_net.chosen.window} months, chosen on validation) trained (beat a "
+    f"constant on validation after the first epoch) in {tbill_net.trained_share:.0%} of its fits over {len(seeds)} seed(s): {label}."
 )
 display(Markdown(training + "\n\n" + expectations_reading(regressions, exp_results)))
 

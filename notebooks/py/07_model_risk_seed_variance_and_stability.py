@@ -95,7 +95,7 @@ display(
             if profile == "full"
             else ", notebook 02's quick networks (not the configuration 02 reports)."
         )
-        + " Trained (beat the constant forecast on validation) in "
+        + " Trained (beat the constant forecast on validation after the first epoch) in "
         + "; ".join(
             f"{m}: {int(metric(var_runs, f'{m}.trained').sum())}/{len(var_runs)} seeds"
             for m in nets
@@ -207,13 +207,18 @@ if (bake["status"] == "ok").all():
         }
     ).T
     fam["relative_sd"] = fam["rmse_seed_sd_h1"] / fam["rmse_h1"]
+    fam["trained"] = [int(metric(bake, f"{f}.trained").iloc[0]) for f in families]
     rel_02 = {
         m: spread.loc[f"{m}.pinball", "std"] / spread.loc[f"{m}.pinball", "mean"] for m in nets
     }
     display(
         Markdown(
             "Relative seed spread (sd / mean) of the loss: 08's families (quick profile, RMSE at h = 1) "
-            + ", ".join(f"{f} {v:.3f}" for f, v in fam["relative_sd"].items())
+            + ", ".join(
+                f"{f} {v:.3f}"
+                + ("" if fam.loc[f, "trained"] else " (untrained: a constant's spread)")
+                for f, v in fam["relative_sd"].items()
+            )
             + "; 02's networks (pinball) "
             + ", ".join(f"{m} {v:.3f}" for m, v in rel_02.items())
             + "."

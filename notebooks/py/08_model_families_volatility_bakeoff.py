@@ -210,7 +210,8 @@ for name, (x, kind, w) in family_inputs.items():
     print(
         f"{name:12s} chose units={fam.chosen.units} (validation loss {', '.join(f'{v:.4f}' for v in fam.validation_loss.values())}); "
         f"{fam.runs[0].n_params} weights; {np.mean([r.train_seconds for r in fam.runs]):.1f} s per fit; "
-        f"trained (beat a constant change on validation) in {fam.trained_share:.0%} of {len(fam.runs)} fits"
+        f"trained (beat a constant change on validation after the first epoch) in {fam.trained_share:.0%} "
+        f"of {sum(len(r.fits) for r in fam.runs)} fits"
     )
 untrained = [name for name, fam in families.items() if not fam.trained]
 label = lambda m: f"{m} (untrained)" if m in untrained else m  # noqa: E731
@@ -223,10 +224,11 @@ label = lambda m: f"{m} (untrained)" if m in untrained else m  # noqa: E731
 # of actual minus forecast (negative: the model forecasts too high). QLIKE needs a variance forecast: the log
 # annualised volatility forecast $f$ is mapped to the annualised variance $e^{2f}$ and scored against the proxy's
 # $e^{2y}$ as $r - \ln r - 1$, $r = e^{2y}/e^{2f}$ (Patton 2011); it punishes under-predicting volatility more than
-# over-predicting. `trained_share` is the share of a family's fits that beat a constant on validation; a family
+# over-predicting. `trained_share` is the share of a family's fits that beat a constant on validation with
+# weights kept after the first epoch; a family
 # below 1 is labelled untrained and not interpreted. This notebook does not show the families' learning curves or
 # kept epochs (`metrics.json` records the median kept epoch per family as `<family>.best_epoch`), so "trained"
-# here rests on the validation check alone.
+# here rests on the validation check and the kept epoch alone.
 
 # %% tags=[]
 table = bakeoff_table(log_vol, base, families, benchmark="har")

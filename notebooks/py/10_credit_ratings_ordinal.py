@@ -236,7 +236,8 @@ gbm_table.round(4)
 # ordered thresholds, $P(\text{grade} > k) = \sigma(s(x) + b_k)$ with $b_0 > b_1 > \dots$ (CORAL's output, with the
 # order built in), trained on the six binary cross-entropies; the softmax one ends in seven unrelated logits and the
 # cross-entropy, so it must learn from data that C lies between B and D. Both start their output biases at the
-# training shares of the grades; a network counts as trained only if its kept validation loss beats those shares.
+# training shares of the grades; a network counts as trained only if its kept validation loss beats those shares
+# and its kept epoch is not the first.
 # The architecture (`hidden_grid`) is chosen on the validation ranked probability score; then `n_seeds` seeds.
 
 # %% tags=[]
