@@ -58,8 +58,12 @@ format: $(STAMP)
 # them, and so do the unit tests (all but NOTEBOOK_TESTS; -m "not solution" skips tests/test_solutions.py's own
 # execution of the solutions): one session keeps both cores busy to its end. The notebook checks (they only read
 # metrics.json, a few seconds in one process) start after every notebook has finished, so none is executed twice.
-# TEST_WORKERS at a time (pytest-xdist, a file's tests on one worker: a notebook's cells share its kernel); the
-# longest notebook (07) first, so that it does not finish alone.
+# TEST_WORKERS at a time (pytest-xdist, a file's tests on one worker: a notebook's cells share its kernel), the
+# longest first (SLOW_FIRST: notebooks by their quick runtime, then the slowest unit-test files) so that no long
+# file starts late and finishes alone; --no-loadscope-reorder keeps that order (xdist otherwise sorts files by
+# their number of tests, which put notebook 07, ~200 s and 11 cells, in the middle of the queue).
+# Lint (ruff, mypy: ~30 s on one core from a cold cache) runs beside the test session, not before it; its output
+# is printed at the end and its failure fails `make test` like a test's.
 # Each worker's thread pools (OpenMP/BLAS, TensorFlow) get cores / TEST_WORKERS threads, as `finrisk run` caps its
 # kernels: two workers with two OpenMP threads each on two cores spin-wait on each other (scikit-learn's
 # histogram gradient boosting ran several times slower so).
@@ -70,14 +74,21 @@ TEST_THREADS := $(shell python3 -c 'import os; print(max(1, len(os.sched_getaffi
 CAPPED := $(foreach v,OMP_NUM_THREADS MKL_NUM_THREADS OPENBLAS_NUM_THREADS TF_NUM_INTRAOP_THREADS TF_NUM_INTEROP_THREADS,$(v)=$(TEST_THREADS))
 NOTEBOOK_TESTS := tests/test_notebooks.py $(wildcard tests/test_notebook_[0-9][0-9]_*.py)
 PYTEST := $(HEADLESS) $(CAPPED) MPLBACKEND=Agg FINRISK_NO_TRACK=1 $(BIN)/python -m pytest -p no:cacheprovider
-test: lint
-	rm -rf $(NBVAL_DIR)
-	$(HEADLESS) $(BIN)/python tests/notebook_harness.py $(NBVAL_DIR)
-	$(PYTEST) $(NBVAL_DIR)/07_*.ipynb $(NBVAL_DIR) solutions tests $(addprefix --ignore=,$(NOTEBOOK_TESTS)) \
-		-m "not solution" $(XDIST) --durations=25 --nbval-lax --nbval-current-env \
+SLOW_FIRST := $(addprefix $(NBVAL_DIR)/,07_*.ipynb 03_*.ipynb 08_*.ipynb 02_*.ipynb 10_*.ipynb 11_*.ipynb 09_*.ipynb \
+	04_*.ipynb) $(addprefix tests/test_,tracking.py sweep.py runner.py parallel_run.py training_check.py ratings.py lab.py)
+# Files, not folders, so that pytest keeps their order (a folder argument is collected in name order; a file
+# named twice is collected once, where it first appears). The nbval copies exist only once the harness has run.
+TEST_FILES := $(SLOW_FIRST) $(NBVAL_DIR)/*.ipynb $(wildcard solutions/*.ipynb) \
+	$(filter-out $(NOTEBOOK_TESTS),$(wildcard tests/test_*.py))
+test: $(STAMP)
+	rm -rf $(NBVAL_DIR) && mkdir -p build
+	$(MAKE) --no-print-directory lint > build/lint.log 2>&1 & lint=$$!; \
+	$(HEADLESS) $(BIN)/python tests/notebook_harness.py $(NBVAL_DIR) && \
+	$(PYTEST) $(TEST_FILES) -m "not solution" $(XDIST) --no-loadscope-reorder --durations=25 --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600; first=$$?; \
 	$(PYTEST) $(NOTEBOOK_TESTS); notebooks=$$?; \
-	test $$first -eq 0 -a $$notebooks -eq 0
+	wait $$lint; linted=$$?; echo "--- make lint:"; cat build/lint.log; \
+	test $$first -eq 0 -a $$notebooks -eq 0 -a $$linted -eq 0
 
 # Unit tests under line coverage; tests/coverage_report.py lists each module's share and those under the 85% goal.
 coverage: $(STAMP)

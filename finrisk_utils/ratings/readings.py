@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.validation import check_probability
+from finrisk_utils.forecasting import holm
 
 __all__ = [
     "grade_models_reading",
@@ -189,8 +190,6 @@ def group_error_reading(
     the lender) and the spread; then which tests reject equal groups at ``level`` after Holm over the whole family
     the reading reports (Kruskal-Wallis on the signed error and chi-square on over / exact / under, for every
     grouping of every model)."""
-    from statsmodels.stats.multitest import multipletests
-
     where = "group_error_reading"
     level = check_probability(level, "level", where=where)
     if (
@@ -208,9 +207,7 @@ def group_error_reading(
         for a, t in by_attr.items()
         for test in tests
     }
-    adjusted = dict(
-        zip(family, multipletests(list(family.values()), method="holm")[1], strict=True)
-    )
+    adjusted = dict(zip(family, np.asarray(holm(list(family.values()))), strict=True))
     names = {
         "kruskal": "in the signed error (Kruskal-Wallis)",
         "chi2": "in over / exact / under (chi-square)",
