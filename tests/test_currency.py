@@ -18,6 +18,9 @@ from finrisk_utils.currency import (
     compare_change_forecasts,
     direct_change_ar_forecast,
     direct_linear_forecast,
+    event_exceptions,
+    event_exceptions_reading,
+    event_tails_reading,
     event_window,
     extremal_index,
     fama_reading,
@@ -451,3 +454,78 @@ def test_an_untrained_model_kept_by_the_mcs_is_marked_once():
     text = change_forecast_reading(comps, {"lstm": "lstm (untrained)"})
     assert "MCS keeps random_walk, lstm (untrained)." in text
     assert "(untrained) (untrained)" not in text
+
+
+def _exceptions_frame() -> tuple[pd.DataFrame, np.ndarray]:
+    """Six test days, the first two in the event window; garch misses twice there, hs once, net never."""
+    idx = pd.bdate_range("1985-09-20", periods=6)
+    exc = pd.DataFrame(
+        {
+            "garch_skewt": [True, True, False, False, False, True],
+            "hs": [True, False, False, False, False, False],
+            "lstm_quantile": [False] * 6,
+        },
+        index=idx,
+    )
+    return exc, np.array([True, True, False, False, False, False])
+
+
+def test_event_exceptions_counts_each_period_and_the_expected_number():
+    exc, mask = _exceptions_frame()
+    table = event_exceptions(exc, mask, 0.99)
+    assert table.loc["garch_skewt"].tolist() == [2.0, 1.0] and table.loc["hs"].tolist() == [
+        1.0,
+        0.0,
+    ]
+    assert table.loc["expected"].tolist() == pytest.approx([0.02, 0.04])
+    assert table.attrs == {"days_event": 2, "days_rest": 4}
+    with pytest.raises(ValueError, match="event_exceptions: no test day falls in the event window"):
+        event_exceptions(exc, np.zeros(6, bool), 0.99)
+    with pytest.raises(
+        ValueError, match="in_event must be a boolean array with one entry per test day"
+    ):
+        event_exceptions(exc, mask[:5], 0.99)
+    with pytest.raises(TypeError, match="exceptions must hold booleans"):
+        event_exceptions(exc.astype(int), mask, 0.99)
+    with pytest.raises(ValueError, match="confidence"):
+        event_exceptions(exc, mask, 1.5)
+
+
+def test_event_exceptions_reading_ranges_over_trained_models_and_names_the_untrained():
+    exc, mask = _exceptions_frame()
+    table = event_exceptions(exc, mask, 0.99)
+    text = event_exceptions_reading(table, {"lstm_quantile": False}, 3)
+    assert "within 3 months of the event (2 days, 0.0 exceptions expected)" in text
+    assert (
+        "range from 1 (hs) to 2 (garch_skewt)" in text
+    )  # the untrained net's 0 is not the minimum
+    assert "other 4 test days (0.0 expected) from 0 (hs) to 1 (garch_skewt)" in text
+    assert text.endswith("Untrained (not interpreted): lstm_quantile.")
+    both = event_exceptions_reading(table, {}, 3)
+    assert "range from 0 (lstm_quantile) to 2 (garch_skewt)" in both and "Untrained" not in both
+    tie = event_exceptions_reading(event_exceptions(exc[["hs"]], mask, 0.99), {}, 3)
+    assert "range 1 for every trained model" in tie
+    none = event_exceptions_reading(
+        table, dict.fromkeys(["garch_skewt", "hs", "lstm_quantile"], False), 3
+    )
+    assert none.startswith("No model trained")
+    with pytest.raises(
+        TypeError, match="event_exceptions_reading: table must come from event_exceptions"
+    ):
+        event_exceptions_reading(exc, {}, 3)
+
+
+def test_event_tails_reading_quotes_every_currency_event_against_rest():
+    row = lambda vol, kurt: {"vol_ann": vol, "excess_kurtosis": kurt}  # noqa: E731
+    tails = {
+        "jpy": pd.DataFrame({"event": row(14.04, 3.26), "rest": row(9.5, 1.04)}).T,
+        "dem": pd.DataFrame({"event": row(12.0, 0.5), "rest": row(11.0, 2.0)}).T,
+    }
+    text = event_tails_reading(tails, "jpy")
+    assert "only for jpy does the placebo rank" in text
+    assert "annualised volatility jpy 14.0% vs 9.5%, dem 12.0% vs 11.0%" in text
+    assert "excess kurtosis jpy 3.3 vs 1.0, dem 0.5 vs 2.0." in text
+    with pytest.raises(ValueError, match=r"tails\['dem'\] must have rows 'event' and 'rest'"):
+        event_tails_reading({"dem": tails["dem"].drop(index="rest")}, "dem")
+    with pytest.raises(TypeError, match="tails must map each currency"):
+        event_tails_reading({}, "jpy")

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from finrisk_utils.core.descriptive import tied_extremes
+from finrisk_utils.core.validation import check_probability
 from finrisk_utils.currency.forecasts import FamaSlope
 from finrisk_utils.forecasting.compare import (
     ComparisonResult,
@@ -19,6 +21,9 @@ __all__ = [
     "change_forecast_metrics",
     "change_forecast_reading",
     "change_forecast_table",
+    "event_exceptions",
+    "event_exceptions_reading",
+    "event_tails_reading",
     "fama_reading",
     "tail_reading",
 ]
@@ -213,3 +218,93 @@ def tail_reading(
             f"{int(res['n_windows'])} windows of the same length elsewhere in the sample."
         )
     return " ".join(lines)
+
+
+def event_exceptions(exceptions: pd.DataFrame, in_event: object, confidence: float) -> pd.DataFrame:
+    """VaR exceptions inside and outside an event window: ``exceptions`` is a boolean frame (test days x models,
+    ``True`` where the loss exceeded the VaR), ``in_event`` a boolean array of the same length (``True`` on the
+    window's days). Returns one row per model with columns ``event`` and ``rest`` (exception counts), and a last
+    row ``expected`` ((1 - confidence) x days); ``attrs``: ``days_event``, ``days_rest``."""
+    where = "event_exceptions"
+    confidence = check_probability(confidence, "confidence", where=where)
+    if not isinstance(exceptions, pd.DataFrame) or exceptions.empty:
+        raise TypeError(f"{where}: exceptions must be a non-empty DataFrame (test days x models)")
+    if not all(pd.api.types.is_bool_dtype(t) for t in exceptions.dtypes):
+        raise TypeError(f"{where}: exceptions must hold booleans (True on an exception day)")
+    mask = np.asarray(in_event)
+    if mask.dtype != bool or mask.shape != (len(exceptions),):
+        raise ValueError(
+            f"{where}: in_event must be a boolean array with one entry per test day ({len(exceptions)}), "
+            f"got dtype {mask.dtype} and shape {mask.shape}"
+        )
+    if not mask.any():
+        raise ValueError(f"{where}: no test day falls in the event window")
+    days = {"event": int(mask.sum()), "rest": int((~mask).sum())}
+    table = pd.DataFrame(
+        {"event": exceptions[mask].sum(), "rest": exceptions[~mask].sum()}, dtype=float
+    )
+    table.loc["expected"] = [(1 - confidence) * days["event"], (1 - confidence) * days["rest"]]
+    table.attrs = {"days_event": days["event"], "days_rest": days["rest"]}
+    return table
+
+
+def event_exceptions_reading(
+    table: pd.DataFrame, trained: Mapping[str, bool], event_months: int
+) -> str:
+    """One sentence from :func:`event_exceptions`: the range of the trained models' exception counts in the
+    event window (and which models sit at each end) and in the rest of the test days, each against the expected
+    count; untrained networks are named and not read."""
+    where = "event_exceptions_reading"
+    if not isinstance(table, pd.DataFrame) or "expected" not in table.index or not table.attrs:
+        raise TypeError(f"{where}: table must come from event_exceptions")
+    models = [m for m in table.index if m != "expected"]
+    ok = table.loc[[m for m in models if trained.get(m, True)]]
+    untrained = [m for m in models if not trained.get(m, True)]
+    if ok.empty:
+        return f"No model trained ({', '.join(untrained)}): the exceptions by period are not read."
+    exp = table.loc["expected"]
+
+    def span(col: str) -> str:
+        lo, hi = ok[col].min(), ok[col].max()
+        if lo == hi:
+            return f"{int(lo)} for every trained model"
+        return (
+            f"from {int(lo)} ({tied_extremes(ok[col], high=False, sep=', ')}) to {int(hi)} "
+            f"({tied_extremes(ok[col], high=True, sep=', ')})"
+        )
+
+    text = (
+        f"In the test days within {event_months} months of the event ({table.attrs['days_event']} days, "
+        f"{exp['event']:.1f} exceptions expected), the trained models' exceptions range {span('event')}; in the "
+        f"other {table.attrs['days_rest']} test days ({exp['rest']:.1f} expected) {span('rest')}."
+    )
+    return text + (f" Untrained (not interpreted): {', '.join(untrained)}." if untrained else "")
+
+
+def event_tails_reading(
+    tails: Mapping[str, pd.DataFrame], currency: str, event: str = "event", rest: str = "rest"
+) -> str:
+    """One sentence comparing, for every currency, the annualised volatility (%) and excess kurtosis of the
+    ``event`` row of its :func:`~finrisk_utils.currency.tails.tail_statistics` table with the ``rest`` row: point
+    estimates without standard errors; ``currency`` is the one whose placebo rank the notebook shows."""
+    where = "event_tails_reading"
+    if not isinstance(tails, Mapping) or not tails:
+        raise TypeError(f"{where}: tails must map each currency to its tail_statistics table")
+    for c, t in tails.items():
+        if not isinstance(t, pd.DataFrame) or not {event, rest} <= set(t.index):
+            raise ValueError(f"{where}: tails[{c!r}] must have rows {event!r} and {rest!r}")
+        if not {"vol_ann", "excess_kurtosis"} <= set(t.columns):
+            raise ValueError(f"{where}: tails[{c!r}] lacks vol_ann or excess_kurtosis")
+    vol = ", ".join(
+        f"{c} {t.loc[event, 'vol_ann']:.1f}% vs {t.loc[rest, 'vol_ann']:.1f}%"
+        for c, t in tails.items()
+    )
+    kurt = ", ".join(
+        f"{c} {t.loc[event, 'excess_kurtosis']:.1f} vs {t.loc[rest, 'excess_kurtosis']:.1f}"
+        for c, t in tails.items()
+    )
+    return (
+        "Around the event against the rest of the sample (point estimates, without standard errors; only for "
+        f"{currency} does the placebo rank above say how unusual the window is): annualised volatility {vol}; "
+        f"excess kurtosis {kurt}."
+    )

@@ -69,7 +69,7 @@ from IPython.display import Markdown, display
 from scipy import stats
 
 from finrisk_utils import record_metrics, setup
-from finrisk_utils.core import by_profile, save_figure, tied_extremes
+from finrisk_utils.core import by_profile, save_figure
 from finrisk_utils.currency import (
     actual_changes,
     annualised_volatility,
@@ -80,6 +80,9 @@ from finrisk_utils.currency import (
     compare_change_forecasts,
     direct_change_ar_forecast,
     direct_linear_forecast,
+    event_exceptions,
+    event_exceptions_reading,
+    event_tails_reading,
     event_window,
     fama_reading,
     fama_regression_forecast,
@@ -522,21 +525,9 @@ display(
 exc = pd.DataFrame({n: exceptions_of(test.loc[fc.var.index], fc) for n, fc in forecasts.items()})
 in_event = event_window(exc.index, event, event_months, allow_empty=True)
 if in_event.any():
-    expected = (1 - confidence) * np.array([in_event.sum(), (~in_event).sum()])
-    by_period = pd.DataFrame({"event": exc[in_event].sum(), "rest": exc[~in_event].sum()})
-    display(by_period.rename(index=var_labels).T.assign(expected=expected))
-    ok = by_period.loc[[n for n in by_period.index if var_trained.get(n, True)]]
-    untrained = [n for n in by_period.index if not var_trained.get(n, True)]
-    display(
-        Markdown(
-            f"In the test days within {event_months} months of the event ({int(in_event.sum())} days, "
-            f"{expected[0]:.1f} exceptions expected), the trained models' exceptions range from "
-            f"{int(ok['event'].min())} ({tied_extremes(ok['event'], high=False, sep=', ')}) to "
-            f"{int(ok['event'].max())} ({tied_extremes(ok['event'], high=True, sep=', ')}); in the other {int((~in_event).sum())} test days ({expected[1]:.1f} "
-            f"expected) from {int(ok['rest'].min())} to {int(ok['rest'].max())}."
-            + (f" Untrained (not interpreted): {', '.join(untrained)}." if untrained else "")
-        )
-    )
+    by_period = event_exceptions(exc, in_event, confidence)
+    display(by_period.rename(index=var_labels).T)
+    display(Markdown(event_exceptions_reading(by_period, var_trained, event_months)))
 
 # %% tags=[]
 fig, axes = plt.subplots(2, 1, figsize=(11, 6), sharex=True)
@@ -603,20 +594,7 @@ for position, (
 ) in var_sections.items():  # each position's networks, then its ablation
     lines += network_var_reading(res, comp, nets, label=f"VaR, {position}")
     lines.append(f"VaR, {position}: {ablation_reading(*ablations[position], brief=True)}")
-lines.append(
-    "Around the event against the rest of the sample (point estimates, without standard errors; only for "
-    f"{currency} does the placebo rank above say how unusual the window is): annualised volatility "
-    + ", ".join(
-        f"{c} {t.loc['event', 'vol_ann']:.1f}% vs {t.loc['rest', 'vol_ann']:.1f}%"
-        for c, t in tails.items()
-    )
-    + "; excess kurtosis "
-    + ", ".join(
-        f"{c} {t.loc['event', 'excess_kurtosis']:.1f} vs {t.loc['rest', 'excess_kurtosis']:.1f}"
-        for c, t in tails.items()
-    )
-    + "."
-)
+lines.append(event_tails_reading(tails, currency))
 display(Markdown("\n\n".join(lines)))
 
 # %% [markdown] tags=[]
