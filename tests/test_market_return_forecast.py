@@ -121,6 +121,13 @@ def test_training_report_labels_a_fit_that_did_not_beat_the_constant():
     assert "labelled untrained" in training_report(stuck, "The LSTM")
     assert "epoch 1" in training_report(stuck) and "0.4900" in training_report(stuck)
     assert "counts as trained" in training_report(good)
+    assert "still falling when the epoch budget ran out" in training_report(
+        good
+    )  # best epoch 2 of 2
+    stopped = FitResult(
+        [1.0, 0.9, 0.8], [0.50, 0.40, 0.45], best_epoch=2, epochs_run=3, naive_val_loss=0.49
+    )
+    assert training_report(stopped).endswith("so it counts as trained.")
     first = FitResult([1.0, 0.9], [0.40, 0.45], best_epoch=1, epochs_run=2, naive_val_loss=0.49)
     assert (
         first.beat_naive

@@ -27,6 +27,9 @@ def test_fit_result_trained_flag_and_summary():
     # beat the constant, but with the weights of the first epoch: a constant in disguise, not trained
     first = FitResult([1.0, 0.9], [0.5, 0.6], best_epoch=1, epochs_run=2, naive_val_loss=1.0)
     assert first.beat_naive is True and first.trained is False and first.summary()["trained"] == 0
+    # best epoch = last epoch run: early stopping never fired, the validation loss was still falling
+    assert fit.still_improving and not first.still_improving
+    assert not FitResult([1.0], [0.5], 1, 1, 1.0).still_improving  # one epoch: nothing to say
 
 
 def test_a_network_on_signal_trains_and_on_noise_does_not():

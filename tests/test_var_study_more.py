@@ -19,6 +19,7 @@ from finrisk_utils.market import (
     capital_table,
     classical_reading,
     committed_specs,
+    deep_fit_text,
     deep_status_table,
     ensemble_forecast,
     format_specs,
@@ -231,6 +232,26 @@ def test_deep_status_table_lists_settings_kept_epoch_losses_and_trained():
     assert row["vol_scaling"] == "none" and row["val_loss"] == 0.9 and not row["trained"]
     with pytest.raises(TypeError, match="deep_status_table: 'gru' is not a DeepVaRResult"):
         deep_status_table({"gru": deep["lstm_quantile"].forecast})
+
+
+def test_deep_fit_text_states_kept_epoch_training_and_a_budget_run_out():
+    deep = {
+        "lstm_quantile": _deep([1.0, 0.7, 0.8], 1.0, 2, DeepVaRSpec()),
+        "cnn_quantile": _deep([0.95, 0.9, 0.8], 1.0, 3, DeepVaRSpec(kind="cnn")),
+        "gru": _deep([0.9, 1.1], 1.0, 1, DeepVaRSpec()),
+    }
+    text = deep_fit_text(deep)
+    assert text == (
+        "Networks: lstm_quantile kept epoch 2 of 3, trained; cnn_quantile kept epoch 3 of 3, trained (its last "
+        "epoch: still improving when the budget ran out); gru kept epoch 1 of 2, untrained."
+    )
+    assert deep_fit_text(deep, {"gru": "gru (untrained)"}).endswith(
+        "gru (untrained) kept epoch 1 of 2, untrained."
+    )
+    with pytest.raises(TypeError, match="deep_fit_text: 'gru' is not a DeepVaRResult"):
+        deep_fit_text({"gru": deep["gru"].forecast})
+    with pytest.raises(TypeError, match="deep_fit_text: deep must be a non-empty mapping"):
+        deep_fit_text({})
 
 
 def test_committed_specs_reads_the_last_printed_selection(tmp_path):

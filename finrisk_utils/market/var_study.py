@@ -52,6 +52,7 @@ __all__ = [
     "comparison_text",
     "committed_specs",
     "deep_labels",
+    "deep_fit_text",
     "deep_status_table",
     "deep_trained",
     "default_val_start",
@@ -516,6 +517,31 @@ def deep_status_table(deep: Mapping[str, DeepVaRResult]) -> pd.DataFrame:
             "trained": has_learned(res.fit),
         }
     return pd.DataFrame(rows).T
+
+
+def deep_fit_text(
+    deep: Mapping[str, DeepVaRResult], labels: Mapping[str, str] | None = None
+) -> str:
+    """One sentence on each network's training: kept epoch of the epochs run, trained or not
+    (:func:`~finrisk_utils.models.has_learned`), and whether its best epoch was its last (the validation loss
+    still falling when the epoch budget ran out)."""
+    if not isinstance(deep, Mapping) or not deep:
+        raise TypeError("deep_fit_text: deep must be a non-empty mapping name -> DeepVaRResult")
+    parts = []
+    for name, res in deep.items():
+        if not isinstance(res, DeepVaRResult):
+            raise TypeError(f"deep_fit_text: {name!r} is not a DeepVaRResult")
+        fit = res.fit
+        parts.append(
+            f"{dict(labels or {}).get(name, name)} kept epoch {fit.best_epoch} of {fit.epochs_run}, "
+            + ("trained" if has_learned(fit) else "untrained")
+            + (
+                " (its last epoch: still improving when the budget ran out)"
+                if fit.still_improving
+                else ""
+            )
+        )
+    return "Networks: " + "; ".join(parts) + "."
 
 
 def deep_trained(deep: Mapping[str, DeepVaRResult]) -> dict[str, bool]:

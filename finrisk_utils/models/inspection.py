@@ -41,7 +41,16 @@ def training_report(fit: FitResult, name: str = "The network") -> str:
             "barely left their initialisation, so it is labelled untrained and its forecasts are not interpreted."
         )
     if fit.trained:
-        return text + ": it beat the constant on validation, so it counts as trained."
+        return (
+            text
+            + ": it beat the constant on validation, so it counts as trained"
+            + (
+                "; its best epoch was its last, so the validation loss was still falling when the epoch budget ran "
+                "out and more epochs might have helped."
+                if fit.still_improving
+                else "."
+            )
+        )
     return (
         text + ": it did not beat the constant on validation, so it is labelled untrained and its "
         "forecasts are not interpreted."

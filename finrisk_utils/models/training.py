@@ -77,6 +77,12 @@ class FitResult:
         beat = self.beat_naive
         return None if beat is None else beat and self.best_epoch > 1
 
+    @property
+    def still_improving(self) -> bool:
+        """Was the kept epoch the last one run (more than one)? Early stopping never fired: the validation loss
+        was still falling when the epoch budget ran out, and more epochs might have lowered it further."""
+        return self.epochs_run > 1 and self.best_epoch == self.epochs_run
+
     def summary(self) -> dict[str, object]:
         """Kept epoch, epochs run, kept and naive validation loss, trained (0/1; ``None`` if unknown)."""
         return {

@@ -73,6 +73,7 @@ from finrisk_utils.market import (
     comparison_metrics,
     comparison_table,
     comparison_text,
+    deep_fit_text,
     deep_labels,
     deep_status_table,
     deep_trained,
@@ -383,14 +384,7 @@ for key, (s_results, s_comp, s_deep) in stress.items():
                     ),
                     classical_reading(s_results),
                     independence_reading(s_results, trained=deep_trained(s_deep)),
-                    "Networks: "
-                    + "; ".join(
-                        f"{n} kept epoch {r.fit.best_epoch}, {'trained' if ok else 'untrained'}"
-                        for (n, r), ok in zip(
-                            s_deep.items(), deep_trained(s_deep).values(), strict=True
-                        )
-                    )
-                    + ".",
+                    deep_fit_text(s_deep),
                 ]
             )
         )
