@@ -430,6 +430,10 @@ def test_select_and_fit_seeds_chooses_on_validation_and_returns_every_seed():
     assert len(nets) == 2 and len(table) == 2
     chosen = table.loc[table["val_rps"].idxmin(), "hidden"]
     assert all(str(n.model.get_layer("dense0").units) in chosen for n in nets)
+    # each network records its body, so that another head can be fitted on the same one (notebook 10's ablation)
+    assert all(
+        str(n.hidden) == chosen and n.hidden == (n.model.get_layer("dense0").units,) for n in nets
+    )
 
 
 def test_rate_network_learns_a_linear_rate():

@@ -195,12 +195,13 @@ def naive_network_outputs(
 
 @dataclass(frozen=True)
 class GradeNetwork:
-    """A fitted grade network: ``model``, its ``kind`` and training record ``fit`` (kept epoch, trained flag
-    against the grades' training shares on validation)."""
+    """A fitted grade network: ``model``, its ``kind``, training record ``fit`` (kept epoch, trained flag
+    against the grades' training shares on validation) and ``hidden``, the widths of its body's Dense layers."""
 
     model: keras.Model
     kind: str
     fit: FitResult
+    hidden: tuple[int, ...] = ()
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Grade probabilities, shape (n, K)."""
@@ -257,7 +258,7 @@ def fit_grade_network(
         patience=patience,
         naive=naive_network_outputs(y_tr, len(y_val), n_classes, kind),
     )
-    return GradeNetwork(model, kind, fit)
+    return GradeNetwork(model, kind, fit, tuple(int(h) for h in hidden))
 
 
 def select_and_fit_seeds(
