@@ -30,6 +30,7 @@ from finrisk_utils.market import (
     run_var_window,
     save_forecasts,
     seed_ensemble_backtests,
+    selection_reading,
     yearly_reading,
 )
 from finrisk_utils.models import FitResult
@@ -425,3 +426,32 @@ def test_yearly_reading_marks_untrained_years_and_refuses_an_empty_table():
             TypeError, match="yearly_reading: by_year must be a non-empty DataFrame"
         ):
             yearly_reading(bad, ["lstm_quantile"])
+
+
+def test_selection_reading_names_the_choice_and_a_near_tie():
+    selection = pd.DataFrame(
+        {
+            "model": ["lstm_quantile"] * 2 + ["cnn_quantile"] * 2 + ["gru"],
+            "vol_scaling": ["ewma", "none", "ewma", "none", "ewma"],
+            "window": [20, 60, 20, 20, 20],
+            "val_fz0": [0.80, 0.7832, 0.8226, 0.8257, 0.9],
+        }
+    ).set_index(["model", "vol_scaling", "window"])
+    text = selection_reading(selection)
+    assert text.startswith(
+        "Selected on validation: lstm_quantile: none inputs, window 60 (validation FZ0 0.7832)"
+    )
+    assert "the runner-up (ewma inputs, window 20) is 2.1% worse on validation." in text
+    assert (
+        "cnn_quantile: ewma inputs, window 20 (validation FZ0 0.8226); the runner-up (none inputs, window 20) "
+        in text
+    )
+    assert "is 0.4% worse on validation, a near tie" in text
+    assert text.count("near tie") == 1 and text.endswith(
+        "gru: ewma inputs, window 20 (validation FZ0 0.9000), the only candidate (no selection)."
+    )
+    assert "near tie" not in selection_reading(selection, near_tie=0.0)
+    with pytest.raises(TypeError, match="selection_reading: selection must be a non-empty table"):
+        selection_reading(selection.reset_index())
+    with pytest.raises(ValueError, match="near_tie must be in"):
+        selection_reading(selection, near_tie=1.5)

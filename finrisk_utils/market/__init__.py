@@ -79,6 +79,7 @@ from finrisk_utils.market.var_study import (
     save_forecasts,
     seed_ensemble_backtests,
     select_networks,
+    selection_reading,
     yearly_reading,
 )
 from finrisk_utils.market.volatility import (
@@ -159,6 +160,7 @@ __all__ = [
     "save_forecasts",
     "seed_ensemble_backtests",
     "select_networks",
+    "selection_reading",
     "select_on_validation",
     "tail_mean_from_ppf",
     "traffic_light",

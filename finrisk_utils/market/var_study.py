@@ -68,6 +68,7 @@ __all__ = [
     "save_forecasts",
     "seed_ensemble_backtests",
     "select_networks",
+    "selection_reading",
     "yearly_reading",
 ]
 
@@ -618,6 +619,48 @@ def ensemble_forecast(forecasts: Sequence[RiskForecast], name: str | None = None
     var = seed_ensemble([f.var for f in forecasts])
     es = seed_ensemble([f.es for f in forecasts])
     return RiskForecast(name or first.name, first.confidence, var, es)
+
+
+def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str:
+    """One sentence per network on its selection (:func:`~finrisk_utils.market.deep_var.select_on_validation`
+    tables stacked with index ``(model, vol_scaling, window)`` and a ``val_fz0`` column, validation FZ0 in return
+    units): the chosen settings and, against the runner-up, the relative gap; a gap below ``near_tie`` (relative)
+    is called a near tie that one validation period does not separate."""
+    where = "selection_reading"
+    if (
+        not isinstance(selection, pd.DataFrame)
+        or list(selection.index.names) != ["model", "vol_scaling", "window"]
+        or "val_fz0" not in selection
+        or selection.empty
+    ):
+        raise TypeError(
+            f"{where}: selection must be a non-empty table indexed (model, vol_scaling, window) with val_fz0"
+        )
+    if not 0 <= near_tie < 1:
+        raise ValueError(f"{where}: near_tie must be in [0, 1), got {near_tie!r}")
+    lines = []
+    for model, t in selection.groupby(level="model", sort=False):
+        ranked = t["val_fz0"].droplevel("model").sort_values()
+        (scheme, window), best = ranked.index[0], ranked.iloc[0]
+        text = f"{model}: {scheme} inputs, window {window} (validation FZ0 {best:.4f})"
+        if len(ranked) == 1:
+            lines.append(text + ", the only candidate (no selection).")
+            continue
+        (scheme2, window2), second = ranked.index[1], ranked.iloc[1]
+        gap = second / best - 1
+        text += (
+            f"; the runner-up ({scheme2} inputs, window {window2}) is {gap:.1%} worse on validation"
+        )
+        lines.append(
+            text
+            + (
+                ", a near tie: one validation period does not separate them, so the choice says little about "
+                "which inputs or window are better."
+                if gap < near_tie
+                else "."
+            )
+        )
+    return "Selected on validation: " + " ".join(lines)
 
 
 def format_specs(specs: Mapping[str, DeepVaRSpec]) -> str:

@@ -89,6 +89,7 @@ from finrisk_utils.market import (
     run_var_window,
     save_forecasts,
     select_on_validation,
+    selection_reading,
 )
 from finrisk_utils.workbench import resolve_output_dir
 
@@ -149,6 +150,7 @@ for kind in ["lstm", "cnn"]:
     selection.append(table.assign(model=name))
 selection = pd.concat(selection).set_index(["model", "vol_scaling", "window"])
 print(f"selected networks: {format_specs(fixed)} ({units} units, up to {epochs} epochs)")
+display(Markdown(selection_reading(selection)))
 selection[["val_fz0", "best_epoch"]]
 
 # %% [markdown] tags=[]
