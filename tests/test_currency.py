@@ -35,6 +35,7 @@ from finrisk_utils.currency import (
     placebo_rank,
     position_returns,
     tail_reading,
+    tail_standard_errors,
     tail_statistics,
     zero_change_forecast,
 )
@@ -529,3 +530,41 @@ def test_event_tails_reading_quotes_every_currency_event_against_rest():
         event_tails_reading({"dem": tails["dem"].drop(index="rest")}, "dem")
     with pytest.raises(TypeError, match="tails must map each currency"):
         event_tails_reading({}, "jpy")
+
+
+def test_tail_standard_errors_shrink_with_more_days_and_keep_clusters():
+    """Bootstrap standard errors of volatility (%, annualised) and excess kurtosis per group: close to the
+    textbook s.e. of a standard deviation for independent normal days (sigma sqrt(252) / sqrt(2n)), smaller for
+    the longer group, reproducible with a seed; bad arguments refused."""
+    rng = np.random.default_rng(0)
+    r = pd.Series(rng.standard_normal(2400), index=pd.bdate_range("1980-01-01", periods=2400))
+    short = pd.Series(np.arange(2400) < 400, index=r.index)
+    se = tail_standard_errors(r, {"short": short, "long": ~short}, block=1, reps=400, seed=1)
+    assert list(se.columns) == ["vol_ann_se", "excess_kurtosis_se"]
+    textbook = np.sqrt(252) / np.sqrt(2 * 400)
+    assert 0.7 * textbook < se.loc["short", "vol_ann_se"] < 1.3 * textbook
+    assert se.loc["long", "vol_ann_se"] < se.loc["short", "vol_ann_se"]
+    assert se.loc["long", "excess_kurtosis_se"] < se.loc["short", "excess_kurtosis_se"]
+    again = tail_standard_errors(r, {"short": short, "long": ~short}, block=1, reps=400, seed=1)
+    pd.testing.assert_frame_equal(se, again)
+    with pytest.raises(ValueError, match="tail_standard_errors: block"):
+        tail_standard_errors(r, {"short": short}, block=0)
+    with pytest.raises(DataValidationError, match="group 'tiny' has 10 days"):
+        tail_standard_errors(r, {"tiny": pd.Series(np.arange(2400) < 10, index=r.index)})
+    with pytest.raises(DataValidationError, match=r"groups\['x'\] must be a boolean Series"):
+        tail_standard_errors(r, {"x": short.iloc[1:]})
+
+
+def test_event_tails_reading_carries_standard_errors_when_given():
+    row = lambda vol, kurt: {"vol_ann": vol, "excess_kurtosis": kurt}  # noqa: E731
+    se_row = lambda vol, kurt: {"vol_ann_se": vol, "excess_kurtosis_se": kurt}  # noqa: E731
+    tails = {"jpy": pd.DataFrame({"event": row(14.04, 3.26), "rest": row(9.5, 1.04)}).T}
+    se = {"jpy": pd.DataFrame({"event": se_row(1.21, 0.9), "rest": se_row(0.3, 0.25)}).T}
+    text = event_tails_reading(tails, "jpy", se=se)
+    assert (
+        "stationary-bootstrap standard errors in brackets" in text and "point estimates" not in text
+    )
+    assert "annualised volatility jpy 14.0% (s.e. 1.2) vs 9.5% (s.e. 0.3)" in text
+    assert "excess kurtosis jpy 3.3 (s.e. 0.9) vs 1.0 (s.e. 0.2)." in text
+    with pytest.raises(ValueError, match=r"se\['jpy'\] must come from tail_standard_errors"):
+        event_tails_reading(tails, "jpy", se={"dem": se["jpy"]})

@@ -36,6 +36,7 @@ from finrisk_utils.currency.tails import (
     extremal_index,
     hill_tail_index,
     placebo_rank,
+    tail_standard_errors,
     tail_statistics,
 )
 
@@ -68,6 +69,7 @@ __all__ = [
     "placebo_rank",
     "position_returns",
     "tail_reading",
+    "tail_standard_errors",
     "tail_statistics",
     "zero_change_forecast",
 ]

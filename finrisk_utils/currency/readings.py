@@ -282,11 +282,18 @@ def event_exceptions_reading(
 
 
 def event_tails_reading(
-    tails: Mapping[str, pd.DataFrame], currency: str, event: str = "event", rest: str = "rest"
+    tails: Mapping[str, pd.DataFrame],
+    currency: str,
+    event: str = "event",
+    rest: str = "rest",
+    *,
+    se: Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
     """One sentence comparing, for every currency, the annualised volatility (%) and excess kurtosis of the
-    ``event`` row of its :func:`~finrisk_utils.currency.tails.tail_statistics` table with the ``rest`` row: point
-    estimates without standard errors; ``currency`` is the one whose placebo rank the notebook shows."""
+    ``event`` row of its :func:`~finrisk_utils.currency.tails.tail_statistics` table with the ``rest`` row; with
+    ``se`` (per currency, :func:`~finrisk_utils.currency.tails.tail_standard_errors`) each value carries its
+    bootstrap standard error, otherwise they are called point estimates. ``currency`` is the one whose placebo
+    rank the notebook shows."""
     where = "event_tails_reading"
     if not isinstance(tails, Mapping) or not tails:
         raise TypeError(f"{where}: tails must map each currency to its tail_statistics table")
@@ -295,16 +302,32 @@ def event_tails_reading(
             raise ValueError(f"{where}: tails[{c!r}] must have rows {event!r} and {rest!r}")
         if not {"vol_ann", "excess_kurtosis"} <= set(t.columns):
             raise ValueError(f"{where}: tails[{c!r}] lacks vol_ann or excess_kurtosis")
+        if se is not None and (
+            c not in se
+            or not {event, rest} <= set(se[c].index)
+            or not {"vol_ann_se", "excess_kurtosis_se"} <= set(se[c].columns)
+        ):
+            raise ValueError(
+                f"{where}: se[{c!r}] must come from tail_standard_errors on the same groups"
+            )
+
+    def value(c: str, row: str, col: str, unit: str) -> str:
+        text = f"{tails[c].loc[row, col]:.1f}{unit}"
+        return text if se is None else text + f" (s.e. {se[c].loc[row, f'{col}_se']:.1f})"
+
     vol = ", ".join(
-        f"{c} {t.loc[event, 'vol_ann']:.1f}% vs {t.loc[rest, 'vol_ann']:.1f}%"
-        for c, t in tails.items()
+        f"{c} {value(c, event, 'vol_ann', '%')} vs {value(c, rest, 'vol_ann', '%')}" for c in tails
     )
     kurt = ", ".join(
-        f"{c} {t.loc[event, 'excess_kurtosis']:.1f} vs {t.loc[rest, 'excess_kurtosis']:.1f}"
-        for c, t in tails.items()
+        f"{c} {value(c, event, 'excess_kurtosis', '')} vs {value(c, rest, 'excess_kurtosis', '')}"
+        for c in tails
+    )
+    caveat = (
+        "point estimates, without standard errors"
+        if se is None
+        else "stationary-bootstrap standard errors in brackets"
     )
     return (
-        "Around the event against the rest of the sample (point estimates, without standard errors; only for "
-        f"{currency} does the placebo rank above say how unusual the window is): annualised volatility {vol}; "
-        f"excess kurtosis {kurt}."
+        f"Around the event against the rest of the sample ({caveat}; only for {currency} does the placebo rank "
+        f"above say how unusual the window is): annualised volatility {vol}; excess kurtosis {kurt}."
     )

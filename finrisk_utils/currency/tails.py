@@ -31,6 +31,7 @@ __all__ = [
     "extremal_index",
     "hill_tail_index",
     "placebo_rank",
+    "tail_standard_errors",
     "tail_statistics",
 ]
 
@@ -136,6 +137,52 @@ def tail_statistics(
             "exceed_rate": float(exceed.mean()),
             "extremal_index": extremal_index(exceed, run),
         }
+    return pd.DataFrame(rows).T
+
+
+def tail_standard_errors(
+    returns: pd.Series,
+    groups: Mapping[str, pd.Series],
+    *,
+    block: int = 10,
+    reps: int = 500,
+    seed: int = 0,
+    periods_per_year: int = 252,
+) -> pd.DataFrame:
+    """Standard errors of :func:`tail_statistics`' ``vol_ann`` (%) and ``excess_kurtosis`` per group (a boolean
+    mask on ``returns``' dates), by the stationary bootstrap of Politis and Romano (1994) within the group's days
+    (``arch.bootstrap.StationaryBootstrap``, mean block length ``block`` days, ``reps`` resamples, ``seed``): the
+    blocks keep volatility clustering, so the errors are not those of independent days. A group that is not one
+    stretch of days (the rest of a sample around an event) is resampled as if its pieces were joined."""
+    from arch.bootstrap import StationaryBootstrap
+
+    where = "tail_standard_errors"
+    returns = check_returns(returns, "returns", where=where)
+    reps = check_positive_int(reps, "reps", where=where)
+    if not np.isfinite(block) or block < 1:
+        raise ValueError(
+            f"{where}: block must be a mean block length of at least 1 day, got {block!r}"
+        )
+
+    def both(x: np.ndarray) -> np.ndarray:
+        return np.array(
+            [x.std(ddof=1) * np.sqrt(periods_per_year), float(stats.kurtosis(x))], dtype=float
+        )
+
+    rows = {}
+    for name, mask in groups.items():
+        if not isinstance(mask, pd.Series) or not mask.index.equals(returns.index):
+            raise DataValidationError(
+                f"{where}: groups[{name!r}] must be a boolean Series on returns' dates"
+            )
+        r = returns.to_numpy()[mask.to_numpy(dtype=bool)]
+        if len(r) < 40:
+            raise DataValidationError(
+                f"{where}: group {name!r} has {len(r)} days, need at least 40"
+            )
+        draws = StationaryBootstrap(block, r, seed=seed).apply(both, reps)
+        se = draws.std(axis=0, ddof=1)
+        rows[name] = {"vol_ann_se": float(se[0]), "excess_kurtosis_se": float(se[1])}
     return pd.DataFrame(rows).T
 
 

@@ -95,6 +95,7 @@ from finrisk_utils.currency import (
     placebo_rank,
     position_returns,
     tail_reading,
+    tail_standard_errors,
     tail_statistics,
     zero_change_forecast,
 )
@@ -486,15 +487,18 @@ if members:
 # move larger than the full sample's 98% quantile of absolute returns, and their clustering (runs extremal index:
 # clusters per exceedance, with a cluster ending after five quiet days; 1 = isolated, small = bursts). The same on
 # returns divided by their EWMA volatility (RiskMetrics, 0.94) separates a change of scale from a change of
-# shape. The window's rank among the windows of the same length outside it (one starting every fifth trading
+# shape. Volatility and excess kurtosis carry standard errors from the stationary bootstrap (Politis and Romano
+# 1994; mean block 10 days, so that volatility clusters stay together) within each period; the other statistics
+# have none. The window's rank among the windows of the same length outside it (one starting every fifth trading
 # day) is descriptive, not a test: those windows overlap one another.
 
 # %% tags=[]
-tails = {}
+tails, tail_se = {}, {}
 for c in fx.columns:
     mask = event_window(all_returns.index, event, event_months)
     tails[c] = tail_statistics(all_returns[c], {"event": mask, "rest": ~mask})
-tail_table = pd.concat(tails, names=["currency", "period"])
+    tail_se[c] = tail_standard_errors(all_returns[c], {"event": mask, "rest": ~mask}, seed=seed)
+tail_table = pd.concat({c: tails[c].join(tail_se[c]) for c in tails}, names=["currency", "period"])
 sigma = ewma_volatility(returns)
 z = (returns.loc[sigma.index] / sigma).rename(currency)
 z_mask = event_window(z.index, event, event_months)
@@ -553,9 +557,9 @@ save_figure(fig, out, "rolling_tails")
 # is labelled untrained, this run does not answer whether a network beats the random walk or the classical VaR
 # models; the training tables above say which networks trained. Each network here is one training run (one seed):
 # notebook 07 shows, on the S&P 500, how far the same VaR networks move from seed to seed, so a single run's edge or
-# loss is a point in that spread, not the network's. The tail statistics compare one window with the rest of the
-# sample without standard errors; the placebo rank, for `currency` only, is the only measure here of how unusual
-# the window is.
+# loss is a point in that spread, not the network's. Of the tail statistics that compare one window with the rest
+# of the sample, only volatility and kurtosis carry (bootstrap) standard errors; the placebo rank, for `currency`
+# only, is the only measure here of how unusual the window is among windows of its length.
 
 # %% tags=[]
 lines = [
@@ -594,7 +598,7 @@ for position, (
 ) in var_sections.items():  # each position's networks, then its ablation
     lines += network_var_reading(res, comp, nets, label=f"VaR, {position}")
     lines.append(f"VaR, {position}: {ablation_reading(*ablations[position], brief=True)}")
-lines.append(event_tails_reading(tails, currency))
+lines.append(event_tails_reading(tails, currency, se=tail_se))
 display(Markdown("\n\n".join(lines)))
 
 # %% [markdown] tags=[]
