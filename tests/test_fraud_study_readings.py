@@ -15,6 +15,7 @@ from finrisk_utils.fraud.study import (
     detection_verdict,
     run_draw,
     trained_models,
+    training_reading,
     training_table,
 )
 from finrisk_utils.models.training import FitResult
@@ -306,3 +307,25 @@ def test_detection_verdict_refuses_incomplete_boot():
         detection_verdict(boot.drop(columns="pr_auc_ci_low"), {}, reference="rule_engine")
     with pytest.raises(ValueError, match=r"detection_verdict: .*the reference row 'iforest_x'"):
         detection_verdict(boot, {}, reference="iforest_x")
+
+
+def test_training_reading_counts_trained_draws_and_budget_ends(hand_draws):
+    """hand_draws: the plain autoencoder trains in both draws, its second kept epoch is its last (budget ran
+    out); the denoising one trains in the second draw only, with its last epoch kept there too."""
+    text = training_reading(hand_draws)
+    assert text.startswith(
+        "autoencoder trained in 2 of 2 draws; in 1 of 2 its kept epoch was the last of its budget"
+    )
+    assert (
+        "autoencoder_denoising trained in 1 of 2 draws; in 1 of 2 its kept epoch was the last"
+        in text
+    )
+    converged = DrawResult(
+        5, None, pd.DataFrame(), {}, {"autoencoder": _history([0.5, 0.3, 0.4], 2, 0.45)}
+    )
+    assert training_reading([converged]) == "autoencoder trained in 1 of 1 draws."
+    assert training_reading([DrawResult(6, None, pd.DataFrame(), {}, {})]) == ""
+    with pytest.raises(
+        ValueError, match="training_reading: draws must be a non-empty list of DrawResult"
+    ):
+        training_reading("draws")

@@ -35,6 +35,7 @@ from finrisk_utils.fraud.study import (
     detection_verdict,
     run_draw,
     trained_models,
+    training_reading,
     training_table,
 )
 
@@ -63,6 +64,7 @@ __all__ = [
     "single_feature_separation",
     "split_by_time",
     "trained_models",
+    "training_reading",
     "training_table",
     "transaction_features",
     "weighted_average_precision",

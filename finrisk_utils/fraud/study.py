@@ -24,6 +24,7 @@ __all__ = [
     "detection_verdict",
     "run_draw",
     "trained_models",
+    "training_reading",
     "training_table",
 ]
 
@@ -158,6 +159,34 @@ def trained_models(draws: list[DrawResult]) -> dict[str, bool]:
     draws without an autoencoder."""
     table = _training_table(_check_draws(draws, "trained_models"))
     return {m: bool((g["trained"] == 1).all()) for m, g in table.groupby(level="model")}
+
+
+def training_reading(draws: list[DrawResult]) -> str:
+    """One sentence per autoencoder: in how many draws it trained (:attr:`FitResult.trained`), and in how many
+    its kept epoch was the last one run (:attr:`FitResult.still_improving`: the epoch budget, not early stopping,
+    ended training while the validation loss was still falling, so it may be under-trained). Empty for draws
+    without an autoencoder."""
+    draws = _check_draws(draws, "training_reading")
+    fits: dict[str, list[FitResult]] = {}
+    for d in draws:
+        for m, h in d.histories.items():
+            fits.setdefault(m, []).append(h)
+    lines = []
+    for m, hs in fits.items():
+        n, ok, budget = (
+            len(hs),
+            sum(h.trained is True for h in hs),
+            sum(h.still_improving for h in hs),
+        )
+        text = f"{m} trained in {ok} of {n} draws"
+        if budget:
+            text += (
+                f"; in {budget} of {n} its kept epoch was the last of its budget, so the validation loss was still "
+                "falling when training stopped: it may be under-trained, and the detections below are those of "
+                "this budget, not of a converged autoencoder"
+            )
+        lines.append(text + ".")
+    return " ".join(lines)
 
 
 def detection_verdict(

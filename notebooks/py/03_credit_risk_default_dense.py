@@ -336,8 +336,8 @@ display(Markdown(comparison_text(comparison)))
 # 2001) and a two-sided Jeffreys test of the band (the posterior mass beyond the band's nearer edge, doubled), Holm
 # over the grades. We grade the out-of-fold PDs of the first CV repeat (every applicant once). The bands are on the
 # sample's scale, so every model's PDs are first stated for the sample's bad rate: a class-weighted network (`mlp`)
-# states PDs for a 50% bad rate, restated by the prior correction of the next section. Restated for the population
-# in the next section.
+# states PDs for a 50% bad rate, so its PDs are first restated for the sample's bad rate by the prior correction
+# (`prior_correct`, below); the next section restates every model's PDs for the population.
 
 # %% tags=[]
 master_scale = [0.03, 0.06, 0.10, 0.15, 0.22, 0.32, 0.50, 1.0]
@@ -409,7 +409,8 @@ pd_scales.rename(index={n: f"{n} (untrained)" for n, ok in trained_nets.items() 
 # The protected attributes (German credit: sex and marital status in `personal_status_and_sex`, age, foreign-worker
 # status; credit_applicants: age and marital status) are inputs of the models above.
 # The production versions (`scorecard_no_protected`, `mlp_tuned_no_protected`) are trained without them in the same
-# CV folds; a DeLong test (Holm over the two) says what dropping them costs in AUC. Dropping an attribute does not
+# CV folds; a DeLong test each (Holm over the section's three tests, with the likelihood-ratio test below) says
+# what dropping them costs in AUC. Dropping an attribute does not
 # remove its proxies, so the decision is checked too: approve an applicant if the out-of-fold PD is at most the
 # cut-off that approves `approval_rate` of applicants, and compare approval rates across the protected groups: sex,
 # marital status (single or not), age (25 or younger, or over 25: the young group of Kamiran and Calders 2009) and foreign-worker status, those

@@ -60,6 +60,7 @@ from finrisk_utils.fraud import (
     run_draw,
     single_feature_separation,
     trained_models,
+    training_reading,
     training_table,
 )
 from finrisk_utils.models import plot_training
@@ -117,6 +118,7 @@ for ax, (name, h) in zip(axes, draws[0].histories.items(), strict=True):
     plot_training(h, title=f"{name} (first draw): reconstruction MSE", ax=ax)
 fig.tight_layout()
 save_figure(fig, out, "training")
+display(Markdown(training_reading(draws)))
 training_table(draws)
 
 # %% [markdown] tags=[]
