@@ -577,6 +577,8 @@ def test_interest_rate_yield_curve(run_dir):
     # the autoencoder learns (kept epoch past the first) but, trained on 1946-69 curves (below 8.3%), it
     # cannot reach the 1970-91 ones (up to 16.5%): its test error is larger than its training error
     assert m["autoencoder.best_epoch"] > 1
+    # ...and beats reconstructing every curve as the training mean curve on validation: trained
+    assert m["autoencoder.trained"] == 1
     assert m["autoencoder.recon_rmse"] > m["autoencoder.recon_rmse_train"]
     assert m["autoencoder.converged"] in (0, 1)
     # a central second difference with a 0.1 bp bump carries rounding of about 1e-16 / 1e-10: up to ~1e-6

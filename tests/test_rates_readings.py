@@ -193,3 +193,22 @@ def test_outlier_reading_names_scenarios_that_are_not_strings():
     )
     text = outlier_reading(test, 100.0, 0.15)
     assert "the book is an outlier: 1 scenario(s) (1) cost more than 15% of Tier 1" in text
+
+
+def test_factor_reading_labels_an_autoencoder_that_did_not_beat_the_mean_curve():
+    """With the naive loss known: an autoencoder that does not beat the training mean curve after its first
+    epoch is labelled untrained and gets no verdict; one that does has its validation losses quoted."""
+    stuck = FitResult([1.0] * 17, [0.9] * 17, best_epoch=12, epochs_run=17, naive_val_loss=0.85)
+    text = factor_reading(PCA, replace(AE, fit=stuck))
+    assert text.startswith(
+        "The autoencoder did not train: its kept validation loss (0.9000, epoch 12)"
+    )
+    assert "does not beat 0.8500" in text and "not interpreted" in text
+    assert "extrapolation" not in text and "reconstructs better" not in text
+    assert "on the test curves: autoencoder 0.875 pp, PCA 0.300 pp." in text
+    good = FitResult([1.0] * 17, [0.5] * 17, best_epoch=12, epochs_run=17, naive_val_loss=0.85)
+    text = factor_reading(PCA, replace(AE, fit=good))
+    assert text.startswith(
+        "The autoencoder converged (kept epoch 12, early stopping at epoch 17); it beat the training mean "
+        "curve on validation (loss 0.5000 against 0.8500). Reconstruction RMSE"
+    )

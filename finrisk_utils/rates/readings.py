@@ -52,11 +52,31 @@ def monte_carlo_reading(
 
 
 def factor_reading(pca: CurveFactorFit, ae: CurveFactorFit) -> str:
-    """Autoencoder against PCA: convergence, training and test reconstruction RMSE, tanh saturation."""
+    """Autoencoder against PCA: whether it trained (beat the training mean curve on validation after its first
+    epoch; an untrained one is not interpreted), convergence, training and test reconstruction RMSE, tanh
+    saturation."""
     if ae.fit is None:
         raise ValueError(
             "factor_reading: ae must be an autoencoder fit (with its training history)"
         )
+    numbers = (
+        f"Reconstruction RMSE on the training curves: autoencoder {ae.recon_rmse_train:.3f} pp, "
+        f"PCA {pca.recon_rmse_train:.3f} pp; on the test curves: autoencoder {ae.recon_rmse:.3f} pp, "
+        f"PCA {pca.recon_rmse:.3f} pp."
+    )
+    if ae.fit.trained is False:
+        return (
+            f"The autoencoder did not train: its kept validation loss ({ae.fit.best_val_loss:.4f}, epoch "
+            f"{ae.fit.best_epoch}) does not beat {ae.fit.naive_val_loss:.4f}, the loss of reconstructing every "
+            "curve as the training mean curve, after its first epoch; it is labelled untrained and its errors "
+            f"are not interpreted. {numbers}"
+        )
+    beat = (
+        ""
+        if ae.fit.trained is None
+        else f"; it beat the training mean curve on validation (loss {ae.fit.best_val_loss:.4f} against "
+        f"{ae.fit.naive_val_loss:.4f})"
+    )
     conv = (
         f"The autoencoder converged (kept epoch {ae.fit.best_epoch}, early stopping at epoch "
         f"{ae.fit.epochs_run})"
@@ -64,11 +84,7 @@ def factor_reading(pca: CurveFactorFit, ae: CurveFactorFit) -> str:
         else f"The autoencoder did not converge (kept epoch {ae.fit.best_epoch} is the last of "
         f"{ae.fit.epochs_run}): its errors are not interpreted"
     )
-    text = (
-        f"{conv}. Reconstruction RMSE on the training curves: autoencoder {ae.recon_rmse_train:.3f} pp, "
-        f"PCA {pca.recon_rmse_train:.3f} pp; on the test curves: autoencoder {ae.recon_rmse:.3f} pp, "
-        f"PCA {pca.recon_rmse:.3f} pp."
-    )
+    text = f"{conv}{beat}. {numbers}"
     if not ae.converged:
         return text
     fits_train = ae.recon_rmse_train <= 1.5 * pca.recon_rmse_train

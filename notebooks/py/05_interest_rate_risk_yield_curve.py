@@ -561,6 +561,7 @@ metrics |= {
     "autoencoder.best_epoch": ae_fit.best_epoch,
     "autoencoder.epochs_run": ae_fit.epochs_run,
     "autoencoder.converged": int(factor_fits["autoencoder"].converged),
+    "autoencoder.trained": int(bool(ae_fit.trained)),
     "autoencoder.saturated_share_train": factor_fits["autoencoder"].saturation_train,
     "autoencoder.saturated_share_test": factor_fits["autoencoder"].saturation_test,
 }
