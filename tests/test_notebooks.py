@@ -394,6 +394,7 @@ def test_credit_default_dense(run_dir):
         <= m["ar1_vs_random_walk.dm_pvalue_holm_h1_spread"]
     )
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
+        "learning_curves",
         "roc_calibration_scores",
         "credit_spread",
     }
@@ -433,6 +434,7 @@ def test_credit_default_dense_on_the_second_population(run_dir):
         ), model
     assert m["run.protected_lr_df"] >= 2 and 0 <= m["run.protected_lr_pvalue"] <= 1
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
+        "learning_curves",
         "roc_calibration_scores",
         "credit_spread",
     }

@@ -96,6 +96,7 @@ from finrisk_utils.forecasting import (
     holm,
     rmse,
 )
+from finrisk_utils.models import plot_training
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
@@ -205,6 +206,11 @@ print(
     tuned_settings(fitted["mlp_tuned"]),
 )
 print("networks (naive = constant base-rate PD on the validation rows):\n" + training.to_string())
+fig, axes = plt.subplots(1, len(nets), figsize=(5 * len(nets), 3.5))
+for ax, n in zip(axes, nets, strict=True):
+    plot_training(network_fit(fitted[n]), title=f"{n} (holdout fit): log loss per epoch", ax=ax)
+fig.tight_layout()
+save_figure(fig, out, "learning_curves")
 holdout
 
 # %% tags=[]
