@@ -614,6 +614,9 @@ def test_inflation_forecasting(run_dir):
     assert m["random_walk.rmse_h12"] == pytest.approx(0.554, abs=0.002)
     assert m["ar12.rmse_h12"] == pytest.approx(0.693, abs=0.003)
     assert m["ar12_vs_random_walk.dm_pvalue_h12"] < 0.05
+    for h in [1, 3, 12]:  # the AR(12) nests AO: Clark-West beside DM, Holm over the horizons
+        raw = m[f"ar12_vs_random_walk.cw_pvalue_h{h}"]
+        assert 0 <= raw <= m[f"ar12_vs_random_walk.cw_pvalue_holm_h{h}"] <= 1
     nets = ["lstm", "cnn", "lstm_macro", "cnn_macro"]
     for h in [1, 3, 12]:
         classical = min(m[f"{b}.rmse_h{h}"] for b in ["random_walk", "ar12", "sarima"])

@@ -563,6 +563,47 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
         "on ranked probability score it is not distinguishable from s (Holm p = 0.400)."
     )
     assert "0.610" not in brief  # the numbers stay in the full reading above it
+    # "s" a softmax output fitted on the ordinal's body, "sel_s" the selected softmax whose body differed
+    head = ordinal_vs_softmax_reading(
+        table,
+        both,
+        "o",
+        "s",
+        trained={},
+        selections={"o": sel, "sel_s": other},
+        same_body_of="sel_s",
+    )
+    assert head.endswith(
+        "On validation the ordinal network selected hidden layers (32,) and the softmax network (`sel_s`) "
+        "(64, 32); `s` is a softmax output fitted on the ordinal network's hidden layers (32,) (same seeds and "
+        "settings, not selected), so this comparison isolates the output layer, while `sel_s` in the tables "
+        "above differs from the ordinal network in its body too."
+    )
+    assert "Both selected" not in head
+    brief_head = ordinal_vs_softmax_reading(
+        table,
+        both,
+        "o",
+        "s",
+        trained={},
+        selections={"o": sel, "sel_s": other},
+        same_body_of="sel_s",
+        brief=True,
+    )
+    assert (
+        "(a softmax output on the ordinal network's hidden layers: the test isolates the output layer)"
+        in brief_head
+    )
+    with pytest.raises(ValueError, match="selections must hold the tables of 'o' and 'sel_s'"):
+        ordinal_vs_softmax_reading(
+            table,
+            both,
+            "o",
+            "s",
+            trained={},
+            selections={"o": sel, "s": other},
+            same_body_of="sel_s",
+        )
     with pytest.raises(ValueError, match="ordinal_vs_softmax_reading: comparisons"):
         ordinal_vs_softmax_reading(table, {}, "o", "s", trained={})
     rates = pd.DataFrame({"r2": [0.9, 0.2, 0.95], "rmse": [1.5, 4.0, 1.2]}, index=["g", "w", "wg"])

@@ -31,6 +31,7 @@ def ordinal_vs_softmax_reading(
     *,
     trained: Mapping[str, bool],
     selections: Mapping[str, pd.DataFrame] | None = None,
+    same_body_of: str | None = None,
     brief: bool = False,
 ) -> str:
     """Sentences on the ordinal network against the softmax one: their test MAE (notches), exact and
@@ -38,8 +39,11 @@ def ordinal_vs_softmax_reading(
     a comparison table whose benchmark is ``softmax``, with ``model``, ``dm_pvalue``, ``pvalue_holm``,
     ``verdict``); and, given each network's ``selections`` table (``hidden``, ``val_rps`` per candidate, from
     :func:`~finrisk_utils.ratings.networks.select_and_fit_seeds`), whether the comparison isolates the output
-    layer (both chose the same hidden layers) or mixes it with the body. ``brief=True``: only the verdicts with
-    their Holm p-values and whether the bodies differ (for a closing summary)."""
+    layer (both chose the same hidden layers) or mixes it with the body. ``same_body_of``: the selected softmax
+    network when ``softmax`` is instead a softmax output fitted on the ordinal network's chosen hidden layers
+    (``selections`` then holds the ordinal's and ``same_body_of``'s tables; the comparison isolates the output
+    layer by construction). ``brief=True``: only the verdicts with their Holm p-values and whether the bodies
+    differ (for a closing summary)."""
     where = "ordinal_vs_softmax_reading"
     if not isinstance(comparisons, Mapping) or not comparisons:
         raise ValueError(
@@ -77,10 +81,15 @@ def ordinal_vs_softmax_reading(
         if selections is not None
         else None
     )
+    other = softmax if same_body_of is None else same_body_of
+    if chosen is not None and not {ordinal, other} <= set(chosen):
+        raise ValueError(f"{where}: selections must hold the tables of {ordinal!r} and {other!r}")
     if brief:
         body = (
             ""
             if chosen is None
+            else " (a softmax output on the ordinal network's hidden layers: the test isolates the output layer)"
+            if same_body_of is not None
             else " (same hidden layers: the test isolates the output layer)"
             if chosen[ordinal] == chosen[softmax]
             else " (different hidden layers: the test mixes the output layer with the body)"
@@ -96,7 +105,15 @@ def ordinal_vs_softmax_reading(
         + "."
     )
     if chosen is not None:
-        if chosen[ordinal] == chosen[softmax]:
+        if same_body_of is not None:
+            text += (
+                f" On validation the ordinal network selected hidden layers {chosen[ordinal]} and the softmax "
+                f"network (`{same_body_of}`) {chosen[same_body_of]}; `{softmax}` is a softmax output fitted on the "
+                f"ordinal network's hidden layers {chosen[ordinal]} (same seeds and settings, not selected), so "
+                f"this comparison isolates the output layer, while `{same_body_of}` in the tables above differs "
+                "from the ordinal network in its body too."
+            )
+        elif chosen[ordinal] == chosen[softmax]:
             text += (
                 f" Both selected hidden layers {chosen[ordinal]} on validation: the comparison isolates the "
                 "output layer."

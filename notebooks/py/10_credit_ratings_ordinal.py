@@ -279,6 +279,18 @@ if (
         hidden_grid=[nets["ordinal"][0].hidden], n_seeds=n_seeds, seed=seed, **fit_kw,
     )  # fmt: skip
     trained["mlp_softmax_same_body"] = all(has_learned(n.fit) for n in same_body)
+    training = pd.concat(
+        [
+            training,
+            pd.DataFrame(
+                [
+                    {"model": "mlp_softmax_same_body", "seed": seed + i, **n.fit.summary()}
+                    for i, n in enumerate(same_body)
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     head_probs_te = {
         "mlp_ordinal": probs_te["mlp_ordinal"],
         "mlp_softmax_same_body": seed_ensemble([n.predict_proba(Z_te) for n in same_body]),
@@ -406,11 +418,10 @@ head_reading = {  # the arguments of the ordinal-vs-softmax reading, here and (b
     "ordinal": "mlp_ordinal",
     "softmax": head_softmax,
     "trained": trained,
-    "selections": {
-        "mlp_ordinal": selection["ordinal"],
-        head_softmax: selection.get("softmax_same_body", selection["softmax"]),
-    },
+    "selections": {"mlp_ordinal": selection["ordinal"], "mlp_softmax": selection["softmax"]},
+    "same_body_of": None if head_softmax == "mlp_softmax" else "mlp_softmax",
 }
+display(head_table.round(4))
 display(Markdown(ordinal_vs_softmax_reading(head_table, **head_reading)))
 
 # %% [markdown] tags=[]
