@@ -518,7 +518,8 @@ def test_seed_ratio_reading_separates_trained_seeds_from_constant_forecasts():
         "below 1 in 2/4 (point estimates;"
     )
     assert some.endswith(
-        "LSTM trained in 2/4 seeds; the others are constant forecasts, so the trained seeds on their own: "
+        "LSTM trained in 2/4 seeds; the others did not beat a constant on validation (untrained, not interpreted), "
+        "so the trained seeds on their own: "
         "mean 0.9950, sd 0.0071, range 0.9900 to 1.0000, below 1 in 1/2."
     )
     every = seed_ratio_reading(ratio, pd.Series(1, index=ratio.index), **kw)

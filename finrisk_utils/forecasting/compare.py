@@ -714,8 +714,9 @@ def seed_ratio_reading(
     value per seed, e.g. RMSE / random-walk RMSE; below 1 is better), read beside which seeds trained.
 
     ``trained`` (bool, same index as ``ratio``) says whether each seed's network beat a naive forecast on
-    validation. The mean over every seed mixes trained networks with constant forecasts, so the trained seeds are
-    summarised on their own; where none trained, the ratios are said to be those of constant forecasts. Each
+    validation. The mean over every seed mixes trained networks with untrained ones (whose forecasts are not
+    interpreted), so the trained seeds are summarised on their own; where none trained, the ratios are said to be
+    those of untrained networks. Each
     seed's own test is in its rerun; p-values are never summarised over seeds, so none is read here."""
     where = "seed_ratio_reading"
     if not isinstance(ratio, pd.Series) or not isinstance(trained, pd.Series):
@@ -748,13 +749,14 @@ def seed_ratio_reading(
     )
     if k == 0:
         return text + (
-            f"No seed's {model} trained (none beat a constant forecast on validation after its first epoch): these are the ratios of "
-            f"constant forecasts, not a reading of the network."
+            f"No seed's {model} trained (none beat a constant forecast on validation after its first epoch): these "
+            "are the ratios of untrained networks, not a reading of the network."
         )
     if k == n:
         return text + f"{model} trained in every seed."
     return text + (
-        f"{model} trained in {k}/{n} seeds; the others are constant forecasts, so the trained seeds on their own: "
+        f"{model} trained in {k}/{n} seeds; the others did not beat a constant on validation (untrained, not "
+        f"interpreted), so the trained seeds on their own: "
         f"{summary(values[ok])}."
     )
 

@@ -430,8 +430,7 @@ if portfolio:
 # exceptions cluster in volatile periods, which the independence test (Christoffersen 1998) is built to detect, and
 # with about ten expected exceptions in four years DM tests of VaR losses have
 # little power. Training a network is itself random: notebook 07 reruns this notebook over seeds and test years
-# (its full profile with this notebook's reported configuration; its committed outputs are of the quick profile,
-# with smaller networks).
+# (in its full profile with this notebook's reported configuration, as its committed outputs are).
 
 # %% tags=[]
 lines = [
