@@ -199,7 +199,8 @@ save_figure(fig, out, "rates")
 # all five currencies (the cross-section may carry information the own history lacks) and forecasts the
 # change at every horizon at once; it is estimated once, before the first origin, with early stopping on the
 # last validation days before `test_start`, separated from the training targets by the longest horizon (an
-# embargo). It counts as trained only if it beat a constant (the mean training change) on validation. Its linear
+# embargo). It counts as trained only if it beat a constant (the mean training change) on validation with
+# weights kept after its first epoch. Its linear
 # ablation, `linear_window`, regresses the $h$-day change on exactly the LSTM's inputs (the `window` past returns
 # of the five currencies, flattened) by OLS on the pairs observed before the first origin: what the network adds
 # beyond it is its non-linearity.
@@ -358,7 +359,7 @@ if forward_currency:
 # returns before it: the classical models are estimated on returns before `test_start`, the networks train
 # before `val_start` and stop early on the validation period; in the full profile each network's input scheme
 # (EWMA-standardized or raw returns) is chosen on validation. A network counts as trained only if it beat the
-# constant training quantile and ES on validation. The network that forecasts the test days is then re-initialised
+# constant training quantile and ES on validation with weights kept after its first epoch. The network that forecasts the test days is then re-initialised
 # and refitted on the training and validation returns together for the kept number of epochs (one seed): its
 # trained label and kept epoch are those of the validation fit, which the refit cannot check.
 
@@ -433,7 +434,7 @@ save_figure(fig, out, "var_backtest")
 # the basket's own validation period, and trained on the basket's returns. How much the basket diversifies depends
 # on how closely its currencies move against the dollar: the mean pairwise correlation of their daily returns is
 # printed first. A basket network counts as trained when it beats the constant quantile and ES on the basket's
-# validation period.
+# validation period with weights kept after its first epoch.
 
 # %% tags=[]
 basket_results, basket_comp = [], None
@@ -487,9 +488,11 @@ if members:
 # move larger than the full sample's 98% quantile of absolute returns, and their clustering (runs extremal index:
 # clusters per exceedance, with a cluster ending after five quiet days; 1 = isolated, small = bursts). The same on
 # returns divided by their EWMA volatility (RiskMetrics, 0.94) separates a change of scale from a change of
-# shape. Volatility and excess kurtosis carry standard errors from the stationary bootstrap (Politis and Romano
-# 1994; mean block 10 days, so that volatility clusters stay together) within each period; the other statistics
-# have none. The window's rank among the windows of the same length outside it (one starting every fifth trading
+# shape. In the table of returns (not the standardized one), volatility and excess kurtosis carry standard
+# errors from the stationary bootstrap (Politis and Romano 1994; mean block 10 days, so that volatility clusters
+# stay together) within each period; the other statistics have none. A bootstrap error of kurtosis is itself
+# rough where one or two days dominate a window's fourth moment: read a kurtosis gap as shown only where it is
+# several of its standard errors wide. The window's rank among the windows of the same length outside it (one starting every fifth trading
 # day) is descriptive, not a test: those windows overlap one another.
 
 # %% tags=[]
