@@ -107,8 +107,12 @@ def factor_reading(pca: CurveFactorFit, ae: CurveFactorFit) -> str:
         verdict = " It matches PCA in and out of sample."
     else:
         verdict = " It does not reach PCA's error even in sample."
-    better = "PCA" if pca.recon_rmse <= ae.recon_rmse else "the autoencoder"
-    return text + sat + verdict + f" On the test curves {better} reconstructs better."
+    better = (
+        f"PCA reconstructs better (the autoencoder's error is {ae.recon_rmse / pca.recon_rmse:.1f} times PCA's)"
+        if pca.recon_rmse <= ae.recon_rmse
+        else f"the autoencoder reconstructs better (PCA's error is {pca.recon_rmse / ae.recon_rmse:.1f} times its)"
+    )
+    return text + sat + verdict + f" On the test curves {better}."
 
 
 def reference_reading(table: pd.DataFrame, tolerance: float = 5e-4) -> str:
