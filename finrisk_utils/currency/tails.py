@@ -96,6 +96,24 @@ def annualised_volatility(returns: object, periods_per_year: int = 252) -> float
     return float(x.std(ddof=1) * np.sqrt(periods_per_year))
 
 
+def _group_returns(
+    returns: pd.Series, groups: Mapping[str, pd.Series], where: str
+) -> dict[str, pd.Series]:
+    """``returns`` on each group's days (a boolean Series on ``returns``' dates, at least 40 days)."""
+    out = {}
+    for name, mask in groups.items():
+        if not isinstance(mask, pd.Series) or not mask.index.equals(returns.index):
+            raise DataValidationError(
+                f"{where}: groups[{name!r}] must be a boolean Series on returns' dates"
+            )
+        out[name] = returns[mask.to_numpy(dtype=bool)]
+        if len(out[name]) < 40:
+            raise DataValidationError(
+                f"{where}: group {name!r} has {len(out[name])} days, need at least 40"
+            )
+    return out
+
+
 def tail_statistics(
     returns: pd.Series,
     groups: Mapping[str, pd.Series],
@@ -115,16 +133,7 @@ def tail_statistics(
     threshold_quantile = check_probability(threshold_quantile, "threshold_quantile", where=where)
     threshold = float(np.quantile(returns.abs(), threshold_quantile))
     rows = {}
-    for name, mask in groups.items():
-        if not isinstance(mask, pd.Series) or not mask.index.equals(returns.index):
-            raise DataValidationError(
-                f"{where}: groups[{name!r}] must be a boolean Series on returns' dates"
-            )
-        r = returns[mask.to_numpy(dtype=bool)]
-        if len(r) < 40:
-            raise DataValidationError(
-                f"{where}: group {name!r} has {len(r)} days, need at least 40"
-            )
+    for name, r in _group_returns(returns, groups, where).items():
         k = max(2, round(tail_share * len(r)))
         exceed = (r.abs() > threshold).to_numpy()
         rows[name] = {
@@ -159,10 +168,7 @@ def tail_standard_errors(
     where = "tail_standard_errors"
     returns = check_returns(returns, "returns", where=where)
     reps = check_positive_int(reps, "reps", where=where)
-    if not np.isfinite(block) or block < 1:
-        raise ValueError(
-            f"{where}: block must be a mean block length of at least 1 day, got {block!r}"
-        )
+    block = check_positive_int(block, "block", where=where)
 
     def both(x: np.ndarray) -> np.ndarray:
         return np.array(
@@ -170,17 +176,8 @@ def tail_standard_errors(
         )
 
     rows = {}
-    for name, mask in groups.items():
-        if not isinstance(mask, pd.Series) or not mask.index.equals(returns.index):
-            raise DataValidationError(
-                f"{where}: groups[{name!r}] must be a boolean Series on returns' dates"
-            )
-        r = returns.to_numpy()[mask.to_numpy(dtype=bool)]
-        if len(r) < 40:
-            raise DataValidationError(
-                f"{where}: group {name!r} has {len(r)} days, need at least 40"
-            )
-        draws = StationaryBootstrap(block, r, seed=seed).apply(both, reps)
+    for name, r in _group_returns(returns, groups, where).items():
+        draws = StationaryBootstrap(block, r.to_numpy(), seed=seed).apply(both, reps)
         se = draws.std(axis=0, ddof=1)
         rows[name] = {"vol_ann_se": float(se[0]), "excess_kurtosis_se": float(se[1])}
     return pd.DataFrame(rows).T
