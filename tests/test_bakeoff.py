@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from finrisk_utils import models, setup
-from finrisk_utils.forecasting.bakeoff import bakeoff_table, run_family
+from finrisk_utils.forecasting.bakeoff import (
+    FamilyResult,
+    bakeoff_table,
+    family_training_text,
+    run_family,
+)
 from finrisk_utils.forecasting.direct import DirectNetSpec
 from finrisk_utils.models.inspection import lag_sensitivity, lstm_gates
 
@@ -82,3 +87,49 @@ def test_lstm_gates_match_keras_hidden_state():
     assert all(((g >= 0) & (g <= 1)).all() for k, g in gates.items() if k != "hidden")
     with pytest.raises(TypeError, match="not an LSTM"):
         lstm_gates(models.build_recurrent_regressor(6, 2, units=3, cell="gru"), X, layer="gru")
+
+
+def test_family_training_summary_counts_every_fit():
+    def fit(best, run, val, naive):
+        return models.FitResult(
+            loss=[1.0] * run, val_loss=[val] * run, best_epoch=best, epochs_run=run,
+            naive_val_loss=naive,
+        )  # fmt: skip
+
+    class Run:  # the two attributes training_summary reads of a DirectForecast
+        def __init__(self, fits):
+            self.fits = fits
+
+    spec = DirectNetSpec(kind="gru", window=5, units=2)
+    fam = FamilyResult(
+        spec, {}, [Run([fit(1, 5, 0.9, 1.0), fit(4, 4, 0.5, 1.0)]), Run([fit(3, 9, 1.2, 1.0)])]
+    )
+    s = fam.training_summary()
+    assert s["fits"] == 3 and s["kept_epoch_median"] == 3 and s["kept_epoch_min"] == 1
+    assert s["kept_epoch_max"] == 4 and s["epochs_run_max"] == 9
+    assert s["still_improving_share"] == pytest.approx(1 / 3)  # epoch 4 of 4
+    assert s["val_to_naive_median"] == pytest.approx(0.9)
+    # epoch 1 (beat the constant, but first epoch) and 1.2 > 1.0 are untrained: one of three trained
+    assert s["trained_share"] == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="training_summary: the family has no fits"):
+        FamilyResult(spec, {}, []).training_summary()
+
+
+def test_family_training_text_names_families_still_improving():
+    def fam(best, run):
+        fit = models.FitResult(
+            loss=[1.0] * run, val_loss=[0.5] * run, best_epoch=best, epochs_run=run,
+            naive_val_loss=1.0,
+        )  # fmt: skip
+        run_ = type("Run", (), {"fits": [fit, fit]})()
+        return FamilyResult(DirectNetSpec(kind="gru", window=5, units=2), {}, [run_])
+
+    text = family_training_text({"gru": fam(7, 20), "cnn": fam(30, 30)})
+    assert "gru epoch 7 of at most 20, 100% trained" in text
+    assert "cnn epoch 30 of at most 30" in text and "still falling" in text
+    assert "cnn in 100% of fits" in text and "gru in" not in text
+    assert "none kept its last epoch" in family_training_text({"gru": fam(7, 20)})
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        family_training_text({})
+    with pytest.raises(TypeError, match=r"families\['x'\] must be a FamilyResult"):
+        family_training_text({"x": 1})

@@ -287,8 +287,10 @@ NOT_METRICS = {
         "format_pvalue",  # how readings print a p-value
         "horizon_table",
         "mark_untrained",
+        "nested_inputs",  # arranges the arrays Clark-West takes
         "pooled_squared_errors",
         "relative_size",  # how readings phrase a loss against the benchmark's
+        "relative_spread_reading",  # text from seed spreads (sd / mean)
         "seed_ratio_reading",  # text from per-seed loss ratios and trained flags
         "seed_spread_reading",  # text from seed_spread's numbers
     },

@@ -24,7 +24,9 @@ from finrisk_utils.forecasting.compare import (
     long_run_variance,
     mark_untrained,
     model_confidence_set,
+    nested_inputs,
     relative_size,
+    relative_spread_reading,
     seed_ensemble,
     seed_ratio_reading,
     seed_spread,
@@ -555,3 +557,59 @@ def test_seed_ratio_reading_separates_trained_seeds_from_constant_forecasts():
 def test_seed_ratio_reading_rejects_bad_input(ratio, trained, error, match):
     with pytest.raises(error, match=f"seed_ratio_reading: .*{match}"):
         seed_ratio_reading(ratio, trained, model="m", benchmark="b", metric="RMSE")
+
+
+def test_nested_inputs_aligns_on_the_model_dates_and_names_what_is_missing():
+    idx = pd.date_range("2000-01-31", periods=6, freq="ME")
+    actual = pd.Series(np.arange(6.0), index=idx)
+    fc = {
+        "rw": pd.Series(np.arange(6.0) + 0.5, index=idx),
+        "ar": pd.Series([1.0, 2.0, 3.0], index=idx[2:5]),
+    }
+    out = nested_inputs(actual, fc, "rw", ["ar"])
+    y, b, m = out["ar"]
+    np.testing.assert_array_equal(y, [2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(b, [2.5, 3.5, 4.5])
+    np.testing.assert_array_equal(m, [1.0, 2.0, 3.0])
+    # the arrays are what compare_forecasts takes
+    rng = np.random.default_rng(0)
+    long = pd.date_range("2000-01-31", periods=60, freq="ME")
+    y = pd.Series(rng.standard_normal(60), index=long)
+    fc2 = {"rw": y.shift(1).fillna(0.0), "ar": 0.1 * y.shift(1).fillna(0.0)}
+    errors = pd.DataFrame({k: (y - v) ** 2 for k, v in fc2.items()})
+    res = compare_forecasts(errors, "rw", nested=nested_inputs(y, fc2, "rw", ["ar"]), mcs_reps=50)
+    assert np.isfinite(res.table.set_index("model").loc["ar", "cw_pvalue"])
+    with pytest.raises(ValueError, match=r"actual lacks 'ar''s forecast date 2000-05-31"):
+        nested_inputs(actual.iloc[:4], fc, "rw", ["ar"])
+    with pytest.raises(ValueError, match="holds the benchmark 'sarima'"):
+        nested_inputs(actual, fc, "sarima", ["ar"])
+    with pytest.raises(ValueError, match="model 'x' is not a forecast"):
+        nested_inputs(actual, fc, "rw", ["x"])
+    with pytest.raises(ValueError, match="models must be a non-empty sequence"):
+        nested_inputs(actual, fc, "rw", "ar")
+    with pytest.raises(TypeError, match="actual must be a pandas Series"):
+        nested_inputs(actual.to_numpy(), fc, "rw", ["ar"])
+    bad = fc | {"ar": pd.Series([1.0, np.nan, 3.0], index=idx[2:5])}
+    with pytest.raises(DataValidationError, match="nested_inputs"):
+        nested_inputs(actual, bad, "rw", ["ar"])
+
+
+def test_relative_spread_reading_flags_partly_trained_models():
+    fams = pd.DataFrame(
+        {"relative_sd": [0.012, 0.05], "trained_share": [1.0, 0.5]}, index=["gru", "rnn"]
+    )
+    nets = pd.DataFrame({"relative_sd": [0.0304]}, index=["lstm_quantile"])
+    text = relative_spread_reading({"08's families": fams, "02's networks (pinball)": nets})
+    assert text.startswith(
+        "Relative seed spread (sd / mean) of the loss: 08's families gru 0.012, rnn 0.050 "
+    )
+    assert "rnn 0.050 (trained in 50% of its fits" in text and "gru 0.012 (" not in text
+    assert text.endswith("; 02's networks (pinball) lstm_quantile 0.030.")
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        relative_spread_reading({})
+    with pytest.raises(
+        ValueError, match=r"groups\['x'\] must be a non-empty DataFrame with relative_sd"
+    ):
+        relative_spread_reading({"x": pd.DataFrame({"sd": [1.0]})})
+    with pytest.raises(DataValidationError, match="relative_spread_reading"):
+        relative_spread_reading({"x": pd.DataFrame({"relative_sd": [np.inf]})})

@@ -359,6 +359,7 @@ def test_event_window_and_tail_statistics_see_a_fat_tailed_window():
     assert t.loc["event", "hill_left"] < t.loc["rest", "hill_left"]
     assert t.loc["event", "exceed_rate"] > t.loc["rest", "exceed_rate"]
     assert t.loc["rest", "n"] + t.loc["event", "n"] == len(r)
+    assert pd.api.types.is_integer_dtype(t["n"])  # a count of days, not a float
     text = tail_reading(t, "event", "rest", what="test, ")
     assert text.startswith("test, event (") and "excess kurtosis" in text
     with pytest.raises(DataValidationError, match="no date within"):
@@ -564,7 +565,7 @@ def test_event_tails_reading_carries_standard_errors_when_given():
     assert (
         "stationary-bootstrap standard errors in brackets" in text and "point estimates" not in text
     )
-    assert "annualised volatility jpy 14.0% (s.e. 1.2) vs 9.5% (s.e. 0.3)" in text
+    assert "annualised volatility jpy 14.0% (s.e. 1.2 pp) vs 9.5% (s.e. 0.3 pp)" in text
     assert "excess kurtosis jpy 3.3 (s.e. 0.9) vs 1.0 (s.e. 0.2)." in text
     with pytest.raises(ValueError, match=r"se\['jpy'\] must come from tail_standard_errors"):
         event_tails_reading(tails, "jpy", se={"dem": se["jpy"]})

@@ -29,7 +29,7 @@ from finrisk_utils.fraud.simulator import make_transactions
 from finrisk_utils.market.backtest import exceptions_of
 from finrisk_utils.market.plots import plot_exception_timeline, plot_var_backtest
 from finrisk_utils.market.riskmeasures import RiskForecast
-from finrisk_utils.models.plots import plot_training
+from finrisk_utils.models.plots import plot_training, plot_training_panels
 from finrisk_utils.models.training import FitResult
 
 # ------------------------------------------------------------------------------------------- detectors
@@ -336,3 +336,28 @@ def test_plot_training_marks_the_kept_epoch():
     assert ax.lines[2].get_xdata()[0] == 3
     assert _legend_texts(ax) == ["train", "validation", "kept: epoch 3"]
     assert ax.get_title() == "fit" and ax.get_xlabel() == "epoch"
+
+
+def test_plot_training_panels_wraps_rows_and_draws_the_naive_bar():
+    with_naive = FitResult(
+        loss=[3.0, 2.0], val_loss=[3.1, 2.2], best_epoch=2, epochs_run=2, naive_val_loss=2.5
+    )
+    without = FitResult(loss=[1.0, 0.9, 0.8], val_loss=[1.1, 1.0, 1.2], best_epoch=2, epochs_run=3)
+    fits = {"a": with_naive, "b": without, "c": with_naive}
+    fig = plot_training_panels(fits, ncols=2, ylabel="MSE (scaled)", naive_label="constant")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(fig.axes) == 4 and [ax.get_title() for ax in visible] == ["a", "b", "c"]
+    assert _legend_texts(visible[0]) == ["train", "validation", "kept: epoch 2", "constant"]
+    assert visible[0].lines[-1].get_ydata()[0] == pytest.approx(2.5)
+    assert "constant" not in _legend_texts(visible[1])  # no naive loss, no bar
+    assert all(ax.get_ylabel() == "MSE (scaled)" for ax in visible)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="plot_training_panels: need a non-empty"):
+        plot_training_panels({})
+    with pytest.raises(TypeError, match=r"plot_training_panels: \['x'\] must be a FitResult"):
+        plot_training_panels({"x": 1.0})
+    with pytest.raises(ValueError, match="ncols must be a positive int"):
+        plot_training_panels(fits, ncols=0)
+    bad = FitResult(loss=[1.0, np.nan], val_loss=[1.0, 1.0], best_epoch=1, epochs_run=2)
+    with pytest.raises(ValueError, match=r"\['x'\] has non-finite losses"):
+        plot_training_panels({"x": bad})

@@ -24,6 +24,7 @@ from finrisk_utils.market import (
     comparison_text,
     deep_labels,
     deep_trained,
+    deep_training_metrics,
     default_val_start,
     ensemble_forecast,
     format_specs,
@@ -36,6 +37,7 @@ from finrisk_utils.market import (
     parse_windows,
     relative_loss,
     save_forecasts,
+    seed_year_reading,
     select_networks,
     yearly_reading,
 )
@@ -241,6 +243,28 @@ def test_readings_name_the_worst_model(sim):
     text = yearly_reading(by_year, ["lstm_quantile"])
     assert "**2017**" in text and "lower than garch_skewt" in text.split("**2018**")[0]
     assert "higher than garch_skewt" in text.split("**2018**")[1]
+    ensemble = pd.DataFrame(
+        {
+            "mean_loss": [0.040, 0.042],
+            "verdict": ["not distinguishable from garch_skewt", ""],
+            "pvalue_holm": [0.31, np.nan],
+        },
+        index=["lstm_quantile", "garch_skewt"],
+    )
+    per_seed = pd.DataFrame({"lstm_quantile.pinball": [0.039, 0.043, 0.041]})
+    line = seed_year_reading(ensemble, per_seed, by_year, ["lstm_quantile"])
+    assert line.startswith(
+        "- **lstm_quantile**: seed ensemble pinball below garch_skewt's by 0.00200 "
+    )
+    assert "(not distinguishable from garch_skewt, Holm p = 0.31)" in line
+    assert "seed-to-seed sd 0.00200 (1.0 times the gap)" in line
+    assert "single seeds below garch_skewt in 2/3" in line and "test years below it in 1/2" in line
+    with pytest.raises(
+        ValueError, match="seed_year_reading: ensemble lacks the models \\['cnn'\\]"
+    ):
+        seed_year_reading(ensemble, per_seed, by_year, ["cnn"])
+    with pytest.raises(TypeError, match="per_seed must be a non-empty DataFrame"):
+        seed_year_reading(ensemble, pd.DataFrame(), by_year, ["lstm_quantile"])
 
 
 def test_classical_reading_names_every_tied_model(sim):
@@ -285,6 +309,16 @@ def test_deep_trained_needs_a_win_over_the_constant_after_the_first_epoch(sim):
     }
     with pytest.raises(TypeError, match="deep_trained: 'x' is not a DeepVaRResult"):
         deep_trained({"x": f})
+    assert deep_training_metrics(deep, "_2008") == {
+        "lstm_quantile.trained_2008": 1,
+        "lstm_quantile.best_epoch_2008": 3,
+        "cnn_quantile.trained_2008": 0,
+        "cnn_quantile.best_epoch_2008": 3,
+        "early.trained_2008": 0,
+        "early.best_epoch_2008": 1,
+    }
+    with pytest.raises(TypeError, match="deep_training_metrics: suffix must be a str"):
+        deep_training_metrics(deep, 2008)
 
 
 def test_network_var_reading_states_coverage_es_and_the_verdict(sim):

@@ -211,7 +211,9 @@ def test_var_es_deep_quantile(run_dir):
     # the networks are trained (beat the constant quantile/ES on validation) and keep an epoch they ran
     for model in VAR_NETS:
         assert m[f"{model}.trained"] == 1 and 1 <= m[f"{model}.best_epoch"] <= 3, model
-        assert m[f"{model}.trained_2008"] in (0, 1) and m[f"{model}.trained_2002"] in (0, 1)
+        # every retrained section reports its networks' trained flag and kept epoch (quick: at most 3 epochs)
+        for sfx in ["_975", "_2008", "_2002", "_portfolio"]:
+            assert m[f"{model}.trained{sfx}"] in (0, 1) and 1 <= m[f"{model}.best_epoch{sfx}"] <= 3
     # the protocol: the model with the lowest mean loss is always in its model confidence set; Holm runs over
     # the whole reported family (every model against GARCH-skew-t on both losses), not per loss
     for loss in ["pinball", "fz0"]:
@@ -266,6 +268,7 @@ def test_var_es_deep_quantile(run_dir):
         assert 0.85 < m[f"{model}.pinball_portfolio"] / m["garch_skewt.pinball_portfolio"] < 1.2
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "training",
+        "training_retrained",
         "var_backtest",
         "exception_timeline",
     }
@@ -756,8 +759,13 @@ def test_model_families_bakeoff(run_dir):
         assert m[f"har_jensen.bias_h{h}"] < m[f"har.bias_h{h}"]
         assert m[f"har_jensen.rmse_h{h}"] > m[f"har.rmse_h{h}"]
         assert m[f"har_jensen.qlike_h{h}"] < m[f"har.qlike_h{h}"]
+    for f in (
+        families
+    ):  # kept epochs and the share of fits still improving at the budget (quick: 3 epochs)
+        assert 1 <= m[f"{f}.best_epoch"] <= 3 and 0 <= m[f"{f}.still_improving_share"] <= 1, f
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {
         "target",
+        "learning_curves",
         "rmse",
         "lag_sensitivity",
         "inside_networks",

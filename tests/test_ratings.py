@@ -27,6 +27,7 @@ from finrisk_utils.ratings import (
     errors_by_group,
     fit_gbm,
     fit_grade_network,
+    fit_ordinal_and_softmax,
     fit_rate_network,
     grade_dummies,
     grade_from_probabilities,
@@ -43,6 +44,7 @@ from finrisk_utils.ratings import (
     mcnemar_test,
     month_split,
     naive_network_outputs,
+    networks,
     notch_metrics,
     ordinal_vs_softmax_reading,
     plot_confusion,
@@ -296,6 +298,12 @@ def test_errors_by_group_signs_pooling_and_tests():
         {"m": {"tenure": borderline, "state": calm}, "n": {"tenure": calm, "state": calm}}
     )
     assert "Holm = 0.160" in four and "differ significantly" not in four
+    # not significant: the point estimates are given, their direction is not read
+    assert "mean signed error ranges from -1.000 notches (own loans) to +0.000 (rent loans)" in four
+    assert (
+        "no evidence that any group is graded differently" in four
+        and "graded better than" not in four
+    )
     assert four.endswith(
         "(Holm over the 8 tests of this section: 2 models × their groupings × two tests.)"
     )
@@ -434,6 +442,43 @@ def test_select_and_fit_seeds_chooses_on_validation_and_returns_every_seed():
     assert all(
         str(n.hidden) == chosen and n.hidden == (n.model.get_layer("dense0").units,) for n in nets
     )
+
+
+def test_ordinal_and_softmax_share_a_body_for_the_head_comparison(monkeypatch):
+    X, y, *_ = _ordinal_data(n=600, k=4, seed=8)
+    kw = {"n_classes": 4, "n_seeds": 2, "seed": 5, "epochs": 4, "patience": 2}
+    study = fit_ordinal_and_softmax(X[:400], y[:400], X[400:], y[400:], hidden_grid=[(6,)], **kw)
+    # one candidate: both heads sit on the same body, so no extra softmax is fitted
+    assert set(study.networks) == {"mlp_ordinal", "mlp_softmax"}
+    assert study.head_pair == ("mlp_ordinal", "mlp_softmax") and set(study.selection) == {
+        "ordinal",
+        "softmax",
+    }
+    p = study.predict_proba("mlp_ordinal", X[400:])
+    singles = [n.predict_proba(X[400:]) for n in study.networks["mlp_ordinal"]]
+    np.testing.assert_allclose(p, np.mean(singles, axis=0), rtol=1e-6)  # the seed ensemble
+    np.testing.assert_allclose(p.sum(axis=1), 1, atol=1e-5)
+    table = study.training_table()
+    assert list(table["seed"]) == [5, 6, 5, 6] and set(table["model"]) == set(study.networks)
+    assert study.trained == {
+        m: all(n.fit.trained is True for n in runs) for m, runs in study.networks.items()
+    }
+    with pytest.raises(ValueError, match="model 'gbm' is not one of"):
+        study.predict_proba("gbm", X)
+    # different bodies chosen: a softmax on the ordinal's body is fitted, with the same seeds, and is the pair
+    calls = []
+
+    def fake(*args, kind, hidden_grid, **kwargs):
+        calls.append((kind, hidden_grid))
+        body = (8,) if kind == "ordinal" or len(hidden_grid) == 1 else (4,)
+        net = networks.GradeNetwork(None, kind, study.networks["mlp_ordinal"][0].fit, body)
+        return [net], pd.DataFrame({"hidden": [str(body)]})
+
+    monkeypatch.setattr(networks, "select_and_fit_seeds", fake)
+    other = networks.fit_ordinal_and_softmax(X, y, X, y, hidden_grid=[(4,), (8,)], **kw)
+    assert calls[-1] == ("softmax", [(8,)]) and len(calls) == 3
+    assert other.head_pair == ("mlp_ordinal", "mlp_softmax_same_body")
+    assert other.networks["mlp_softmax_same_body"][0].hidden == (8,)
 
 
 def test_rate_network_learns_a_linear_rate():

@@ -311,15 +311,17 @@ def event_tails_reading(
                 f"{where}: se[{c!r}] must come from tail_standard_errors on the same groups"
             )
 
-    def value(c: str, row: str, col: str, unit: str) -> str:
+    def value(c: str, row: str, col: str, unit: str, se_unit: str) -> str:
         text = f"{tails[c].loc[row, col]:.1f}{unit}"
-        return text if se is None else text + f" (s.e. {se[c].loc[row, f'{col}_se']:.1f})"
+        return text if se is None else text + f" (s.e. {se[c].loc[row, f'{col}_se']:.1f}{se_unit})"
 
-    vol = ", ".join(
-        f"{c} {value(c, event, 'vol_ann', '%')} vs {value(c, rest, 'vol_ann', '%')}" for c in tails
+    vol = ", ".join(  # a volatility in % has its standard error in percentage points
+        f"{c} {value(c, event, 'vol_ann', '%', ' pp')} vs {value(c, rest, 'vol_ann', '%', ' pp')}"
+        for c in tails
     )
     kurt = ", ".join(
-        f"{c} {value(c, event, 'excess_kurtosis', '')} vs {value(c, rest, 'excess_kurtosis', '')}"
+        f"{c} {value(c, event, 'excess_kurtosis', '', '')} vs "
+        f"{value(c, rest, 'excess_kurtosis', '', '')}"
         for c in tails
     )
     caveat = (

@@ -146,7 +146,7 @@ def tail_statistics(
             "exceed_rate": float(exceed.mean()),
             "extremal_index": extremal_index(exceed, run),
         }
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient="index")  # keeps n an integer count
 
 
 def tail_standard_errors(

@@ -33,6 +33,7 @@ __all__ = [
     "bakeoff_table",
     "compare_bakeoff",
     "ensemble_forecasts",
+    "family_training_text",
     "run_family",
     "verdict_summary",
     "verdict_table",
@@ -64,6 +65,61 @@ class FamilyResult:
     def trained(self) -> bool:
         """True only if every fit of every seed trained."""
         return self.trained_share == 1.0
+
+    def training_summary(self) -> dict[str, float | int]:
+        """How the family's fits (every seed, every re-estimation) trained: ``fits``; the kept epoch's median,
+        minimum and maximum (1-based); the most epochs any fit ran; ``still_improving_share`` (fits whose kept
+        epoch was their last, :attr:`~finrisk_utils.models.training.FitResult.still_improving`);
+        ``val_to_naive_median``, the median ratio of the kept validation loss to the naive (constant) predictor's
+        (below 1: better than the constant; NaN where no fit has a naive loss); ``trained_share``."""
+        fits = [f for r in self.runs for f in r.fits]
+        if not fits:
+            raise ValueError("FamilyResult.training_summary: the family has no fits")
+        kept = np.array([f.best_epoch for f in fits])
+        ratios = [f.best_val_loss / f.naive_val_loss for f in fits if f.naive_val_loss]
+        return {
+            "fits": len(fits),
+            "kept_epoch_median": float(np.median(kept)),
+            "kept_epoch_min": int(kept.min()),
+            "kept_epoch_max": int(kept.max()),
+            "epochs_run_max": max(f.epochs_run for f in fits),
+            "still_improving_share": float(np.mean([f.still_improving for f in fits])),
+            "val_to_naive_median": float(np.median(ratios)) if ratios else float("nan"),
+            "trained_share": self.trained_share,
+        }
+
+
+def family_training_text(families: Mapping[str, FamilyResult]) -> str:
+    """Markdown: each family's median kept epoch and trained share over its fits, and the families some of whose
+    fits kept their last epoch (validation loss still falling when the epoch budget ran out: more epochs might
+    have helped them)."""
+    if not isinstance(families, Mapping) or not families:
+        raise ValueError(
+            "family_training_text: families must be a non-empty mapping name -> FamilyResult"
+        )
+    summary = {}
+    for name, fam in families.items():
+        if not isinstance(fam, FamilyResult):
+            raise TypeError(
+                f"family_training_text: families[{name!r}] must be a FamilyResult, got {type(fam).__name__}"
+            )
+        summary[name] = fam.training_summary()
+    text = "Kept epoch (median over fits) and share of fits trained: " + "; ".join(
+        f"{n} epoch {s['kept_epoch_median']:g} of at most {s['epochs_run_max']}, {s['trained_share']:.0%} trained"
+        for n, s in summary.items()
+    )
+    late = {
+        n: s["still_improving_share"] for n, s in summary.items() if s["still_improving_share"] > 0
+    }
+    if not late:
+        return text + ". Every fit stopped early: none kept its last epoch."
+    return (
+        text
+        + ". Kept their last epoch, so their validation loss was still falling when the epoch budget ran out "
+        + "(more epochs might have lowered it): "
+        + ", ".join(f"{n} in {v:.0%} of fits" for n, v in late.items())
+        + "."
+    )
 
 
 def _label(spec: DirectNetSpec) -> str:

@@ -53,12 +53,14 @@ __all__ = [
     "format_pvalue",
     "mark_untrained",
     "relative_size",
+    "relative_spread_reading",
     "diebold_mariano",
     "holm",
     "holm_across",
     "horizon_table",
     "long_run_variance",
     "model_confidence_set",
+    "nested_inputs",
     "pooled_squared_errors",
     "seed_ensemble",
     "seed_spread",
@@ -707,6 +709,37 @@ def seed_spread_reading(
     )
 
 
+def relative_spread_reading(groups: Mapping[str, pd.DataFrame]) -> str:
+    """Markdown: the relative seed spread (seed standard deviation / mean of a loss) of each model, group by group
+    (``groups``: a label such as "08's families (RMSE at h = 1)" -> a frame indexed by model with ``relative_sd``
+    and, optionally, ``trained_share``, the share of the model's fits that trained). A model that trained in only
+    part of its fits is flagged: its spread is one between trained and untrained networks. Spreads of different
+    losses and targets are orders of magnitude to set side by side, not a comparison."""
+    where = "relative_spread_reading"
+    if not isinstance(groups, Mapping) or not groups:
+        raise ValueError(f"{where}: groups must be a non-empty mapping label -> DataFrame")
+    parts = []
+    for label, frame in groups.items():
+        if not isinstance(frame, pd.DataFrame) or frame.empty or "relative_sd" not in frame:
+            raise ValueError(
+                f"{where}: groups[{label!r}] must be a non-empty DataFrame with relative_sd"
+            )
+        values = as_float_array(frame["relative_sd"], f"groups[{label!r}].relative_sd", where=where)
+        share = frame["trained_share"] if "trained_share" in frame else pd.Series(1.0, frame.index)
+        items = [
+            f"{m} {v:.3f}"
+            + (
+                ""
+                if share[m] == 1
+                else f" (trained in {share[m]:.0%} of its fits: a spread between trained and untrained "
+                "networks, not a trained model's)"
+            )
+            for m, v in zip(frame.index, values, strict=True)
+        ]
+        parts.append(f"{label} " + ", ".join(items))
+    return "Relative seed spread (sd / mean) of the loss: " + "; ".join(parts) + "."
+
+
 def seed_ratio_reading(
     ratio: pd.Series, trained: pd.Series, *, model: str, benchmark: str, metric: str
 ) -> str:
@@ -1328,6 +1361,41 @@ def pooled_squared_errors(
         out[name] = (err**2).mean(axis=1)
     assert first is not None  # forecasts is non-empty
     return pd.DataFrame(out, index=first.index)
+
+
+def nested_inputs(
+    actual: pd.Series, forecasts: Mapping[str, pd.Series], benchmark: str, models: Sequence[str]
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The ``nested`` argument of :func:`compare_forecasts`: for each of ``models`` (each nests ``benchmark``),
+    the arrays ``(actual, benchmark forecast, model forecast)`` on the model's forecast dates, shape
+    ``(n_dates,)``. Raises (naming the model and the first missing date) where ``actual`` or the benchmark lacks
+    a date of the model's forecast, or where a value is not finite."""
+    where = "nested_inputs"
+    if not isinstance(actual, pd.Series):
+        raise TypeError(f"{where}: actual must be a pandas Series, got {type(actual).__name__}")
+    if not isinstance(forecasts, Mapping) or benchmark not in forecasts:
+        raise ValueError(
+            f"{where}: forecasts must be a mapping that holds the benchmark {benchmark!r}"
+        )
+    if isinstance(models, str) or not models:
+        raise ValueError(f"{where}: models must be a non-empty sequence of names, got {models!r}")
+    out = {}
+    for m in models:
+        if m not in forecasts or m == benchmark:
+            raise ValueError(f"{where}: model {m!r} is not a forecast other than the benchmark's")
+        dates = forecasts[m].index
+        for name, s in (("actual", actual), (f"forecasts[{benchmark!r}]", forecasts[benchmark])):
+            missing = dates[~dates.isin(s.index)]
+            if len(missing):
+                raise ValueError(f"{where}: {name} lacks {m!r}'s forecast date {missing[0]}")
+        out[m] = (
+            as_float_array(actual.loc[dates], "actual", where=where),
+            as_float_array(
+                forecasts[benchmark].loc[dates], f"forecasts[{benchmark!r}]", where=where
+            ),
+            as_float_array(forecasts[m], f"forecasts[{m!r}]", where=where),
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------------

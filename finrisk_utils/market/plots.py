@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -14,44 +12,41 @@ from finrisk_utils.core.plotting import new_axes
 from finrisk_utils.market.backtest import exceptions_of
 from finrisk_utils.market.deep_var import DeepVaRResult
 from finrisk_utils.market.riskmeasures import RiskForecast
-from finrisk_utils.models import plot_training
+from finrisk_utils.models import plot_training_panels
 
 __all__ = ["plot_deep_var_training", "plot_exception_timeline", "plot_var_backtest"]
 
 
 def plot_deep_var_training(
-    deep: Mapping[str, DeepVaRResult], labels: Mapping[str, str] | None = None
+    deep: Mapping[str, DeepVaRResult],
+    labels: Mapping[str, str] | None = None,
+    *,
+    ncols: int | None = None,
 ) -> Figure:
-    """Learning curves of deep VaR networks, one panel each: training and validation FZ0 loss per epoch with the
-    kept epoch marked, and the validation loss of the constant forecast the trained check compares with (dotted);
-    titled with the network's label, input scheme and window. The losses are in each network's
-    own target units (returns divided by its scale), so two panels compare only where the schemes match."""
+    """Learning curves of deep VaR networks, one panel each (``ncols`` per row; default one row): training and
+    validation FZ0 loss per epoch with the kept epoch marked, and the validation loss of the constant forecast the
+    trained check compares with (dotted); titled with the network's label, input scheme and window. The losses are
+    in each network's own target units (returns divided by its scale), so two panels compare only where the
+    schemes match."""
     where = "plot_deep_var_training"
     if not isinstance(deep, Mapping) or not deep:
         raise ValueError(f"{where}: deep must be a non-empty mapping name -> DeepVaRResult")
     labels = dict(labels or {})
-    fig, axes = plt.subplots(1, len(deep), figsize=(6 * len(deep), 3.5), squeeze=False)
-    for ax, (name, res) in zip(axes[0], deep.items(), strict=True):
+    fits = {}
+    for name, res in deep.items():
         if not isinstance(res, DeepVaRResult):
             raise TypeError(
                 f"{where}: deep[{name!r}] must be a DeepVaRResult, got {type(res).__name__}"
             )
-        if not (np.isfinite(res.fit.loss).all() and np.isfinite(res.fit.val_loss).all()):
-            raise ValueError(f"{where}: network {name!r} has non-finite losses")
         title = f"{labels.get(name, name)} ({res.spec.vol_scaling}, window {res.spec.window}): FZ0"
-        plot_training(res.fit, title=title, ax=ax)
-        if res.fit.naive_val_loss is not None:  # the bar of the trained check
-            ax.axhline(
-                res.fit.naive_val_loss,
-                color="k",
-                ls=":",
-                lw=1,
-                label="constant forecast (validation)",
-            )
-        ax.set_ylabel("FZ0 loss (network's target units)")
-        ax.legend()
-    fig.tight_layout()
-    return fig
+        fits[title] = res.fit
+    return plot_training_panels(
+        fits,
+        ncols=ncols,
+        ylabel="FZ0 loss (network's target units)",
+        naive_label="constant forecast (validation)",
+        where=where,
+    )
 
 
 def plot_var_backtest(

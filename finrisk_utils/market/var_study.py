@@ -55,6 +55,7 @@ __all__ = [
     "deep_fit_text",
     "deep_status_table",
     "deep_trained",
+    "deep_training_metrics",
     "default_val_start",
     "ensemble_forecast",
     "format_specs",
@@ -67,6 +68,7 @@ __all__ = [
     "run_var_window",
     "save_forecasts",
     "seed_ensemble_backtests",
+    "seed_year_reading",
     "select_networks",
     "selection_reading",
     "yearly_reading",
@@ -555,6 +557,19 @@ def deep_trained(deep: Mapping[str, DeepVaRResult]) -> dict[str, bool]:
     return {name: has_learned(res.fit) for name, res in deep.items()}
 
 
+def deep_training_metrics(deep: Mapping[str, DeepVaRResult], suffix: str = "") -> dict[str, int]:
+    """Metrics of each network's training: ``<name>.trained<suffix>`` (0/1, :func:`deep_trained`) and
+    ``<name>.best_epoch<suffix>`` (the kept epoch, 1-based); ``suffix`` names a section (e.g. ``"_2008"``)."""
+    if not isinstance(suffix, str):
+        raise TypeError(f"deep_training_metrics: suffix must be a str, got {type(suffix).__name__}")
+    flags = deep_trained(deep)
+    out = {}
+    for name, res in deep.items():
+        out[f"{name}.trained{suffix}"] = int(flags[name])
+        out[f"{name}.best_epoch{suffix}"] = int(res.fit.best_epoch)
+    return out
+
+
 def ablation_input_note(deep: Mapping[str, DeepVaRResult], qr_window: int) -> str:
     """Markdown: what the linear ablation ``linear_quantile`` sees (a summary of EWMA-standardised returns over
     ``qr_window`` days) against each network's selected inputs, naming the networks whose input scheme or window
@@ -746,4 +761,43 @@ def yearly_reading(
                 f"{row[f'{benchmark}.exceptions']:.0f})"
             )
         lines.append(f"- **{year}**: " + "; ".join(parts) + ".")
+    return "\n".join(lines)
+
+
+def seed_year_reading(
+    ensemble: pd.DataFrame,
+    per_seed: pd.DataFrame,
+    by_year: pd.DataFrame,
+    models: Sequence[str],
+    benchmark: str = "garch_skewt",
+) -> str:
+    """Markdown, one line per network: its seed ensemble's pinball loss against the benchmark's (the gap, the
+    verdict and Holm p of the comparison), the seed-to-seed standard deviation against that gap, how many single
+    seeds and how many test years have a lower pinball than the benchmark (point estimates).
+
+    ``ensemble``: the pinball comparison's table indexed by model (``mean_loss``, ``verdict``, ``pvalue_holm``);
+    ``per_seed``: rows seeds, columns ``<model>.pinball``; ``by_year``: rows years, columns ``<model>.pinball``
+    (the benchmark's too)."""
+    where = "seed_year_reading"
+    for name, frame in (("ensemble", ensemble), ("per_seed", per_seed), ("by_year", by_year)):
+        if not isinstance(frame, pd.DataFrame) or frame.empty:
+            raise TypeError(f"{where}: {name} must be a non-empty DataFrame")
+    missing = [m for m in [*models, benchmark] if m not in ensemble.index]
+    if missing:
+        raise ValueError(f"{where}: ensemble lacks the models {missing}")
+    bench = float(ensemble.loc[benchmark, "mean_loss"])
+    lines = []
+    for m in models:
+        gap = float(ensemble.loc[m, "mean_loss"]) - bench
+        seeds = per_seed[f"{m}.pinball"]
+        sd = float(seeds.std(ddof=1)) if len(seeds) > 1 else float("nan")
+        times = f"{sd / abs(gap):.1f} times the gap" if gap != 0 else "the gap is zero"
+        wins_seeds = int((seeds < bench).sum())
+        wins_years = int((by_year[f"{m}.pinball"] < by_year[f"{benchmark}.pinball"]).sum())
+        lines.append(
+            f"- **{m}**: seed ensemble pinball {'below' if gap < 0 else 'above'} {benchmark}'s by {abs(gap):.5f} "
+            f"({ensemble.loc[m, 'verdict']}, Holm p {format_pvalue(ensemble.loc[m, 'pvalue_holm'])}); "
+            f"seed-to-seed sd {sd:.5f} ({times}); single seeds below {benchmark} in {wins_seeds}/{len(seeds)}; "
+            f"test years below it in {wins_years}/{len(by_year)}."
+        )
     return "\n".join(lines)

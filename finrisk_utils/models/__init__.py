@@ -27,6 +27,7 @@ from finrisk_utils.models.losses import (
 )
 from finrisk_utils.models.plots import (
     plot_training,
+    plot_training_panels,
 )
 from finrisk_utils.models.quantile import (
     QuantileESHead,
@@ -69,6 +70,7 @@ __all__ = [
     "naive_validation_loss",
     "predict_array",
     "plot_training",
+    "plot_training_panels",
     "receptive_field",
     "reconstruction_error",
     "training_report",

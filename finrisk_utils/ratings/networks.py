@@ -15,16 +15,19 @@ import pandas as pd
 from keras import ops
 
 from finrisk_utils.core.validation import as_float_array, check_positive_int
+from finrisk_utils.forecasting import seed_ensemble
 from finrisk_utils.models.training import STEPS_PER_EXECUTION, FitResult, fit_model
 from finrisk_utils.ratings.metrics import ranked_probability_score
 
 __all__ = [
     "GradeNetwork",
+    "OrdinalSoftmaxStudy",
     "OrderedThresholds",
     "build_grade_network",
     "class_frequencies",
     "cumulative_to_class_probabilities",
     "fit_grade_network",
+    "fit_ordinal_and_softmax",
     "keras_cumulative_logit_loss",
     "naive_network_outputs",
     "select_and_fit_seeds",
@@ -330,3 +333,77 @@ def select_and_fit_seeds(
         for s in range(1, n_seeds)
     ]
     return networks, table
+
+
+@dataclass(frozen=True)
+class OrdinalSoftmaxStudy:
+    """The ordinal and the softmax grade networks, each chosen on validation and fitted with several seeds.
+
+    ``networks``: model name -> one :class:`GradeNetwork` per seed (seeds ``seed, seed + 1, ...``), with
+    ``mlp_ordinal``, ``mlp_softmax`` and, where the two chose different hidden layers, ``mlp_softmax_same_body``
+    (a softmax on the ordinal's body, so that one pair differs in the output layer only); ``selection``: kind ->
+    the candidates' validation table of :func:`select_and_fit_seeds`."""
+
+    networks: dict[str, list[GradeNetwork]]
+    selection: dict[str, pd.DataFrame]
+    seed: int
+
+    @property
+    def head_pair(self) -> tuple[str, str]:
+        """The two models that differ in their output layer only: the ordinal and the softmax on its body."""
+        same = "mlp_softmax_same_body"
+        return ("mlp_ordinal", same if same in self.networks else "mlp_softmax")
+
+    @property
+    def trained(self) -> dict[str, bool]:
+        """Per model: did every seed train (:attr:`~finrisk_utils.models.training.FitResult.trained`: beat the
+        grades' training shares on validation with weights kept after the first epoch)?"""
+        return {m: all(n.fit.trained is True for n in runs) for m, runs in self.networks.items()}
+
+    def predict_proba(self, model: str, X: np.ndarray) -> np.ndarray:
+        """The seed ensemble's grade probabilities (mean over seeds), shape (n, K)."""
+        if model not in self.networks:
+            raise ValueError(
+                f"OrdinalSoftmaxStudy.predict_proba: model {model!r} is not one of {sorted(self.networks)}"
+            )
+        return np.asarray(seed_ensemble([n.predict_proba(X) for n in self.networks[model]]))
+
+    def training_table(self) -> pd.DataFrame:
+        """One row per model and seed: kept epoch, epochs run, kept and naive validation loss, trained (0/1)."""
+        return pd.DataFrame(
+            [
+                {"model": m, "seed": self.seed + i, **n.fit.summary()}
+                for m, runs in self.networks.items()
+                for i, n in enumerate(runs)
+            ]
+        )
+
+
+def fit_ordinal_and_softmax(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    n_classes: int,
+    hidden_grid: list[tuple[int, ...]],
+    n_seeds: int,
+    seed: int,
+    **fit_kw,
+) -> OrdinalSoftmaxStudy:
+    """Choose and fit the ordinal and the softmax network (:func:`select_and_fit_seeds`, each on the validation
+    rows only); where they chose different hidden layers, fit a softmax on the ordinal's body as well (same
+    seeds and settings), so that the output layers can be compared on one body."""
+    networks, selection = {}, {}
+    for kind in KINDS:
+        networks[f"mlp_{kind}"], selection[kind] = select_and_fit_seeds(
+            X_train, y_train, X_val, y_val, kind=kind, n_classes=n_classes,
+            hidden_grid=hidden_grid, n_seeds=n_seeds, seed=seed, **fit_kw,
+        )  # fmt: skip
+    body = networks["mlp_ordinal"][0].hidden
+    if body != networks["mlp_softmax"][0].hidden:
+        networks["mlp_softmax_same_body"], selection["softmax_same_body"] = select_and_fit_seeds(
+            X_train, y_train, X_val, y_val, kind="softmax", n_classes=n_classes,
+            hidden_grid=[body], n_seeds=n_seeds, seed=seed, **fit_kw,
+        )  # fmt: skip
+    return OrdinalSoftmaxStudy(networks, selection, seed)

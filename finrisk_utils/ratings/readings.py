@@ -203,10 +203,11 @@ def group_error_reading(
 ) -> str:
     """Markdown, one paragraph per model: for each grouping (e.g. home ownership, state) of the model's errors
     (``tables[model][grouping]``, from :func:`~finrisk_utils.ratings.metrics.errors_by_group`), the groups with
-    the lowest and the highest mean signed error (model minus lender, in notches, each with its direction against
-    the lender) and the spread; then which tests reject equal groups at ``level`` after Holm over the whole family
-    the reading reports (Kruskal-Wallis on the signed error and chi-square on over / exact / under, for every
-    grouping of every model)."""
+    the lowest and the highest mean signed error (model minus lender, in notches) and the spread, with which tests
+    reject equal groups at ``level`` after Holm over the whole family the reading reports (Kruskal-Wallis on the
+    signed error and chi-square on over / exact / under, for every grouping of every model). Each group's
+    direction against the lender (graded better or worse) is read only where a test rejects; otherwise the
+    estimates are said to be no evidence of a difference."""
     where = "group_error_reading"
     level = check_probability(level, "level", where=where)
     if (
@@ -248,6 +249,14 @@ def group_error_reading(
                 if rejected
                 else f"the differences are not significant at {level:.0%} after Holm"
             )
+            if not rejected:  # point estimates only: no direction is read into them
+                parts.append(
+                    f"By {attribute} ({len(t)} groups), `{model}`'s mean signed error ranges from "
+                    f"{err[low]:+.3f} notches ({low} loans) to {err[high]:+.3f} ({high} loans), a spread of "
+                    f"{t.attrs['spread']:.3f} notches; {verdict} ({shown}), so these point estimates are no "
+                    "evidence that any group is graded differently from another."
+                )
+                continue
             parts.append(
                 f"By {attribute} ({len(t)} groups), `{model}`'s mean signed error is lowest for {low} loans "
                 f"({err[low]:+.3f} notches: {_versus_lender(err[low])}; over-graded "

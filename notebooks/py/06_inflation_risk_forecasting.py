@@ -85,6 +85,7 @@ from finrisk_utils.forecasting import (
     horizon_metrics,
     horizon_table,
     interval_coverage,
+    nested_inputs,
     no_change_forecast,
     pooled_squared_errors,
     rmse,
@@ -269,9 +270,8 @@ save_figure(fig, out, "training")
 # %% tags=[]
 table = horizon_table(yoy.to_frame(), forecasts, benchmark="random_walk")
 nested = {  # the direct AR(12) nests "next year = last year": Clark-West on (actual, AO, AR) per horizon
-    h: {ar_name: tuple(s.to_numpy() for s in (yoy.loc[f.index], forecasts["random_walk"][h].loc[f.index, "yoy"], f["yoy"]))}
+    h: nested_inputs(yoy, {m: forecasts[m][h]["yoy"] for m in ["random_walk", ar_name]}, "random_walk", [ar_name])
     for h in horizons
-    for f in [forecasts[ar_name][h]]
 }  # fmt: skip
 results = holm_across(
     {
@@ -579,10 +579,7 @@ for m in bill_months:
         errors,
         "random_walk",
         horizon=m,
-        nested={
-            k: (y.to_numpy(), f["random_walk"].to_numpy(), f[k].to_numpy())
-            for k in ["ar12", "linear_tbill"]
-        },
+        nested=nested_inputs(y, f, "random_walk", ["ar12", "linear_tbill"]),
         trained={"lstm_tbill": lstm_tbill_trained},
         seed=seed,
     )

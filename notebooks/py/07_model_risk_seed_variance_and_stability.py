@@ -34,7 +34,7 @@ from IPython.display import Markdown, display
 
 from finrisk_utils import record_metrics, setup
 from finrisk_utils.core import NOTEBOOKS_DIR, by_profile, save_figure
-from finrisk_utils.forecasting import seed_ratio_reading, seed_spread
+from finrisk_utils.forecasting import relative_spread_reading, seed_ratio_reading, seed_spread
 from finrisk_utils.market import (
     committed_specs,
     compare_var_losses,
@@ -42,6 +42,7 @@ from finrisk_utils.market import (
     comparison_table,
     comparison_text,
     seed_ensemble_backtests,
+    seed_year_reading,
     yearly_reading,
 )
 from finrisk_utils.workbench import resolve_output_dir
@@ -211,25 +212,16 @@ if (bake["status"] == "ok").all():
     ).T
     fam["relative_sd"] = fam["rmse_seed_sd_h1"] / fam["rmse_h1"]
     fam["trained_share"] = [float(metric(bake, f"{f}.trained_share").iloc[0]) for f in families]
-    rel_02 = {
-        m: spread.loc[f"{m}.pinball", "std"] / spread.loc[f"{m}.pinball", "mean"] for m in nets
-    }
+    pinball = spread.loc[[f"{m}.pinball" for m in nets]].set_axis(nets)
+    rel_02 = (pinball["std"] / pinball["mean"]).to_frame("relative_sd")
     display(
         Markdown(
-            "Relative seed spread (sd / mean) of the loss: 08's families (quick profile, RMSE at h = 1) "
-            + ", ".join(
-                f"{f} {v:.3f}"
-                + (
-                    ""
-                    if fam.loc[f, "trained_share"] == 1
-                    else f" (trained in {fam.loc[f, 'trained_share']:.0%} of its fits: a spread between trained "
-                    "and untrained networks, not a trained family's)"
-                )
-                for f, v in fam["relative_sd"].items()
+            relative_spread_reading(
+                {
+                    "08's families (quick profile, RMSE at h = 1)": fam,
+                    "02's networks (pinball)": rel_02,
+                }
             )
-            + "; 02's networks (pinball) "
-            + ", ".join(f"{m} {v:.3f}" for m, v in rel_02.items())
-            + "."
         )
     )
     display(fam)
@@ -286,19 +278,7 @@ save_figure(fig, out, "model_risk")
 
 # %% tags=[]
 ens = ens_comp["pinball"].table.set_index("model")
-lines = []
-for m in nets:
-    gap = ens.loc[m, "mean_loss"] - ens.loc["garch_skewt", "mean_loss"]
-    sd = spread.loc[f"{m}.pinball", "std"]
-    wins_seeds = int((per_seed[f"{m}.pinball"] < ens.loc["garch_skewt", "mean_loss"]).sum())
-    wins_years = int((by_year[f"{m}.pinball"] < by_year["garch_skewt.pinball"]).sum())
-    lines.append(
-        f"- **{m}**: seed ensemble pinball {'below' if gap < 0 else 'above'} GARCH-skew-t's by {abs(gap):.5f} "
-        f"({ens.loc[m, 'verdict']}, Holm p {ens.loc[m, 'pvalue_holm']:.2f}); seed-to-seed sd {sd:.5f} "
-        f"({sd / abs(gap):.1f} times the gap); single seeds below GARCH-skew-t in {wins_seeds}/{n_seeds}; "
-        f"test years below it in {wins_years}/{len(by_year)}."
-    )
-display(Markdown("\n".join(lines)))
+display(Markdown(seed_year_reading(ens, per_seed, by_year, nets)))
 
 # %% [markdown] tags=[]
 # ## Exercises

@@ -61,6 +61,7 @@ from finrisk_utils.forecasting import (
     bakeoff_table,
     compare_bakeoff,
     ensemble_forecasts,
+    family_training_text,
     no_change_forecast,
     rmse,
     run_family,
@@ -75,7 +76,7 @@ from finrisk_utils.market import (
     har_forecast,
     log_annualised_vol,
 )
-from finrisk_utils.models import lag_sensitivity, lstm_gates
+from finrisk_utils.models import lag_sensitivity, lstm_gates, plot_training_panels
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
@@ -217,6 +218,27 @@ untrained = [name for name, fam in families.items() if not fam.trained]
 label = lambda m: f"{m} (untrained)" if m in untrained else m  # noqa: E731
 
 # %% [markdown] tags=[]
+# **Did they train?** Every fit of every seed and re-estimation, summarised per family: the kept epoch, the most
+# epochs any fit ran, the share of fits whose kept epoch was their last (still improving when the budget ran
+# out), the median ratio of the kept validation loss to the constant-change forecast's (below 1: better than the
+# constant) and the share trained. The learning curves are those of the first seed's last re-estimation, the one
+# whose forecasts reach the end of the test period.
+
+# %% tags=[]
+display(Markdown(family_training_text(families)))
+fig = plot_training_panels(
+    {
+        f"{label(name)}, units {fam.chosen.units}, seed {seeds[0]}": fam.runs[0].fits[-1]
+        for name, fam in families.items()
+    },
+    ncols=3,
+    ylabel="MSE (scaled changes)",
+    naive_label="constant change (validation)",
+)
+save_figure(fig, out, "learning_curves")
+pd.DataFrame({name: fam.training_summary() for name, fam in families.items()}).T.round(3)
+
+# %% [markdown] tags=[]
 # ## Evaluation on the test period
 #
 # The forecast tested for a family is its seed ensemble; `rmse_seed_mean` ± `rmse_seed_std` (and the same for
@@ -225,10 +247,8 @@ label = lambda m: f"{m} (untrained)" if m in untrained else m  # noqa: E731
 # annualised volatility forecast $f$ is mapped to the annualised variance $e^{2f}$ and scored against the proxy's
 # $e^{2y}$ as $r - \ln r - 1$, $r = e^{2y}/e^{2f}$ (Patton 2011); it punishes under-predicting volatility more than
 # over-predicting. `trained_share` is the share of a family's fits that beat a constant on validation with
-# weights kept after the first epoch; a family
-# below 1 is labelled untrained and not interpreted. This notebook does not show the families' learning curves or
-# kept epochs (`metrics.json` records the median kept epoch per family as `<family>.best_epoch`), so "trained"
-# here rests on the validation check and the kept epoch alone.
+# weights kept after the first epoch (their kept epochs and learning curves are above); a family
+# below 1 is labelled untrained and not interpreted.
 
 # %% tags=[]
 table = bakeoff_table(log_vol, base, families, benchmark="har")
@@ -444,13 +464,15 @@ for (name, h), row in table.iterrows():
     metrics |= {f"{name}.{k}_h{h}": row[k] for k in ["rmse_seed_std", "qlike_seed_std"]}
 metrics |= bakeoff_metrics(results)
 for name, fam in families.items():
+    fits = fam.training_summary()
     metrics |= {
         f"{name}.params": fam.runs[0].n_params,
         f"{name}.train_seconds": float(np.mean([r.train_seconds for r in fam.runs])),
         f"{name}.units": fam.chosen.units,
         f"{name}.trained": int(fam.trained),
         f"{name}.trained_share": fam.trained_share,
-        f"{name}.best_epoch": int(np.median([f.best_epoch for r in fam.runs for f in r.fits])),
+        f"{name}.best_epoch": int(fits["kept_epoch_median"]),
+        f"{name}.still_improving_share": fits["still_improving_share"],
     }
 metrics |= {
     "har.params": len(HAR_WINDOWS) + 1,

@@ -60,7 +60,6 @@ event = "1985-09-22"  # the Plaza accord
 event_months = 6  # tail comparison: this many months either side of the event against the rest
 
 # %% tags=[]
-from dataclasses import replace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -417,13 +416,16 @@ display(
 )
 
 # %% tags=[]
+untrained_nets = [k for k, ok in var_trained.items() if not ok]  # not drawn: not interpreted
 fig = plot_var_backtest(
     test,
-    [  # legend names: an untrained network is labelled so
-        replace(forecasts[k], name=var_labels.get(k, k))
+    [
+        forecasts[k]
         for k in ["hs", "garch_skewt", "lstm_quantile", "cnn_quantile"]
+        if k not in untrained_nets
     ],
-    title=f"Long {currency}: daily returns (%) and {confidence:.0%} VaR, exceptions marked",
+    title=f"Long {currency}: daily returns (%) and {confidence:.0%} VaR, exceptions marked"
+    + (f"; untrained, not drawn: {', '.join(untrained_nets)}" if untrained_nets else ""),
 )
 save_figure(fig, out, "var_backtest")
 

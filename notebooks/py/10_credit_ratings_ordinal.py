@@ -72,6 +72,7 @@ from finrisk_utils.ratings import (
     confusion_counts,
     errors_by_group,
     fit_gbm,
+    fit_ordinal_and_softmax,
     fit_rate_network,
     grade_dummies,
     grade_from_probabilities,
@@ -93,7 +94,6 @@ from finrisk_utils.ratings import (
     plot_importance,
     plot_rate_by_grade,
     rate_reading,
-    select_and_fit_seeds,
     validation_slice,
     with_grade,
 )
@@ -242,62 +242,23 @@ gbm_table.round(4)
 
 # %% tags=[]
 fit_kw = net_kw | {"dropout": 0.2}
-nets, selection = {}, {}
-for kind in ["ordinal", "softmax"]:
-    nets[kind], selection[kind] = select_and_fit_seeds(
-        Z_tr,
-        y_tr,
-        Z_val,
-        y_val,
-        kind=kind,
-        n_classes=K,
-        hidden_grid=hidden_grid,
-        n_seeds=n_seeds,
-        seed=seed,
-        **fit_kw,
-    )
-    name = f"mlp_{kind}"
-    probs_val[name] = seed_ensemble([n.predict_proba(Z_val) for n in nets[kind]])
-    probs_te[name] = seed_ensemble([n.predict_proba(Z_te) for n in nets[kind]])
+study = fit_ordinal_and_softmax(
+    Z_tr, y_tr, Z_val, y_val, n_classes=K, hidden_grid=hidden_grid, n_seeds=n_seeds, seed=seed,
+    **fit_kw,
+)  # fmt: skip
 net_names = {"ordinal": "mlp_ordinal", "softmax": "mlp_softmax"}
-training = pd.DataFrame(
-    [
-        {"model": net_names[k], "seed": seed + i, **n.fit.summary()}
-        for k, runs in nets.items()
-        for i, n in enumerate(runs)
-    ]
-)
-trained = {  # every seed beat the training grade shares on validation, kept after its first epoch
-    net_names[k]: all(has_learned(n.fit) for n in runs) for k, runs in nets.items()
-}
-head_probs_te = {m: probs_te[m] for m in net_names.values()}  # the pair that tests the output layer
-if (
-    nets["ordinal"][0].hidden != nets["softmax"][0].hidden
-):  # different bodies: a softmax on the ordinal's
-    same_body, selection["softmax_same_body"] = select_and_fit_seeds(
-        Z_tr, y_tr, Z_val, y_val, kind="softmax", n_classes=K,
-        hidden_grid=[nets["ordinal"][0].hidden], n_seeds=n_seeds, seed=seed, **fit_kw,
-    )  # fmt: skip
-    trained["mlp_softmax_same_body"] = all(has_learned(n.fit) for n in same_body)
-    training = pd.concat(
-        [
-            training,
-            pd.DataFrame(
-                [
-                    {"model": "mlp_softmax_same_body", "seed": seed + i, **n.fit.summary()}
-                    for i, n in enumerate(same_body)
-                ]
-            ),
-        ],
-        ignore_index=True,
-    )
-    head_probs_te = {
-        "mlp_ordinal": probs_te["mlp_ordinal"],
-        "mlp_softmax_same_body": seed_ensemble([n.predict_proba(Z_te) for n in same_body]),
-    }
-head_softmax = list(head_probs_te)[1]
-display(pd.concat(selection, names=["kind", "candidate"]).round(4))
-training.round(4)
+nets = {kind: study.networks[name] for kind, name in net_names.items()}
+for name in net_names.values():
+    probs_val[name], probs_te[name] = (study.predict_proba(name, Z) for Z in (Z_val, Z_te))
+trained = (
+    study.trained
+)  # every seed beat the training grade shares on validation, kept after its first epoch
+head_probs_te = {
+    m: study.predict_proba(m, Z_te) for m in study.head_pair
+}  # the pair that tests the head
+head_softmax = study.head_pair[1]
+display(pd.concat(study.selection, names=["kind", "candidate"]).round(4))
+study.training_table().round(4)
 
 # %% tags=[]
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
@@ -418,7 +379,10 @@ head_reading = {  # the arguments of the ordinal-vs-softmax reading, here and (b
     "ordinal": "mlp_ordinal",
     "softmax": head_softmax,
     "trained": trained,
-    "selections": {"mlp_ordinal": selection["ordinal"], "mlp_softmax": selection["softmax"]},
+    "selections": {
+        "mlp_ordinal": study.selection["ordinal"],
+        "mlp_softmax": study.selection["softmax"],
+    },
     "same_body_of": None if head_softmax == "mlp_softmax" else "mlp_softmax",
 }
 display(head_table.round(4))
@@ -435,9 +399,7 @@ display(Markdown(ordinal_vs_softmax_reading(head_table, **head_reading)))
 explained = {
     "ordinal_logit": GradeModel(pre.transform, ologit.predict_proba),
     "gbm": GradeModel(pre.transform, gbm_proba),
-    "mlp_ordinal": GradeModel(
-        pre.transform, lambda Z: seed_ensemble([n.predict_proba(Z) for n in nets["ordinal"]])
-    ),
+    "mlp_ordinal": GradeModel(pre.transform, lambda Z: study.predict_proba("mlp_ordinal", Z)),
 }
 importance = pd.DataFrame(
     {
@@ -462,7 +424,8 @@ display(Markdown(importance_reading(importance)))
 # differently given the other attributes; these data cannot tell which. Groups with fewer than `min_group_size` test
 # loans are pooled as "other". Two tests of equal groups: Kruskal–Wallis (Kruskal and Wallis 1952) on the signed
 # error, and a chi-square test of the groups' shares graded over, exactly and under; Holm over every test of the
-# section (each trained model, each grouping, both tests). The data hold no protected attribute (no age, sex or race): home ownership and state are the groupings
+# section (each trained model, each grouping, both tests); the reading gives a group's direction only where a test
+# rejects equal groups. The data hold no protected attribute (no age, sex or race): home ownership and state are the groupings
 # they offer, so this is a reading of segments, not a fair-lending test.
 
 # %% tags=[]
