@@ -36,6 +36,16 @@ def test_credit_ratings_ordinal(run_dir):
         assert all(finite(v) for v in (exact, within, mae, m[f"{model}.rps"]))
         assert 0 < exact <= within <= 1 and 0 < mae < 2
         assert m[f"{model}.notch_in_mcs"] in (0, 1) and m[f"{model}.rps_in_mcs"] in (0, 1)
+    # calibration per grade (quick: the logit's and the shares' predicted grade mix within 1 pp of March's): the
+    # ordinal logit, fitted by maximum likelihood with one intercept per grade, reproduces its training months' mix
+    # and the mix barely moves by March, so a gap of several points, or a rejection, means broken probabilities
+    for model in ["grade_shares", "ordinal_logit"]:
+        assert m[f"{model}.calibration_max_gap"] < 0.02, model
+        assert m[f"{model}.calibration_rejected_grades"] == 0, model
+    for model in GRADE_MODELS:
+        if f"{model}.calibration_rejected_grades" in m:
+            assert 0 <= m[f"{model}.calibration_rejected_grades"] <= 7
+            assert 0 <= m[f"{model}.calibration_max_gap"] < 0.5
     # every fitted model beats the grade shares on notch error; the shares are right on their commonest grade
     for model in GRADE_MODELS[1:]:
         assert m[f"{model}.mae_notches"] < m["grade_shares.mae_notches"]

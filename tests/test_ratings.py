@@ -21,6 +21,7 @@ from finrisk_utils.ratings import (
     GradeModel,
     OrdinalLogit,
     build_grade_network,
+    calibration_reading,
     class_frequencies,
     confusion_counts,
     cumulative_to_class_probabilities,
@@ -29,6 +30,7 @@ from finrisk_utils.ratings import (
     fit_grade_network,
     fit_ordinal_and_softmax,
     fit_rate_network,
+    grade_calibration,
     grade_dummies,
     grade_from_probabilities,
     grade_inputs,
@@ -722,3 +724,37 @@ def test_grade_dummies_drop_grade_a():
     assert d.shape == (3, 6) and d[0].sum() == 0 and d[1, 0] == 1 and d[2, 5] == 1
     with pytest.raises(ValueError, match="notches must lie"):
         grade_dummies(np.array([-1]))
+
+
+def test_grade_calibration_counts_against_the_predicted_probabilities():
+    rng = np.random.default_rng(11)
+    p = rng.dirichlet([2.0, 3.0, 1.0], size=3000)
+    y = np.array([rng.choice(3, p=row) for row in p])  # drawn from p: calibrated by construction
+    t = grade_calibration(y, p, ["A", "B", "C"])
+    assert list(t.index) == ["A", "B", "C"] and t["observed"].sum() == 3000
+    np.testing.assert_allclose(t["expected"], p.sum(axis=0))
+    # hand check of grade B's z: (observed - expected) / sqrt(sum p(1 - p))
+    z_b = (np.sum(y == 1) - p[:, 1].sum()) / np.sqrt(np.sum(p[:, 1] * (1 - p[:, 1])))
+    assert t.loc["B", "z"] == pytest.approx(z_b)
+    assert (t["pvalue_holm"] > 0.05).all()  # calibrated: no rejection (this seed)
+    # shares that ignore the loans: every grade rejected
+    flat = grade_calibration(y, np.tile([0.6, 0.3, 0.1], (3000, 1)), ["A", "B", "C"])
+    assert (flat["pvalue_holm"] < 1e-6).all() and flat.loc["A", "share_expected"] == pytest.approx(
+        0.6
+    )
+    text = calibration_reading({"drawn": t, "flat": flat})
+    assert (
+        "`drawn`: largest gap in grade" in text
+        and "no grade's count rejects" in text.split("\n")[0]
+    )
+    assert "3 of 3 grades reject calibration at 5% after Holm: A (60.0% predicted vs" in text
+    with pytest.raises(ValueError, match="y_true holds notch 3"):
+        grade_calibration(np.r_[y[:-1], 3], p)
+    with pytest.raises(ValueError, match="y_true has 2999 rows and probs 3000"):
+        grade_calibration(y[:-1], p)
+    with pytest.raises(ValueError, match="labels has 2 names for 3 grades"):
+        grade_calibration(y, p, ["A", "B"])
+    with pytest.raises(ValueError, match="sum to 1"):
+        grade_calibration(y, p * 2)
+    with pytest.raises(ValueError, match="calibration_reading: tables\\['x'\\] must be"):
+        calibration_reading({"x": pd.DataFrame({"z": [1.0]})})

@@ -18,6 +18,7 @@ from finrisk_utils.ratings.features import (
 from finrisk_utils.ratings.metrics import (
     confusion_counts,
     errors_by_group,
+    grade_calibration,
     grade_from_probabilities,
     grade_scores,
     mcnemar_test,
@@ -51,6 +52,7 @@ from finrisk_utils.ratings.plots import (
     plot_rate_by_grade,
 )
 from finrisk_utils.ratings.readings import (
+    calibration_reading,
     grade_models_reading,
     group_error_reading,
     importance_reading,
@@ -59,6 +61,7 @@ from finrisk_utils.ratings.readings import (
 )
 
 __all__ = [
+    "calibration_reading",
     "grade_models_reading",
     "group_error_reading",
     "importance_reading",
@@ -79,6 +82,7 @@ __all__ = [
     "confusion_counts",
     "cumulative_to_class_probabilities",
     "errors_by_group",
+    "grade_calibration",
     "fit_gbm",
     "fit_grade_network",
     "fit_rate_network",

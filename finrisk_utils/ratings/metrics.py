@@ -1,6 +1,6 @@
 """Ordinal (notch) metrics of predicted grades: exact and within-one-notch accuracy, mean absolute notch error,
-Kendall's tau, the ranked probability score of grade probabilities, McNemar's test of exact hits, and errors by
-group (over- and under-grading) for a fairness reading."""
+Kendall's tau, the ranked probability score of grade probabilities, their calibration grade by grade, McNemar's
+test of exact hits, and errors by group (over- and under-grading) for a fairness reading."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import pandas as pd
 from scipy import stats
 
 from finrisk_utils.core.validation import as_float_array, check_positive_int
+from finrisk_utils.forecasting import holm
 
 __all__ = [
     "confusion_counts",
     "errors_by_group",
+    "grade_calibration",
     "grade_from_probabilities",
     "grade_scores",
     "mcnemar_test",
@@ -222,3 +224,54 @@ def grade_scores(
         rows[name] = notch_metrics(y, pred) | {"rps": float(scores[name].mean())}
         errors[name] = np.abs(pred - y).astype(float)
     return pd.DataFrame(rows).T, pd.DataFrame(errors), pd.DataFrame(scores)
+
+
+def grade_calibration(
+    y_true: np.ndarray, probs: np.ndarray, labels: list[str] | None = None
+) -> pd.DataFrame:
+    """Calibration in the large, grade by grade: does each grade hold as many loans as the model's probabilities
+    say it should?
+
+    For grade ``k`` the model expects ``sum_i p_ik`` loans; the observed count is the number with ``y_true == k``.
+    Under calibration (and independent loans) the count is Poisson-binomial with variance ``sum_i p_ik (1 -
+    p_ik)``; ``z`` is (observed - expected) / its standard deviation and ``pvalue`` its two-sided normal p-value,
+    ``pvalue_holm`` adjusted over the grades. ``y_true``: notches 0..K-1, shape (n,); ``probs``: (n, K).
+
+    Returns
+    -------
+    DataFrame
+        One row per grade (``labels`` or 0..K-1): ``observed``, ``expected`` (counts), ``share_observed``,
+        ``share_expected`` (shares of the n loans), ``z``, ``pvalue``, ``pvalue_holm``.
+    """
+    where = "grade_calibration"
+    p = _probabilities(probs, where)
+    y = _notches(y_true, "y_true", where)
+    n, k = p.shape
+    if y.size != n:
+        raise ValueError(f"{where}: y_true has {y.size} rows and probs {n}")
+    if (y >= k).any():
+        raise ValueError(f"{where}: y_true holds notch {int(y.max())}, but probs has {k} grades")
+    if labels is not None and len(labels) != k:
+        raise ValueError(f"{where}: labels has {len(labels)} names for {k} grades")
+    observed = np.bincount(y, minlength=k).astype(float)
+    expected = p.sum(axis=0)
+    sd = np.sqrt((p * (1 - p)).sum(axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sd > 0, (observed - expected) / sd, np.nan)
+    pvalue = 2 * stats.norm.sf(np.abs(z))
+    tested = np.isfinite(pvalue)
+    holm_p = np.full(k, np.nan)
+    if tested.any():
+        holm_p[tested] = holm(pvalue[tested])
+    return pd.DataFrame(
+        {
+            "observed": observed.astype(int),
+            "expected": expected,
+            "share_observed": observed / n,
+            "share_expected": expected / n,
+            "z": z,
+            "pvalue": pvalue,
+            "pvalue_holm": holm_p,
+        },
+        index=pd.Index(labels if labels is not None else range(k), name="grade"),
+    )

@@ -11,6 +11,7 @@ from finrisk_utils.core.validation import check_probability
 from finrisk_utils.forecasting import holm
 
 __all__ = [
+    "calibration_reading",
     "grade_models_reading",
     "group_error_reading",
     "importance_reading",
@@ -300,3 +301,43 @@ def rate_reading(
         f"(`{without}`) {_explains(w['r2'])} (RMSE {w['rmse']:.2f} pp), and with the grade added "
         f"(`{with_grade}`) {_explains(wg['r2'])} (RMSE {wg['rmse']:.2f} pp)."
     )
+
+
+def calibration_reading(tables: Mapping[str, pd.DataFrame], *, level: float = 0.05) -> str:
+    """Markdown, one sentence per model, from its :func:`~finrisk_utils.ratings.metrics.grade_calibration` table:
+    the largest gap between a grade's predicted and observed share (percentage points), and the grades whose
+    count rejects calibration at ``level`` after Holm over that model's grades (named with both shares), or that
+    none does. A rejection says the model's probabilities put too many or too few loans in that grade on these
+    loans; it cannot tell a miscalibrated model from a shift of the grade mix since the training months."""
+    where = "calibration_reading"
+    level = check_probability(level, "level", where=where)
+    if not isinstance(tables, Mapping) or not tables:
+        raise ValueError(f"{where}: tables must map each model to its grade_calibration table")
+    needed = {"share_observed", "share_expected", "pvalue_holm"}
+    lines = []
+    for model, t in tables.items():
+        if not isinstance(t, pd.DataFrame) or t.empty or not needed <= set(t.columns):
+            raise ValueError(f"{where}: tables[{model!r}] must be a grade_calibration table")
+        gap = (t["share_expected"] - t["share_observed"]) * 100
+        worst = gap.abs().idxmax()
+        head = (
+            f"`{model}`: largest gap in grade {worst} ({t.loc[worst, 'share_expected']:.1%} predicted, "
+            f"{t.loc[worst, 'share_observed']:.1%} observed, {gap[worst]:+.1f} pp)"
+        )
+        rejected = t.index[t["pvalue_holm"] < level]
+        if len(rejected) == 0:
+            lines.append(
+                f"- {head}; no grade's count rejects calibration at {level:.0%} after Holm."
+            )
+            continue
+        lines.append(
+            f"- {head}; {len(rejected)} of {len(t)} grades {'rejects' if len(rejected) == 1 else 'reject'} "
+            f"calibration at {level:.0%} after Holm: "
+            + ", ".join(
+                f"{g} ({t.loc[g, 'share_expected']:.1%} predicted vs {t.loc[g, 'share_observed']:.1%}, Holm p "
+                f"{_p(t.loc[g, 'pvalue_holm'])})"
+                for g in rejected
+            )
+            + "."
+        )
+    return "\n".join(lines)

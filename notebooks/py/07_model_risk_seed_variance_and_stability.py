@@ -15,7 +15,7 @@
 # in every rerun, so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over seeds) with the shared protocol, and the spread over seeds is shown beside it.
 #
-# **Runtime** (2 CPU cores): 877 s in the full profile (six full-size reruns of 02, four test years, six of 01) at the last render, beside short unit-test runs; 278 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 715 s in the full profile (six full-size reruns of 02, four test years, six of 01) at the last render, beside short unit-test runs; 278 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42
@@ -234,10 +234,17 @@ else:
 
 # %% tags=[]
 fig, axes = plt.subplots(1, 3, figsize=(15, 4))
-for name in nets:
-    axes[0].scatter(per_seed.index, per_seed[f"{name}.pinball"], label=f"{name} (per seed)")
+for i, name in enumerate(
+    nets
+):  # one colour per network: its seeds (dots) and its ensemble (dotted)
+    axes[0].scatter(
+        per_seed.index, per_seed[f"{name}.pinball"], color=f"C{i}", label=f"{name} (per seed)"
+    )
     axes[0].axhline(
-        ens_comp["pinball"].table.set_index("model").loc[name, "mean_loss"], ls=":", lw=1
+        ens_comp["pinball"].table.set_index("model").loc[name, "mean_loss"],
+        color=f"C{i}",
+        ls=":",
+        lw=1,
     )
 axes[0].axhline(
     ens_comp["pinball"].table.set_index("model").loc["garch_skewt", "mean_loss"],
@@ -252,9 +259,11 @@ axes[0].set(
     ylabel="mean pinball loss",
 )
 axes[0].legend(fontsize=8)
-by_year[[f"{m}.pinball" for m in ["garch_skewt", *nets]]].plot(
-    ax=axes[1], marker="o", title="Pinball loss by test year (02)"
-)
+yearly = by_year[[f"{m}.pinball" for m in ["garch_skewt", *nets]]]
+for col in yearly:
+    axes[1].plot(yearly.index, yearly[col], marker="o", label=col.split(".")[0])
+axes[1].set(title="Pinball loss by test year (02)", xlabel="test year", ylabel="mean pinball loss")
+axes[1].legend(fontsize=8)
 for flag, marker, label in [(True, "o", "trained"), (False, "x", "untrained")]:
     axes[2].scatter(
         ratio.index[trained_01 == flag],

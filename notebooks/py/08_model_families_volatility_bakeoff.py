@@ -27,7 +27,7 @@
 # correction), Holm over the models, and the model confidence set (Hansen, Lunde and Nason 2011) over all models.
 # Parameters and training time beside.
 #
-# **Runtime** (2 CPU cores): 437 s in the full profile at the last render, beside a quick run of notebook 03; 64 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 402 s in the full profile at the last render, run alone; 64 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the families are refitted with seeds seed, seed + 1, ...
@@ -124,7 +124,9 @@ save_figure(fig, out, "target")
 #
 # The HAR model is a regression of tomorrow's log volatility on today's, the last week's mean and the last
 # month's mean: three numbers that stand in for a long memory. Forecasts at horizon $h$ are direct (one regression
-# per horizon), fitted once on targets before `test_start`.
+# per horizon), fitted once on targets before `test_start`: it uses the validation years (`val_start` to
+# `test_start`) as training data, which the networks below use only for early stopping and the choice of width, so
+# HAR is estimated on more, and more recent, data than they are trained on.
 #
 # **Reference** (`sp500`, 1 day ahead, test 2015–2018, 1,006 days): HAR RMSE 0.432, persistence 0.498, 22-day mean
 # 0.477.
@@ -236,7 +238,9 @@ fig = plot_training_panels(
     naive_label="constant change (validation)",
 )
 save_figure(fig, out, "learning_curves")
-pd.DataFrame({name: fam.training_summary() for name, fam in families.items()}).T.round(3)
+pd.DataFrame.from_dict(
+    {name: fam.training_summary() for name, fam in families.items()}, orient="index"
+).round(3)
 
 # %% [markdown] tags=[]
 # ## Evaluation on the test period
@@ -365,7 +369,7 @@ axes[0].set(
     xlabel="filter",
     ylabel="tap (0 = oldest of 3 days)",
 )
-fig.colorbar(im, ax=axes[0])
+fig.colorbar(im, ax=axes[0], label="filter weight (scaled inputs)")
 episode = log_vol.index[(log_vol.index >= "2017-12-01") & (log_vol.index <= "2018-04-30")]
 lstm_run = families["lstm"].runs[0]
 gates = lstm_gates(lstm_run.model, lstm_run.input_windows(episode))
@@ -404,7 +408,11 @@ windows = ae_run.input_windows(test_origins)
 encoder_codes = models.encode(ae_run.model.get_layer("encoder"), windows.reshape(len(windows), -1))
 codes = pd.DataFrame(encoder_codes, index=test_origins, columns=["code 1", "code 2", "code 3"])
 codes.plot(
-    ax=axes[1], lw=0.8, title=f"{label('ae_features')}: autoencoder code over the test period"
+    ax=axes[1],
+    lw=0.8,
+    title=f"{label('ae_features')}: autoencoder code over the test period",
+    xlabel="forecast origin",
+    ylabel="code value (unitless)",
 )
 fig.tight_layout()
 save_figure(fig, out, "dense_and_autoencoder")

@@ -34,7 +34,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 85 s in the full profile at the last render, run alone; 110 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 100 s in the full profile at the last render, run alone; 110 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42

@@ -23,7 +23,7 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores): 170 s in the full profile at the last render, run alone; 92 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 183 s in the full profile at the last render, run alone; 92 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42
@@ -69,11 +69,13 @@ from finrisk_utils.ratings import (
     LEAKY_COLUMNS,
     GradeModel,
     OrdinalLogit,
+    calibration_reading,
     confusion_counts,
     errors_by_group,
     fit_gbm,
     fit_ordinal_and_softmax,
     fit_rate_network,
+    grade_calibration,
     grade_dummies,
     grade_from_probabilities,
     grade_inputs,
@@ -368,6 +370,29 @@ fig.tight_layout()
 save_figure(fig, out, "confusion_matrices")
 
 # %% [markdown] tags=[]
+# ### Calibration, grade by grade
+#
+# A grade model's probabilities are used as well as its grades (a lender prices and plans on the expected grade
+# mix). For each grade, the number of test loans a model's probabilities put in it (the sum of its probabilities) is
+# set against the number the lender put there: a z-test with the Poisson-binomial variance, Holm over the seven
+# grades of each model. A rejection says the probabilities put too many or too few loans in that grade; with one
+# training window it cannot tell a miscalibrated model from a shift of the grade mix between the training and the
+# test months. `grade_shares` (the training months' mix for every loan) measures that shift alone.
+
+# %% tags=[]
+calibration = {
+    m: grade_calibration(y_te, probs_te[m], GRADES)
+    for m in ["grade_shares", "ordinal_logit", "gbm", "mlp_ordinal", "mlp_softmax"]
+    if trained.get(m, True)
+}
+shares = {"lender (observed)": calibration["grade_shares"]["share_observed"]}
+display(  # each grade's share of the test loans: the lender's, and what each model's probabilities expect
+    pd.DataFrame(shares | {m: t["share_expected"] for m, t in calibration.items()}).round(4)
+)
+display(pd.DataFrame({m: t["pvalue_holm"] for m, t in calibration.items()}).round(4))
+display(Markdown(calibration_reading(calibration)))
+
+# %% [markdown] tags=[]
 # ### Ordinal output against softmax: what the order buys
 
 # %% tags=[]
@@ -598,9 +623,9 @@ display(
 # Limits. Every model misses the lender's main input (the FICO score is not in these data), which caps how close
 # any of them can get; one quarter of 2018 is a short window for an out-of-time test, and the grade mix barely
 # moves between months. It is also a calm quarter for US consumer credit, with no stress in it: how the models grade
-# in a downturn, when a lender's policy changes, these data cannot say. The grade probabilities' calibration and a
-# test per grade are not read here (the tail recall above is a point estimate); notebook 03 shows both for PDs. A bank would read a grade model's errors by notch and by segment, as above, before
-# trusting it; the fairness reading describes disagreement with the lender, not discrimination by either.
+# in a downturn, when a lender's policy changes, these data cannot say. The calibration test above is in the large,
+# grade by grade, on one test window; the tail recall is a point estimate. A bank would read a grade model's errors
+# by notch and by segment, as above, before trusting it; the fairness reading describes disagreement with the lender, not discrimination by either.
 
 # %% [markdown] tags=[]
 # ## Exercises
@@ -627,6 +652,11 @@ metrics = {
     "lending_club.n_test_grades_e_to_g": int(tail.sum()),
 }
 metrics |= {f"{m}.tail_recall_e_to_g": v for m, v in tail_recall.items()}
+for m, t in calibration.items():
+    metrics |= {
+        f"{m}.calibration_rejected_grades": int((t["pvalue_holm"] < 0.05).sum()),
+        f"{m}.calibration_max_gap": float((t["share_expected"] - t["share_observed"]).abs().max()),
+    }
 for m, row in table.iterrows():
     metrics |= {
         f"{m}.{k}": float(row[k])
