@@ -567,5 +567,14 @@ def test_event_tails_reading_carries_standard_errors_when_given():
     )
     assert "annualised volatility jpy 14.0% (s.e. 1.2 pp) vs 9.5% (s.e. 0.3 pp)" in text
     assert "excess kurtosis jpy 3.3 (s.e. 0.9) vs 1.0 (s.e. 0.2)." in text
+    # volatility gap 4.54 / hypot(1.21, 0.3) = 3.6 s.e.: read; kurtosis 2.22 / hypot(0.9, 0.25) = 2.4 s.e.: read
+    assert text.endswith(
+        "as more than noise: volatility: jpy (+3.6 s.e.); excess kurtosis: jpy (+2.4 s.e.)."
+    )
+    narrow = {"jpy": se["jpy"] * 2}
+    assert "volatility: none; excess kurtosis: none." in event_tails_reading(
+        tails, "jpy", se=narrow
+    )
+    assert "more than noise" not in event_tails_reading(tails, "jpy")
     with pytest.raises(ValueError, match=r"se\['jpy'\] must come from tail_standard_errors"):
         event_tails_reading(tails, "jpy", se={"dem": se["jpy"]})

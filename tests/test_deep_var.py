@@ -129,6 +129,7 @@ def test_select_on_validation_picks_lowest_validation_loss():
     specs = [SPEC, DeepVaRSpec(kind="cnn", vol_scaling="none", window=5, units=4, epochs=2)]
     best, table = select_on_validation(r, specs, name="net", confidence=0.95, **DATES)
     assert len(table) == 2 and best.val_loss == pytest.approx(table["val_fz0"].min())
+    assert set(table["trained"]) <= {True, False}  # each candidate's trained flag, winner or not
     assert best.forecast.name == "net"
     with pytest.raises(ValueError, match="no candidate"):
         select_on_validation(r, [], name="net", confidence=0.95, **DATES)

@@ -502,11 +502,14 @@ def test_select_networks_chooses_each_kind_among_the_schemes(monkeypatch):
 
     def fake_select(returns, candidates, *, name, confidence, **dates):
         seen[name] = (candidates, confidence, dates)
-        return f"winner of {name}", None
+        table = pd.DataFrame(
+            {"vol_scaling": [c.vol_scaling for c in candidates], "window": 20, "val_fz0": 1.0}
+        )
+        return f"winner of {name}", table
 
     monkeypatch.setattr(vs, "select_on_validation", fake_select)
     dates = {"val_start": "2013-01-01", "test_start": "2015-01-01", "test_end": "2015-12-31"}
-    out = select_networks(
+    out, table = select_networks(
         pd.Series(dtype=float),
         schemes=["ewma", "none"],
         window=20,
@@ -519,6 +522,13 @@ def test_select_networks_chooses_each_kind_among_the_schemes(monkeypatch):
         "lstm_quantile": "winner of lstm_quantile",
         "cnn_quantile": "winner of cnn_quantile",
     }
+    # every candidate's record, indexed as selection_reading reads it
+    assert list(table.index) == [
+        ("lstm_quantile", "ewma", 20),
+        ("lstm_quantile", "none", 20),
+        ("cnn_quantile", "ewma", 20),
+        ("cnn_quantile", "none", 20),
+    ]
     candidates, confidence, given = seen["cnn_quantile"]
     assert (
         [c.vol_scaling for c in candidates] == ["ewma", "none"]

@@ -688,7 +688,7 @@ def test_grade_models_reading_states_verdicts_mcs_training_and_the_tail():
     text = grade_models_reading(table, notch, ["net"], tail_recall={"net": 0.1, "gbm": 0.05}, **kw)
     assert "exactly for 40.0% of loans and within one notch for 80.0%" in text
     assert "(always grade B) gets 25.0% exact" in text
-    assert "The lowest mean absolute error is `net`'s (0.800)" in text
+    assert "The lowest mean absolute error, as a point estimate, is `net`'s (0.800)" in text
     assert "after Holm: `net`; significantly worse: `grade_shares`." in text
     assert "keeps `net`. Networks trained: `net` yes." in text
     assert "Of the 40 test loans the lender graded E or worse" in text
@@ -748,6 +748,13 @@ def test_grade_calibration_counts_against_the_predicted_probabilities():
         and "no grade's count rejects" in text.split("\n")[0]
     )
     assert "3 of 3 grades reject calibration at 5% after Holm: A (60.0% predicted vs" in text
+    with_shift = calibration_reading({"drawn": t, "flat": flat}, shift_model="drawn")
+    assert with_shift.endswith("the rejections of `flat` are the models' own miscalibration.")
+    assert "itself rejects grades A, B, C" in calibration_reading(
+        {"flat": flat}, shift_model="flat"
+    )
+    with pytest.raises(ValueError, match="shift_model 'x' is not one of"):
+        calibration_reading({"drawn": t}, shift_model="x")
     with pytest.raises(ValueError, match="y_true holds notch 3"):
         grade_calibration(np.r_[y[:-1], 3], p)
     with pytest.raises(ValueError, match="y_true has 2999 rows and probs 3000"):

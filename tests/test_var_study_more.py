@@ -451,6 +451,17 @@ def test_selection_reading_names_the_choice_and_a_near_tie():
         "gru: ewma inputs, window 20 (validation FZ0 0.9000), the only candidate (no selection)."
     )
     assert "near tie" not in selection_reading(selection, near_tie=0.0)
+    # the lowest validation FZ0 from an untrained network, a trained runner-up: said so
+    flagged = selection.assign(trained=[True, False, True, None, True])
+    text = selection_reading(flagged)
+    assert (
+        "lstm_quantile: none inputs, window 60 (validation FZ0 0.7832); the runner-up (ewma inputs, window 20)"
+        " is 2.1% worse on validation. The chosen candidate did not train, while ewma inputs, window 20 did"
+        in text
+    )
+    assert (
+        text.count("did not train") == 1
+    )  # cnn's winner trained; an unknown flag counts as untrained
     with pytest.raises(TypeError, match="selection_reading: selection must be a non-empty table"):
         selection_reading(selection.reset_index())
     with pytest.raises(ValueError, match="near_tie must be in"):

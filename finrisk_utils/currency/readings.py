@@ -292,8 +292,9 @@ def event_tails_reading(
     """One sentence comparing, for every currency, the annualised volatility (%) and excess kurtosis of the
     ``event`` row of its :func:`~finrisk_utils.currency.tails.tail_statistics` table with the ``rest`` row; with
     ``se`` (per currency, :func:`~finrisk_utils.currency.tails.tail_standard_errors`) each value carries its
-    bootstrap standard error, otherwise they are called point estimates. ``currency`` is the one whose placebo
-    rank the notebook shows."""
+    bootstrap standard error, and the gaps of at least two standard errors of the difference are named (the only
+    ones read as more than noise); otherwise the values are called point estimates. ``currency`` is the one whose
+    placebo rank the notebook shows."""
     where = "event_tails_reading"
     if not isinstance(tails, Mapping) or not tails:
         raise TypeError(f"{where}: tails must map each currency to its tail_statistics table")
@@ -329,7 +330,31 @@ def event_tails_reading(
         if se is None
         else "stationary-bootstrap standard errors in brackets"
     )
-    return (
+    text = (
         f"Around the event against the rest of the sample ({caveat}; only for {currency} does the placebo rank "
         f"above say how unusual the window is): annualised volatility {vol}; excess kurtosis {kurt}."
+    )
+    if se is None:
+        return text
+
+    def wide(col: str) -> list[str]:  # gaps of at least two standard errors of the difference
+        out = []
+        for c in tails:
+            gap = tails[c].loc[event, col] - tails[c].loc[rest, col]
+            sd = float(np.hypot(se[c].loc[event, f"{col}_se"], se[c].loc[rest, f"{col}_se"]))
+            if sd > 0 and abs(gap) >= 2 * sd:
+                out.append(f"{c} ({gap / sd:+.1f} s.e.)")
+        return out
+
+    parts = [
+        f"{what}: " + (", ".join(found) if found else "none")
+        for what, found in (
+            ("volatility", wide("vol_ann")),
+            ("excess kurtosis", wide("excess_kurtosis")),
+        )
+    ]
+    return (
+        text
+        + " Gaps of at least two standard errors of the difference (the two periods' errors combined as if "
+        "independent), the only ones to read as more than noise: " + "; ".join(parts) + "."
     )

@@ -222,7 +222,12 @@ def select_on_validation(
     ]
     table = pd.DataFrame(
         [
-            {**asdict(spec), "val_fz0": st.val_fz0, "best_epoch": st.fit.best_epoch}
+            {
+                **asdict(spec),
+                "val_fz0": st.val_fz0,
+                "best_epoch": st.fit.best_epoch,
+                "trained": st.fit.trained,
+            }
             for spec, st in zip(candidates, stages, strict=True)
         ]
     )

@@ -142,27 +142,32 @@ def select_networks(
     confidence: float,
     kinds: Sequence[str] = ("lstm", "cnn"),
     **dates: str | pd.Timestamp,
-) -> dict[str, DeepVaRResult]:
+) -> tuple[dict[str, DeepVaRResult], pd.DataFrame]:
     """One network per kind (``"<kind>_quantile"``), its input scheme chosen among ``schemes`` on the
     validation period of ``returns`` (:func:`~finrisk_utils.market.deep_var.select_on_validation`; ``window``
-    days, ``units``, up to ``epochs`` fixed). ``dates``: ``val_start``, ``test_start``, ``test_end``."""
+    days, ``units``, up to ``epochs`` fixed). ``dates``: ``val_start``, ``test_start``, ``test_end``.
+
+    Returns the winners and every candidate's validation record (index ``(model, vol_scaling, window)``;
+    ``val_fz0`` in return units, ``best_epoch``, ``trained``), the table :func:`selection_reading` reads."""
     if isinstance(schemes, str) or not list(schemes) or isinstance(kinds, str) or not list(kinds):
         raise ValueError(
             f"select_networks: schemes and kinds must be non-empty lists, got {schemes!r} and {kinds!r}"
         )
-    return {
-        f"{kind}_quantile": select_on_validation(
+    winners, tables = {}, []
+    for kind in kinds:
+        name = f"{kind}_quantile"
+        winners[name], table = select_on_validation(
             returns,
             [
                 DeepVaRSpec(kind=kind, vol_scaling=s, window=window, units=units, epochs=epochs)
                 for s in schemes
             ],
-            name=f"{kind}_quantile",
+            name=name,
             confidence=confidence,
             **dates,
-        )[0]
-        for kind in kinds
-    }
+        )
+        tables.append(table.assign(model=name))
+    return winners, pd.concat(tables).set_index(["model", "vol_scaling", "window"])
 
 
 def run_var_window(
@@ -640,7 +645,8 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
     """One sentence per network on its selection (:func:`~finrisk_utils.market.deep_var.select_on_validation`
     tables stacked with index ``(model, vol_scaling, window)`` and a ``val_fz0`` column, validation FZ0 in return
     units): the chosen settings and, against the runner-up, the relative gap; a gap below ``near_tie`` (relative)
-    is called a near tie that one validation period does not separate."""
+    is called a near tie that one validation period does not separate. With a ``trained`` column, a winner that
+    did not train while another candidate did is said so."""
     where = "selection_reading"
     if (
         not isinstance(selection, pd.DataFrame)
@@ -666,15 +672,26 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
         text += (
             f"; the runner-up ({scheme2} inputs, window {window2}) is {gap:.1%} worse on validation"
         )
-        lines.append(
-            text
-            + (
-                ", a near tie: one validation period does not separate them, so the choice says little about "
-                "which inputs or window are better."
-                if gap < near_tie
-                else "."
-            )
+        text += (
+            ", a near tie: one validation period does not separate them, so the choice says little about "
+            "which inputs or window are better."
+            if gap < near_tie
+            else "."
         )
+        if (
+            "trained" in t
+        ):  # a lower FZ0 can still come from a network that did not beat its constant
+            flags = t["trained"].droplevel("model").reindex(ranked.index)
+            flags = (
+                flags.astype(object).where(flags.notna(), False).astype(bool)
+            )  # unknown: not trained
+            others = [f"{sc} inputs, window {w}" for (sc, w), ok in flags.iloc[1:].items() if ok]
+            if not flags.iloc[0] and others:
+                text += (
+                    f" The chosen candidate did not train, while {', '.join(others)} did: the lowest validation "
+                    "FZ0 went to an untrained network."
+                )
+        lines.append(text)
     return "Selected on validation: " + " ".join(lines)
 
 

@@ -162,7 +162,8 @@ def grade_models_reading(
         f"loans and within one notch for {b['within_one_accuracy']:.1%} (mean absolute error "
         f"{b['mae_notches']:.3f} notches, Kendall's tau {b['kendall_tau']:.3f}); the median of the training "
         f"shares of the grades (always grade {shares_grade}) gets {table.loc[shares, 'exact_accuracy']:.1%} "
-        f"exact. The lowest mean absolute error is `{best}`'s ({table.loc[best, 'mae_notches']:.3f}). "
+        f"exact. The lowest mean absolute error, as a point estimate, is `{best}`'s "
+        f"({table.loc[best, 'mae_notches']:.3f}). "
         f"Significantly better than `{benchmark}` on absolute notch error after Holm: "
         f"{', '.join(better) or 'none'}; significantly worse: {', '.join(worse) or 'none'}. The MCS (10%) on "
         f"notch error keeps {', '.join(f'`{m}`' for m in mcs_included) or 'no model'}. Networks trained: "
@@ -303,17 +304,24 @@ def rate_reading(
     )
 
 
-def calibration_reading(tables: Mapping[str, pd.DataFrame], *, level: float = 0.05) -> str:
+def calibration_reading(
+    tables: Mapping[str, pd.DataFrame], *, level: float = 0.05, shift_model: str | None = None
+) -> str:
     """Markdown, one sentence per model, from its :func:`~finrisk_utils.ratings.metrics.grade_calibration` table:
     the largest gap between a grade's predicted and observed share (percentage points), and the grades whose
     count rejects calibration at ``level`` after Holm over that model's grades (named with both shares), or that
     none does. A rejection says the model's probabilities put too many or too few loans in that grade on these
-    loans; it cannot tell a miscalibrated model from a shift of the grade mix since the training months."""
+    loans; it cannot tell a miscalibrated model from a shift of the grade mix since the training months. With
+    ``shift_model`` (a key of ``tables`` whose probabilities are the training months' grade mix for every loan),
+    a last sentence says whether that mix itself is rejected: if not, the other models' rejections are not the
+    shift but their own miscalibration."""
     where = "calibration_reading"
     level = check_probability(level, "level", where=where)
     if not isinstance(tables, Mapping) or not tables:
         raise ValueError(f"{where}: tables must map each model to its grade_calibration table")
     needed = {"share_observed", "share_expected", "pvalue_holm"}
+    if shift_model is not None and shift_model not in tables:
+        raise ValueError(f"{where}: shift_model {shift_model!r} is not one of {sorted(tables)}")
     lines = []
     for model, t in tables.items():
         if not isinstance(t, pd.DataFrame) or t.empty or not needed <= set(t.columns):
@@ -340,4 +348,23 @@ def calibration_reading(tables: Mapping[str, pd.DataFrame], *, level: float = 0.
             )
             + "."
         )
-    return "\n".join(lines)
+    if shift_model is None:
+        return "\n".join(lines)
+    shifted = tables[shift_model].index[tables[shift_model]["pvalue_holm"] < level]
+    others = [m for m, t in tables.items() if m != shift_model and (t["pvalue_holm"] < level).any()]
+    if len(shifted) == 0:
+        tail = (
+            f"The training months' mix (`{shift_model}`) rejects no grade: the mix did not shift "
+            "detectably, so "
+            + (
+                f"the rejections of {', '.join(f'`{m}`' for m in others)} are the models' own miscalibration."
+                if others
+                else "no model's probabilities are shown to be miscalibrated."
+            )
+        )
+    else:
+        tail = (
+            f"The training months' mix (`{shift_model}`) itself rejects grades {', '.join(map(str, shifted))}: "
+            "the grade mix shifted there, and a model's gap in those grades may be that shift."
+        )
+    return "\n".join(lines) + "\n\n" + tail

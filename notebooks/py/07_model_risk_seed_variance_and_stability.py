@@ -185,7 +185,7 @@ display(
 # ## 4. Seed spread of notebook 08's model families
 #
 # Notebook 08 refits every family with several seeds and reports the RMSE's mean and standard deviation over
-# seeds. To keep this notebook cheap it reruns 08 once in its quick profile (tiny networks, few epochs) at the
+# seeds. To keep this notebook cheap it reruns 08 once in its quick profile (tiny networks, few epochs, two seeds) at the
 # 1-day horizon only, the one read here, and reads those metrics. Tiny networks stopped by a three-epoch budget
 # are not 08's full-size families: their spread can be larger or smaller than the one 08's full run reports, so
 # it shows how much a family can move with its seed, not what 08's committed numbers carry. It is set beside 02's

@@ -24,7 +24,7 @@
 # over seeds shown beside it. Losses: squared error of the log-volatility forecast (RMSE) and QLIKE of the implied
 # variance, which stays a consistent ranking when the volatility proxy is noisy (Patton 2011). Per loss and
 # horizon: Diebold–Mariano against HAR (Bartlett HAC variance over at least $h-1$ lags, Harvey–Leybourne–Newbold
-# correction), Holm over the models, and the model confidence set (Hansen, Lunde and Nason 2011) over all models.
+# correction), Holm over every test the table reports (models, both losses, all horizons), and the model confidence set (Hansen, Lunde and Nason 2011) over all models.
 # Parameters and training time beside.
 #
 # **Runtime** (2 CPU cores): 402 s in the full profile at the last render, run alone; 64 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
@@ -128,8 +128,8 @@ save_figure(fig, out, "target")
 # `test_start`) as training data, which the networks below use only for early stopping and the choice of width, so
 # HAR is estimated on more, and more recent, data than they are trained on.
 #
-# **Reference** (`sp500`, 1 day ahead, test 2015–2018, 1,006 days): HAR RMSE 0.432, persistence 0.498, 22-day mean
-# 0.477.
+# **Reference** (`sp500`, 1 day ahead, test 2015–2018, 1,006 days; from the issue that set up this notebook): HAR
+# RMSE 0.432, persistence 0.498, 22-day mean 0.477.
 #
 # `har_jensen` is HAR with its forecast raised by $s^2$, the mean squared error of HAR on the validation period
 # (model fitted before it): if log volatility is normal with variance $s^2$ around the forecast $f$, the expected
@@ -220,11 +220,11 @@ untrained = [name for name, fam in families.items() if not fam.trained]
 label = lambda m: f"{m} (untrained)" if m in untrained else m  # noqa: E731
 
 # %% [markdown] tags=[]
-# **Did they train?** Every fit of every seed and re-estimation, summarised per family: the kept epoch, the most
+# **Did they train?** Every fit (one per seed; each family is estimated once, before the test period), summarised
+# per family: the kept epoch, the most
 # epochs any fit ran, the share of fits whose kept epoch was their last (still improving when the budget ran
 # out), the median ratio of the kept validation loss to the constant-change forecast's (below 1: better than the
-# constant) and the share trained. The learning curves are those of the first seed's last re-estimation, the one
-# whose forecasts reach the end of the test period.
+# constant) and the share trained. The learning curves are those of the first seed's fit.
 
 # %% tags=[]
 display(Markdown(family_training_text(families)))

@@ -25,7 +25,8 @@
 # GJR-GARCH skew-t, EWMA, and a linear quantile regression on a summary of the same past returns (EWMA-standardised;
 # the networks' linear ablation, read as a Holm family of its own).
 # **Tests.** Squared errors against the random walk: Diebold–Mariano (HAC, HLN) with Holm over every trained model
-# and horizon (untrained networks are reported, not tested; the daily and the monthly forecasts are separate families),
+# and horizon (untrained networks are shown with their unadjusted p-values and kept in the MCS, as every model is,
+# but left out of the Holm family and not interpreted; the daily and the monthly forecasts are separate families),
 # Clark and West (2007) for the models that nest the random walk (AR, linear ablation, Fama regression, LSTM)
 # with Holm (in the tables' `verdict` column, "significantly better" for a nested model needs Clark–West and a
 # lower RMSE, "significantly worse" comes from DM), the model
@@ -34,7 +35,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 100 s in the full profile at the last render, run alone; 110 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 118 s in the full profile at the last render, beside short profiling runs; 110 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42
@@ -123,6 +124,7 @@ from finrisk_utils.market import (
     plot_var_backtest,
     run_var_window,
     select_networks,
+    selection_reading,
 )
 from finrisk_utils.models import has_learned, plot_training, training_report
 from finrisk_utils.workbench import resolve_output_dir
@@ -366,7 +368,9 @@ if forward_currency:
 dates_of = {"val_start": val_start, "test_start": test_start, "test_end": test_end}
 test = returns.loc[test_start:test_end]
 net_kw = {"schemes": schemes, "window": window, "units": units, "epochs": epochs}
-deep = select_networks(returns, **net_kw, confidence=confidence, **dates_of)
+deep, var_selection = select_networks(returns, **net_kw, confidence=confidence, **dates_of)
+display(var_selection[["val_fz0", "best_epoch", "trained"]])  # every candidate, on validation only
+display(Markdown(selection_reading(var_selection)))
 forecasts, _ = run_var_window(returns, confidence=confidence, **dates_of, qr_window=window)
 forecasts |= {name: res.forecast for name, res in deep.items()}
 var_labels = deep_labels(deep)
@@ -443,7 +447,7 @@ basket_results, basket_comp = [], None
 if members:
     b_returns = basket_returns(fx, members)
     b_test = b_returns.loc[test_start:test_end]
-    b_deep = select_networks(b_returns, **net_kw, confidence=confidence, **dates_of)
+    b_deep, b_selection = select_networks(b_returns, **net_kw, confidence=confidence, **dates_of)
     b_fc, _ = run_var_window(b_returns, confidence=confidence, **dates_of, qr_window=window)
     b_fc |= {name: res.forecast for name, res in b_deep.items()}
     basket_results = [backtest_var(b_test.loc[fc.var.index], fc) for fc in b_fc.values()]
@@ -458,6 +462,8 @@ if members:
     print(
         f"basket of {', '.join(members)}: mean pairwise correlation of daily returns {corr.mean():.2f}"
     )
+    display(b_selection[["val_fz0", "best_epoch", "trained"]])  # the basket's candidates
+    display(Markdown(selection_reading(b_selection)))
     display(  # the basket networks' own training: kept epoch, loss vs naive, learning curves
         deep_status_table(b_deep)
     )
@@ -486,7 +492,8 @@ if members:
 # Equity index returns usually have the longer left tail (crashes); a currency pair has two sides, and a dollar investor's
 # loss on a long position is the other side's gain, so both tails matter. Below, for every currency, the
 # `event_months` either side of `event` against the rest of the sample: volatility, skewness, excess kurtosis,
-# Hill (1975) tail indices of each tail (from the 5% largest moves; smaller = fatter), the share of days with a
+# Hill (1975) tail indices of each tail (from the 5% largest moves, about a dozen days per tail in a one-year
+# window, so they are rough point estimates; smaller = fatter), the share of days with a
 # move larger than the full sample's 98% quantile of absolute returns, and their clustering (runs extremal index:
 # clusters per exceedance, with a cluster ending after five quiet days; 1 = isolated, small = bursts). The same on
 # returns divided by their EWMA volatility (RiskMetrics, 0.94) separates a change of scale from a change of

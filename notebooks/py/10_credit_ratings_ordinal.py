@@ -23,7 +23,7 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores): 183 s in the full profile at the last render, run alone; 92 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 211 s in the full profile at the last render, run alone; 92 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
 
 # %% tags=["parameters"]
 seed = 42
@@ -377,7 +377,8 @@ save_figure(fig, out, "confusion_matrices")
 # set against the number the lender put there: a z-test with the Poisson-binomial variance, Holm over the seven
 # grades of each model. A rejection says the probabilities put too many or too few loans in that grade; with one
 # training window it cannot tell a miscalibrated model from a shift of the grade mix between the training and the
-# test months. `grade_shares` (the training months' mix for every loan) measures that shift alone.
+# test months. `grade_shares` (the training months' mix for every loan) measures that shift alone. The population:
+# the loans the lender issued in the test months, graded by the lender (not applicants, not other lenders).
 
 # %% tags=[]
 calibration = {
@@ -390,7 +391,7 @@ display(  # each grade's share of the test loans: the lender's, and what each mo
     pd.DataFrame(shares | {m: t["share_expected"] for m, t in calibration.items()}).round(4)
 )
 display(pd.DataFrame({m: t["pvalue_holm"] for m, t in calibration.items()}).round(4))
-display(Markdown(calibration_reading(calibration)))
+display(Markdown(calibration_reading(calibration, shift_model="grade_shares")))
 
 # %% [markdown] tags=[]
 # ### Ordinal output against softmax: what the order buys
@@ -491,7 +492,7 @@ display(
 # %% [markdown] tags=[]
 # ## What drives the interest rate?
 #
-# The same families regress the test loans' rates (per cent) on the borrower attributes: OLS (`rate_ols`), gradient
+# The same families, fitted on the fit months, predict the test loans' rates (per cent) from the borrower attributes: OLS (`rate_ols`), gradient
 # boosting (`rate_gbm`) and a dense network (`rate_mlp`, seed ensemble). Then, clearly labelled "with grade", the
 # same three with the lender's grade added as an input (`*_with_grade`), and OLS on the grade alone
 # (`rate_grade_only`). Here the grade may be an input: the question is how much of the price it explains. The mean
@@ -614,6 +615,8 @@ display(
         )
         + "\n\nOrdinal against softmax output (question 2): "
         + ordinal_vs_softmax_reading(head_table, **head_reading, brief=True)
+        + "\n\nCalibration per grade:\n\n"
+        + calibration_reading(calibration, shift_model="grade_shares")
         + "\n\nThe interest rate (question 3): "
         + rate_text
     )
@@ -622,7 +625,8 @@ display(
 # %% [markdown] tags=[]
 # Limits. Every model misses the lender's main input (the FICO score is not in these data), which caps how close
 # any of them can get; one quarter of 2018 is a short window for an out-of-time test, and the grade mix barely
-# moves between months. It is also a calm quarter for US consumer credit, with no stress in it: how the models grade
+# moves between months. It is also a quarter without a recession (the NBER dates none between June 2009 and February
+# 2020), with no stress in it: how the models grade
 # in a downturn, when a lender's policy changes, these data cannot say. The calibration test above is in the large,
 # grade by grade, on one test window; the tail recall is a point estimate. A bank would read a grade model's errors
 # by notch and by segment, as above, before trusting it; the fairness reading describes disagreement with the lender, not discrimination by either.
