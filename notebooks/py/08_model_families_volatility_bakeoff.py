@@ -27,7 +27,7 @@
 # correction), Holm over every test the table reports (models, both losses, all horizons), and the model confidence set (Hansen, Lunde and Nason 2011) over all models.
 # Parameters and training time beside.
 #
-# **Runtime** (2 CPU cores): 402 s in the full profile at the last render, run alone; 64 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, the round before).
+# **Runtime** (2 CPU cores): 402 s in the full profile at the last render, run alone; 86 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the families are refitted with seeds seed, seed + 1, ...
