@@ -9,6 +9,7 @@ from finrisk_utils.forecasting import (
     bakeoff_metrics,
     compare_bakeoff,
     qlike,
+    verdict_bottom_line,
     verdict_summary,
     verdict_table,
     volatility_losses,
@@ -77,6 +78,19 @@ def test_compare_bakeoff_reports_a_significant_loss_like_a_win(vol):
         lowest = res[(loss, 1)].table.set_index("model")["mean_loss"].idxmin()
         line = next(x for x in text.splitlines() if x.startswith(f"- **{loss.upper()}"))
         assert f"Lowest mean loss: {lowest}." in line
+    bottom = verdict_bottom_line(res, {"lstm": "LSTM"})
+    assert bottom.startswith(
+        "**Bottom line** (against har, Holm-adjusted): MSE: significantly better at some"
+    )
+    assert (
+        "MSE: significantly better at some horizon: none; significantly worse at some horizon: LSTM (h = 1)"
+        in (bottom)
+    )
+    assert "QLIKE: significantly better at some horizon: none; significantly worse" in bottom
+    with pytest.raises(ValueError, match="verdict_bottom_line: results must be a non-empty"):
+        verdict_bottom_line({})
+    with pytest.raises(TypeError, match="is not a ComparisonResult"):
+        verdict_bottom_line({("mse", 1): "x"})
     vt = verdict_table(res)
     assert vt.loc[("qlike", 1, "lstm"), "verdict"].startswith("significantly worse")
     # QLIKE's level depends on units: its ratio is left out, the difference is given; MSE keeps its ratio

@@ -35,6 +35,7 @@ __all__ = [
     "ensemble_forecasts",
     "family_training_text",
     "run_family",
+    "verdict_bottom_line",
     "verdict_summary",
     "verdict_table",
     "volatility_losses",
@@ -396,3 +397,50 @@ def verdict_summary(
             f"Lowest mean loss: {name(lowest)}. {100 * (1 - res.mcs.size):.0f}% MCS: {kept}."
         )
     return "\n".join(lines)
+
+
+def verdict_bottom_line(
+    results: Mapping[tuple[str, int], ComparisonResult], labels: Mapping[str, str] | None = None
+) -> str:
+    """Markdown, the bottom line of :func:`verdict_summary`: per loss, the trained models significantly better
+    than the benchmark at some horizon and those significantly worse at some horizon (Holm-adjusted, as in the
+    tables), each with the horizons where it is; "none" where no model is."""
+    if not isinstance(results, Mapping) or not results:
+        raise ValueError(
+            "verdict_bottom_line: results must be a non-empty mapping (loss, horizon) -> result"
+        )
+    labels = dict(labels or {})
+    found: dict[str, dict[str, dict[str, list[int]]]] = {}
+    benchmarks = set()
+    for (loss, h), res in results.items():
+        if not isinstance(res, ComparisonResult):
+            raise TypeError(
+                f"verdict_bottom_line: results[{(loss, h)!r}] is not a ComparisonResult"
+            )
+        benchmarks.add(res.benchmark)
+        by_side = found.setdefault(loss, {"better": {}, "worse": {}})
+        for m, v in res.table.set_index("model")["verdict"].items():
+            for side in ("better", "worse"):
+                if v.startswith(f"significantly {side}"):
+                    by_side[side].setdefault(str(m), []).append(h)
+    bench = ", ".join(sorted(labels.get(b, b) for b in benchmarks))
+
+    def listed(models: dict[str, list[int]]) -> str:
+        return (
+            ", ".join(
+                f"{labels.get(m, m)} (h = {', '.join(map(str, hs))})" for m, hs in models.items()
+            )
+            or "none"
+        )
+
+    return (
+        "**Bottom line** (against "
+        + bench
+        + ", Holm-adjusted): "
+        + "; ".join(
+            f"{loss.upper()}: significantly better at some horizon: {listed(sides['better'])}; significantly "
+            f"worse at some horizon: {listed(sides['worse'])}"
+            for loss, sides in found.items()
+        )
+        + "."
+    )

@@ -27,7 +27,7 @@
 # correction), Holm over every test the table reports (models, both losses, all horizons), and the model confidence set (Hansen, Lunde and Nason 2011) over all models.
 # Parameters and training time beside.
 #
-# **Runtime** (2 CPU cores): 402 s in the full profile at the last render, run alone; 86 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 417 s in the full profile at the last render, run alone; 86 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the families are refitted with seeds seed, seed + 1, ...
@@ -65,6 +65,7 @@ from finrisk_utils.forecasting import (
     no_change_forecast,
     rmse,
     run_family,
+    verdict_bottom_line,
     verdict_summary,
     verdict_table,
 )
@@ -115,7 +116,11 @@ har_x["har_22"].plot(ax=ax, lw=1.2, label="22-day mean")
 for start, label in [(val_start, "validation"), (test_start, "test")]:
     ax.axvline(pd.Timestamp(start), color="k", ls="--", lw=0.8)
     ax.text(pd.Timestamp(start), ax.get_ylim()[1], f" {label}", va="top")
-ax.set(title=f"{dataset}: log annualised Garman-Klass volatility", ylabel="log vol")
+ax.set(
+    title=f"{dataset}: log annualised Garman-Klass volatility",
+    xlabel="date",
+    ylabel="log of annualised volatility",
+)
 ax.legend()
 save_figure(fig, out, "target")
 
@@ -378,8 +383,12 @@ for g in ["input", "forget", "output"]:
 ax2 = axes[1].twinx()
 ax2.plot(episode, log_vol.loc[episode], color="k", lw=1, label="log vol (right)")
 axes[1].set(
-    title=f"{label('lstm')} gates around February 2018", ylim=(0, 1), ylabel="gate activation"
+    title=f"{label('lstm')} gates around February 2018",
+    ylim=(0, 1),
+    xlabel="date",
+    ylabel="gate activation",
 )
+ax2.set_ylabel("log annualised volatility")
 axes[1].legend(loc="upper left", fontsize=8)
 ax2.legend(loc="upper right", fontsize=8)
 fig.tight_layout()
@@ -439,6 +448,7 @@ lines = [
     "Families that did not train in every fit (not interpreted): "
     + (", ".join(f"{m} ({share[m]:.0%} of fits)" for m in untrained) if untrained else "none")
     + ".",
+    verdict_bottom_line(results, {m: label(m) for m in tested}),
     verdict_summary(results, {m: label(m) for m in tested}),
 ]
 display(Markdown("\n\n".join(lines)))
