@@ -4,7 +4,9 @@
 (b) a sweep of 8 quick runs with 1 worker and with 2 workers, and the speed-up;
 (c) ``make run`` (every notebook, quick profile) on 1 and on 2 workers, timed in the same invocation, as a ratio;
 (d) training throughput (samples/s) of the LSTM and CNN builders on each installed Keras backend (TensorFlow,
-    JAX), same data and seed, beside bare Keras models of the same shape (the builders' overhead, if any).
+    JAX), same data and seed, beside bare Keras models of the same shape (the builders' overhead, if any);
+(e) the time per epoch of ``fit_model`` on a small network (the notebooks' typical size), with the validation rows
+    handed to Keras as a dataset (as ``fit_model`` does) and as arrays, in one process.
 Run with ``make bench`` (add ``--skip-full`` to skip the full-profile notebook runs, the slow part;
 ``--only run-speedup --notebooks A B`` times just the parallel run of the notebooks given).
 """
@@ -215,13 +217,45 @@ def throughput_per_backend(n: int = 8192, epochs: int = 2) -> list[dict[str, obj
     return rows
 
 
+def fit_overhead(epochs: int = 31, repeats: int = 3) -> dict[str, float]:
+    """Seconds per epoch of :func:`~finrisk_utils.models.training.fit_model` on a small dense classifier (800
+    training and 200 validation rows, 20 features, batch 64): the fit of ``epochs`` epochs minus a one-epoch fit
+    (tracing), over ``epochs - 1``, the median of ``repeats``; with the validation rows as a dataset (what
+    ``fit_model`` does) and as arrays (what Keras gets by default)."""
+    import finrisk_utils.models.training as training
+    from finrisk_utils import setup
+    from finrisk_utils.models.dense import build_dense_classifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 20)).astype("float32")
+    y = (X[:, 0] + rng.normal(size=1000) > 0).astype("float32")
+    batched = training._batched
+    result: dict[str, float] = {}
+    for label, how in (("dataset", batched), ("arrays", lambda arrays, batch_size: arrays)):
+        training._batched = how
+        per_epoch = []
+        for r in range(repeats):
+            seconds = []
+            for n in (1, epochs):
+                setup(r)
+                model = build_dense_classifier(20, hidden=(100,), dropout=0.5)
+                start = time.perf_counter()
+                training.fit_model(model, X[:800], y[:800], X[800:], y[800:], epochs=n, patience=n)
+                seconds.append(time.perf_counter() - start)
+            per_epoch.append((seconds[1] - seconds[0]) / (epochs - 1))
+        result[f"seconds_per_epoch_validation_{label}"] = round(float(np.median(per_epoch)), 4)
+    training._batched = batched
+    print(result, flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-full", action="store_true", help="time the quick profile only")
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["notebooks", "sweep", "run-speedup", "training"],
+        choices=["notebooks", "sweep", "run-speedup", "training", "fit-overhead"],
         help="run only these parts",
     )
     parser.add_argument("--notebooks", nargs="+", type=Path, help="notebooks for run-speedup")
@@ -235,7 +269,7 @@ def main() -> None:
         return
     import os
 
-    parts = set(args.only or ["notebooks", "sweep", "run-speedup", "training"])
+    parts = set(args.only or ["notebooks", "sweep", "run-speedup", "training", "fit-overhead"])
     results: dict[str, object] = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -251,6 +285,8 @@ def main() -> None:
         results["run"] = run_speedup(args.notebooks)
     if "training" in parts:
         results["training"] = throughput_per_backend(n=args.n, epochs=args.epochs)
+    if "fit-overhead" in parts:
+        results["fit_overhead"] = fit_overhead()
     # a partial run (--only) leaves the full results alone
     target = (
         ROOT / "benchmarks" / "results.json" if not args.only else ROOT / "build" / "bench.json"
@@ -276,6 +312,12 @@ def main() -> None:
         )
     if results.get("training"):
         print("\n" + pd.DataFrame(results["training"]).to_markdown(index=False))
+    if "fit_overhead" in results:
+        fo = results["fit_overhead"]
+        print(
+            f"\nfit_model, small network, seconds per epoch: validation as a dataset "
+            f"{fo['seconds_per_epoch_validation_dataset']}, as arrays {fo['seconds_per_epoch_validation_arrays']}"
+        )
 
 
 if __name__ == "__main__":

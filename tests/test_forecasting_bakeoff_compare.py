@@ -113,3 +113,29 @@ def test_compare_bakeoff_leaves_an_untrained_family_uninterpreted(vol):
     assert "lstm_vs_har.dm_pvalue_holm_h1" not in bakeoff_metrics(res)
     with pytest.raises(ValueError, match="har"):
         compare_bakeoff(y, {k: v for k, v in fc.items() if k != "har"}, "har")
+
+
+def test_compare_bakeoff_tests_a_model_that_nests_the_benchmark_by_clark_west_on_mse(vol):
+    """A larger linear model (HAR nested in it) that forecasts a little better: Clark-West on the MSE loss only,
+    Holm over the nested models, a "better" verdict read from it, and the summary naming the Clark-West p."""
+    y, fc = vol
+    rng = np.random.default_rng(5)
+    bench = fc["har"][1] + 0.15 * rng.standard_normal(len(y))  # a noisy benchmark
+    bigger = {1: (0.5 * bench + 0.5 * fc["har"][1]).rename("linear_window")}  # closer to the truth
+    forecasts = {"har": {1: bench.rename("har")}, "linear_window": bigger, "lstm": fc["lstm"]}
+    res = compare_bakeoff(y, forecasts, "har", nested=["linear_window"], mcs_reps=200)
+    mse = res[("mse", 1)].table.set_index("model")
+    qlk = res[("qlike", 1)].table.set_index("model")
+    assert np.isfinite(mse.loc["linear_window", "cw_pvalue_holm"])
+    assert np.isnan(mse.loc["lstm", "cw_pvalue"]) and np.isnan(
+        qlk.loc["linear_window", "cw_pvalue"]
+    )
+    assert mse.loc["linear_window", "verdict"] == "significantly better than har"
+    text = verdict_summary(res)
+    assert "significantly better: linear_window (Clark-West Holm p" in text
+    assert "linear_window_vs_har.cw_pvalue_holm_h1" in bakeoff_metrics(res)
+    assert np.isfinite(verdict_table(res).loc[("mse", 1, "linear_window"), "cw_pvalue_holm"])
+    with pytest.raises(ValueError, match="compare_bakeoff: nested"):
+        compare_bakeoff(y, forecasts, "har", nested=["gru"])
+    with pytest.raises(ValueError, match="compare_bakeoff: nested"):
+        compare_bakeoff(y, forecasts, "har", nested="linear_window")

@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from finrisk_utils.core.validation import DataValidationError
-from finrisk_utils.market import ar_window_forecast, compare_return_forecasts
+from finrisk_utils.market import (
+    FORECASTS_FILE,
+    ar_window_forecast,
+    compare_return_forecasts,
+    load_return_forecasts,
+    save_return_forecasts,
+    seed_ensemble_return_comparison,
+)
 from finrisk_utils.models import FitResult, has_learned, training_report
 
 
@@ -147,3 +154,68 @@ def test_training_report_labels_a_fit_that_did_not_beat_the_constant():
         has_learned(None)
     with pytest.raises(TypeError, match="name"):
         training_report(good, "")
+
+
+def _seed_runs(tmp_path, n_seeds=3, n=400):
+    """Run folders of a seed sweep of notebook 01: the same returns and random walk, an LSTM that differs by
+    seed (a signal plus seed noise)."""
+    rng = np.random.default_rng(7)
+    dates = pd.bdate_range("2018-01-01", periods=n)
+    signal = 0.4 * rng.standard_normal(n)
+    actual = pd.Series(signal + rng.standard_normal(n), index=dates)
+    dirs, fcs = [], []
+    for k in range(n_seeds):
+        lstm = pd.Series(signal + 0.3 * rng.standard_normal(n), index=dates)
+        d = tmp_path / f"seed{k}"
+        d.mkdir()
+        forecasts = {"random_walk": pd.Series(0.0, index=dates), "lstm": lstm}
+        assert save_return_forecasts(d / FORECASTS_FILE, actual, forecasts) == d / FORECASTS_FILE
+        dirs.append(d)
+        fcs.append(lstm)
+    return dirs, actual, fcs
+
+
+def test_seed_ensemble_return_comparison_tests_the_mean_forecast(tmp_path):
+    dirs, actual, fcs = _seed_runs(tmp_path)
+    back, loaded = load_return_forecasts(dirs[0] / FORECASTS_FILE)
+    pd.testing.assert_series_equal(back, actual, check_names=False, check_freq=False)
+    assert list(loaded) == ["random_walk", "lstm"]
+    res = seed_ensemble_return_comparison(dirs, "lstm", [True, False, True], seed=1)
+    mean = sum(fcs) / len(fcs)
+    direct = compare_return_forecasts(
+        actual,
+        {"random_walk": pd.Series(0.0, index=actual.index), "lstm": mean},
+        nested=["lstm"],
+        seed=1,
+    )
+    pd.testing.assert_frame_equal(res.table, direct.table, check_freq=False)
+    # the ensemble averages the seeds' noise away: lower MSE than the mean seed's (Jensen)
+    seed_mse = np.mean([np.mean((actual - f) ** 2) for f in fcs])
+    assert res.table.loc["lstm", "mean_loss"] < seed_mse
+    assert res.table.loc["lstm", "verdict"] == "significantly better than random_walk"
+    assert "lstm_vs_random_walk.cw_pvalue_holm_h1" in res.metrics()
+    none = seed_ensemble_return_comparison(dirs, "lstm", [False] * 3)
+    assert none.table.loc["lstm", "verdict"] == "did not train (not interpreted)"
+
+
+def test_seed_ensemble_return_comparison_rejects_mismatched_runs(tmp_path):
+    dirs, actual, _ = _seed_runs(tmp_path)
+    with pytest.raises(ValueError, match="one flag per run"):
+        seed_ensemble_return_comparison(dirs, "lstm", [True])
+    with pytest.raises(TypeError, match="non-empty list"):
+        seed_ensemble_return_comparison([], "lstm", [])
+    with pytest.raises(ValueError, match="no forecast of 'gru'"):
+        seed_ensemble_return_comparison(dirs, "gru", [True] * 3)
+    other = tmp_path / "other"
+    other.mkdir()
+    save_return_forecasts(
+        other / FORECASTS_FILE, actual + 1.0, {"random_walk": 0.0 * actual, "lstm": actual}
+    )
+    with pytest.raises(DataValidationError, match="other realised returns"):
+        seed_ensemble_return_comparison([*dirs, other], "lstm", [True] * 4)
+    with pytest.raises(FileNotFoundError, match="load_return_forecasts: no forecasts file"):
+        seed_ensemble_return_comparison([tmp_path / "missing"], "lstm", [True])
+    with pytest.raises(DataValidationError, match="not on actual's dates"):
+        save_return_forecasts(tmp_path / "x.csv", actual, {"lstm": actual.iloc[1:]})
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        save_return_forecasts(tmp_path / "x.csv", actual, {})

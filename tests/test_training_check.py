@@ -165,6 +165,44 @@ def test_steps_per_execution_changes_speed_not_weights(name, monkeypatch):
     np.testing.assert_array_equal(preds[0], preds[1])
 
 
+@pytest.mark.parametrize("name", ["quantile_lstm", "dense_classifier"])
+def test_validation_dataset_changes_speed_not_losses(name, monkeypatch):
+    """fit_model hands Keras its validation rows as a tf.data dataset of the same batches (a cheaper iterator
+    per epoch than Keras's array pipeline): the validation losses, the kept epoch and the fitted network are
+    exactly those of passing the arrays (float64 inputs, odd batch sizes and class weights included)."""
+    import finrisk_utils.models.training as training
+
+    module, build, shape, target = _builders()[name]
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((230, *shape))  # float64: cast to floatx as Keras casts arrays
+    signal = X.reshape(230, -1)[:, 0]
+    y = {
+        "binary": (signal + rng.standard_normal(230) > 1).astype("float32"),
+        "real": signal + rng.standard_normal(230),
+    }[target]
+    weights = {0: 1.0, 1: 3.0} if target == "binary" else None
+    runs = []
+    for batched in (lambda arrays, batch_size: arrays, training._batched):
+        monkeypatch.setattr(training, "_batched", batched)
+        setup(0)
+        model = build()
+        fit = fit_model(
+            model,
+            X[:170],
+            y[:170],
+            X[170:],
+            y[170:],
+            epochs=4,
+            batch_size=16,
+            patience=2,
+            class_weight=weights,
+        )  # 60 validation rows: three full batches and a partial one
+        runs.append((fit, model.predict(X[170:], verbose=0)))
+    (a, pa), (b, pb) = runs
+    assert a.val_loss == b.val_loss and a.best_epoch == b.best_epoch
+    np.testing.assert_array_equal(pa, pb)
+
+
 def test_naive_loss_is_none_when_outputs_do_not_match_targets():
     model = build_dense_regressor(5, 1, hidden=(4,), n_outputs=2)
     y = np.zeros((10, 1))

@@ -29,7 +29,12 @@ from finrisk_utils.core.validation import (
     check_returns,
     check_same_index,
 )
-from finrisk_utils.forecasting.compare import ComparisonResult, compare_forecasts, holm_across
+from finrisk_utils.forecasting.compare import (
+    ComparisonResult,
+    compare_forecasts,
+    holm_across,
+    nested_inputs,
+)
 
 __all__ = [
     "FamaSlope",
@@ -306,8 +311,8 @@ def compare_change_forecasts(
             check_returns(fc, f"forecasts[{h}][{m!r}]", where=where)
             check_same_index(y, fc, ("actual", f"forecasts[{h}][{m!r}]"), where=where)
         losses = pd.DataFrame({m: (y - fc) ** 2 for m, fc in fcs.items()})
-        fb = fcs[benchmark].to_numpy(dtype=float)
-        nest = {m: (y.to_numpy(), fb, fcs[m].to_numpy(dtype=float)) for m in nested if m in fcs}
+        present = [m for m in nested if m in fcs]
+        nest = nested_inputs(y, fcs, benchmark, present) if present else {}
         tr = {m: bool(v) for m, v in trained.items() if m in fcs}
         results[h] = compare_forecasts(
             losses, benchmark, horizon=h, loss="mse", nested=nest, trained=tr, seed=seed

@@ -21,6 +21,7 @@ from finrisk_utils.forecasting.compare import (
     format_pvalue,
     holm_across,
     mark_untrained,
+    nested_inputs,
     seed_ensemble,
 )
 from finrisk_utils.forecasting.direct import DirectForecast, DirectNetSpec, direct_deep_forecast
@@ -293,6 +294,7 @@ def compare_bakeoff(
     benchmark: str,
     *,
     trained: Mapping[str, bool] | None = None,
+    nested: Sequence[str] = (),
     losses: Sequence[str] = BAKEOFF_LOSSES,
     seed: int = 0,
     mcs_reps: int = 1000,
@@ -303,21 +305,34 @@ def compare_bakeoff(
     per loss and horizon.
 
     ``forecasts[model][h]``: the tested forecasts (:func:`ensemble_forecasts`), same target dates per horizon;
-    ``trained``: ``False`` for a family that did not train (not tested, not interpreted). Keys ``(loss, h)``."""
+    ``trained``: ``False`` for a family that did not train (not tested, not interpreted); ``nested``: models
+    in which the benchmark is nested, also tested by Clark-West on the ``"mse"`` loss (Holm over them, the
+    verdict's "better" then needs Clark-West). Keys ``(loss, h)``."""
     if not isinstance(forecasts, Mapping) or benchmark not in forecasts:
         raise ValueError(
             f"compare_bakeoff: forecasts must be a mapping that includes {benchmark!r}"
         )
     seed = check_positive_int(seed, "seed", where="compare_bakeoff", minimum=0)
+    if isinstance(nested, str) or set(nested) - set(forecasts):
+        raise ValueError(
+            f"compare_bakeoff: nested must be a list of forecast names, got {nested!r}"
+        )
     out = {}
     for loss in losses:
         for h in forecasts[benchmark]:
-            frame = volatility_losses(actual, {m: by_h[h] for m, by_h in forecasts.items()}, loss)
+            at_h = {m: by_h[h] for m, by_h in forecasts.items()}
+            frame = volatility_losses(actual, at_h, loss)
+            nest = (
+                nested_inputs(actual, at_h, benchmark, list(nested))
+                if nested and loss == "mse"
+                else None
+            )
             out[(loss, h)] = compare_forecasts(
                 frame,
                 benchmark,
                 horizon=h,
                 loss=loss,
+                nested=nest,
                 trained={m: bool(v) for m, v in (trained or {}).items()},
                 seed=seed,
                 mcs_reps=mcs_reps,
@@ -342,14 +357,23 @@ def bakeoff_metrics(results: Mapping[tuple[str, int], ComparisonResult]) -> dict
 def verdict_table(results: Mapping[tuple[str, int], ComparisonResult]) -> pd.DataFrame:
     """One row per (loss, horizon, model): the difference of mean losses from the benchmark's and their ratio
     (NaN for :data:`~finrisk_utils.forecasting.compare.DIFFERENCE_LOSSES` such as QLIKE, whose level depends on
-    units), DM and Holm p-values, MCS membership and the verdict (tidy, for display)."""
+    units), DM and Holm p-values, the Holm-adjusted Clark-West p-value of a model that nests the benchmark (NaN
+    otherwise), MCS membership and the verdict (tidy, for display)."""
     frames = []
     for (loss, h), res in results.items():
         t = res.table.drop(columns=["cw_stat", "cw_pvalue", "n"]).assign(loss=loss, horizon=h)
         if loss.lower() in DIFFERENCE_LOSSES:
             t = t.assign(ratio=np.nan)
         frames.append(t)
-    cols = ["mean_loss_diff", "ratio", "dm_stat", "dm_pvalue", "pvalue_holm", "in_mcs"]
+    cols = [
+        "mean_loss_diff",
+        "ratio",
+        "dm_stat",
+        "dm_pvalue",
+        "pvalue_holm",
+        "cw_pvalue_holm",
+        "in_mcs",
+    ]
     cols += ["mcs_pvalue", "verdict"]
     return pd.concat(frames).set_index(["loss", "horizon", "model"])[cols]
 
@@ -358,7 +382,8 @@ def verdict_summary(
     results: Mapping[tuple[str, int], ComparisonResult], labels: Mapping[str, str] | None = None
 ) -> str:
     """Markdown, one bullet per (loss, horizon): which models are significantly better and which significantly
-    worse than the benchmark (Holm-adjusted DM at the comparison's level, losses reported like wins), which are
+    worse than the benchmark (Holm-adjusted DM at the comparison's level, losses reported like wins; for a model
+    that nests the benchmark, "better" is Clark-West's verdict and its Holm p comes first), which are
     not distinguishable, which did not train, the trained model with the lowest mean loss (a better-than-the-
     benchmark verdict need not make a model the best), and what the model confidence set keeps."""
     labels = dict(labels or {})
@@ -374,9 +399,13 @@ def verdict_summary(
                 if v.startswith("did not")
                 else v.split(" than")[0].replace("significantly ", "")
             )
-            p = row["pvalue_holm"]
+            p, cw = row["pvalue_holm"], row.get("cw_pvalue_holm", np.nan)
+            tests = [f"Clark-West Holm p {format_pvalue(cw)}"] if np.isfinite(cw) else []
+            tests += (
+                [f"{'DM ' if tests else ''}Holm p {format_pvalue(p)}"] if np.isfinite(p) else []
+            )
             groups.setdefault(key, []).append(
-                name(m) if not np.isfinite(p) else f"{name(m)} (Holm p {format_pvalue(p)})"
+                f"{name(m)} ({'; '.join(tests)})" if tests else name(m)
             )
         parts = [
             f"{label}: {', '.join(groups[key]) if key in groups else 'none'}"

@@ -34,9 +34,13 @@ from finrisk_utils.market.quantreg import (
     linear_quantile_forecast,
 )
 from finrisk_utils.market.return_forecast import (
+    FORECASTS_FILE,
     ReturnComparison,
     ar_window_forecast,
     compare_return_forecasts,
+    load_return_forecasts,
+    save_return_forecasts,
+    seed_ensemble_return_comparison,
 )
 from finrisk_utils.market.riskmeasures import (
     RiskForecast,
@@ -120,7 +124,11 @@ __all__ = [
     "classical_reading",
     "classical_var_forecasts",
     "committed_specs",
+    "FORECASTS_FILE",
     "compare_return_forecasts",
+    "load_return_forecasts",
+    "save_return_forecasts",
+    "seed_ensemble_return_comparison",
     "compare_var_losses",
     "comparison_metrics",
     "comparison_table",

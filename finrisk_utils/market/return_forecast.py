@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,10 +28,19 @@ from finrisk_utils.forecasting.compare import (
     compare_forecasts,
     format_pvalue,
     mark_untrained,
+    seed_ensemble,
     verdict,
 )
 
-__all__ = ["ReturnComparison", "ar_window_forecast", "compare_return_forecasts"]
+__all__ = [
+    "FORECASTS_FILE",
+    "ReturnComparison",
+    "ar_window_forecast",
+    "compare_return_forecasts",
+    "load_return_forecasts",
+    "save_return_forecasts",
+    "seed_ensemble_return_comparison",
+]
 
 
 def ar_window_forecast(
@@ -187,3 +197,80 @@ def compare_return_forecasts(
         losses, benchmark, horizon=1, loss="mse", nested=nest, trained=trained, seed=seed
     )
     return ReturnComparison(result)
+
+
+FORECASTS_FILE = "forecasts.csv"
+"""File name of :func:`save_return_forecasts` in a run folder (read by :func:`seed_ensemble_return_comparison`)."""
+
+
+def save_return_forecasts(
+    path: str | Path, actual: pd.Series, forecasts: Mapping[str, pd.Series]
+) -> Path:
+    """Write the realised returns (column ``actual``) and every model's forecast (one column per model, same
+    dates, same units) to a CSV indexed by ``date``, so that a seed sweep can test the seed ensemble
+    (:func:`seed_ensemble_return_comparison`). Returns the path."""
+    where = "save_return_forecasts"
+    actual = check_returns(actual, "actual", where=where)
+    if not isinstance(forecasts, Mapping) or not forecasts or "actual" in forecasts:
+        raise ValueError(f"{where}: forecasts must be a non-empty mapping model -> Series")
+    frame = pd.DataFrame({"actual": actual})
+    for m, fc in forecasts.items():
+        fc = check_returns(fc, f"forecasts[{m!r}]", where=where)
+        if not fc.index.equals(actual.index):
+            raise DataValidationError(f"{where}: forecasts[{m!r}] is not on actual's dates")
+        frame[m] = fc
+    path = Path(path)
+    frame.to_csv(path, index_label="date")
+    return path
+
+
+def load_return_forecasts(path: str | Path) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """Read :func:`save_return_forecasts`' CSV back: the realised returns and each model's forecast."""
+    where = "load_return_forecasts"
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{where}: no forecasts file {path}")
+    frame = pd.read_csv(path, index_col="date", parse_dates=True)
+    if "actual" not in frame.columns or frame.shape[1] < 2:
+        raise DataValidationError(
+            f"{where}: {path} lacks the column 'actual' or any model's column"
+        )
+    return frame["actual"], {str(m): frame[m] for m in frame.columns if m != "actual"}
+
+
+def seed_ensemble_return_comparison(
+    run_dirs: Sequence[str | Path],
+    model: str,
+    trained: Sequence[bool],
+    *,
+    benchmark: str = "random_walk",
+    seed: int = 0,
+) -> ReturnComparison:
+    """The seed ensemble of ``model`` (its mean forecast over the runs' ``forecasts.csv``, one run per seed)
+    against ``benchmark`` with :func:`compare_return_forecasts` (DM with HAC variance and HLN, Clark-West, as
+    the benchmark is nested in the network, MCS). ``trained``: per run, did the network train; the ensemble
+    counts as trained when at least one seed did (the reading states how many). Raises where the runs'
+    realised returns or benchmark forecasts differ (they must be the same data and split)."""
+    where = "seed_ensemble_return_comparison"
+    if not isinstance(run_dirs, Sequence) or isinstance(run_dirs, str) or not run_dirs:
+        raise TypeError(f"{where}: run_dirs must be a non-empty list of run folders")
+    if isinstance(trained, str) or len(trained) != len(run_dirs):
+        raise ValueError(f"{where}: trained needs one flag per run ({len(run_dirs)})")
+    loaded = [load_return_forecasts(Path(d) / FORECASTS_FILE) for d in run_dirs]
+    actual, first = loaded[0]
+    for d, (a, fcs) in zip(run_dirs, loaded, strict=True):
+        if model not in fcs or benchmark not in fcs:
+            raise ValueError(f"{where}: {d} has no forecast of {model!r} and {benchmark!r}")
+        if not (a.equals(actual) and fcs[benchmark].equals(first[benchmark])):
+            raise DataValidationError(
+                f"{where}: {d} has other realised returns or {benchmark} forecasts than {run_dirs[0]}"
+            )
+    ensemble = seed_ensemble([fcs[model] for _, fcs in loaded])
+    return compare_return_forecasts(
+        actual,
+        {benchmark: first[benchmark], model: ensemble},
+        benchmark=benchmark,
+        nested=[model],
+        trained={model: any(bool(t) for t in trained)},
+        seed=seed,
+    )

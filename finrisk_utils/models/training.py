@@ -108,6 +108,23 @@ def _row_weights(y: np.ndarray, class_weight: dict[int, float] | None) -> np.nda
     return np.array([class_weight[k] for k in labels], dtype="float32")
 
 
+def _batched(arrays: tuple[np.ndarray, ...], batch_size: int) -> object:
+    """Validation data ``(X, y[, w])`` for ``model.fit``: on the TensorFlow backend a ``tf.data`` dataset of the
+    same batches Keras would cut from the arrays (in order, floats cast to ``floatx``), whose per-epoch iterator
+    costs about 1 ms instead of the ~18 ms of Keras's own array pipeline (a third of a small network's time per
+    epoch; the losses and weights are identical, a test pins them); the arrays themselves on other backends."""
+    if keras.backend.backend() != "tensorflow":
+        return arrays
+    import tensorflow as tf
+
+    floatx = keras.backend.floatx()
+    cast = tuple(
+        a.astype(floatx) if np.issubdtype(a.dtype, np.floating) and a.dtype != floatx else a
+        for a in (np.asarray(x) for x in arrays)
+    )
+    return tf.data.Dataset.from_tensor_slices(cast).batch(batch_size)
+
+
 def naive_validation_loss(
     model: keras.Model,
     y_train: np.ndarray,
@@ -177,7 +194,7 @@ def fit_model(
     history = model.fit(
         np.ascontiguousarray(X_train),
         np.asarray(y_train),
-        validation_data=validation if w_val is None else (*validation, w_val),
+        validation_data=_batched(validation if w_val is None else (*validation, w_val), batch_size),
         epochs=epochs,
         batch_size=batch_size,
         shuffle=True,

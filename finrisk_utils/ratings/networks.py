@@ -16,6 +16,7 @@ from keras import ops
 
 from finrisk_utils.core.validation import as_float_array, check_positive_int
 from finrisk_utils.forecasting import seed_ensemble
+from finrisk_utils.models.inspection import has_learned
 from finrisk_utils.models.training import STEPS_PER_EXECUTION, FitResult, fit_model
 from finrisk_utils.ratings.metrics import ranked_probability_score
 
@@ -358,7 +359,7 @@ class OrdinalSoftmaxStudy:
     def trained(self) -> dict[str, bool]:
         """Per model: did every seed train (:attr:`~finrisk_utils.models.training.FitResult.trained`: beat the
         grades' training shares on validation with weights kept after the first epoch)?"""
-        return {m: all(n.fit.trained is True for n in runs) for m, runs in self.networks.items()}
+        return {m: all(has_learned(n.fit) for n in runs) for m, runs in self.networks.items()}
 
     def predict_proba(self, model: str, X: np.ndarray) -> np.ndarray:
         """The seed ensemble's grade probabilities (mean over seeds), shape (n, K)."""

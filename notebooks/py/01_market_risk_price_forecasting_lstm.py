@@ -60,7 +60,12 @@ from finrisk_utils.forecasting import (
     random_walk_return_forecast,
     rmse,
 )
-from finrisk_utils.market import ar_window_forecast, compare_return_forecasts
+from finrisk_utils.market import (
+    FORECASTS_FILE,
+    ar_window_forecast,
+    compare_return_forecasts,
+    save_return_forecasts,
+)
 from finrisk_utils.models import has_learned, plot_training, training_report
 from finrisk_utils.workbench import resolve_output_dir
 
@@ -190,6 +195,9 @@ pd.DataFrame([fit.summary()], index=["lstm"]).rename(columns={"trained": "beat_c
 scaled_pred = model.predict(split.test.X, verbose=0)
 forecasts["lstm"] = pd.Series(scaler.inverse_transform(scaled_pred)[:, 0], index=dates, name="lstm")
 assert np.isfinite(forecasts["lstm"]).all()
+_ = save_return_forecasts(
+    out / FORECASTS_FILE, actual, forecasts
+)  # notebook 07 tests the seed ensemble
 print(
     f"LSTM forecasts: mean {forecasts['lstm'].mean():.4f} %, sd {forecasts['lstm'].std():.4f} % "
     f"(actual returns: sd {actual.std():.4f} %)"

@@ -42,6 +42,7 @@ from finrisk_utils.market import (
     comparison_table,
     comparison_text,
     seed_ensemble_backtests,
+    seed_ensemble_return_comparison,
     seed_year_reading,
     yearly_reading,
 )
@@ -182,6 +183,25 @@ display(
 )
 
 # %% [markdown] tags=[]
+# As for the VaR networks, the forecast to test is the seed ensemble: the mean of the seeds' LSTM return
+# forecasts (each rerun writes its forecasts), against the random walk with notebook 01's protocol (DM with HAC
+# variance and HLN; Clark–West, as the random walk is nested in the network; MCS). The per-seed ratios above are
+# its spread.
+
+# %% tags=[]
+price_dirs = [Path(p).parent for p in price_runs.sort_values("seed")["output_notebook"]]
+price_ens = seed_ensemble_return_comparison(
+    price_dirs, "lstm", trained_01.sort_index().tolist(), seed=seed
+)
+display(
+    Markdown(
+        f"**Seed ensemble of {n_seeds} LSTMs ({int(trained_01.sum())} of {n_seeds} trained) against the "
+        "random walk.** " + price_ens.verdict_text()
+    )
+)
+price_ens.table[["trained", "ratio", "dm_pvalue", "pvalue_holm", "cw_pvalue", "in_mcs", "verdict"]]
+
+# %% [markdown] tags=[]
 # ## 4. Seed spread of notebook 08's model families
 #
 # Notebook 08 refits every family with several seeds and reports the RMSE's mean and standard deviation over
@@ -315,6 +335,7 @@ metrics = {
     "garch_skewt.pinball": float(ens.loc["garch_skewt", "mean_loss"]),
 }
 metrics |= comparison_metrics(ens_comp, suffix="_ensemble")
+metrics |= {f"{k}_ensemble": v for k, v in price_ens.metrics().items()}
 for m in nets:
     pair = f"{m}_vs_garch_skewt"
     metrics |= {
