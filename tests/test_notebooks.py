@@ -136,6 +136,13 @@ def test_price_forecasting_lstm(run_dir):
         assert 0.42 < m[f"{name}.directional_accuracy"] < 0.58
     assert _finite(m["lstm_vs_random_walk.dm_pvalue"])  # read by notebook 07's seed sweep
     assert {p.stem for p in (run_dir / "figures").glob("*.png")} == {"training", "forecasts"}
+    # the forecasts notebook 07's seed ensemble reads: every model on the test dates, the LSTM's spread as above
+    from finrisk_utils.market import FORECASTS_FILE, load_return_forecasts
+
+    actual, forecasts = load_return_forecasts(run_dir / FORECASTS_FILE)
+    assert len(actual) == m["run.n_test"] and actual.std() == pytest.approx(rw, rel=0.01)
+    assert set(forecasts) == {"random_walk", "persistence", "historical_mean", "ar20", "lstm"}
+    assert forecasts["lstm"].std() == pytest.approx(m["lstm.forecast_sd"], rel=1e-6)
 
 
 VAR_MODELS = [
@@ -726,7 +733,20 @@ def test_model_families_bakeoff(run_dir):
     for f in trained:
         for h in [1, 5, 22]:
             assert 0.9 < m[f"{f}.rmse_h{h}"] / m[f"har.rmse_h{h}"] < upper[h], (f, h)
-    for model in ["har", "har_jensen", "persistence", "mean_22d", *families]:
+    # the networks' linear twin (OLS on the same 22 days; HAR is nested in it, fitted on the same targets): within
+    # a few per cent of HAR in RMSE (quick: 0.99-1.00), and tested by Clark-West against it (Holm >= raw)
+    assert m["linear_window.params"] == m["run.window"] + 1
+    for h in [1, 5, 22]:
+        assert 0.95 < m[f"linear_window.rmse_h{h}"] / m[f"har.rmse_h{h}"] < 1.03, h
+        raw = m[f"linear_window_vs_har.cw_pvalue_h{h}"]
+        assert raw <= m[f"linear_window_vs_har.cw_pvalue_holm_h{h}"] <= 1
+        # the ablation family: every trained sequence network against its linear twin, Holm within it
+        for f in ["rnn", "lstm", "gru", "cnn", "ae_features"]:
+            key = f"{f}_vs_linear_window.dm_pvalue_holm_h{h}"
+            assert (key in m) == (f in trained), key
+            if key in m:
+                assert m[key] >= m[f"{f}_vs_linear_window.dm_pvalue_h{h}"] - 1e-12
+    for model in ["har", "har_jensen", "persistence", "mean_22d", "linear_window", *families]:
         for h in [1, 5, 22]:
             assert 0 < m[f"{model}.qlike_h{h}"] < 5, (
                 model,
@@ -737,7 +757,7 @@ def test_model_families_bakeoff(run_dir):
     # Holm over every test reported (all trained models, both losses, three horizons: one family), untrained
     # families not tested
     family = []
-    for model in ["har_jensen", "persistence", "mean_22d", *families]:
+    for model in ["har_jensen", "persistence", "mean_22d", "linear_window", *families]:
         for h in [1, 5, 22]:
             for prefix in ["", "qlike_"]:
                 key = f"{model}_vs_har.{prefix}dm_pvalue_holm_h{h}"
@@ -808,6 +828,13 @@ def test_model_risk_sweeps(run_dir):
     reruns = pd.read_csv(run_dir / "sweep_01_seeds_quick" / "results.csv")
     assert len(reruns) == m["run.n_seeds"]
     assert m["lstm.trained_seed_share"] == pytest.approx(reruns["metric:lstm.trained"].mean())
+    # the seed ensemble of those LSTMs is tested against the random walk (DM, Clark-West, MCS) when a seed
+    # trained, and left untested (not interpreted) when none did
+    assert m["random_walk.mse_in_mcs_h1_ensemble"] in (0, 1)
+    assert m["lstm.mse_in_mcs_h1_ensemble"] in (0, 1)
+    tested = m["lstm.trained_seed_share"] > 0
+    for key in ["dm_pvalue_holm_h1_ensemble", "cw_pvalue_holm_h1_ensemble"]:
+        assert (f"lstm_vs_random_walk.{key}" in m) == tested, key
     # the sweeps' own folders and results tables were written (01's is named by the profile it ran in)
     for sweep_dir in ["sweep_02_seeds", "sweep_02_years", "sweep_01_seeds_quick", "sweep_08_quick"]:
         assert (run_dir / sweep_dir / "results.csv").exists()

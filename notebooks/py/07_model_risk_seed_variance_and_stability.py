@@ -15,7 +15,7 @@
 # in every rerun, so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over seeds) with the shared protocol, and the spread over seeds is shown beside it.
 #
-# **Runtime** (2 CPU cores): 715 s in the full profile (six full-size reruns of 02, four test years, six of 01) at the last render, beside short unit-test runs; 225 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 626 s in the full profile (six full-size reruns of 02, four test years, six of 01) at the last render, run alone; 225 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -186,7 +186,8 @@ display(
 # As for the VaR networks, the forecast to test is the seed ensemble: the mean of the seeds' LSTM return
 # forecasts (each rerun writes its forecasts), against the random walk with notebook 01's protocol (DM with HAC
 # variance and HLN; Clark–West, as the random walk is nested in the network; MCS). The per-seed ratios above are
-# its spread.
+# its spread. In the table, `ratio` is the ratio of mean squared errors (the text gives its square root, the RMSE
+# ratio).
 
 # %% tags=[]
 price_dirs = [Path(p).parent for p in price_runs.sort_values("seed")["output_notebook"]]
@@ -291,8 +292,15 @@ for flag, marker, label in [(True, "o", "trained"), (False, "x", "untrained")]:
         marker=marker,
         label=label,
     )
-axes[2].axhline(1, color="k", ls="--", lw=1)
-axes[2].set(title="LSTM RMSE / random walk by seed (01)", xlabel="seed", ylabel="RMSE ratio")
+axes[2].axhline(1, color="k", ls="--", lw=1, label="random walk")
+axes[2].axhline(
+    price_ens.table.loc["lstm", "ratio"] ** 0.5, color="C0", ls=":", lw=1, label="seed ensemble"
+)
+axes[2].set(
+    title="LSTM RMSE / random walk by seed; dotted: seed ensemble (01)",
+    xlabel="seed",
+    ylabel="RMSE ratio",
+)
 axes[2].legend(fontsize=8)
 fig.tight_layout()
 save_figure(fig, out, "model_risk")
@@ -307,7 +315,16 @@ save_figure(fig, out, "model_risk")
 
 # %% tags=[]
 ens = ens_comp["pinball"].table.set_index("model")
-display(Markdown(seed_year_reading(ens, per_seed, by_year, nets)))
+lstm_01 = price_ens.table.loc["lstm"]
+display(
+    Markdown(
+        seed_year_reading(ens, per_seed, by_year, nets)
+        + f"\n- **Notebook 01's LSTM return forecast**: the seed ensemble's RMSE is "
+        f"{lstm_01['ratio'] ** 0.5:.4f} times the random walk's ({lstm_01['verdict']}); single seeds "
+        f"{ratio.min():.4f} to {ratio.max():.4f} (sd {ratio.std():.4f}); {int(trained_01.sum())} of "
+        f"{n_seeds} seeds trained."
+    )
+)
 
 # %% [markdown] tags=[]
 # ## Exercises
