@@ -771,9 +771,10 @@ def test_model_families_bakeoff(run_dir):
     for key, p in zip(family, adjusted, strict=True):
         assert m[key.replace("dm_pvalue_h", "dm_pvalue_holm_h")] == pytest.approx(p), key
     # the tests see what the data show: persistence's 15% larger RMSE at h = 1 is rejected after Holm and
-    # leaves the MSE set; quick-profile networks cannot push HAR out of it (if they do, suspect a leak)
+    # leaves the MSE set; quick-profile networks cannot push both linear models (HAR and its unrestricted
+    # version on the same window, which can push HAR out at h = 1) out of it (if they do, suspect a leak)
     assert m["persistence_vs_har.dm_pvalue_holm_h1"] < 0.01 and m["persistence.mse_in_mcs_h1"] == 0
-    assert m["har.mse_in_mcs_h1"] == 1
+    assert max(m["har.mse_in_mcs_h1"], m["linear_window.mse_in_mcs_h1"]) == 1
     for h in [1, 5, 22]:
         # the Jensen correction raises the log forecast: worse in RMSE, better in QLIKE (implied variance)
         assert m[f"har_jensen.bias_h{h}"] < m[f"har.bias_h{h}"]
