@@ -133,6 +133,9 @@ def test_compare_bakeoff_tests_a_model_that_nests_the_benchmark_by_clark_west_on
     assert mse.loc["linear_window", "verdict"] == "significantly better than har"
     text = verdict_summary(res)
     assert "significantly better: linear_window (Clark-West Holm p" in text
+    assert "significantly better at some horizon: linear_window (Clark-West, h = 1)" in (
+        verdict_bottom_line(res)
+    )
     assert "linear_window_vs_har.cw_pvalue_holm_h1" in bakeoff_metrics(res)
     assert np.isfinite(verdict_table(res).loc[("mse", 1, "linear_window"), "cw_pvalue_holm"])
     with pytest.raises(ValueError, match="compare_bakeoff: nested"):

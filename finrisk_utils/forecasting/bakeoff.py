@@ -433,13 +433,14 @@ def verdict_bottom_line(
 ) -> str:
     """Markdown, the bottom line of :func:`verdict_summary`: per loss, the trained models significantly better
     than the benchmark at some horizon and those significantly worse at some horizon (Holm-adjusted, as in the
-    tables), each with the horizons where it is; "none" where no model is."""
+    tables), each with the horizons where it is (and "Clark-West" where that test gave a nested model's "better");
+    "none" where no model is."""
     if not isinstance(results, Mapping) or not results:
         raise ValueError(
             "verdict_bottom_line: results must be a non-empty mapping (loss, horizon) -> result"
         )
     labels = dict(labels or {})
-    found: dict[str, dict[str, dict[str, list[int]]]] = {}
+    found: dict[str, dict[str, dict[tuple[str, bool], list[int]]]] = {}
     benchmarks = set()
     for (loss, h), res in results.items():
         if not isinstance(res, ComparisonResult):
@@ -448,16 +449,19 @@ def verdict_bottom_line(
             )
         benchmarks.add(res.benchmark)
         by_side = found.setdefault(loss, {"better": {}, "worse": {}})
-        for m, v in res.table.set_index("model")["verdict"].items():
+        for row in res.table.itertuples(index=False):
             for side in ("better", "worse"):
-                if v.startswith(f"significantly {side}"):
-                    by_side[side].setdefault(str(m), []).append(h)
+                if str(row.verdict).startswith(f"significantly {side}"):
+                    # a nested model's "better" is Clark-West's verdict: say so
+                    by_cw = side == "better" and np.isfinite(getattr(row, "cw_pvalue_holm", np.nan))
+                    by_side[side].setdefault((str(row.model), by_cw), []).append(h)
     bench = ", ".join(sorted(labels.get(b, b) for b in benchmarks))
 
-    def listed(models: dict[str, list[int]]) -> str:
+    def listed(models: dict[tuple[str, bool], list[int]]) -> str:
         return (
             ", ".join(
-                f"{labels.get(m, m)} (h = {', '.join(map(str, hs))})" for m, hs in models.items()
+                f"{labels.get(m, m)} ({'Clark-West, ' if cw else ''}h = {', '.join(map(str, hs))})"
+                for (m, cw), hs in models.items()
             )
             or "none"
         )

@@ -246,11 +246,13 @@ def seed_ensemble_return_comparison(
     benchmark: str = "random_walk",
     seed: int = 0,
 ) -> ReturnComparison:
-    """The seed ensemble of ``model`` (its mean forecast over the runs' ``forecasts.csv``, one run per seed)
-    against ``benchmark`` with :func:`compare_return_forecasts` (DM with HAC variance and HLN, Clark-West, as
-    the benchmark is nested in the network, MCS). ``trained``: per run, did the network train; the ensemble
-    counts as trained when at least one seed did (the reading states how many). Raises where the runs'
-    realised returns or benchmark forecasts differ (they must be the same data and split)."""
+    """The seed ensemble of ``model`` against ``benchmark`` with :func:`compare_return_forecasts` (DM with HAC
+    variance and HLN, Clark-West, as the benchmark is nested in the network, MCS over the two forecasts).
+
+    ``trained``: per run (one run per seed, each with its ``forecasts.csv``), did the network train (a check on
+    validation data). The ensemble is the mean forecast of the seeds that trained, a choice made on validation
+    only; where none did, it is the mean of all seeds, labelled untrained (not interpreted). Raises where the
+    runs' realised returns or benchmark forecasts differ (they must be the same data and split)."""
     where = "seed_ensemble_return_comparison"
     if not isinstance(run_dirs, Sequence) or isinstance(run_dirs, str) or not run_dirs:
         raise TypeError(f"{where}: run_dirs must be a non-empty list of run folders")
@@ -265,12 +267,13 @@ def seed_ensemble_return_comparison(
             raise DataValidationError(
                 f"{where}: {d} has other realised returns or {benchmark} forecasts than {run_dirs[0]}"
             )
-    ensemble = seed_ensemble([fcs[model] for _, fcs in loaded])
+    members = [fcs[model] for (_, fcs), ok in zip(loaded, trained, strict=True) if ok]
+    ensemble = seed_ensemble(members or [fcs[model] for _, fcs in loaded])
     return compare_return_forecasts(
         actual,
         {benchmark: first[benchmark], model: ensemble},
         benchmark=benchmark,
         nested=[model],
-        trained={model: any(bool(t) for t in trained)},
+        trained={model: bool(members)},
         seed=seed,
     )
