@@ -283,6 +283,7 @@ NOT_METRICS = {
     "finrisk_utils.forecasting.metrics": {"forecast_table", "paired_arrays"},
     "finrisk_utils.forecasting.compare": {
         "ablation_reading",  # text from the comparisons' verdicts
+        "check_seed_ratios",  # argument checks of the seed readings
         "comparison_table",
         "format_pvalue",  # how readings print a p-value
         "horizon_table",

@@ -12,6 +12,7 @@ from finrisk_utils.market import (
     compare_return_forecasts,
     load_return_forecasts,
     save_return_forecasts,
+    seed_ensemble_reading,
     seed_ensemble_return_comparison,
 )
 from finrisk_utils.models import FitResult, has_learned, training_report
@@ -221,3 +222,51 @@ def test_seed_ensemble_return_comparison_rejects_mismatched_runs(tmp_path):
         save_return_forecasts(tmp_path / "x.csv", actual, {"lstm": actual.iloc[1:]})
     with pytest.raises(ValueError, match="non-empty mapping"):
         save_return_forecasts(tmp_path / "x.csv", actual, {})
+
+
+def test_seed_ensemble_reading_states_the_ensemble_and_the_seeds_in_it(tmp_path):
+    dirs, actual, fcs = _seed_runs(tmp_path)
+    seeds = pd.Index([0, 1, 2], name="seed")
+    rmse = pd.Series([np.sqrt(np.mean((actual - f) ** 2) / np.mean(actual**2)) for f in fcs], seeds)
+    trained = pd.Series([True, False, True], seeds)
+    res = seed_ensemble_return_comparison(dirs, "lstm", trained.tolist(), seed=1)
+    text = seed_ensemble_reading(res, rmse, trained, label="The LSTM")
+    ens = np.sqrt(res.table.loc["lstm", "ratio"])
+    assert text.startswith("- **The LSTM**: 2 of 3 seeds trained; the ensemble of those seeds")
+    assert f"RMSE {ens:.4f} times random_walk's (significantly better than random_walk)" in text
+    kept = rmse[trained]
+    assert f"from {kept.min():.4f} to {kept.max():.4f} (sd {kept.std():.4f})." in text
+    assert f"{rmse[1]:.4f}" not in text  # the untrained seed is not in the ensemble's range
+    none = seed_ensemble_return_comparison(dirs, "lstm", [False] * 3)
+    text = seed_ensemble_reading(none, rmse, trained * False)
+    assert "- **lstm**: 0 of 3 seeds trained; the ensemble of all seeds" in text
+    assert "(did not train (not interpreted))" in text
+    assert f"from {rmse.min():.4f} to {rmse.max():.4f}" in text
+    one = seed_ensemble_reading(res, rmse, pd.Series([False, True, False], seeds))
+    assert one.endswith(f"from {rmse[1]:.4f} to {rmse[1]:.4f}.")  # one seed: no sd
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"comparison": None}, TypeError, "comparison must be a ReturnComparison"),
+        ({"model": "gru"}, ValueError, "no model 'gru'"),
+        ({"rmse_ratio": [1.0, 1.0, 1.0]}, TypeError, "pandas Series"),
+        ({"rmse_ratio": pd.Series([1.0, -1.0, 1.0])}, ValueError, "seed 1 has -1.0"),
+        ({"rmse_ratio": pd.Series([1.0, np.nan, 1.0])}, ValueError, "rmse_ratio"),
+        ({"trained": pd.Series([True, False])}, ValueError, "same seeds"),
+        ({"trained": pd.Series(["yes", "no", "no"])}, ValueError, "booleans"),
+    ],
+)
+def test_seed_ensemble_reading_rejects_bad_input(tmp_path, kwargs, error, match):
+    dirs, _, _ = _seed_runs(tmp_path)
+    args = {
+        "comparison": seed_ensemble_return_comparison(dirs, "lstm", [True] * 3),
+        "rmse_ratio": pd.Series([1.0, 0.9, 1.1]),
+        "trained": pd.Series([True, True, False]),
+        "model": "lstm",
+    } | kwargs
+    with pytest.raises(error, match=f"seed_ensemble_reading: .*{match}"):
+        seed_ensemble_reading(
+            args.pop("comparison"), args.pop("rmse_ratio"), args.pop("trained"), **args
+        )

@@ -31,12 +31,12 @@ from finrisk_utils.market import (
     garch_var,
     independence_reading,
     linear_quantile_forecast,
-    load_forecasts,
+    load_var_forecasts,
     network_var_reading,
     parse_specs,
     parse_windows,
     relative_loss,
-    save_forecasts,
+    save_var_forecasts,
     seed_year_reading,
     select_networks,
     yearly_reading,
@@ -398,15 +398,15 @@ def test_forecast_files_and_seed_ensemble(sim, tmp_path):
     dates = sim.index[-200:]
     a = garch_var(sim, dates, 0.99, dist="t", fit_end=dates[0])
     b = RiskForecast("garch_t", 0.99, a.var * 1.2, a.es * 1.2)
-    save_forecasts(tmp_path / "f.csv", sim.loc[dates], {"garch_t": a})
-    r, fcs = load_forecasts(tmp_path / "f.csv", 0.99)
+    save_var_forecasts(tmp_path / "f.csv", sim.loc[dates], {"garch_t": a})
+    r, fcs = load_var_forecasts(tmp_path / "f.csv", 0.99)
     np.testing.assert_allclose(fcs["garch_t"].var, a.var)
     assert r.index.equals(dates)
     ens = ensemble_forecast([a, b])
     np.testing.assert_allclose(ens.var, a.var * 1.1)
     np.testing.assert_allclose(ens.es, a.es * 1.1)
     with pytest.raises(FileNotFoundError):
-        load_forecasts(tmp_path / "none.csv", 0.99)
+        load_var_forecasts(tmp_path / "none.csv", 0.99)
     with pytest.raises(TypeError):
         ensemble_forecast([])
 

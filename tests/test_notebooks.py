@@ -279,7 +279,11 @@ def test_var_es_deep_quantile(run_dir):
         "var_backtest",
         "exception_timeline",
     }
-    assert (run_dir / "forecasts.csv").exists()  # what notebook 07's seed ensemble reads
+    from finrisk_utils.market import FORECASTS_FILE, load_var_forecasts
+
+    # what notebook 07's seed ensemble reads: every model's VaR/ES on the n_test test days
+    returns, forecasts = load_var_forecasts(run_dir / FORECASTS_FILE, 0.99)
+    assert len(returns) == m["run.n_test"] and {"garch_skewt", *VAR_NETS} <= set(forecasts)
 
 
 def _trained_nets_near_garch(m: dict, high: float = 1.4) -> None:

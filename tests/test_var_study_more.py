@@ -28,7 +28,7 @@ from finrisk_utils.market import (
     parse_specs,
     parse_windows,
     run_var_window,
-    save_forecasts,
+    save_var_forecasts,
     seed_ensemble_backtests,
     selection_reading,
     yearly_reading,
@@ -297,7 +297,7 @@ def test_seed_ensemble_backtests_average_the_seeds_and_keep_the_baselines(short,
     for k, factor in enumerate((0.8, 1.4)):
         net = RiskForecast("lstm_quantile", 0.99, base.var * factor, base.es * factor)
         (tmp_path / f"seed{k}").mkdir()
-        save_forecasts(
+        save_var_forecasts(
             tmp_path / f"seed{k}" / "forecasts.csv", r, {"garch_t": base, "lstm_quantile": net}
         )
         runs.append(net)
@@ -334,7 +334,7 @@ def test_seed_ensemble_backtests_average_the_seeds_and_keep_the_baselines(short,
         match="models \\['gru'\\] not in the forecasts \\(\\['garch_t', 'lstm_quantile'\\]\\)",
     ):
         seed_ensemble_backtests([tmp_path / "seed0"], 0.99, ["gru"])
-    with pytest.raises(FileNotFoundError, match="load_forecasts: no forecasts file"):
+    with pytest.raises(FileNotFoundError, match="load_var_forecasts: no forecasts file"):
         seed_ensemble_backtests([tmp_path / "seed0", tmp_path / "nope"], 0.99, ["lstm_quantile"])
 
 

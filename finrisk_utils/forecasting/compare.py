@@ -64,6 +64,7 @@ __all__ = [
     "pooled_squared_errors",
     "seed_ensemble",
     "seed_spread",
+    "check_seed_ratios",
     "seed_ratio_reading",
     "seed_spread_reading",
     "verdict",
@@ -740,6 +741,27 @@ def relative_spread_reading(groups: Mapping[str, pd.DataFrame]) -> str:
     return "Relative seed spread (sd / mean) of the loss: " + "; ".join(parts) + "."
 
 
+def check_seed_ratios(
+    ratio: pd.Series, trained: pd.Series, *, where: str, name: str = "ratio"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check one positive loss ratio per seed (``ratio``, e.g. RMSE / benchmark RMSE) and one trained flag per
+    seed (``trained``, bool or 0/1, same index); returns both as arrays (float, bool). Errors name ``where``."""
+    if not isinstance(ratio, pd.Series) or not isinstance(trained, pd.Series):
+        raise TypeError(f"{where}: {name} and trained must be pandas Series indexed by seed")
+    values = as_float_array(ratio, name, where=where)
+    if (values <= 0).any():
+        i = int(np.argmax(values <= 0))
+        raise ValueError(
+            f"{where}: {name} must be positive (a ratio of two losses); seed {ratio.index[i]!r} has "
+            f"{float(values[i])!r}"
+        )
+    if not ratio.index.equals(trained.index):
+        raise ValueError(f"{where}: trained must be indexed by the same seeds as {name}")
+    if not (pd.api.types.is_bool_dtype(trained) or trained.isin([0, 1]).all()):
+        raise ValueError(f"{where}: trained must hold booleans (or 0/1), got {trained.tolist()!r}")
+    return values, trained.astype(bool).to_numpy()
+
+
 def seed_ratio_reading(
     ratio: pd.Series, trained: pd.Series, *, model: str, benchmark: str, metric: str
 ) -> str:
@@ -751,20 +773,7 @@ def seed_ratio_reading(
     interpreted), so the trained seeds are summarised on their own; where none trained, the ratios are said to be
     those of untrained networks. Each
     seed's own test is in its rerun; p-values are never summarised over seeds, so none is read here."""
-    where = "seed_ratio_reading"
-    if not isinstance(ratio, pd.Series) or not isinstance(trained, pd.Series):
-        raise TypeError(f"{where}: ratio and trained must be pandas Series indexed by seed")
-    values = as_float_array(ratio, "ratio", where=where)
-    if (values <= 0).any():
-        i = int(np.argmax(values <= 0))
-        raise ValueError(
-            f"{where}: ratio must be positive (a ratio of two losses); seed {ratio.index[i]!r} has {float(values[i])!r}"
-        )
-    if not ratio.index.equals(trained.index):
-        raise ValueError(f"{where}: trained must be indexed by the same seeds as ratio")
-    if not (pd.api.types.is_bool_dtype(trained) or trained.isin([0, 1]).all()):
-        raise ValueError(f"{where}: trained must hold booleans (or 0/1), got {trained.tolist()!r}")
-    ok = trained.astype(bool).to_numpy()
+    values, ok = check_seed_ratios(ratio, trained, where="seed_ratio_reading")
     n, k = values.size, int(ok.sum())
 
     def summary(v: np.ndarray) -> str:

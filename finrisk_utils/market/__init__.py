@@ -24,6 +24,12 @@ from finrisk_utils.market.deep_var import (
     deep_var_forecast,
     select_on_validation,
 )
+from finrisk_utils.market.forecast_files import (
+    ACTUAL,
+    FORECASTS_FILE,
+    read_forecast_table,
+    write_forecast_table,
+)
 from finrisk_utils.market.plots import (
     plot_deep_var_training,
     plot_exception_timeline,
@@ -34,12 +40,12 @@ from finrisk_utils.market.quantreg import (
     linear_quantile_forecast,
 )
 from finrisk_utils.market.return_forecast import (
-    FORECASTS_FILE,
     ReturnComparison,
     ar_window_forecast,
     compare_return_forecasts,
     load_return_forecasts,
     save_return_forecasts,
+    seed_ensemble_reading,
     seed_ensemble_return_comparison,
 )
 from finrisk_utils.market.riskmeasures import (
@@ -75,13 +81,13 @@ from finrisk_utils.market.var_study import (
     ensemble_forecast,
     format_specs,
     independence_reading,
-    load_forecasts,
+    load_var_forecasts,
     network_var_reading,
     parse_specs,
     parse_windows,
     relative_loss,
     run_var_window,
-    save_forecasts,
+    save_var_forecasts,
     seed_ensemble_backtests,
     seed_year_reading,
     select_networks,
@@ -99,6 +105,7 @@ from finrisk_utils.market.volatility import (
 )
 
 __all__ = [
+    "ACTUAL",
     "ablation_input_note",
     "BASEL_PLUS_FACTORS",
     "CLASSICAL_MODELS",
@@ -128,6 +135,7 @@ __all__ = [
     "compare_return_forecasts",
     "load_return_forecasts",
     "save_return_forecasts",
+    "seed_ensemble_reading",
     "seed_ensemble_return_comparison",
     "compare_var_losses",
     "comparison_metrics",
@@ -157,7 +165,7 @@ __all__ = [
     "kupiec_pof",
     "linear_quantile_features",
     "linear_quantile_forecast",
-    "load_forecasts",
+    "load_var_forecasts",
     "log_annualised_vol",
     "normal_var_es",
     "parkinson_variance",
@@ -168,13 +176,15 @@ __all__ = [
     "plot_exception_timeline",
     "plot_var_backtest",
     "run_var_window",
-    "save_forecasts",
+    "read_forecast_table",
+    "save_var_forecasts",
     "seed_ensemble_backtests",
     "seed_year_reading",
     "select_networks",
     "selection_reading",
     "select_on_validation",
     "tail_mean_from_ppf",
+    "write_forecast_table",
     "traffic_light",
     "yearly_reading",
     "zone_label",

@@ -25,20 +25,27 @@ from finrisk_utils.core.validation import (
 )
 from finrisk_utils.forecasting.compare import (
     ComparisonResult,
+    check_seed_ratios,
     compare_forecasts,
     format_pvalue,
     mark_untrained,
     seed_ensemble,
     verdict,
 )
+from finrisk_utils.market.forecast_files import (
+    ACTUAL,
+    FORECASTS_FILE,
+    read_forecast_table,
+    write_forecast_table,
+)
 
 __all__ = [
-    "FORECASTS_FILE",
     "ReturnComparison",
     "ar_window_forecast",
     "compare_return_forecasts",
     "load_return_forecasts",
     "save_return_forecasts",
+    "seed_ensemble_reading",
     "seed_ensemble_return_comparison",
 ]
 
@@ -199,43 +206,19 @@ def compare_return_forecasts(
     return ReturnComparison(result)
 
 
-FORECASTS_FILE = "forecasts.csv"
-"""File name of :func:`save_return_forecasts` in a run folder (read by :func:`seed_ensemble_return_comparison`)."""
-
-
 def save_return_forecasts(
     path: str | Path, actual: pd.Series, forecasts: Mapping[str, pd.Series]
 ) -> Path:
-    """Write the realised returns (column ``actual``) and every model's forecast (one column per model, same
-    dates, same units) to a CSV indexed by ``date``, so that a seed sweep can test the seed ensemble
+    """Write the realised returns and every model's forecast (one column per model, same dates, same units) in
+    the schema of :mod:`~finrisk_utils.market.forecast_files`, so that a seed sweep can test the seed ensemble
     (:func:`seed_ensemble_return_comparison`). Returns the path."""
-    where = "save_return_forecasts"
-    actual = check_returns(actual, "actual", where=where)
-    if not isinstance(forecasts, Mapping) or not forecasts or "actual" in forecasts:
-        raise ValueError(f"{where}: forecasts must be a non-empty mapping model -> Series")
-    frame = pd.DataFrame({"actual": actual})
-    for m, fc in forecasts.items():
-        fc = check_returns(fc, f"forecasts[{m!r}]", where=where)
-        if not fc.index.equals(actual.index):
-            raise DataValidationError(f"{where}: forecasts[{m!r}] is not on actual's dates")
-        frame[m] = fc
-    path = Path(path)
-    frame.to_csv(path, index_label="date")
-    return path
+    return write_forecast_table(path, actual, forecasts, where="save_return_forecasts")
 
 
 def load_return_forecasts(path: str | Path) -> tuple[pd.Series, dict[str, pd.Series]]:
     """Read :func:`save_return_forecasts`' CSV back: the realised returns and each model's forecast."""
-    where = "load_return_forecasts"
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{where}: no forecasts file {path}")
-    frame = pd.read_csv(path, index_col="date", parse_dates=True)
-    if "actual" not in frame.columns or frame.shape[1] < 2:
-        raise DataValidationError(
-            f"{where}: {path} lacks the column 'actual' or any model's column"
-        )
-    return frame["actual"], {str(m): frame[m] for m in frame.columns if m != "actual"}
+    frame = read_forecast_table(path, where="load_return_forecasts")
+    return frame[ACTUAL], {str(m): frame[m] for m in frame.columns if m != ACTUAL}
 
 
 def seed_ensemble_return_comparison(
@@ -276,4 +259,33 @@ def seed_ensemble_return_comparison(
         nested=[model],
         trained={model: bool(members)},
         seed=seed,
+    )
+
+
+def seed_ensemble_reading(
+    comparison: ReturnComparison,
+    rmse_ratio: pd.Series,
+    trained: pd.Series,
+    *,
+    model: str = "lstm",
+    label: str | None = None,
+) -> str:
+    """Markdown bullet: how many seeds of ``model`` trained, the RMSE of their ensemble relative to the
+    benchmark's with the verdict of ``comparison`` (:func:`seed_ensemble_return_comparison`), and the range (and
+    standard deviation) of the single seeds' RMSE ratios in it: the seeds that trained, or every seed where none
+    did. ``rmse_ratio`` and ``trained``: one value per seed (RMSE / benchmark RMSE; bool), same index."""
+    where = "seed_ensemble_reading"
+    if not isinstance(comparison, ReturnComparison):
+        raise TypeError(f"{where}: comparison must be a ReturnComparison")
+    if model not in comparison.table.index:
+        raise ValueError(f"{where}: comparison has no model {model!r}")
+    values, ok = check_seed_ratios(rmse_ratio, trained, where=where, name="rmse_ratio")
+    kept = values[ok] if ok.any() else values
+    row = comparison.table.loc[model]
+    spread = f" (sd {kept.std(ddof=1):.4f})." if kept.size > 1 else "."
+    return (
+        f"- **{label or model}**: {int(ok.sum())} of {ok.size} seeds trained; the ensemble of "
+        f"{'those' if ok.any() else 'all'} seeds has an RMSE {np.sqrt(row['ratio']):.4f} times "
+        f"{comparison.result.benchmark}'s ({row['verdict']}); the single seeds in it range from "
+        f"{kept.min():.4f} to {kept.max():.4f}" + spread
     )

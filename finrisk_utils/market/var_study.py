@@ -36,6 +36,12 @@ from finrisk_utils.market.deep_var import (
     deep_var_forecast,
     select_on_validation,
 )
+from finrisk_utils.market.forecast_files import (
+    ACTUAL,
+    FORECASTS_FILE,
+    read_forecast_table,
+    write_forecast_table,
+)
 from finrisk_utils.market.quantreg import linear_quantile_forecast
 from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
 from finrisk_utils.market.var_models import classical_var_forecasts
@@ -61,12 +67,12 @@ __all__ = [
     "format_specs",
     "independence_reading",
     "network_var_reading",
-    "load_forecasts",
+    "load_var_forecasts",
     "parse_specs",
     "parse_windows",
     "relative_loss",
     "run_var_window",
-    "save_forecasts",
+    "save_var_forecasts",
     "seed_ensemble_backtests",
     "seed_year_reading",
     "select_networks",
@@ -600,31 +606,40 @@ def deep_labels(deep: Mapping[str, DeepVaRResult]) -> dict[str, str]:
     return {n: mark_untrained(n) for n, ok in deep_trained(deep).items() if not ok}
 
 
-def save_forecasts(
+def save_var_forecasts(
     path: str | Path, returns: pd.Series, forecasts: Mapping[str, RiskForecast]
 ) -> Path:
-    """Write realised returns and every model's VaR/ES (columns ``return``, ``<model>:var``, ``<model>:es``) to
-    a CSV, so that sweeps can combine forecasts over seeds (:func:`ensemble_forecast`)."""
-    returns = check_returns(returns, "returns", where="save_forecasts")
-    frame = pd.DataFrame({"return": returns})
-    for name, fc in forecasts.items():
-        frame[f"{name}:var"], frame[f"{name}:es"] = fc.var, fc.es
-    path = Path(path)
-    frame.dropna().to_csv(path, index_label="date")
-    return path
+    """Write realised returns and every model's VaR/ES (columns ``<model>:var``, ``<model>:es``, on the returns'
+    dates) in the schema of :mod:`~finrisk_utils.market.forecast_files`, so that sweeps can combine forecasts
+    over seeds (:func:`seed_ensemble_backtests`). Returns the path."""
+    where = "save_var_forecasts"
+    if not isinstance(forecasts, Mapping) or any(
+        not isinstance(f, RiskForecast) for f in forecasts.values()
+    ):
+        raise TypeError(f"{where}: forecasts must be a mapping model -> RiskForecast")
+    columns = {
+        f"{name}:{part}": getattr(fc, part)
+        for name, fc in forecasts.items()
+        for part in ("var", "es")
+    }
+    return write_forecast_table(path, returns, columns, where=where)
 
 
-def load_forecasts(
+def load_var_forecasts(
     path: str | Path, confidence: float
 ) -> tuple[pd.Series, dict[str, RiskForecast]]:
-    """Read :func:`save_forecasts`' CSV back: the returns and a RiskForecast per model."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"load_forecasts: no forecasts file {path}")
-    frame = pd.read_csv(path, index_col="date", parse_dates=True)
-    names = [c.split(":")[0] for c in frame.columns if c.endswith(":var")]
+    """Read :func:`save_var_forecasts`' CSV back: the returns and a RiskForecast per model at ``confidence``."""
+    where = "load_var_forecasts"
+    frame = read_forecast_table(path, where=where)
+    names = [c.removesuffix(":var") for c in frame.columns if c.endswith(":var")]
+    bad = [c for c in frame.columns if c != ACTUAL and c.rsplit(":", 1)[0] not in names]
+    if not names or bad or len(frame.columns) != 1 + 2 * len(names):
+        raise DataValidationError(
+            f"{where}: {path} must hold '<model>:var' and '<model>:es' pairs beside {ACTUAL!r}, got "
+            f"{frame.columns.tolist()}"
+        )
     fcs = {n: RiskForecast(n, confidence, frame[f"{n}:var"], frame[f"{n}:es"]) for n in names}
-    return frame["return"], fcs
+    return frame[ACTUAL], fcs
 
 
 def ensemble_forecast(forecasts: Sequence[RiskForecast], name: str | None = None) -> RiskForecast:
@@ -729,7 +744,7 @@ def seed_ensemble_backtests(
     where = "seed_ensemble_backtests"
     if not isinstance(run_dirs, Sequence) or isinstance(run_dirs, str) or not run_dirs:
         raise TypeError(f"{where}: run_dirs must be a non-empty list of run folders")
-    loaded = [load_forecasts(Path(d) / "forecasts.csv", confidence) for d in run_dirs]
+    loaded = [load_var_forecasts(Path(d) / FORECASTS_FILE, confidence) for d in run_dirs]
     returns, first = loaded[0]
     missing = [m for m in models if m not in first]
     if missing:

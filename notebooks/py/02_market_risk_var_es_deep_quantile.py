@@ -26,7 +26,7 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over all models.
 #
-# **Runtime** (2 CPU cores): 402 s in the full profile (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio) at the last render, run alone; 74 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 263 s in the full profile (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio) at the last render, run alone; 74 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -61,6 +61,7 @@ from finrisk_utils.core import by_profile, log_returns, portfolio_log_returns, s
 from finrisk_utils.data import load_price_panel, load_prices
 from finrisk_utils.forecasting import ablation_reading
 from finrisk_utils.market import (
+    FORECASTS_FILE,
     DeepVaRSpec,
     ablation_input_note,
     backtest_metrics,
@@ -88,7 +89,7 @@ from finrisk_utils.market import (
     plot_exception_timeline,
     plot_var_backtest,
     run_var_window,
-    save_forecasts,
+    save_var_forecasts,
     select_on_validation,
     selection_reading,
 )
@@ -571,7 +572,7 @@ if port_results:
         | backtest_metrics(port_results, suffix="_portfolio")
         | deep_training_metrics(retrained["portfolio"], "_portfolio")
     )
-save_forecasts(out / "forecasts.csv", test, forecasts)
+save_var_forecasts(out / FORECASTS_FILE, test, forecasts)
 record_metrics(
     metrics,
     out,

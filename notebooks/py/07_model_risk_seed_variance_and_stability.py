@@ -15,7 +15,7 @@
 # in every rerun, so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over seeds) with the shared protocol, and the spread over seeds is shown beside it.
 #
-# **Runtime** (2 CPU cores): 710 s in the full profile (six full-size reruns of 02, four test years, six of 01) at the last render, run alone; 183 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 651 s in the full profile (six full-size reruns of 02, four test years, six of 01) at the last render, run alone; 183 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -42,6 +42,7 @@ from finrisk_utils.market import (
     comparison_table,
     comparison_text,
     seed_ensemble_backtests,
+    seed_ensemble_reading,
     seed_ensemble_return_comparison,
     seed_year_reading,
     yearly_reading,
@@ -322,15 +323,13 @@ save_figure(fig, out, "model_risk")
 
 # %% tags=[]
 ens = ens_comp["pinball"].table.set_index("model")
-lstm_01, kept = price_ens.table.loc["lstm"], ratio[trained_01] if trained_01.any() else ratio
 display(
     Markdown(
         seed_year_reading(ens, per_seed, by_year, nets)
-        + f"\n- **Notebook 01's LSTM return forecast**: {int(trained_01.sum())} of {n_seeds} seeds trained; "
-        f"the ensemble of {'those' if trained_01.any() else 'all'} seeds has an RMSE "
-        f"{lstm_01['ratio'] ** 0.5:.4f} times the random walk's ({lstm_01['verdict']}); the single seeds "
-        f"in it range from {kept.min():.4f} to {kept.max():.4f}"
-        + (f" (sd {kept.std():.4f})." if len(kept) > 1 else ".")
+        + "\n"
+        + seed_ensemble_reading(
+            price_ens, ratio, trained_01, label="Notebook 01's LSTM return forecast"
+        )
     )
 )
 
