@@ -149,9 +149,10 @@ def _bare_models(window: int, units: int = 32) -> dict[str, object]:
 
 
 def training_throughput(
-    n: int = 8192, window: int = 60, epochs: int = 2
+    n: int = 8192, window: int = 60, epochs: int = 2, repeats: int = 3
 ) -> list[dict[str, object]]:
-    """Samples/s of the builders and of bare Keras models of the same shape, on the backend of this process."""
+    """Samples/s of the builders and of bare Keras models of the same shape, on the backend of this process: the
+    median (and range) of ``repeats`` timed fits of ``epochs`` epochs on ``n`` samples."""
     import keras
 
     from finrisk_utils import setup
@@ -178,15 +179,19 @@ def training_throughput(
         model.fit(
             X[:512], y[:512], epochs=1, batch_size=128, verbose=0
         )  # compile/trace outside the timing
-        start = time.perf_counter()
-        model.fit(X, y, epochs=epochs, batch_size=128, verbose=0)
+        rates = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model.fit(X, y, epochs=epochs, batch_size=128, verbose=0)
+            rates.append(n * epochs / (time.perf_counter() - start))
         rows.append(
             {
                 "backend": backend,
                 "model": name,
                 "params": model.count_params(),
                 "window": window,
-                "samples_per_s": round(n * epochs / (time.perf_counter() - start)),
+                "samples_per_s": round(float(np.median(rates))),
+                "min_max": f"{min(rates):.0f}-{max(rates):.0f}",
             }
         )
         print(rows[-1], flush=True)
