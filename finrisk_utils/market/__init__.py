@@ -62,6 +62,7 @@ from finrisk_utils.market.var_models import (
     garch_var,
     historical_simulation,
 )
+from finrisk_utils.market.var_seeds import VaRSeedEnsemble, var_seed_ensemble, var_seed_reading
 from finrisk_utils.market.var_study import (
     CLASSICAL_MODELS,
     ablation_input_note,
@@ -119,6 +120,7 @@ __all__ = [
     "RiskForecast",
     "TrafficLight",
     "VaRBacktest",
+    "VaRSeedEnsemble",
     "acerbi_szekely_z2",
     "ar_window_forecast",
     "backtest_metrics",
@@ -186,6 +188,8 @@ __all__ = [
     "tail_mean_from_ppf",
     "write_forecast_table",
     "traffic_light",
+    "var_seed_ensemble",
+    "var_seed_reading",
     "yearly_reading",
     "zone_label",
 ]

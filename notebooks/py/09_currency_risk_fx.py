@@ -35,7 +35,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 61 s in the full profile at the last render, run alone; 51 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 177 s in the full profile at the last render, run alone; 51 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -54,6 +54,7 @@ window = 20  # trading days of past returns per network sample
 units = 0  # 0: by profile (quick 4, full 16)
 epochs = 0  # 0: by profile (quick 3, full 150); early stopping picks the epoch
 confidence = 0.99  # VaR/ES confidence level
+n_seeds = 0  # seeds per VaR network, whose ensemble is tested; 0: by profile (quick 2, full 5)
 forward_currency = "gbp"  # fx_forward pair: gbp or eur ("" skips the monthly forward-rate section)
 forward_test_start = "1994-01-01"  # first monthly forecast origin of the forward-rate section
 forward_test_end = "2001-12-01"
@@ -114,7 +115,6 @@ from finrisk_utils.market import (
     comparison_text,
     deep_labels,
     deep_status_table,
-    deep_trained,
     default_val_start,
     ewma_volatility,
     exceptions_of,
@@ -125,6 +125,8 @@ from finrisk_utils.market import (
     run_var_window,
     select_networks,
     selection_reading,
+    var_seed_ensemble,
+    var_seed_reading,
 )
 from finrisk_utils.models import has_learned, plot_training, training_report
 from finrisk_utils.workbench import resolve_output_dir
@@ -136,6 +138,7 @@ horizons = [horizons] if isinstance(horizons, int) else list(horizons)
 units = units or by_profile(profile, quick=4, full=16)
 epochs = epochs or by_profile(profile, quick=3, full=150)
 schemes = by_profile(profile, quick=["ewma"], full=["ewma", "none"])
+n_seeds = n_seeds or by_profile(profile, quick=2, full=5)
 pd.set_option("display.precision", 4)
 pd.set_option("display.width", 200)
 
@@ -361,8 +364,13 @@ if forward_currency:
 # before `val_start` and stop early on the validation period; in the full profile each network's input scheme
 # (EWMA-standardized or raw returns) is chosen on validation. A network counts as trained only if it beat the
 # constant training quantile and ES on validation with weights kept after its first epoch. The network that forecasts the test days is then re-initialised
-# and refitted on the training and validation returns together for the kept number of epochs (one seed): its
-# trained label and kept epoch are those of the validation fit, which the refit cannot check.
+# and refitted on the training and validation returns together for the kept number of epochs: its trained label
+# and kept epoch are those of the validation fit, which the refit cannot check. Training is a random experiment,
+# so the selected settings are fitted again with `n_seeds - 1` further seeds (the same data, split and early
+# stopping). The forecast tested is the seed ensemble, the mean VaR and ES of the seeds that trained (a choice
+# made on validation; where none did, of every seed, labelled untrained); the single seeds' test losses are shown
+# beside it as its spread, point estimates that are not tested one by one. The status table and learning curves
+# are those of the first seed.
 
 # %% tags=[]
 dates_of = {"val_start": val_start, "test_start": test_start, "test_end": test_end}
@@ -371,13 +379,18 @@ net_kw = {"schemes": schemes, "window": window, "units": units, "epochs": epochs
 deep, var_selection = select_networks(returns, **net_kw, confidence=confidence, **dates_of)
 display(var_selection[["val_fz0", "best_epoch", "trained"]])  # every candidate, on validation only
 display(Markdown(selection_reading(var_selection)))
+var_seeds = var_seed_ensemble(
+    returns, deep, seed=seed, n_seeds=n_seeds, confidence=confidence, **dates_of
+)
 forecasts, _ = run_var_window(returns, confidence=confidence, **dates_of, qr_window=window)
-forecasts |= {name: res.forecast for name, res in deep.items()}
-var_labels = deep_labels(deep)
-var_trained = deep_trained(deep)
+forecasts |= var_seeds.forecasts
+var_labels, var_trained = var_seeds.labels, var_seeds.trained  # the ensembles'
 results = [backtest_var(test.loc[fc.var.index], fc) for fc in forecasts.values()]
-save_figure(plot_deep_var_training(deep, var_labels), out, "var_training")
-deep_status_table(deep)
+save_figure(plot_deep_var_training(deep, deep_labels(deep)), out, "var_training")
+display(deep_status_table(deep))  # the first seed's fits
+var_seed_table = var_seeds.table(test)
+display(var_seed_table)
+display(Markdown(var_seed_reading(var_seed_table, results, labels=var_labels)))
 
 # %% tags=[]
 display(backtest_table(results).rename(index=var_labels))
@@ -448,14 +461,17 @@ if members:
     b_returns = basket_returns(fx, members)
     b_test = b_returns.loc[test_start:test_end]
     b_deep, b_selection = select_networks(b_returns, **net_kw, confidence=confidence, **dates_of)
+    b_seeds = var_seed_ensemble(
+        b_returns, b_deep, seed=seed, n_seeds=n_seeds, confidence=confidence, **dates_of
+    )
     b_fc, _ = run_var_window(b_returns, confidence=confidence, **dates_of, qr_window=window)
-    b_fc |= {name: res.forecast for name, res in b_deep.items()}
+    b_fc |= b_seeds.forecasts
     basket_results = [backtest_var(b_test.loc[fc.var.index], fc) for fc in b_fc.values()]
-    b_labels = deep_labels(b_deep)
+    b_labels = b_seeds.labels
     basket_comp = compare_var_losses(
         basket_results,
         "garch_skewt",
-        trained=deep_trained(b_deep),
+        trained=b_seeds.trained,
         seed=seed,
     )
     corr = all_returns[members].corr().to_numpy()[np.triu_indices(len(members), 1)]
@@ -464,10 +480,13 @@ if members:
     )
     display(b_selection[["val_fz0", "best_epoch", "trained"]])  # the basket's candidates
     display(Markdown(selection_reading(b_selection)))
-    display(  # the basket networks' own training: kept epoch, loss vs naive, learning curves
+    display(  # the basket networks' own training (first seed): kept epoch, loss vs naive, learning curves
         deep_status_table(b_deep)
     )
-    save_figure(plot_deep_var_training(b_deep, b_labels), out, "basket_var_training")
+    save_figure(plot_deep_var_training(b_deep, deep_labels(b_deep)), out, "basket_var_training")
+    b_seed_table = b_seeds.table(b_test)
+    display(b_seed_table)
+    display(Markdown(var_seed_reading(b_seed_table, basket_results, labels=b_labels)))
     display(backtest_table(basket_results).rename(index=b_labels))
     display(comparison_table(basket_comp).rename(index=b_labels, level="model"))
     display(Markdown(comparison_text(basket_comp, list(b_deep), b_labels)))
@@ -475,7 +494,7 @@ if members:
         basket_results,
         "linear_quantile",
         models=[*b_deep, "linear_quantile"],
-        trained=deep_trained(b_deep),
+        trained=b_seeds.trained,
         seed=seed,
     )
     ablations["basket"] = (basket_ablation, list(b_deep), b_labels)
@@ -567,9 +586,9 @@ save_figure(fig, out, "rolling_tails")
 # walk is rarely beaten out of sample at short horizons; Fama (1984) found a negative slope in the forward-rate
 # regression. Both are tested above on these data; the sentences below say what this run found. Where a network
 # is labelled untrained, this run does not answer whether a network beats the random walk or the classical VaR
-# models; the training tables above say which networks trained. Each network here is one training run (one seed):
-# notebook 07 shows, on the S&P 500, how far the same VaR networks move from seed to seed, so a single run's edge or
-# loss is a point in that spread, not the network's. Of the tail statistics that compare one window with the rest
+# models; the training tables above say which networks trained. Each VaR network is tested as the ensemble of its
+# seeds, with the single seeds' spread beside it above; notebook 07 shows the same networks' seed spread on the
+# S&P 500 over several test years. Of the tail statistics that compare one window with the rest
 # of the sample, only volatility and kurtosis carry (bootstrap) standard errors; the placebo rank, for `currency`
 # only, is the only measure here of how unusual the window is among windows of its length.
 
@@ -652,15 +671,20 @@ metrics |= {
     k: v for k, v in comparison_metrics(var_ablation).items() if "_vs_linear_quantile." in k
 }
 metrics |= {f"{m}.capital_multiplier": capital.loc[m, "capital_multiplier"] for m in capital.index}
+metrics["run.n_seeds"] = n_seeds
 for name, row in deep_status_table(deep).iterrows():
-    metrics |= {f"{name}.trained": int(row["trained"]), f"{name}.best_epoch": row["best_epoch"]}
+    metrics |= {f"{name}.trained": int(var_trained[name]), f"{name}.best_epoch": row["best_epoch"]}
     metrics[f"{name}.vol_scaling"] = row["vol_scaling"]
+    metrics[f"{name}.n_seeds_trained"] = int(var_seed_table.loc[name, "trained"].sum())
 if basket_results:
     metrics |= {"run.n_test_basket": len(b_test)}
     metrics |= backtest_metrics(basket_results, suffix="_basket") | comparison_metrics(
         basket_comp, suffix="_basket"
     )
-    metrics |= {f"{n}.trained_basket": int(ok) for n, ok in deep_trained(b_deep).items()}
+    metrics |= {f"{n}.trained_basket": int(ok) for n, ok in b_seeds.trained.items()}
+    metrics |= {
+        f"{n}.n_seeds_trained_basket": int(b_seed_table.loc[n, "trained"].sum()) for n in b_deep
+    }
     metrics |= {
         k: v
         for k, v in comparison_metrics(basket_ablation, suffix="_basket").items()

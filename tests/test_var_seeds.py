@@ -1,0 +1,139 @@
+"""Seed ensembles of the deep VaR networks within one run (finrisk_utils.market.var_seeds): each seed is a
+reproducible refit of the selected settings, the ensemble is the mean of the seeds that trained (chosen on
+validation), and the reading states the spread of the single seeds beside the ensemble's test."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finrisk_utils import setup
+from finrisk_utils.market import (
+    RiskForecast,
+    VaRSeedEnsemble,
+    backtest_var,
+    var_seed_ensemble,
+    var_seed_reading,
+)
+from finrisk_utils.market.deep_var import DeepVaRResult, DeepVaRSpec, deep_var_forecast
+from finrisk_utils.models import FitResult
+
+sys.path.insert(0, str(Path(__file__).parent))
+from simulated import garch_returns
+
+DATES = {"val_start": "2013-06-03", "test_start": "2014-01-01", "test_end": "2015-05-01"}
+SPEC = DeepVaRSpec(kind="lstm", vol_scaling="ewma", window=10, units=4, epochs=3, batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def returns():
+    r, _ = garch_returns(1400, seed=3)
+    return pd.Series(r, index=pd.bdate_range("2010-01-01", periods=1400))
+
+
+def test_each_seed_is_a_reproducible_refit_and_the_ensemble_is_their_mean(returns):
+    setup(7)
+    first = deep_var_forecast(returns, confidence=0.95, spec=SPEC, name="lstm_quantile", **DATES)
+    ens = var_seed_ensemble(
+        returns, {"lstm_quantile": first}, seed=7, n_seeds=3, confidence=0.95, **DATES
+    )
+    assert ens.seeds == [7, 8, 9] and ens.members["lstm_quantile"][0] is first
+    setup(9)  # the third member is the fit a fresh run under seed 9 gives
+    again = deep_var_forecast(returns, confidence=0.95, spec=SPEC, name="lstm_quantile", **DATES)
+    np.testing.assert_allclose(ens.members["lstm_quantile"][2].forecast.var, again.forecast.var)
+    members = ens.members["lstm_quantile"]
+    assert not np.allclose(members[1].forecast.var, members[2].forecast.var)  # seeds differ
+    table = ens.table(returns.loc[DATES["test_start"] : DATES["test_end"]])
+    assert table.index.names == ["model", "seed"] and len(table) == 3
+    kept = [m for m, k in zip(members, table["in_ensemble"], strict=True) if k]
+    assert (table["in_ensemble"] == table["trained"]).all() or not table["trained"].any()
+    fc = ens.forecasts["lstm_quantile"]
+    np.testing.assert_allclose(fc.var, np.mean([m.forecast.var for m in kept], axis=0))
+    np.testing.assert_allclose(fc.es, np.mean([m.forecast.es for m in kept], axis=0))
+    test = returns.loc[fc.var.index]
+    for (_, seed), row in table.iterrows():
+        own = backtest_var(test, members[ens.seeds.index(seed)].forecast)
+        assert (
+            row["pinball"] == pytest.approx(own.pinball)
+            and row["exceptions"] == own.kupiec.exceptions
+        )
+
+
+def _member(var: float, trained: bool, dates: pd.DatetimeIndex) -> DeepVaRResult:
+    fit = FitResult(
+        [1.0, 0.9, 0.8], [1.0, 0.9, 0.95] if trained else [1.0, 1.1, 1.2],
+        best_epoch=2 if trained else 1, epochs_run=3, naive_val_loss=1.0,
+    )  # fmt: skip
+    fc = RiskForecast("net", 0.99, pd.Series(var, dates), pd.Series(var * 1.2, dates))
+    return DeepVaRResult(forecast=fc, spec=SPEC, val_loss=0.5, fit=fit)
+
+
+def test_ensemble_keeps_the_trained_seeds_or_all_labelled_untrained():
+    dates = pd.bdate_range("2020-01-01", periods=300)
+    r = pd.Series(np.random.default_rng(0).standard_normal(300), dates)
+    ens = VaRSeedEnsemble(
+        {
+            "net": [
+                _member(2.0, True, dates),
+                _member(9.0, False, dates),
+                _member(3.0, True, dates),
+            ],
+            "dud": [
+                _member(2.0, False, dates),
+                _member(4.0, False, dates),
+                _member(3.0, False, dates),
+            ],
+        },
+        [5, 6, 7],
+    )
+    assert ens.trained == {"net": True, "dud": False}
+    assert ens.labels == {"dud": "dud (untrained)"}
+    assert ens.forecasts["net"].var.iloc[0] == pytest.approx(
+        2.5
+    )  # the untrained seed (9.0) is left out
+    assert ens.forecasts["dud"].var.iloc[0] == pytest.approx(3.0)  # none trained: every seed
+    table = ens.table(r)
+    assert table.loc["net", "in_ensemble"].tolist() == [True, False, True]
+    assert table.loc["dud", "in_ensemble"].tolist() == [True, True, True]
+    garch = RiskForecast("garch_skewt", 0.99, pd.Series(2.4, dates), pd.Series(2.9, dates))
+    results = [backtest_var(r, f) for f in (garch, *ens.forecasts.values())]
+    text = var_seed_reading(table, results, labels=ens.labels)
+    net, dud = text.split("\n\n")
+    assert net.startswith(
+        "**net**: 2 of 3 seeds trained; the ensemble is the mean VaR and ES of those."
+    )
+    own = table.loc["net", "pinball"]
+    assert f"{own[table.loc['net', 'in_ensemble']].min():.4f}" in net
+    assert f"{own.iloc[1]:.4f}" not in net  # the untrained seed is not in the spread
+    assert dud.startswith("**dud (untrained)**: 0 of 3 seeds trained;")
+    with pytest.raises(ValueError, match="one fit per seed \\(3 seeds\\)"):
+        VaRSeedEnsemble({"net": [_member(2.0, True, dates)]}, [5, 6, 7])
+    assert "labelled untrained (not interpreted)" in dud
+
+
+def test_bad_input_is_refused(returns):
+    dates = pd.bdate_range("2020-01-01", periods=50)
+    good = {"net": _member(2.0, True, dates)}
+    with pytest.raises(ValueError, match="var_seed_ensemble: n_seeds"):
+        var_seed_ensemble(returns, good, seed=0, n_seeds=0, confidence=0.99, **DATES)
+    with pytest.raises(ValueError, match="var_seed_ensemble: winners must be a non-empty mapping"):
+        var_seed_ensemble(returns, {}, seed=0, n_seeds=2, confidence=0.99, **DATES)
+    with pytest.raises(TypeError, match="winners\\['net'\\] is not a DeepVaRResult"):
+        var_seed_ensemble(returns, {"net": SPEC}, seed=0, n_seeds=2, confidence=0.99, **DATES)
+    one = VaRSeedEnsemble({"net": [good["net"]]}, [0])  # one seed: the fit itself, no refit
+    assert var_seed_ensemble(returns, good, seed=0, n_seeds=1, confidence=0.99, **DATES) == one
+    r = pd.Series(1.0, dates)
+    table = one.table(r)
+    results = [backtest_var(r, one.forecasts["net"])]
+    with pytest.raises(
+        ValueError, match="var_seed_reading: no backtest of the benchmark 'garch_skewt'"
+    ):
+        var_seed_reading(table, results)
+    with pytest.raises(TypeError, match="var_seed_reading: results must be a list of VaRBacktest"):
+        var_seed_reading(table, ["garch_skewt"])
+    with pytest.raises(ValueError, match="var_seed_reading: table must be"):
+        var_seed_reading(pd.DataFrame(), results, benchmark="net")
+    with pytest.raises(ValueError, match="test_returns"):
+        one.table(r.iloc[:0])
