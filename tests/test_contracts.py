@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import shutil
 import subprocess
 import sys
@@ -14,19 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "finrisk_utils"
-SUBPACKAGES = [
-    "core",
-    "data",
-    "models",
-    "forecasting",
-    "market",
-    "credit",
-    "fraud",
-    "rates",
-    "inflation",
-    "currency",
-    "workbench",
-]
+SUBPACKAGES = sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py"))
 
 
 def _lint_imports() -> subprocess.CompletedProcess:
@@ -102,6 +91,27 @@ def test_notebooks_are_paired_with_their_scripts_and_in_sync():
         ours = [(c.cell_type, c.source.strip()) for c in nb.cells]
         theirs = [(c.cell_type, c.source.strip()) for c in script.cells]
         assert ours == theirs, f"{nb_path.name} and {py_path.name} differ: run jupytext --sync"
+
+
+def test_every_subpackage_is_a_known_layer_or_domain():
+    """The list the contracts iterate comes from the folders, so a new subpackage cannot escape them."""
+    assert {"core", "data", "models", "forecasting", "market", "workbench"} <= set(SUBPACKAGES)
+    assert len(SUBPACKAGES) >= 13
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_readme_floor_plan_names_every_module(name):
+    """The README's floor plan (the finrisk_utils/ tree) lists every subpackage and, on its lines, every module
+    in it: a newcomer finds where anything lives there."""
+    text = (ROOT / "README.md").read_text()
+    tree = text[text.index("finrisk_utils/\n  core/") : text.index("\nnotebooks/ ")]
+    blocks = re.split(r"\n  (?=[a-z]+/ )", tree)
+    block = next((b for b in blocks if b.startswith(f"{name}/ ")), None)
+    assert block is not None, f"README floor plan has no line for {name}/"
+    modules = sorted(p.stem for p in (PACKAGE / name).glob("*.py") if p.stem != "__init__")
+    words = set(re.findall(r"[a-z_]+", block))
+    missing = [m for m in modules if m not in words]
+    assert not missing, f"README floor plan, {name}/: modules {missing} are not named"
 
 
 def test_py_typed_marker_ships():
