@@ -1,9 +1,13 @@
-"""Seed ensembles of the deep VaR networks inside one run: the selected network refitted with further seeds, the
+"""Seed ensembles of the deep VaR networks inside one run: the selected settings fitted under several seeds, the
 ensemble (mean VaR and ES) of the seeds that trained as the forecast to test, the single seeds as its spread.
 
-Training a network is a random experiment; a single seed's edge or loss is one draw. The ensemble's members are
-chosen on validation data only (a seed belongs to it if it beat the naive constant on validation); where no seed
-trained, the ensemble is that of every seed and is labelled untrained (not interpreted).
+Training a network is a random experiment; a single seed's edge or loss is one draw. Every seed is judged on
+validation data only (:func:`~finrisk_utils.models.has_learned`: its validation fit beat the naive constant). A
+network counts as trained when more than half of its seeds trained (one lucky seed out of many is not a network
+that learns); its ensemble is then the mean of those seeds. Otherwise the ensemble is that of every seed, labelled
+untrained and not interpreted. Each seed's test forecast comes from its refit on training and validation data
+together for its kept number of epochs (:func:`~finrisk_utils.market.deep_var.deep_var_forecast`), which no
+held-out data can check: the trained label is that of the seed's validation fit.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.config import setup
@@ -27,8 +32,7 @@ __all__ = ["VaRSeedEnsemble", "var_seed_ensemble", "var_seed_reading"]
 
 @dataclass(frozen=True)
 class VaRSeedEnsemble:
-    """Per network name: every seed's fit (``members``, the first being the selection's own network) and their
-    seeds (``seeds``, same order for every network)."""
+    """Per network name, one fit per seed (``members``, in the order of ``seeds``)."""
 
     members: Mapping[str, Sequence[DeepVaRResult]]
     seeds: Sequence[int]
@@ -40,24 +44,27 @@ class VaRSeedEnsemble:
                 f"{ {n: len(ms) for n, ms in self.members.items()} }"
             )
 
+    def _seed_trained(self, name: str) -> list[bool]:
+        return [bool(has_learned(m.fit)) for m in self.members[name]]
+
     def _kept(self, name: str) -> list[bool]:
-        flags = [has_learned(m.fit) for m in self.members[name]]
-        return flags if any(flags) else [True] * len(flags)
+        flags = self._seed_trained(name)
+        return flags if self.trained[name] else [True] * len(flags)
 
     @property
     def trained(self) -> dict[str, bool]:
-        """Per network, whether any seed trained (the ensemble is then that of the trained seeds)."""
-        return {n: any(has_learned(m.fit) for m in ms) for n, ms in self.members.items()}
+        """Per network, whether more than half of its seeds trained on validation."""
+        return {n: 2 * sum(self._seed_trained(n)) > len(self.seeds) for n in self.members}
 
     @property
     def labels(self) -> dict[str, str]:
-        """Display names: ``"<name> (untrained)"`` for a network none of whose seeds trained."""
+        """Display names: ``"<name> (untrained)"`` for a network that does not count as trained."""
         return {n: mark_untrained(n) for n, ok in self.trained.items() if not ok}
 
     @property
     def forecasts(self) -> dict[str, RiskForecast]:
-        """Per network, the ensemble forecast: mean VaR and mean ES over the seeds that trained (every seed where
-        none did)."""
+        """Per network, the ensemble forecast: mean VaR and mean ES over the seeds that trained where the network
+        counts as trained, over every seed otherwise."""
         return {
             n: ensemble_forecast(
                 [m.forecast for m, k in zip(ms, self._kept(n), strict=True) if k], name=n
@@ -65,19 +72,45 @@ class VaRSeedEnsemble:
             for n, ms in self.members.items()
         }
 
+    def best_epochs(self) -> dict[str, float]:
+        """Per network, the median kept epoch over the seeds in its ensemble."""
+        return {
+            n: float(
+                np.median([m.fit.best_epoch for m, k in zip(ms, self._kept(n), strict=True) if k])
+            )
+            for n, ms in self.members.items()
+        }
+
+    def by_seed(self) -> tuple[dict[str, DeepVaRResult], dict[str, str]]:
+        """Every fit keyed ``"<name>, seed <s>"`` (networks in order, seeds within), and display labels marking
+        the seeds that did not train: the input of :func:`~finrisk_utils.market.plots.plot_deep_var_training`."""
+        fits, labels = {}, {}
+        for name, ms in self.members.items():
+            for seed, m, ok in zip(self.seeds, ms, self._seed_trained(name), strict=True):
+                key = f"{name}, seed {seed}"
+                fits[key] = m
+                if not ok:
+                    labels[key] = mark_untrained(key)
+        return fits, labels
+
     def table(self, test_returns: pd.Series) -> pd.DataFrame:
-        """One row per (network, seed): whether it trained, its kept epoch and validation FZ0 (return units), and
-        its own test pinball loss, FZ0 loss and exception count on ``test_returns`` (point estimates), and
-        whether it is in the ensemble."""
+        """One row per (network, seed): whether its validation fit trained and the losses that decide it (kept
+        epoch; validation FZ0 of the kept weights and of the naive constant, in the network's own target units,
+        and in return units), whether it is in the ensemble, and its own test pinball loss, FZ0 loss (both in %
+        return units) and exception count on ``test_returns`` (point estimates, not tested one by one)."""
         test_returns = check_returns(test_returns, "test_returns", where="VaRSeedEnsemble.table")
         rows = {}
         for name, ms in self.members.items():
-            for seed, m, kept in zip(self.seeds, ms, self._kept(name), strict=True):
+            flags = self._seed_trained(name)
+            for seed, m, ok, kept in zip(self.seeds, ms, flags, self._kept(name), strict=True):
                 b = backtest_var(test_returns.loc[m.forecast.var.index], m.forecast)
+                s = m.fit.summary()
                 rows[(name, seed)] = {
-                    "trained": has_learned(m.fit),
+                    "trained": ok,
                     "in_ensemble": kept,
                     "best_epoch": m.fit.best_epoch,
+                    "val_loss": s["val_loss"],
+                    "naive_val_loss": s["naive_val_loss"],
                     "val_fz0": m.val_loss,
                     "pinball": b.pinball,
                     "fz0": b.fz0,
@@ -96,10 +129,12 @@ def var_seed_ensemble(
     confidence: float,
     **dates: str | pd.Timestamp,
 ) -> VaRSeedEnsemble:
-    """Each selected network (``winners``, e.g. from :func:`~finrisk_utils.market.var_study.select_networks`,
-    trained under ``seed``) refitted from scratch with its own settings under seeds ``seed + 1``, ...,
-    ``seed + n_seeds - 1`` (:func:`~finrisk_utils.core.config.setup` before each fit; same data, split and
-    early stopping). ``dates``: ``val_start``, ``test_start``, ``test_end``."""
+    """Each selected network's settings (``winners``, e.g. from
+    :func:`~finrisk_utils.market.var_study.select_networks`) fitted from scratch under seeds ``seed``, ...,
+    ``seed + n_seeds - 1`` (:func:`~finrisk_utils.core.config.setup` before each fit, so every seed's fit is
+    reproducible on its own; same data, split and early stopping). The selection's own fits are not members: the
+    one that won its selection carries the winner's luck on validation. ``dates``: ``val_start``,
+    ``test_start``, ``test_end``."""
     where = "var_seed_ensemble"
     n_seeds = check_positive_int(n_seeds, "n_seeds", where=where)
     if not isinstance(winners, Mapping) or not winners:
@@ -108,9 +143,9 @@ def var_seed_ensemble(
         if not isinstance(res, DeepVaRResult):
             raise TypeError(f"{where}: winners[{name!r}] is not a DeepVaRResult")
     seeds = [int(seed) + k for k in range(n_seeds)]
-    members: dict[str, list[DeepVaRResult]] = {n: [r] for n, r in winners.items()}
-    for s in seeds[1:]:
-        for name, res in winners.items():
+    members: dict[str, list[DeepVaRResult]] = {n: [] for n in winners}
+    for name, res in winners.items():
+        for s in seeds:
             setup(s, plot_style=False)
             members[name].append(
                 deep_var_forecast(returns, confidence=confidence, spec=res.spec, name=name, **dates)
@@ -125,10 +160,11 @@ def var_seed_reading(
     benchmark: str = "garch_skewt",
     labels: Mapping[str, str] | None = None,
 ) -> str:
-    """Markdown, one paragraph per network: how many seeds trained and entered the ensemble, then
-    :func:`~finrisk_utils.forecasting.compare.seed_spread_reading` of the ensemble members' test pinball losses
-    beside the ensemble's and ``benchmark``'s. ``table``: :meth:`VaRSeedEnsemble.table`; ``results``: the
-    backtests (``VaRBacktest``) of the run, holding the ensembles and the benchmark."""
+    """Markdown, one paragraph per network: how many seeds trained; for a network that counts as trained
+    (more than half of its seeds), :func:`~finrisk_utils.forecasting.compare.seed_spread_reading` of its
+    ensemble members' test pinball losses beside the ensemble's and ``benchmark``'s; for one that does not, only
+    the range of its seeds' losses (not compared with anything: untrained networks are not interpreted).
+    ``table``: :meth:`VaRSeedEnsemble.table`; ``results``: the run's backtests (ensembles and benchmark)."""
     where = "var_seed_reading"
     if isinstance(results, str | VaRBacktest) or any(
         not isinstance(b, VaRBacktest) for b in results
@@ -145,18 +181,27 @@ def var_seed_reading(
         if name not in by_name:
             raise ValueError(f"{where}: no backtest of {name!r} in results")
         n, k = len(rows), int(rows["trained"].sum())
-        kept = rows.loc[rows["in_ensemble"].astype(bool), "pinball"]
-        head = (
-            f"**{labels.get(name, name)}**: {k} of {n} seeds trained; the ensemble is the mean VaR and ES of "
-            + ("those." if k else "all of them, labelled untrained (not interpreted).")
-        )
+        head = f"**{labels.get(name, name)}**: {k} of {n} seed{'s' if n > 1 else ''} trained on validation"
+        if 2 * k <= n:
+            loss = rows["pinball"]
+            parts.append(
+                f"{head}, not more than half, so the network counts as untrained: its ensemble (the mean VaR "
+                f"and ES of every seed) is not interpreted. The single seeds' test pinball losses range from "
+                f"{loss.min():.4f} to {loss.max():.4f}."
+            )
+            continue
+        kept = rows.loc[rows["in_ensemble"].astype(bool), "pinball"].droplevel("model")
         spread = seed_spread_reading(
-            kept.droplevel("model"),
+            kept,
             by_name[name].pinball,
             by_name[benchmark].pinball,
-            model=f"{name} (seeds in the ensemble)",
+            model=f"{name} (the seeds that trained)",
             benchmark=benchmark,
-            metric="pinball loss",
+            metric="test pinball loss",
         )
-        parts.append(f"{head} {spread}")
+        parts.append(
+            f"{head}; the ensemble is the mean VaR and ES of those {k}"
+            + (f" (the other {n - k} did not train and are left out)" if k < n else "")
+            + f". {spread}"
+        )
     return "\n\n".join(parts)
