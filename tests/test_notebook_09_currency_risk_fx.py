@@ -87,13 +87,13 @@ def test_currency_risk_fx(run_dir):
     # a pinball loss near 0.025 (% of the position per day) is what a 1% quantile of a ~0.8% daily sd gives
     assert 0.015 < m["garch_skewt.pinball"] < 0.04
     # each VaR network is tested as its seed ensemble: trained where more than half of its seeds trained on
-    # validation (of the quick run's two seeds, both)
-    assert m["run.n_seeds"] == 2
+    # validation (the quick run fits one seed per network; tests/test_var_seeds.py fits several)
+    assert m["run.n_seeds"] == 1
     for net in NETS:
         assert m[f"{net}.trained"] in (0, 1)
         for suffix in ("", "_basket"):
             n_ok = m[f"{net}.n_seeds_trained{suffix}"]
-            assert 0 <= n_ok <= 2 and m[f"{net}.trained{suffix}"] == int(n_ok == 2)
+            assert n_ok in (0, 1) and m[f"{net}.trained{suffix}"] == n_ok
         assert (f"{net}_vs_garch_skewt.fz0_dm_pvalue_holm" in m) == bool(m[f"{net}.trained"])
         # against the linear ablation (a Holm family of its own): a trained network's pair p-values only
         for suffix, trained in (("", m[f"{net}.trained"]), ("_basket", m[f"{net}.trained_basket"])):

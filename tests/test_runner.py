@@ -184,13 +184,16 @@ def test_notebook_without_parameters_cell_is_rejected(tmp_path):
 
 
 def test_cli_failure_path_keeps_partial_output_and_exits_non_zero(tmp_path):
+    """The CLI in a subprocess, two notebooks on two workers, one failing: exit code 1 (as a serial run's),
+    the failure named, the other notebook's results, the partial notebook, summary and report kept."""
     proc = subprocess.run(
-        [*FINRISK, "run", str(TINY), str(FAILING), "--out", str(tmp_path)],
+        [*FINRISK, "run", str(TINY), str(FAILING), "--workers", "2", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 1, proc.stderr
+    assert "failed: failing" in proc.stderr and (tmp_path / "report.html").exists()
     summary = pd.read_csv(tmp_path / "summary.csv").set_index("notebook")
     assert summary.loc["tiny", "status"] == "ok" and summary.loc["tiny", "run.value"] == 42.0
     assert summary.loc["failing", "status"] == "failed"
@@ -328,18 +331,22 @@ def test_a_kernel_that_dies_before_starting_is_started_again(tmp_path, monkeypat
 
 
 def test_plain_papermill_cli_runs_a_notebook(tmp_path):
-    """The README's papermill route: a real notebook, its parameters cell overridden with -p, runs to the end."""
+    """The README's papermill route: a notebook, its parameters cell overridden with -p, runs to the end (the
+    committed notebooks' parameters cells are checked by tests/test_notebook_hygiene.py, their runs by nbval)."""
     out = tmp_path / "out.ipynb"
     proc = subprocess.run(
         [
             sys.executable,
             "-m",
             "papermill",
-            "notebooks/00_data_tour.ipynb",
+            str(TINY),
             str(out),
             "-p",
             "profile",
             "quick",
+            "-p",
+            "scale",
+            "0.5",
             "-p",
             "output_dir",
             str(tmp_path / "run"),
@@ -350,4 +357,5 @@ def test_plain_papermill_cli_runs_a_notebook(tmp_path):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert out.exists() and (tmp_path / "run" / "metrics.json").exists()
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert out.exists() and metrics["run.value"] == 10.5 and metrics["run.quick"] is True

@@ -22,12 +22,13 @@ def plot_deep_var_training(
     labels: Mapping[str, str] | None = None,
     *,
     ncols: int | None = None,
+    title: str = "",
 ) -> Figure:
     """Learning curves of deep VaR networks, one panel each (``ncols`` per row; default one row): training and
     validation FZ0 loss per epoch with the kept epoch marked, and the validation loss of the constant forecast the
-    trained check compares with (dotted); titled with the network's label, input scheme and window. The losses are
-    in each network's own target units (returns divided by its scale), so two panels compare only where the
-    schemes match."""
+    trained check compares with (dotted); titled with the network's label, input scheme and window, the figure
+    with ``title`` where given. The losses are in each network's own target units (returns divided by its
+    scale), so two panels compare only where the schemes match."""
     where = "plot_deep_var_training"
     if not isinstance(deep, Mapping) or not deep:
         raise ValueError(f"{where}: deep must be a non-empty mapping name -> DeepVaRResult")
@@ -38,15 +39,19 @@ def plot_deep_var_training(
             raise TypeError(
                 f"{where}: deep[{name!r}] must be a DeepVaRResult, got {type(res).__name__}"
             )
-        title = f"{labels.get(name, name)} ({res.spec.vol_scaling}, window {res.spec.window}): FZ0"
-        fits[title] = res.fit
-    return plot_training_panels(
+        panel = f"{labels.get(name, name)} ({res.spec.vol_scaling}, window {res.spec.window}): FZ0"
+        fits[panel] = res.fit
+    fig = plot_training_panels(
         fits,
         ncols=ncols,
         ylabel="FZ0 loss (network's target units)",
         naive_label="constant forecast (validation)",
         where=where,
     )
+    if title:
+        fig.suptitle(title)
+        fig.tight_layout()
+    return fig
 
 
 def plot_var_backtest(

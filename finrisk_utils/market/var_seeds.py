@@ -72,6 +72,14 @@ class VaRSeedEnsemble:
             for n, ms in self.members.items()
         }
 
+    def verdicts(self) -> str:
+        """One line: each network's verdict over its seeds (``"lstm_quantile trained (4 of 5 seeds)"``)."""
+        return "; ".join(
+            f"{n} {'trained' if self.trained[n] else 'untrained'} ({sum(self._seed_trained(n))} of "
+            f"{len(self.seeds)} seeds trained)"
+            for n in self.members
+        )
+
     def best_epochs(self) -> dict[str, float]:
         """Per network, the median kept epoch over the seeds in its ensemble."""
         return {
@@ -96,7 +104,8 @@ class VaRSeedEnsemble:
     def table(self, test_returns: pd.Series) -> pd.DataFrame:
         """One row per (network, seed): whether its validation fit trained and the losses that decide it (kept
         epoch; validation FZ0 of the kept weights and of the naive constant, in the network's own target units,
-        and in return units), whether it is in the ensemble, and its own test pinball loss, FZ0 loss (both in %
+        ``gain_pct``, the kept weights' improvement on the constant in % of its loss, which must reach
+        ``100 * MIN_IMPROVEMENT`` with a kept epoch after the first; validation FZ0 in return units), whether it is in the ensemble, and its own test pinball loss, FZ0 loss (both in %
         return units) and exception count on ``test_returns`` (point estimates, not tested one by one)."""
         test_returns = check_returns(test_returns, "test_returns", where="VaRSeedEnsemble.table")
         rows = {}
@@ -111,6 +120,7 @@ class VaRSeedEnsemble:
                     "best_epoch": m.fit.best_epoch,
                     "val_loss": s["val_loss"],
                     "naive_val_loss": s["naive_val_loss"],
+                    "gain_pct": _gain_pct(m),
                     "val_fz0": m.val_loss,
                     "pinball": b.pinball,
                     "fz0": b.fz0,
@@ -118,6 +128,12 @@ class VaRSeedEnsemble:
                 }
         frame = pd.DataFrame.from_dict(rows, orient="index")
         return frame.set_axis(pd.MultiIndex.from_tuples(rows, names=["model", "seed"]))
+
+
+def _gain_pct(res: DeepVaRResult) -> float:
+    """The kept weights' validation improvement on the naive constant, in % of the constant's loss (NaN if none)."""
+    naive = res.fit.naive_val_loss
+    return float("nan") if naive is None else 100 * (naive - res.fit.best_val_loss) / abs(naive)
 
 
 def var_seed_ensemble(

@@ -35,7 +35,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 251 s in the full profile at the last render, run alone; 51 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 203 s in the full profile at the last render, run alone; 51 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -54,7 +54,7 @@ window = 20  # trading days of past returns per network sample
 units = 0  # 0: by profile (quick 4, full 16)
 epochs = 0  # 0: by profile (quick 3, full 150); early stopping picks the epoch
 confidence = 0.99  # VaR/ES confidence level
-n_seeds = 0  # seeds per VaR network, whose ensemble is tested; 0: by profile (quick 2, full 5)
+n_seeds = 0  # seeds per VaR network, whose ensemble is tested; 0: by profile (quick 1, full 5)
 forward_currency = "gbp"  # fx_forward pair: gbp or eur ("" skips the monthly forward-rate section)
 forward_test_start = "1994-01-01"  # first monthly forecast origin of the forward-rate section
 forward_test_end = "2001-12-01"
@@ -136,7 +136,7 @@ horizons = [horizons] if isinstance(horizons, int) else list(horizons)
 units = units or by_profile(profile, quick=4, full=16)
 epochs = epochs or by_profile(profile, quick=3, full=150)
 schemes = by_profile(profile, quick=["ewma"], full=["ewma", "none"])
-n_seeds = n_seeds or by_profile(profile, quick=2, full=5)
+n_seeds = n_seeds or by_profile(profile, quick=1, full=5)
 pd.set_option("display.precision", 4)
 pd.set_option("display.width", 200)
 
@@ -201,8 +201,8 @@ save_figure(fig, out, "rates")
 # all five currencies (the cross-section may carry information the own history lacks) and forecasts the
 # change at every horizon at once; it is estimated once, before the first origin, with early stopping on the
 # last validation days before `test_start`, separated from the training targets by the longest horizon (an
-# embargo). It counts as trained only if it beat a constant (the mean training change) on validation with
-# weights kept after its first epoch. Its linear
+# embargo). It counts as trained only if it beat a constant (the mean training change) on validation by at least
+# 0.1% (`MIN_IMPROVEMENT`) with weights kept after its first epoch. Its linear
 # ablation, `linear_window`, regresses the $h$-day change on exactly the LSTM's inputs (the `window` past returns
 # of the five currencies, flattened) by OLS on the pairs observed before the first origin: what the network adds
 # beyond it is its non-linearity.
@@ -360,7 +360,10 @@ if forward_currency:
 # strengthens. Every model of notebook 02 forecasts the 1-day VaR and ES at `confidence` for each test day from
 # returns before it: the classical models are estimated on returns before `test_start`, the networks train
 # before `val_start` and stop early on the validation period; in the full profile each network's input scheme
-# (EWMA-standardized or raw returns) is chosen on validation.
+# (EWMA-standardized or raw returns) is chosen on validation, by the lowest validation FZ0 loss in % return units
+# (comparable across schemes), whether or not the candidate trained. A candidate's `trained` flag compares it with
+# the constant forecast of its own targets: an `ewma` candidate that beat the constant of the EWMA-standardized
+# returns can still have a higher validation FZ0 in % units than a constant of the raw returns.
 #
 # Training is a random experiment, so the selected settings are then fitted afresh under `n_seeds` seeds
 # (`seed`, `seed + 1`, ...; same data, split and early stopping; the selection's own fit is not reused, as the
@@ -373,7 +376,8 @@ if forward_currency:
 # validation returns together for its kept number of epochs: its trained label is that of its validation fit,
 # which the refit cannot check. The single seeds' test losses are shown beside the ensemble as its spread (point
 # estimates, not tested one by one); the per-seed table gives every seed's kept epoch, its validation loss against
-# the constant's (the network's own target units) and its validation FZ0 in % return units.
+# the constant's (the network's own target units) with the improvement in % of the constant's loss (`gain_pct`,
+# which must reach 0.1%), and its validation FZ0 in % return units.
 
 # %% tags=[]
 dates_of = {"val_start": val_start, "test_start": test_start, "test_end": test_end}
@@ -389,7 +393,13 @@ forecasts, _ = run_var_window(returns, confidence=confidence, **dates_of, qr_win
 forecasts |= var_seeds.forecasts
 var_labels, var_trained = var_seeds.labels, var_seeds.trained  # the networks', over their seeds
 results = [backtest_var(test.loc[fc.var.index], fc) for fc in forecasts.values()]
-save_figure(plot_deep_var_training(*var_seeds.by_seed(), ncols=n_seeds), out, "var_training")
+save_figure(
+    plot_deep_var_training(
+        *var_seeds.by_seed(), ncols=n_seeds, title=f"Long {currency}: {var_seeds.verdicts()}"
+    ),
+    out,
+    "var_training",
+)
 var_seed_table = var_seeds.table(test)
 display(var_seed_table)
 display(Markdown(var_seed_reading(var_seed_table, results, labels=var_labels)))
@@ -485,7 +495,11 @@ if members:
     display(b_selection[["val_fz0", "best_epoch", "trained"]])  # the basket's candidates
     display(Markdown(selection_reading(b_selection)))
     save_figure(  # the basket networks' learning curves, every seed
-        plot_deep_var_training(*b_seeds.by_seed(), ncols=n_seeds), out, "basket_var_training"
+        plot_deep_var_training(
+            *b_seeds.by_seed(), ncols=n_seeds, title=f"Basket: {b_seeds.verdicts()}"
+        ),
+        out,
+        "basket_var_training",
     )
     b_seed_table = b_seeds.table(b_test)
     display(b_seed_table)
@@ -589,8 +603,9 @@ save_figure(fig, out, "rolling_tails")
 # walk is rarely beaten out of sample at short horizons; Fama (1984) found a negative slope in the forward-rate
 # regression. Both are tested above on these data; the sentences below say what this run found. Where a network
 # is labelled untrained, this run does not answer whether a network beats the random walk or the classical VaR
-# models; the training tables above (for the VaR networks, the per-seed tables) say which networks trained. Each
-# VaR network is tested as the ensemble of its seeds that trained, with the single seeds' spread beside it above. Of the tail statistics that compare one window with the rest
+# models; the training tables above (for the VaR networks, the per-seed tables) say which networks trained. A VaR
+# network that counts as trained is tested as the ensemble of its seeds that trained, with the single seeds'
+# spread beside it above; an untrained one as the ensemble of every seed, labelled and not interpreted. Of the tail statistics that compare one window with the rest
 # of the sample, only volatility and kurtosis carry (bootstrap) standard errors; the placebo rank, for `currency`
 # only, is the only measure here of how unusual the window is among windows of its length.
 
