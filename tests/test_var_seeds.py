@@ -18,6 +18,7 @@ from finrisk_utils.market import (
     plot_deep_var_training,
     var_seed_ensemble,
     var_seed_reading,
+    var_seed_report,
 )
 from finrisk_utils.market.deep_var import DeepVaRResult, DeepVaRSpec, deep_var_forecast
 from finrisk_utils.models import FitResult
@@ -72,6 +73,10 @@ def _member(var: float, trained: bool, dates: pd.DatetimeIndex) -> DeepVaRResult
     return DeepVaRResult(forecast=fc, spec=SPEC, val_loss=0.5, fit=fit)
 
 
+def garch_like(dates: pd.DatetimeIndex) -> RiskForecast:
+    return RiskForecast("garch_skewt", 0.99, pd.Series(2.4, dates), pd.Series(2.9, dates))
+
+
 def test_a_network_counts_as_trained_when_most_seeds_trained():
     dates = pd.bdate_range("2020-01-01", periods=300)
     r = pd.Series(np.random.default_rng(0).standard_normal(300), dates)
@@ -114,13 +119,23 @@ def test_a_network_counts_as_trained_when_most_seeds_trained():
     assert [ax.get_title() for ax in fig.axes[:2]][1].startswith("net, seed 6 (untrained)")
     plt.close(fig)
     table = ens.table(r)
+    report_fig, report_table, report_text = var_seed_report(
+        ens,
+        r,
+        [backtest_var(r, f) for f in (garch_like(dates), *ens.forecasts.values())],
+        title="Long x",
+    )
+    assert report_fig._suptitle.get_text() == "Long x: " + ens.verdicts()
+    assert len(report_fig.axes) == 9  # every seed of every network
+    pd.testing.assert_frame_equal(report_table, table)
+    assert report_text.startswith("**net**: 2 of 3 seeds") and "**luck (untrained)**" in report_text
+    plt.close(report_fig)
     # the kept weights' improvement on the constant, in % of its loss: 0.9 vs 1.0 for the trained fits; the
     # untrained one kept its first epoch (1.0)
     np.testing.assert_allclose(table.loc["net", "gain_pct"], [10.0, 0.0, 10.0], atol=1e-9)
     assert table.loc["net", "in_ensemble"].tolist() == [True, False, True]
     assert table.loc["luck", "in_ensemble"].tolist() == [True, True, True]
-    garch = RiskForecast("garch_skewt", 0.99, pd.Series(2.4, dates), pd.Series(2.9, dates))
-    results = [backtest_var(r, f) for f in (garch, *ens.forecasts.values())]
+    results = [backtest_var(r, f) for f in (garch_like(dates), *ens.forecasts.values())]
     net, dud, luck = var_seed_reading(table, results, labels=ens.labels).split("\n\n")
     assert net.startswith(
         "**net**: 2 of 3 seeds trained on validation; the ensemble is the mean VaR and ES of those 2 "

@@ -62,7 +62,12 @@ from finrisk_utils.market.var_models import (
     garch_var,
     historical_simulation,
 )
-from finrisk_utils.market.var_seeds import VaRSeedEnsemble, var_seed_ensemble, var_seed_reading
+from finrisk_utils.market.var_seeds import (
+    VaRSeedEnsemble,
+    var_seed_ensemble,
+    var_seed_reading,
+    var_seed_report,
+)
 from finrisk_utils.market.var_study import (
     CLASSICAL_MODELS,
     ablation_input_note,
@@ -139,6 +144,7 @@ __all__ = [
     "save_return_forecasts",
     "seed_ensemble_reading",
     "seed_ensemble_return_comparison",
+    "var_seed_report",
     "compare_var_losses",
     "comparison_metrics",
     "comparison_table",

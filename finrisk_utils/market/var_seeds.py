@@ -17,17 +17,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from finrisk_utils.core.config import setup
 from finrisk_utils.core.validation import check_positive_int, check_returns
 from finrisk_utils.forecasting.compare import mark_untrained, seed_spread_reading
 from finrisk_utils.market.backtest import VaRBacktest, backtest_var
 from finrisk_utils.market.deep_var import DeepVaRResult, deep_var_forecast
+from finrisk_utils.market.plots import plot_deep_var_training
 from finrisk_utils.market.riskmeasures import RiskForecast
 from finrisk_utils.market.var_study import ensemble_forecast
 from finrisk_utils.models import has_learned
 
-__all__ = ["VaRSeedEnsemble", "var_seed_ensemble", "var_seed_reading"]
+__all__ = ["VaRSeedEnsemble", "var_seed_report", "var_seed_ensemble", "var_seed_reading"]
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,25 @@ class VaRSeedEnsemble:
                 }
         frame = pd.DataFrame.from_dict(rows, orient="index")
         return frame.set_axis(pd.MultiIndex.from_tuples(rows, names=["model", "seed"]))
+
+
+def var_seed_report(
+    ensemble: VaRSeedEnsemble,
+    test_returns: pd.Series,
+    results: Sequence[VaRBacktest],
+    *,
+    title: str,
+    benchmark: str = "garch_skewt",
+) -> tuple[Figure, pd.DataFrame, str]:
+    """What a notebook shows of a seed ensemble: every seed's learning curves (one row per network, titled
+    ``title`` and each network's verdict), the per-seed table (:meth:`VaRSeedEnsemble.table` on
+    ``test_returns``) and its reading (:func:`var_seed_reading` against ``benchmark`` in ``results``)."""
+    fig = plot_deep_var_training(
+        *ensemble.by_seed(), ncols=len(ensemble.seeds), title=f"{title}: {ensemble.verdicts()}"
+    )
+    table = ensemble.table(test_returns)
+    text = var_seed_reading(table, results, benchmark=benchmark, labels=ensemble.labels)
+    return fig, table, text
 
 
 def _gain_pct(res: DeepVaRResult) -> float:

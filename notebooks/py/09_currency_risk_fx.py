@@ -35,7 +35,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 203 s in the full profile at the last render, run alone; 75 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 239 s in the full profile at the last render, run alone; 75 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -118,13 +118,12 @@ from finrisk_utils.market import (
     exceptions_of,
     independence_reading,
     network_var_reading,
-    plot_deep_var_training,
     plot_var_backtest,
     run_var_window,
     select_networks,
     selection_reading,
     var_seed_ensemble,
-    var_seed_reading,
+    var_seed_report,
 )
 from finrisk_utils.models import has_learned, plot_training, training_report
 from finrisk_utils.workbench import resolve_output_dir
@@ -393,16 +392,10 @@ forecasts, _ = run_var_window(returns, confidence=confidence, **dates_of, qr_win
 forecasts |= var_seeds.forecasts
 var_labels, var_trained = var_seeds.labels, var_seeds.trained  # the networks', over their seeds
 results = [backtest_var(test.loc[fc.var.index], fc) for fc in forecasts.values()]
-save_figure(
-    plot_deep_var_training(
-        *var_seeds.by_seed(), ncols=n_seeds, title=f"Long {currency}: {var_seeds.verdicts()}"
-    ),
-    out,
-    "var_training",
-)
-var_seed_table = var_seeds.table(test)
+fig, var_seed_table, text = var_seed_report(var_seeds, test, results, title=f"Long {currency}")
+save_figure(fig, out, "var_training")  # every seed's learning curves
 display(var_seed_table)
-display(Markdown(var_seed_reading(var_seed_table, results, labels=var_labels)))
+display(Markdown(text))
 
 # %% tags=[]
 display(backtest_table(results).rename(index=var_labels))
@@ -494,16 +487,10 @@ if members:
     )
     display(b_selection[["val_fz0", "best_epoch", "trained"]])  # the basket's candidates
     display(Markdown(selection_reading(b_selection)))
-    save_figure(  # the basket networks' learning curves, every seed
-        plot_deep_var_training(
-            *b_seeds.by_seed(), ncols=n_seeds, title=f"Basket: {b_seeds.verdicts()}"
-        ),
-        out,
-        "basket_var_training",
-    )
-    b_seed_table = b_seeds.table(b_test)
+    fig, b_seed_table, text = var_seed_report(b_seeds, b_test, basket_results, title="Basket")
+    save_figure(fig, out, "basket_var_training")
     display(b_seed_table)
-    display(Markdown(var_seed_reading(b_seed_table, basket_results, labels=b_labels)))
+    display(Markdown(text))
     display(backtest_table(basket_results).rename(index=b_labels))
     display(comparison_table(basket_comp).rename(index=b_labels, level="model"))
     display(Markdown(comparison_text(basket_comp, list(b_deep), b_labels)))
