@@ -13,6 +13,7 @@ from scipy import stats
 from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.forecasting.compare import (
     ComparisonResult,
+    best_trained,
     clark_west,
     compare_forecasts,
     comparison_table,
@@ -28,6 +29,7 @@ from finrisk_utils.forecasting.compare import (
     relative_size,
     relative_spread_reading,
     seed_ensemble,
+    seed_membership,
     seed_ratio_reading,
     seed_spread,
     seed_spread_reading,
@@ -385,6 +387,75 @@ def test_seed_ensemble_and_spread():
         by_metric.loc["rmse", "std"] == pytest.approx(np.sqrt(2))
         and by_metric.loc["mae", "std"] == 0
     )
+
+
+@pytest.mark.parametrize(
+    ("scores", "trained", "winner"),
+    [
+        (
+            [0.5, 0.9, 0.7],
+            [False, True, True],
+            2,
+        ),  # the lowest loss did not train: the best that did
+        ([0.5, 0.6, 0.7], [False, False, True], 2),  # the only one that trained
+        ([0.8, 0.6, 0.7], [False, False, False], 1),  # none trained: the lowest of all
+        ([0.8, 0.6, 0.7], [True, None, True], 2),  # unknown is not trained
+        ([0.8, 0.6], [None, None], 1),  # no flags known: the lowest of all
+        (np.array([0.3, 0.2]), pd.Series([True, True]), 1),
+    ],
+)
+def test_best_trained_selects_among_networks_that_trained(scores, trained, winner):
+    assert best_trained(scores, trained) == winner
+
+
+def test_best_trained_rejects_bad_input():
+    with pytest.raises(ValueError, match="best_trained: trained has 1 flags for 2 scores"):
+        best_trained([0.1, 0.2], [True])
+    with pytest.raises(TypeError, match="best_trained: trained must be a sequence"):
+        best_trained([0.1, 0.2], "TT")
+    with pytest.raises(ValueError, match="best_trained: .*scores"):
+        best_trained([0.1, np.nan], [True, True])
+
+
+@pytest.mark.parametrize(
+    ("flags", "trained", "members"),
+    [
+        ([True, True, True], True, (True, True, True)),
+        ([True, False, True], True, (True, False, True)),  # 2 of 3: those two
+        ([True, False, True, False], False, (True,) * 4),  # half is not more than half: every seed
+        ([False, True, False], False, (True,) * 3),  # one lucky seed is not a network that trains
+        ([False], False, (True,)),
+        (np.array([1, 1, 0]), True, (True, True, False)),
+        (pd.Series([True, False, True]), True, (True, False, True)),
+    ],
+)
+def test_seed_membership_is_majority_of_trained_seeds(flags, trained, members):
+    """The one rule: trained when more than half of the seeds trained, the ensemble then of those seeds; else
+    every seed, untrained."""
+    rule = seed_membership(flags)
+    assert rule.trained is trained and rule.members == members
+    assert rule.n_seeds == len(flags) and rule.n_trained == sum(bool(f) for f in flags)
+    text = rule.describe()
+    assert text.startswith(f"{rule.n_trained} of {rule.n_seeds} seed")
+    assert ("counts as untrained" in text) is (not trained)
+
+
+def test_seed_membership_describes_and_rejects_bad_flags():
+    assert seed_membership([True, True]).describe() == (
+        "2 of 2 seeds trained: the ensemble is the mean of every seed"
+    )
+    assert seed_membership([True, True, False]).describe() == (
+        "2 of 3 seeds trained: the ensemble is the mean of those 2 (1 untrained left out)"
+    )
+    for bad, error, match in [
+        ([], ValueError, "trained is empty"),
+        ("TTF", TypeError, "trained must be a sequence of one bool per seed, got str"),
+        ({0: True}, TypeError, "got dict"),
+        ([True, 2], ValueError, "trained\\[1\\] must be a bool \\(or 0/1\\), got 2"),
+        ([True, None], ValueError, "trained\\[1\\]"),
+    ]:
+        with pytest.raises(error, match=f"seed_membership: .*{match}"):
+            seed_membership(bad)
 
 
 def test_seed_spread_reading_places_the_ensemble_among_the_seeds():

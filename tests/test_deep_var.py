@@ -2,6 +2,7 @@
 and the deep VaR pipeline never looks past a forecast date."""
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -128,7 +129,8 @@ def test_select_on_validation_picks_lowest_validation_loss():
     r = garch_like_returns()
     specs = [SPEC, DeepVaRSpec(kind="cnn", vol_scaling="none", window=5, units=4, epochs=2)]
     best, table = select_on_validation(r, specs, name="net", confidence=0.95, **DATES)
-    assert len(table) == 2 and best.val_loss == pytest.approx(table["val_fz0"].min())
+    eligible = table[table["trained"]] if table["trained"].any() else table
+    assert len(table) == 2 and best.val_loss == pytest.approx(eligible["val_fz0"].min())
     assert set(table["trained"]) <= {True, False}  # each candidate's trained flag, winner or not
     assert best.forecast.name == "net"
     with pytest.raises(ValueError, match="no candidate"):
@@ -149,4 +151,46 @@ def test_select_on_validation_refits_only_the_winner(monkeypatch):
         garch_like_returns(), specs, name="net", confidence=0.95, **DATES
     )
     assert len(calls) == 1 and len(table) == 2
-    assert best.spec == specs[int(table["val_fz0"].idxmin())]
+    eligible = table[table["trained"]] if table["trained"].any() else table
+    assert best.spec == specs[int(eligible["val_fz0"].idxmin())]
+
+
+@pytest.mark.parametrize(
+    ("trained", "fz0", "winner"),
+    [
+        (
+            [False, True, True],
+            [0.5, 0.9, 0.7],
+            2,
+        ),  # the lowest FZ0 did not train: the best that did
+        (
+            [False, False, True],
+            [0.5, 0.6, 0.7],
+            2,
+        ),  # the only one that trained, however high its FZ0
+        (
+            [False, False, False],
+            [0.8, 0.6, 0.7],
+            1,
+        ),  # none trained: the lowest FZ0 (labelled downstream)
+        ([True, None, True], [0.8, 0.6, 0.7], 2),  # an unknown flag is not a trained network
+    ],
+)
+def test_select_on_validation_chooses_among_networks_that_trained(
+    monkeypatch, trained, fz0, winner
+):
+    """A lower validation FZ0 from a network that did not beat its constant does not win the selection."""
+    import finrisk_utils.market.deep_var as dv
+
+    stages = iter(
+        SimpleNamespace(val_fz0=v, fit=SimpleNamespace(trained=t, best_epoch=3))
+        for t, v in zip(trained, fz0, strict=True)
+    )
+    monkeypatch.setattr(dv, "_train_and_validate", lambda *a, **k: next(stages))
+    monkeypatch.setattr(dv, "_forecast_test", lambda stage, spec, *a: (stage.val_fz0, spec))
+    specs = [replace(SPEC, window=w) for w in (5, 10, 20)]
+    (val, spec), table = select_on_validation(
+        garch_like_returns(), specs, name="net", confidence=0.95, **DATES
+    )
+    assert spec == specs[winner] and val == fz0[winner]
+    assert table["trained"].tolist() == trained

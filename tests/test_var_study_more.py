@@ -11,6 +11,7 @@ import pytest
 from test_market_var_study import _garch_returns
 
 from finrisk_utils.core.validation import DataValidationError
+from finrisk_utils.forecasting import seed_spread
 from finrisk_utils.market import (
     DeepVaRResult,
     DeepVaRSpec,
@@ -301,9 +302,14 @@ def test_seed_ensemble_backtests_average_the_seeds_and_keep_the_baselines(short,
             tmp_path / f"seed{k}" / "forecasts.csv", r, {"garch_t": base, "lstm_quantile": net}
         )
         runs.append(net)
-    results, spread = seed_ensemble_backtests(
-        [tmp_path / "seed0", str(tmp_path / "seed1")], 0.99, ["lstm_quantile"]
+    both = seed_ensemble_backtests(
+        [tmp_path / "seed0", str(tmp_path / "seed1")],
+        0.99,
+        ["lstm_quantile"],
+        {"lstm_quantile": [True, True]},
     )
+    results, spread = both.results, both.per_seed
+    assert both.trained == {"lstm_quantile": True}
     assert [b.name for b in results] == ["garch_t", "lstm_quantile"]
     mean = RiskForecast("lstm_quantile", 0.99, base.var * 1.1, base.es * 1.1)
     expected = {"garch_t": backtest_var(r, base), "lstm_quantile": backtest_var(r, mean)}
@@ -323,19 +329,56 @@ def test_seed_ensemble_backtests_average_the_seeds_and_keep_the_baselines(short,
         assert spread.loc[k, "lstm_quantile.exceptions"] == own.kupiec.exceptions
     # the smaller VaR is crossed more often
     assert spread.loc[0, "lstm_quantile.exceptions"] > spread.loc[1, "lstm_quantile.exceptions"]
+    pd.testing.assert_frame_equal(
+        both.spread(), seed_spread(spread), check_dtype=False, check_names=False
+    )
+    # one of two seeds trained: not more than half, so the ensemble is of both seeds, labelled untrained
+    half = seed_ensemble_backtests(
+        [tmp_path / "seed0", tmp_path / "seed1"], 0.99, ["lstm_quantile"], {"lstm_quantile": [0, 1]}
+    )
+    assert half.trained == {"lstm_quantile": False}
+    assert half.results[1].pinball == pytest.approx(results[1].pinball, rel=1e-12)
+    assert "counts as untrained" in half.describe()
+    # with a third, trained seed at 0.5x: two of three trained, the ensemble is theirs (0.8x and 0.5x)
+    (tmp_path / "seed2").mkdir()
+    low = RiskForecast("lstm_quantile", 0.99, base.var * 0.5, base.es * 0.5)
+    save_var_forecasts(
+        tmp_path / "seed2" / "forecasts.csv", r, {"garch_t": base, "lstm_quantile": low}
+    )
+    three = seed_ensemble_backtests(
+        [tmp_path / f"seed{k}" for k in range(3)],
+        0.99,
+        ["lstm_quantile"],
+        {"lstm_quantile": [True, False, True]},
+    )
+    kept = RiskForecast("lstm_quantile", 0.99, base.var * 0.65, base.es * 0.65)
+    assert three.results[1].pinball == pytest.approx(backtest_var(r, kept).pinball, rel=1e-9)
+    members = three.member_losses()
+    assert members["lstm_quantile.pinball"].isna().tolist() == [False, True, False]
+    assert three.spread().loc["lstm_quantile.pinball", "n_seeds"] == 2
+    assert three.describe() == (
+        "lstm_quantile: 2 of 3 seeds trained: the ensemble is the mean of those 2 (1 untrained left out)"
+    )
+    ok = {"lstm_quantile": [True, True]}
+    with pytest.raises(ValueError, match="trained\\['lstm_quantile'\\] has 2 flags for 1 runs"):
+        seed_ensemble_backtests([tmp_path / "seed0"], 0.99, ["lstm_quantile"], ok)
+    with pytest.raises(ValueError, match="trained needs one list of flags per model"):
+        seed_ensemble_backtests([tmp_path / "seed0"], 0.99, ["lstm_quantile"], {"gru": [True]})
     with pytest.raises(
         TypeError, match="seed_ensemble_backtests: run_dirs must be a non-empty list"
     ):
-        seed_ensemble_backtests(str(tmp_path / "seed0"), 0.99, ["lstm_quantile"])
+        seed_ensemble_backtests(str(tmp_path / "seed0"), 0.99, ["lstm_quantile"], ok)
     with pytest.raises(TypeError, match="run_dirs must be a non-empty list"):
-        seed_ensemble_backtests([], 0.99, ["lstm_quantile"])
+        seed_ensemble_backtests([], 0.99, ["lstm_quantile"], ok)
     with pytest.raises(
         ValueError,
         match="models \\['gru'\\] not in the forecasts \\(\\['garch_t', 'lstm_quantile'\\]\\)",
     ):
-        seed_ensemble_backtests([tmp_path / "seed0"], 0.99, ["gru"])
+        seed_ensemble_backtests([tmp_path / "seed0"], 0.99, ["gru"], {"gru": [True]})
     with pytest.raises(FileNotFoundError, match="load_var_forecasts: no forecasts file"):
-        seed_ensemble_backtests([tmp_path / "seed0", tmp_path / "nope"], 0.99, ["lstm_quantile"])
+        seed_ensemble_backtests(
+            [tmp_path / "seed0", tmp_path / "nope"], 0.99, ["lstm_quantile"], ok
+        )
 
 
 def test_ensemble_forecast_names_and_refuses_mixed_confidences():
@@ -451,17 +494,29 @@ def test_selection_reading_names_the_choice_and_a_near_tie():
         "gru: ewma inputs, window 20 (validation FZ0 0.9000), the only candidate (no selection)."
     )
     assert "near tie" not in selection_reading(selection, near_tie=0.0)
-    # the lowest validation FZ0 from an untrained network, a trained runner-up: said so
+    # the lowest validation FZ0 from an untrained network: the choice is among those that trained, and the
+    # untrained one is named as passed over
     flagged = selection.assign(trained=[True, False, True, None, True])
     text = selection_reading(flagged)
     assert (
-        "lstm_quantile: none inputs, window 60 (validation FZ0 0.7832); the runner-up (ewma inputs, window 20)"
-        " is 2.1% worse on validation. The chosen candidate did not train, while ewma inputs, window 20 did"
+        "lstm_quantile: ewma inputs, window 20 (validation FZ0 0.8000), the only candidate that trained. "
+        "Passed over with a lower validation FZ0 but untrained (not better than its constant): none inputs, "
+        "window 60 (0.7832)." in text
+    )
+    # cnn's winner trained; an unknown flag counts as untrained, and its higher FZ0 is not "passed over"
+    assert (
+        "cnn_quantile: ewma inputs, window 20 (validation FZ0 0.8226), the only candidate that trained."
         in text
     )
+    assert text.count("Passed over") == 1
+    # no candidate trained: the lowest FZ0 is kept and said to be untrained
+    none = selection_reading(selection.assign(trained=False))
     assert (
-        text.count("did not train") == 1
-    )  # cnn's winner trained; an unknown flag counts as untrained
+        "lstm_quantile: none inputs, window 60 (validation FZ0 0.7832); the runner-up (ewma inputs, window 20) "
+        "is 2.1% worse on validation. No candidate trained: the lowest validation FZ0 is kept, labelled "
+        "untrained." in none
+    )
+    assert none.count("No candidate trained") == 2 and "Passed over" not in none
     with pytest.raises(TypeError, match="selection_reading: selection must be a non-empty table"):
         selection_reading(selection.reset_index())
     with pytest.raises(ValueError, match="near_tie must be in"):

@@ -12,8 +12,9 @@ One protocol for every notebook that compares forecasters on per-period losses:
 * :func:`compare_forecasts` -- all of the above in one call, returning a :class:`ComparisonResult` with a tidy
   table, flat metric keys and Markdown sentences.
 
-Deep models are compared as a seed ensemble (:func:`seed_ensemble`, the mean forecast over seeds) with the
-spread over seeds shown beside it (:func:`seed_spread`), never a summary of p-values over seeds.
+Deep models are compared as a seed ensemble (:func:`seed_ensemble`, the mean forecast over the seeds that
+:func:`seed_membership`, the one membership rule, keeps) with the spread over seeds shown beside it
+(:func:`seed_spread`), never a summary of p-values over seeds.
 :func:`horizon_table` (accuracy and DM by model, horizon and series) is kept for the notebooks that use it.
 """
 
@@ -46,6 +47,7 @@ __all__ = [
     "DMResult",
     "MCSResult",
     "ablation_reading",
+    "best_trained",
     "clark_west",
     "compare_forecasts",
     "comparison_table",
@@ -54,6 +56,8 @@ __all__ = [
     "mark_untrained",
     "relative_size",
     "relative_spread_reading",
+    "SeedMembership",
+    "seed_membership",
     "diebold_mariano",
     "holm",
     "holm_across",
@@ -615,6 +619,99 @@ def seed_ensemble(
     if isinstance(first, pd.DataFrame):
         return pd.DataFrame(mean, index=first.index, columns=first.columns)
     return mean
+
+
+def best_trained(scores: Sequence[float] | np.ndarray, trained: Sequence[bool | None]) -> int:
+    """The workbench's one selection rule: the position of the lowest validation score (a loss: lower is
+    better) among the candidates that trained (``trained`` is True: the network beat its naive predictor on
+    validation; None, unknown, counts as not trained); where none trained, the lowest among all, whose own flag
+    then labels the winner untrained. A lower loss from a network that did not beat its constant is not a better
+    network. Only validation data may enter ``scores``."""
+    where = "best_trained"
+    values = as_float_array(_arraylike(scores), "scores", where=where)
+    if isinstance(trained, str | bytes) or not isinstance(
+        trained, Sequence | np.ndarray | pd.Series
+    ):
+        raise TypeError(f"{where}: trained must be a sequence of one flag per candidate")
+    flags = [t is True or (isinstance(t, np.bool_) and bool(t)) for t in list(trained)]
+    if len(flags) != values.size:
+        raise ValueError(
+            f"{where}: trained has {len(flags)} flags for {values.size} scores (one per candidate)"
+        )
+    pool = np.asarray(flags) if any(flags) else np.ones(values.size, dtype=bool)
+    return int(np.argmin(np.where(pool, values, np.inf)))
+
+
+@dataclass(frozen=True)
+class SeedMembership:
+    """Which seeds of one network make its seed ensemble, by the workbench's one rule
+    (:func:`seed_membership`). ``seed_trained``: per seed, in seed order, whether its network beat the naive
+    predictor on validation."""
+
+    seed_trained: tuple[bool, ...]
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.seed_trained)
+
+    @property
+    def n_trained(self) -> int:
+        return sum(self.seed_trained)
+
+    @property
+    def trained(self) -> bool:
+        """Whether the network counts as trained: more than half of its seeds trained."""
+        return 2 * self.n_trained > self.n_seeds
+
+    @property
+    def members(self) -> tuple[bool, ...]:
+        """Per seed, whether it is in the ensemble: the seeds that trained where the network counts as trained,
+        every seed otherwise (an untrained ensemble, labelled so and not interpreted)."""
+        return self.seed_trained if self.trained else (True,) * self.n_seeds
+
+    def describe(self) -> str:
+        """Words for a reading, e.g. ``"4 of 5 seeds trained: the ensemble is the mean of those 4"``."""
+        n, k = self.n_seeds, self.n_trained
+        head = f"{k} of {n} seed{'s' if n > 1 else ''} trained"
+        if not self.trained:
+            return (
+                f"{head}, not more than half, so the network counts as untrained: its ensemble is the mean of "
+                f"every seed, not interpreted"
+            )
+        if k == n:
+            return f"{head}: the ensemble is the mean of every seed"
+        return f"{head}: the ensemble is the mean of those {k} ({n - k} untrained left out)"
+
+
+def seed_membership(trained: Sequence[bool] | np.ndarray | pd.Series) -> SeedMembership:
+    """The workbench's one rule for a seed ensemble, used by every notebook that tests one (and the exception
+    that would make a new notebook need its own is a reason to change it here). A network counts as trained when
+    more than half of its seeds trained on validation (one lucky seed out of many is not a network that learns);
+    its ensemble is then the mean forecast of those seeds, a choice made on validation data only. Otherwise its
+    ensemble is that of every seed, labelled untrained and never interpreted.
+
+    Parameters
+    ----------
+    trained : sequence of bool (or 0/1), one per seed in seed order
+        Whether each seed's network beat the naive predictor on validation.
+    """
+    where = "seed_membership"
+    if isinstance(trained, str | bytes | Mapping) or not isinstance(
+        trained, Sequence | np.ndarray | pd.Series
+    ):
+        raise TypeError(
+            f"{where}: trained must be a sequence of one bool per seed, got {type(trained).__name__}"
+        )
+    flags = list(trained.tolist() if isinstance(trained, np.ndarray | pd.Series) else trained)
+    if not flags:
+        raise ValueError(f"{where}: trained is empty (no seeds)")
+    for i, f in enumerate(flags):
+        if isinstance(f, bool | np.bool_) or (
+            isinstance(f, int | np.integer) and not isinstance(f, bool) and f in (0, 1)
+        ):
+            continue
+        raise ValueError(f"{where}: trained[{i}] must be a bool (or 0/1), got {f!r}")
+    return SeedMembership(tuple(bool(f) for f in flags))
 
 
 def seed_spread(

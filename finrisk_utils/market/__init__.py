@@ -70,6 +70,7 @@ from finrisk_utils.market.var_seeds import (
 )
 from finrisk_utils.market.var_study import (
     CLASSICAL_MODELS,
+    SeedBacktests,
     ablation_input_note,
     capital_table,
     classical_reading,
@@ -186,6 +187,7 @@ __all__ = [
     "run_var_window",
     "read_forecast_table",
     "save_var_forecasts",
+    "SeedBacktests",
     "seed_ensemble_backtests",
     "seed_year_reading",
     "select_networks",

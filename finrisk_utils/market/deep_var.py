@@ -22,6 +22,7 @@ import pandas as pd
 
 from finrisk_utils.core.timeseries import Split, WindowSet, make_windows, split_windows
 from finrisk_utils.core.validation import check_datetime_index
+from finrisk_utils.forecasting.compare import best_trained
 from finrisk_utils.forecasting.metrics import fz0_score
 from finrisk_utils.market.riskmeasures import RiskForecast, check_confidence
 from finrisk_utils.market.var_models import ewma_volatility
@@ -211,9 +212,14 @@ def select_on_validation(
     confidence: float,
     **dates: str | pd.Timestamp,
 ) -> tuple[DeepVaRResult, pd.DataFrame]:
-    """Train every candidate, keep the one with the lowest validation FZ0 loss (the test period plays no
-    part), and refit and forecast with the winner only. Returns the winner and a table of all candidates'
-    validation losses. ``dates``: ``val_start``, ``test_start``, ``test_end``."""
+    """Train every candidate, keep the one with the lowest validation FZ0 loss among those that trained (beat
+    the naive constant on validation after the first epoch, :attr:`~finrisk_utils.models.training.FitResult.
+    trained`; where none did, among all, and the winner is labelled untrained downstream), and refit and forecast
+    with the winner only. The test period plays no part. A lower validation FZ0 from a network that did not beat
+    its own constant is not a better network: its FZ0 is in return units, while the trained check compares the
+    network with the constant in its own target units, so the two can disagree. Returns the winner and a table
+    of all candidates' validation losses and ``trained`` flags. ``dates``: ``val_start``, ``test_start``,
+    ``test_end``."""
     if not candidates:
         raise ValueError("no candidate specifications")
     stages = [
@@ -231,5 +237,5 @@ def select_on_validation(
             for spec, st in zip(candidates, stages, strict=True)
         ]
     )
-    best = int(np.argmin([st.val_fz0 for st in stages]))
+    best = best_trained([st.val_fz0 for st in stages], [st.fit.trained for st in stages])
     return _forecast_test(stages[best], candidates[best], confidence, name), table

@@ -30,6 +30,7 @@ from finrisk_utils.forecasting.compare import (
     format_pvalue,
     mark_untrained,
     seed_ensemble,
+    seed_membership,
     verdict,
 )
 from finrisk_utils.market.forecast_files import (
@@ -233,13 +234,16 @@ def seed_ensemble_return_comparison(
     variance and HLN, Clark-West, as the benchmark is nested in the network, MCS over the two forecasts).
 
     ``trained``: per run (one run per seed, each with its ``forecasts.csv``), did the network train (a check on
-    validation data). The ensemble is the mean forecast of the seeds that trained, a choice made on validation
-    only; where none did, it is the mean of all seeds, labelled untrained (not interpreted). Raises where the
-    runs' realised returns or benchmark forecasts differ (they must be the same data and split)."""
+    validation data). The ensemble follows the one membership rule
+    (:func:`~finrisk_utils.forecasting.compare.seed_membership`): where more than half of the seeds trained, the
+    mean forecast of those seeds (a choice made on validation only); otherwise the mean of all seeds, labelled
+    untrained (not interpreted). Raises where the runs' realised returns or benchmark forecasts differ (they must
+    be the same data and split)."""
     where = "seed_ensemble_return_comparison"
     if not isinstance(run_dirs, Sequence) or isinstance(run_dirs, str) or not run_dirs:
         raise TypeError(f"{where}: run_dirs must be a non-empty list of run folders")
-    if isinstance(trained, str) or len(trained) != len(run_dirs):
+    rule = seed_membership(trained)
+    if rule.n_seeds != len(run_dirs):
         raise ValueError(f"{where}: trained needs one flag per run ({len(run_dirs)})")
     loaded = [load_return_forecasts(Path(d) / FORECASTS_FILE) for d in run_dirs]
     actual, first = loaded[0]
@@ -250,14 +254,15 @@ def seed_ensemble_return_comparison(
             raise DataValidationError(
                 f"{where}: {d} has other realised returns or {benchmark} forecasts than {run_dirs[0]}"
             )
-    members = [fcs[model] for (_, fcs), ok in zip(loaded, trained, strict=True) if ok]
-    ensemble = seed_ensemble(members or [fcs[model] for _, fcs in loaded])
+    ensemble = seed_ensemble(
+        [fcs[model] for (_, fcs), keep in zip(loaded, rule.members, strict=True) if keep]
+    )
     return compare_return_forecasts(
         actual,
         {benchmark: first[benchmark], model: ensemble},
         benchmark=benchmark,
         nested=[model],
-        trained={model: bool(members)},
+        trained={model: rule.trained},
         seed=seed,
     )
 
@@ -270,22 +275,23 @@ def seed_ensemble_reading(
     model: str = "lstm",
     label: str | None = None,
 ) -> str:
-    """Markdown bullet: how many seeds of ``model`` trained, the RMSE of their ensemble relative to the
-    benchmark's with the verdict of ``comparison`` (:func:`seed_ensemble_return_comparison`), and the range (and
-    standard deviation) of the single seeds' RMSE ratios in it: the seeds that trained, or every seed where none
-    did. ``rmse_ratio`` and ``trained``: one value per seed (RMSE / benchmark RMSE; bool), same index."""
+    """Markdown bullet: how many seeds of ``model`` trained and which make its ensemble
+    (:func:`~finrisk_utils.forecasting.compare.seed_membership`), the ensemble's RMSE relative to the benchmark's
+    with the verdict of ``comparison`` (:func:`seed_ensemble_return_comparison`), and the range (and standard
+    deviation) of the single seeds' RMSE ratios in it. ``rmse_ratio`` and ``trained``: one value per seed (RMSE /
+    benchmark RMSE; bool), same index."""
     where = "seed_ensemble_reading"
     if not isinstance(comparison, ReturnComparison):
         raise TypeError(f"{where}: comparison must be a ReturnComparison")
     if model not in comparison.table.index:
         raise ValueError(f"{where}: comparison has no model {model!r}")
     values, ok = check_seed_ratios(rmse_ratio, trained, where=where, name="rmse_ratio")
-    kept = values[ok] if ok.any() else values
+    rule = seed_membership(ok)
+    kept = values[list(rule.members)]
     row = comparison.table.loc[model]
     spread = f" (sd {kept.std(ddof=1):.4f})." if kept.size > 1 else "."
     return (
-        f"- **{label or model}**: {int(ok.sum())} of {ok.size} seeds trained; the ensemble of "
-        f"{'those' if ok.any() else 'all'} seeds has an RMSE {np.sqrt(row['ratio']):.4f} times "
+        f"- **{label or model}**: {rule.describe()}. It has an RMSE {np.sqrt(row['ratio']):.4f} times "
         f"{comparison.result.benchmark}'s ({row['verdict']}); the single seeds in it range from "
         f"{kept.min():.4f} to {kept.max():.4f}" + spread
     )

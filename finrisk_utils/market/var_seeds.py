@@ -2,10 +2,11 @@
 ensemble (mean VaR and ES) of the seeds that trained as the forecast to test, the single seeds as its spread.
 
 Training a network is a random experiment; a single seed's edge or loss is one draw. Every seed is judged on
-validation data only (:func:`~finrisk_utils.models.has_learned`: its validation fit beat the naive constant). A
-network counts as trained when more than half of its seeds trained (one lucky seed out of many is not a network
-that learns); its ensemble is then the mean of those seeds. Otherwise the ensemble is that of every seed, labelled
-untrained and not interpreted. Each seed's test forecast comes from its refit on training and validation data
+validation data only (:func:`~finrisk_utils.models.has_learned`: its validation fit beat the naive constant), and
+the ensemble follows the workbench's one membership rule
+(:func:`~finrisk_utils.forecasting.compare.seed_membership`): a network counts as trained when more than half of
+its seeds trained, and its ensemble is then the mean of those seeds; otherwise the ensemble is that of every
+seed, labelled untrained and not interpreted. Each seed's test forecast comes from its refit on training and validation data
 together for its kept number of epochs (:func:`~finrisk_utils.market.deep_var.deep_var_forecast`), which no
 held-out data can check: the trained label is that of the seed's validation fit.
 """
@@ -21,7 +22,12 @@ from matplotlib.figure import Figure
 
 from finrisk_utils.core.config import setup
 from finrisk_utils.core.validation import check_positive_int, check_returns
-from finrisk_utils.forecasting.compare import mark_untrained, seed_spread_reading
+from finrisk_utils.forecasting.compare import (
+    SeedMembership,
+    mark_untrained,
+    seed_membership,
+    seed_spread_reading,
+)
 from finrisk_utils.market.backtest import VaRBacktest, backtest_var
 from finrisk_utils.market.deep_var import DeepVaRResult, deep_var_forecast
 from finrisk_utils.market.plots import plot_deep_var_training
@@ -46,17 +52,21 @@ class VaRSeedEnsemble:
                 f"{ {n: len(ms) for n, ms in self.members.items()} }"
             )
 
-    def _seed_trained(self, name: str) -> list[bool]:
-        return [bool(has_learned(m.fit)) for m in self.members[name]]
+    def membership(self, name: str) -> SeedMembership:
+        """Network ``name``'s seeds that trained on validation and those in its ensemble
+        (:func:`~finrisk_utils.forecasting.compare.seed_membership`)."""
+        return seed_membership([bool(has_learned(m.fit)) for m in self.members[name]])
 
-    def _kept(self, name: str) -> list[bool]:
-        flags = self._seed_trained(name)
-        return flags if self.trained[name] else [True] * len(flags)
+    def _seed_trained(self, name: str) -> tuple[bool, ...]:
+        return self.membership(name).seed_trained
+
+    def _kept(self, name: str) -> tuple[bool, ...]:
+        return self.membership(name).members
 
     @property
     def trained(self) -> dict[str, bool]:
-        """Per network, whether more than half of its seeds trained on validation."""
-        return {n: 2 * sum(self._seed_trained(n)) > len(self.seeds) for n in self.members}
+        """Per network, whether it counts as trained (more than half of its seeds trained on validation)."""
+        return {n: self.membership(n).trained for n in self.members}
 
     @property
     def labels(self) -> dict[str, str]:
@@ -217,9 +227,10 @@ def var_seed_reading(
     for name, rows in table.groupby(level="model", sort=False):
         if name not in by_name:
             raise ValueError(f"{where}: no backtest of {name!r} in results")
-        n, k = len(rows), int(rows["trained"].sum())
+        rule = seed_membership(rows["trained"].astype(bool).tolist())
+        n, k = rule.n_seeds, rule.n_trained
         head = f"**{labels.get(name, name)}**: {k} of {n} seed{'s' if n > 1 else ''} trained on validation"
-        if 2 * k <= n:
+        if not rule.trained:
             loss = rows["pinball"]
             parts.append(
                 f"{head}, not more than half, so the network counts as untrained: its ensemble (the mean VaR "
@@ -227,7 +238,7 @@ def var_seed_reading(
                 f"{loss.min():.4f} to {loss.max():.4f}."
             )
             continue
-        kept = rows.loc[rows["in_ensemble"].astype(bool), "pinball"].droplevel("model")
+        kept = rows.loc[list(rule.members), "pinball"].droplevel("model")
         spread = seed_spread_reading(
             kept,
             by_name[name].pinball,

@@ -7,6 +7,7 @@ Every sentence here is built from results, so a notebook's reading cannot go sta
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +23,15 @@ from finrisk_utils.core.validation import (
 from finrisk_utils.forecasting.compare import (
     DIFFERENCE_LOSSES,
     ComparisonResult,
+    SeedMembership,
     compare_forecasts,
     format_pvalue,
     holm_across,
     mark_untrained,
     relative_size,
     seed_ensemble,
+    seed_membership,
+    seed_spread,
 )
 from finrisk_utils.market.backtest import VaRBacktest, zone_label
 from finrisk_utils.market.deep_var import (
@@ -73,6 +77,7 @@ __all__ = [
     "relative_loss",
     "run_var_window",
     "save_var_forecasts",
+    "SeedBacktests",
     "seed_ensemble_backtests",
     "seed_year_reading",
     "select_networks",
@@ -660,8 +665,10 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
     """One sentence per network on its selection (:func:`~finrisk_utils.market.deep_var.select_on_validation`
     tables stacked with index ``(model, vol_scaling, window)`` and a ``val_fz0`` column, validation FZ0 in return
     units): the chosen settings and, against the runner-up, the relative gap; a gap below ``near_tie`` (relative)
-    is called a near tie that one validation period does not separate. With a ``trained`` column, a winner that
-    did not train while another candidate did is said so."""
+    is called a near tie that one validation period does not separate. With a ``trained`` column (unknown counts
+    as untrained), the choice is among the candidates that trained, as
+    :func:`~finrisk_utils.market.deep_var.select_on_validation` makes it: an untrained candidate with a lower
+    validation FZ0 is named as passed over, and a network none of whose candidates trained is said so."""
     where = "selection_reading"
     if (
         not isinstance(selection, pd.DataFrame)
@@ -677,35 +684,41 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
     lines = []
     for model, t in selection.groupby(level="model", sort=False):
         ranked = t["val_fz0"].droplevel("model").sort_values()
-        (scheme, window), best = ranked.index[0], ranked.iloc[0]
+        flags = pd.Series(True, index=ranked.index)
+        if "trained" in t:
+            known = t["trained"].droplevel("model").reindex(ranked.index)
+            flags = known.astype(object).where(known.notna(), False).astype(bool)
+        none_trained = not flags.any()
+        pool = ranked if none_trained else ranked[flags]
+        (scheme, window), best = pool.index[0], pool.iloc[0]
         text = f"{model}: {scheme} inputs, window {window} (validation FZ0 {best:.4f})"
         if len(ranked) == 1:
             lines.append(text + ", the only candidate (no selection).")
             continue
-        (scheme2, window2), second = ranked.index[1], ranked.iloc[1]
-        gap = second / best - 1
-        text += (
-            f"; the runner-up ({scheme2} inputs, window {window2}) is {gap:.1%} worse on validation"
-        )
-        text += (
-            ", a near tie: one validation period does not separate them, so the choice says little about "
-            "which inputs or window are better."
-            if gap < near_tie
-            else "."
-        )
-        if (
-            "trained" in t
-        ):  # a lower FZ0 can still come from a network that did not beat its constant
-            flags = t["trained"].droplevel("model").reindex(ranked.index)
-            flags = (
-                flags.astype(object).where(flags.notna(), False).astype(bool)
-            )  # unknown: not trained
-            others = [f"{sc} inputs, window {w}" for (sc, w), ok in flags.iloc[1:].items() if ok]
-            if not flags.iloc[0] and others:
-                text += (
-                    f" The chosen candidate did not train, while {', '.join(others)} did: the lowest validation "
-                    "FZ0 went to an untrained network."
-                )
+        if len(pool) > 1:
+            (scheme2, window2), second = pool.index[1], pool.iloc[1]
+            gap = second / best - 1
+            text += f"; the runner-up ({scheme2} inputs, window {window2}) is {gap:.1%} worse on validation"
+            text += (
+                ", a near tie: one validation period does not separate them, so the choice says little "
+                "about which inputs or window are better."
+                if gap < near_tie
+                else "."
+            )
+        else:
+            text += ", the only candidate that trained."
+        if none_trained and "trained" in t:
+            text += " No candidate trained: the lowest validation FZ0 is kept, labelled untrained."
+        passed = [
+            f"{sc} inputs, window {w} ({v:.4f})"
+            for (sc, w), v in ranked[~flags].items()
+            if v < best
+        ]
+        if passed and not none_trained:
+            text += (
+                f" Passed over with a lower validation FZ0 but untrained (not better than its constant): "
+                f"{', '.join(passed)}."
+            )
         lines.append(text)
     return "Selected on validation: " + " ".join(lines)
 
@@ -735,15 +748,74 @@ def committed_specs(notebook: str | Path) -> str:
     return found[-1]
 
 
+@dataclass(frozen=True)
+class SeedBacktests:
+    """Backtests of seed ensembles (:func:`seed_ensemble_backtests`).
+
+    ``results``: the backtest of each network's ensemble forecast beside every other model of the first run;
+    ``per_seed``: one row per run (seed order), columns ``<model>.pinball``, ``<model>.fz0`` (both in % return
+    units) and ``<model>.exceptions``, every seed's own test figures; ``memberships``: per network, which seeds
+    trained and which make its ensemble (:func:`~finrisk_utils.forecasting.compare.seed_membership`)."""
+
+    results: list[VaRBacktest]
+    per_seed: pd.DataFrame
+    memberships: Mapping[str, SeedMembership]
+
+    @property
+    def trained(self) -> dict[str, bool]:
+        """Per network, whether it counts as trained (the ``trained`` argument of :func:`compare_var_losses`)."""
+        return {m: rule.trained for m, rule in self.memberships.items()}
+
+    def member_losses(self) -> pd.DataFrame:
+        """``per_seed`` with the figures of seeds outside a network's ensemble set to NaN."""
+        frame = self.per_seed.copy()
+        for m, rule in self.memberships.items():
+            cols = [c for c in frame.columns if c.startswith(f"{m}.")]
+            frame.loc[[not k for k in rule.members], cols] = np.nan
+        return frame
+
+    def spread(self) -> pd.DataFrame:
+        """:func:`~finrisk_utils.forecasting.compare.seed_spread` of each network's figures over the seeds in
+        its ensemble, one row per ``<model>.<statistic>``."""
+        frame = self.member_losses()
+        return pd.concat(
+            [
+                seed_spread(frame[[c for c in frame.columns if c.startswith(f"{m}.")]].dropna())
+                for m in self.memberships
+            ]
+        )
+
+    def describe(self) -> str:
+        """One line per network: its membership in words."""
+        return "; ".join(f"{m}: {rule.describe()}" for m, rule in self.memberships.items())
+
+
 def seed_ensemble_backtests(
-    run_dirs: Sequence[str | Path], confidence: float, models: Sequence[str]
-) -> tuple[list[VaRBacktest], pd.DataFrame]:
-    """Backtests of the seed-ensemble forecast of each of ``models`` (mean VaR and ES over the runs'
-    ``forecasts.csv``) beside every other model of the first run (the baselines, identical in every run), and a
-    table of each model's per-seed pinball, FZ0 and exception count (rows: run, columns ``<model>.<statistic>``)."""
+    run_dirs: Sequence[str | Path],
+    confidence: float,
+    models: Sequence[str],
+    trained: Mapping[str, Sequence[bool]],
+) -> SeedBacktests:
+    """Backtests of the seed-ensemble forecast of each of ``models`` (mean VaR and ES over the ``forecasts.csv``
+    of the runs in its ensemble) beside every other model of the first run (the baselines, identical in every
+    run), with each seed's own test figures and the membership of each ensemble.
+
+    ``trained``: per network, one flag per run (did that seed's network train on validation); the ensemble
+    follows the one membership rule (:func:`~finrisk_utils.forecasting.compare.seed_membership`)."""
     where = "seed_ensemble_backtests"
     if not isinstance(run_dirs, Sequence) or isinstance(run_dirs, str) or not run_dirs:
         raise TypeError(f"{where}: run_dirs must be a non-empty list of run folders")
+    if not isinstance(trained, Mapping) or sorted(trained) != sorted(models):
+        raise ValueError(
+            f"{where}: trained needs one list of flags per model {list(models)}, got "
+            f"{sorted(trained) if isinstance(trained, Mapping) else type(trained).__name__}"
+        )
+    memberships = {m: seed_membership(trained[m]) for m in models}
+    for m, rule in memberships.items():
+        if rule.n_seeds != len(run_dirs):
+            raise ValueError(
+                f"{where}: trained[{m!r}] has {rule.n_seeds} flags for {len(run_dirs)} runs"
+            )
     loaded = [load_var_forecasts(Path(d) / FORECASTS_FILE, confidence) for d in run_dirs]
     returns, first = loaded[0]
     missing = [m for m in models if m not in first]
@@ -759,11 +831,15 @@ def seed_ensemble_backtests(
             row |= {f"{m}.pinball": b.pinball, f"{m}.fz0": b.fz0}
             row[f"{m}.exceptions"] = b.kupiec.exceptions
         rows.append(row)
-    spread = pd.DataFrame(rows)
-    ensembles = {m: ensemble_forecast([fcs[m] for _, fcs in loaded]) for m in models}
+    ensembles = {
+        m: ensemble_forecast(
+            [fcs[m] for (_, fcs), keep in zip(loaded, memberships[m].members, strict=True) if keep]
+        )
+        for m in models
+    }
     fcs = {n: ensembles.get(n, fc) for n, fc in first.items()}
     results = [backtest_var(returns.loc[fc.var.index], fc) for fc in fcs.values()]
-    return results, spread
+    return SeedBacktests(results, pd.DataFrame(rows), memberships)
 
 
 def yearly_reading(
@@ -805,11 +881,12 @@ def seed_year_reading(
 ) -> str:
     """Markdown, one line per network: its seed ensemble's pinball loss against the benchmark's (the gap, the
     verdict and Holm p of the comparison), the seed-to-seed standard deviation against that gap, how many single
-    seeds and how many test years have a lower pinball than the benchmark (point estimates).
+    seeds of the ensemble and how many test years have a lower pinball than the benchmark (point estimates).
 
     ``ensemble``: the pinball comparison's table indexed by model (``mean_loss``, ``verdict``, ``pvalue_holm``);
-    ``per_seed``: rows seeds, columns ``<model>.pinball``; ``by_year``: rows years, columns ``<model>.pinball``
-    (the benchmark's too)."""
+    ``per_seed``: rows seeds, columns ``<model>.pinball``, NaN for a seed outside the model's ensemble
+    (:meth:`SeedBacktests.member_losses`); ``by_year``: rows years, columns ``<model>.pinball`` (the
+    benchmark's too)."""
     where = "seed_year_reading"
     for name, frame in (("ensemble", ensemble), ("per_seed", per_seed), ("by_year", by_year)):
         if not isinstance(frame, pd.DataFrame) or frame.empty:
@@ -821,7 +898,7 @@ def seed_year_reading(
     lines = []
     for m in models:
         gap = float(ensemble.loc[m, "mean_loss"]) - bench
-        seeds = per_seed[f"{m}.pinball"]
+        seeds = per_seed[f"{m}.pinball"].dropna()
         sd = float(seeds.std(ddof=1)) if len(seeds) > 1 else float("nan")
         times = f"{sd / abs(gap):.1f} times the gap" if gap != 0 else "the gap is zero"
         wins_seeds = int((seeds < bench).sum())

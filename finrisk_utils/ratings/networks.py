@@ -15,7 +15,7 @@ import pandas as pd
 from keras import ops
 
 from finrisk_utils.core.validation import as_float_array, check_positive_int
-from finrisk_utils.forecasting import seed_ensemble
+from finrisk_utils.forecasting import best_trained, seed_ensemble
 from finrisk_utils.models.inspection import has_learned
 from finrisk_utils.models.training import STEPS_PER_EXECUTION, FitResult, fit_model
 from finrisk_utils.ratings.metrics import ranked_probability_score
@@ -281,7 +281,8 @@ def select_and_fit_seeds(
     """Choose the hidden layers on the validation rows, then fit the chosen network with ``n_seeds`` seeds.
 
     Each candidate of ``hidden_grid`` is fitted once with ``seed`` and scored by its mean ranked probability
-    score on the validation rows (the test rows are never seen); the best candidate is refitted with seeds
+    score on the validation rows (the test rows are never seen); the best candidate among those that trained
+    (:func:`~finrisk_utils.forecasting.compare.best_trained`) is refitted with seeds
     ``seed + 1, ...`` (its first fit is kept as seed ``seed``). ``fit_kw`` go to :func:`fit_grade_network`.
 
     Returns
@@ -318,7 +319,7 @@ def select_and_fit_seeds(
             }
         )
     table = pd.DataFrame(rows)
-    best = int(table["val_rps"].idxmin())
+    best = best_trained(table["val_rps"].to_numpy(), table["trained"].tolist())
     networks = [first[best]] + [
         fit_grade_network(
             X_train,

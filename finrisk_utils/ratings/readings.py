@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from finrisk_utils.core.validation import check_probability
-from finrisk_utils.forecasting import holm
+from finrisk_utils.forecasting import best_trained, holm
 
 __all__ = [
     "calibration_reading",
@@ -78,7 +78,14 @@ def ordinal_vs_softmax_reading(
         )
     joined = "; ".join(verdicts)
     chosen = (
-        {m: str(t.loc[t["val_rps"].idxmin(), "hidden"]) for m, t in selections.items()}
+        {
+            m: str(
+                t["hidden"].iloc[
+                    best_trained(t["val_rps"].to_numpy(), t.get("trained", [None] * len(t)))
+                ]
+            )
+            for m, t in selections.items()
+        }
         if selections is not None
         else None
     )

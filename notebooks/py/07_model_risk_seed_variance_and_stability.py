@@ -34,7 +34,7 @@ from IPython.display import Markdown, display
 
 from finrisk_utils import record_metrics, setup
 from finrisk_utils.core import NOTEBOOKS_DIR, by_profile, save_figure
-from finrisk_utils.forecasting import relative_spread_reading, seed_ratio_reading, seed_spread
+from finrisk_utils.forecasting import relative_spread_reading, seed_membership, seed_ratio_reading
 from finrisk_utils.market import (
     committed_specs,
     compare_var_losses,
@@ -110,20 +110,25 @@ display(
 # %% [markdown] tags=[]
 # The seed ensemble's forecast (mean VaR and mean ES over the seeds) is what a validator should test against
 # GARCH-skew-t: the protocol of notebook 02 (DM with HAC variance and HLN correction on per-day pinball and FZ0
-# losses, Holm over the family, MCS over all models). The seed spread of each network's own losses sits beside
-# it; p-values are never summarised over seeds.
+# losses, Holm over the family, MCS over all models). The ensemble follows the workbench's one membership rule
+# (`seed_membership`, the same in notebooks 07 and 09): a network counts as trained when more than half of its
+# seeds trained on validation, and its ensemble is then the mean of those seeds; otherwise the ensemble of every
+# seed is labelled untrained and not interpreted. The seed spread of each network's own losses, over the seeds
+# in its ensemble, sits beside it; p-values are never summarised over seeds.
 
 # %% tags=[]
-run_dirs = [Path(p).parent for p in var_runs.sort_values("seed")["output_notebook"]]
-ens_results, per_seed = seed_ensemble_backtests(run_dirs, 0.99, nets)
-ens_comp = compare_var_losses(ens_results, "garch_skewt", seed=seed)
+by_seed_02 = var_runs.sort_values("seed")
+run_dirs = [Path(p).parent for p in by_seed_02["output_notebook"]]
+trained_02 = {m: metric(by_seed_02, f"{m}.trained").astype(bool).tolist() for m in nets}
+ens_02 = seed_ensemble_backtests(run_dirs, 0.99, nets, trained_02)
+ens_comp = compare_var_losses(ens_02.results, "garch_skewt", trained=ens_02.trained, seed=seed)
 display(
     Markdown(
-        f"**Seed ensemble of {n_seeds} seeds against GARCH-skew-t.**\n\n"
+        f"**Seed ensembles of {n_seeds} seeds against GARCH-skew-t** ({ens_02.describe()}).\n\n"
         + comparison_text(ens_comp, nets)
     )
 )
-spread = seed_spread(per_seed)
+per_seed, spread = ens_02.per_seed, ens_02.spread()
 display(comparison_table(ens_comp).loc[[*nets, "garch_skewt"]])
 spread
 
@@ -184,10 +189,10 @@ display(
 )
 
 # %% [markdown] tags=[]
-# As for the VaR networks, the forecast to test is the seed ensemble: here the mean of the LSTM return forecasts
-# of the seeds that trained (each rerun writes its forecasts; whether a seed trained is decided on validation
-# data, so the choice does not look at the test period). Where no seed trained, the ensemble of all seeds is
-# labelled untrained and not interpreted. It is tested against the random walk with notebook 01's tests (DM with
+# As for the VaR networks, the forecast to test is the seed ensemble, by the same membership rule: where more
+# than half of the seeds trained, the mean of the LSTM return forecasts of those seeds (each rerun writes its
+# forecasts; whether a seed trained is decided on validation data, so the choice does not look at the test
+# period); otherwise the ensemble of all seeds, labelled untrained and not interpreted. It is tested against the random walk with notebook 01's tests (DM with
 # HAC variance and HLN; Clark–West, as the random walk is nested in the network) and an MCS over these two
 # forecasts; each family holds one test, so the Holm p-value is the raw one. The per-seed ratios above are its
 # spread. In the table, `ratio` is the ratio of mean squared errors (the text gives its square root, the RMSE
@@ -200,8 +205,9 @@ price_ens = seed_ensemble_return_comparison(
 )
 display(
     Markdown(
-        f"**Seed ensemble of the LSTMs that trained ({int(trained_01.sum())} of {n_seeds} seeds) against "
-        "the random walk.** " + price_ens.verdict_text()
+        f"**Seed ensemble of the LSTM against the random walk** "
+        f"({seed_membership(trained_01.sort_index().tolist()).describe()}). "
+        + price_ens.verdict_text()
     )
 )
 price_ens.table[["trained", "ratio", "dm_pvalue", "pvalue_holm", "cw_pvalue", "in_mcs", "verdict"]]
@@ -302,7 +308,8 @@ axes[2].axhline(
     color="grey",
     ls=":",
     lw=1.5,
-    label="ensemble of trained seeds" if trained_01.any() else "ensemble (no seed trained)",
+    label="seed ensemble"
+    + ("" if seed_membership(trained_01.tolist()).trained else " (untrained)"),
 )
 axes[2].set(
     title="LSTM RMSE / random walk by seed; dotted: seed ensemble (01)",
@@ -325,7 +332,7 @@ save_figure(fig, out, "model_risk")
 ens = ens_comp["pinball"].table.set_index("model")
 display(
     Markdown(
-        seed_year_reading(ens, per_seed, by_year, nets)
+        seed_year_reading(ens, ens_02.member_losses(), by_year, nets)
         + "\n"
         + seed_ensemble_reading(
             price_ens, ratio, trained_01, label="Notebook 01's LSTM return forecast"
@@ -372,7 +379,10 @@ for m in nets:
             ens.loc[m, "mean_loss"] - ens.loc["garch_skewt", "mean_loss"]
         ),
         f"{pair}.share_seeds_better": float(
-            (per_seed[f"{m}.pinball"] < ens.loc["garch_skewt", "mean_loss"]).mean()
+            (
+                ens_02.member_losses()[f"{m}.pinball"].dropna()
+                < ens.loc["garch_skewt", "mean_loss"]
+            ).mean()
         ),
         f"{pair}.share_windows_better": float(
             (by_year[f"{m}.pinball"] < by_year["garch_skewt.pinball"]).mean()

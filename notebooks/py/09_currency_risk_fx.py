@@ -360,9 +360,12 @@ if forward_currency:
 # returns before it: the classical models are estimated on returns before `test_start`, the networks train
 # before `val_start` and stop early on the validation period; in the full profile each network's input scheme
 # (EWMA-standardized or raw returns) is chosen on validation, by the lowest validation FZ0 loss in % return units
-# (comparable across schemes), whether or not the candidate trained. A candidate's `trained` flag compares it with
-# the constant forecast of its own targets: an `ewma` candidate that beat the constant of the EWMA-standardized
-# returns can still have a higher validation FZ0 in % units than a constant of the raw returns.
+# (comparable across schemes) among the candidates that trained; where none trained, among all, and the network
+# is labelled untrained. A candidate's `trained` flag compares it with the constant forecast of its own targets,
+# so the two criteria can disagree: a `none` candidate that did not beat the constant of its raw returns can
+# still have a lower validation FZ0 in % units than an `ewma` candidate that beat the constant of the
+# EWMA-standardized returns. A network that did not beat its own constant is not a better network, so such a
+# candidate is passed over, and the reading names it.
 #
 # Training is a random experiment, so the selected settings are then fitted afresh under `n_seeds` seeds
 # (`seed`, `seed + 1`, ...; same data, split and early stopping; the selection's own fit is not reused, as the
