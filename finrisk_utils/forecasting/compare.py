@@ -684,11 +684,13 @@ class SeedMembership:
 
 
 def seed_membership(trained: Sequence[bool] | np.ndarray | pd.Series) -> SeedMembership:
-    """The workbench's one rule for a seed ensemble, used by every notebook that tests one (and the exception
-    that would make a new notebook need its own is a reason to change it here). A network counts as trained when
-    more than half of its seeds trained on validation (one lucky seed out of many is not a network that learns);
-    its ensemble is then the mean forecast of those seeds, a choice made on validation data only. Otherwise its
-    ensemble is that of every seed, labelled untrained and never interpreted.
+    """The membership rule of a seed ensemble of one network fitted once per seed (notebooks 07 and 09). A
+    network counts as trained when more than half of its seeds trained on validation (one lucky seed out of many
+    is not a network that learns); its ensemble is then the mean forecast of those seeds, a choice made on
+    validation data only. Otherwise its ensemble is that of every seed, labelled untrained and never
+    interpreted. (The families re-estimated along the test period, in notebooks 06, 08 and 11, and the grade
+    networks of 10 keep a stricter label: trained only if every fit of every seed trained, every seed in the
+    ensemble.)
 
     Parameters
     ----------
