@@ -402,6 +402,9 @@ def test_seed_ensemble_and_spread():
         ([0.8, 0.6, 0.7], [True, None, True], 2),  # unknown is not trained
         ([0.8, 0.6], [None, None], 1),  # no flags known: the lowest of all
         (np.array([0.3, 0.2]), pd.Series([True, True]), 1),
+        ([0.5, 0.9, 0.7], [0, 1, 1], 2),  # 0/1 flags (FitResult.summary's) count as they say
+        ([0.5, 0.9, 0.7], np.array([False, True, True]), 2),
+        ([0.5, 0.9, 0.7], [np.nan, 1.0, 1.0], 2),  # NaN: unknown
     ],
 )
 def test_best_trained_selects_among_networks_that_trained(scores, trained, winner):
@@ -413,6 +416,12 @@ def test_best_trained_rejects_bad_input():
         best_trained([0.1, 0.2], [True])
     with pytest.raises(TypeError, match="best_trained: trained must be a sequence"):
         best_trained([0.1, 0.2], "TT")
+    with pytest.raises(
+        ValueError, match="best_trained: trained\\[1\\] must be a bool, 0/1 or None"
+    ):
+        best_trained([0.1, 0.2], [True, "yes"])
+    with pytest.raises(ValueError, match="trained\\[0\\] must be a bool, 0/1 or None .*got 2"):
+        best_trained([0.1, 0.2], [2, 1])
     with pytest.raises(ValueError, match="best_trained: .*scores"):
         best_trained([0.1, np.nan], [True, True])
 

@@ -255,6 +255,11 @@ def test_seed_ensemble_reading_states_the_ensemble_and_the_seeds_in_it(tmp_path)
     one = seed_ensemble_reading(none, rmse, pd.Series([False, True, False], seeds))
     assert one.startswith("- **lstm**: 1 of 3 seeds trained, not more than half")
     assert f"from {rmse.min():.4f} to {rmse.max():.4f} (sd {rmse.std():.4f})." in one
+    # flags that contradict the comparison's own label are not the same seeds
+    with pytest.raises(
+        ValueError, match="seed_ensemble_reading: trained says the ensemble is untrained"
+    ):
+        seed_ensemble_reading(res, rmse, pd.Series([True, False, False], seeds))
     single = seed_ensemble_reading(res, rmse[[1]], pd.Series([True], seeds[[1]]))
     assert single.endswith(f"from {rmse[1]:.4f} to {rmse[1]:.4f}.")  # one seed: no sd
 

@@ -258,7 +258,24 @@ def test_readings_name_the_worst_model(sim):
     )
     assert "(not distinguishable from garch_skewt, Holm p = 0.31)" in line
     assert "seed-to-seed sd 0.00200 (1.0 times the gap)" in line
-    assert "single seeds below garch_skewt in 2/3" in line and "test years below it in 1/2" in line
+    assert (
+        "seeds of the ensemble below garch_skewt in 2/3;" in line
+        and "test years below it in 1/2." in line
+    )
+    # a seed outside the ensemble (NaN) and a year whose rerun did not train are left out, and said so
+    members = per_seed.assign(**{"lstm_quantile.pinball": [0.039, np.nan, 0.041]})
+    untrained_2018 = by_year.assign(**{"lstm_quantile.trained": [1, 0]})
+    line = seed_year_reading(ensemble, members, untrained_2018, ["lstm_quantile"])
+    assert "seed-to-seed sd 0.00141" in line
+    assert "seeds of the ensemble below garch_skewt in 2/2 (1 untrained seed left out)" in line
+    assert "test years below it in 1/1 (1 year whose rerun did not train left out)." in line
+    # an ensemble that counts as untrained is not read against the benchmark
+    flagged = ensemble.assign(trained=[False, True])
+    line = seed_year_reading(flagged, per_seed, by_year, ["lstm_quantile"])
+    assert line == (
+        "- **lstm_quantile**: its seed ensemble counts as untrained (not more than half of its seeds trained): "
+        "not interpreted. Its seeds' test pinball losses range from 0.03900 to 0.04300."
+    )
     with pytest.raises(
         ValueError, match="seed_year_reading: ensemble lacks the models \\['cnn'\\]"
     ):

@@ -15,6 +15,7 @@ from sklearn.inspection import permutation_importance
 from statsmodels.tools.numdiff import approx_fprime
 
 from finrisk_utils.data import load
+from finrisk_utils.forecasting import best_trained
 from finrisk_utils.ratings import (
     GRADES,
     LEAKY_COLUMNS,
@@ -438,7 +439,9 @@ def test_select_and_fit_seeds_chooses_on_validation_and_returns_every_seed():
         patience=3,
     )
     assert len(nets) == 2 and len(table) == 2
-    chosen = table.loc[table["val_rps"].idxmin(), "hidden"]
+    chosen = table["hidden"].iloc[
+        best_trained(table["val_rps"].to_numpy(), table["trained"].tolist())
+    ]
     assert all(str(n.model.get_layer("dense0").units) in chosen for n in nets)
     # each network records its body, so that another head can be fitted on the same one (notebook 10's ablation)
     assert all(
@@ -586,7 +589,9 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
     assert "did not train" in ordinal_vs_softmax_reading(
         table, both, "o", "s", trained={"o": False}
     )
-    sel = pd.DataFrame({"hidden": ["(32,)", "(64, 32)"], "val_rps": [0.076, 0.077]})
+    sel = pd.DataFrame(
+        {"hidden": ["(32,)", "(64, 32)"], "val_rps": [0.076, 0.077], "trained": [True, True]}
+    )
     same = ordinal_vs_softmax_reading(
         table, both, "o", "s", trained={}, selections={"o": sel, "s": sel}
     )
@@ -627,6 +632,26 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
         "above differs from the ordinal network in its body too."
     )
     assert "Both selected" not in head
+    # the choice is the trained candidate's, as select_and_fit_seeds makes it: an untrained (32,) with the lower
+    # validation RPS is passed over, so the two now differ in their body
+    passed = ordinal_vs_softmax_reading(
+        table,
+        both,
+        "o",
+        "s",
+        trained={},
+        selections={"o": sel.assign(trained=[False, True]), "s": sel},
+    )
+    assert "((64, 32) for the ordinal, (32,) for the softmax)" in passed
+    with pytest.raises(ValueError, match="selections\\['o'\\] must be select_and_fit_seeds' table"):
+        ordinal_vs_softmax_reading(
+            table,
+            both,
+            "o",
+            "s",
+            trained={},
+            selections={"o": sel.drop(columns="trained"), "s": sel},
+        )
     brief_head = ordinal_vs_softmax_reading(
         table,
         both,

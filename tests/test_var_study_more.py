@@ -484,12 +484,12 @@ def test_selection_reading_names_the_choice_and_a_near_tie():
     assert text.startswith(
         "Selected on validation: lstm_quantile: none inputs, window 60 (validation FZ0 0.7832)"
     )
-    assert "the runner-up (ewma inputs, window 20) is 2.1% worse on validation." in text
+    assert "the runner-up (ewma inputs, window 20) has a validation FZ0 higher by 0.0168." in text
     assert (
         "cnn_quantile: ewma inputs, window 20 (validation FZ0 0.8226); the runner-up (none inputs, window 20) "
         in text
     )
-    assert "is 0.4% worse on validation, a near tie" in text
+    assert "has a validation FZ0 higher by 0.0031, a near tie" in text
     assert text.count("near tie") == 1 and text.endswith(
         "gru: ewma inputs, window 20 (validation FZ0 0.9000), the only candidate (no selection)."
     )
@@ -500,7 +500,7 @@ def test_selection_reading_names_the_choice_and_a_near_tie():
     text = selection_reading(flagged)
     assert (
         "lstm_quantile: ewma inputs, window 20 (validation FZ0 0.8000), the only candidate that trained. "
-        "Passed over with a lower validation FZ0 but untrained (not better than its constant): none inputs, "
+        "Passed over with a lower validation FZ0 but did not train (its flag is not True): none inputs, "
         "window 60 (0.7832)." in text
     )
     # cnn's winner trained; an unknown flag counts as untrained, and its higher FZ0 is not "passed over"
@@ -513,11 +513,16 @@ def test_selection_reading_names_the_choice_and_a_near_tie():
     none = selection_reading(selection.assign(trained=False))
     assert (
         "lstm_quantile: none inputs, window 60 (validation FZ0 0.7832); the runner-up (ewma inputs, window 20) "
-        "is 2.1% worse on validation. No candidate trained: the lowest validation FZ0 is kept, labelled "
-        "untrained." in none
+        "has a validation FZ0 higher by 0.0168. No candidate trained: the lowest validation FZ0 is kept, "
+        "labelled untrained." in none
     )
     assert none.count("No candidate trained") == 2 and "Passed over" not in none
+    assert none.endswith("the only candidate (no selection). It did not train.")
+    # FZ0 below zero (a low-volatility series): the difference still reads right, no ratio flips sign
+    negative = selection_reading(selection - 1.0)
+    assert "lstm_quantile: none inputs, window 60 (validation FZ0 -0.2168)" in negative
+    assert "higher by 0.0168." in negative
     with pytest.raises(TypeError, match="selection_reading: selection must be a non-empty table"):
         selection_reading(selection.reset_index())
-    with pytest.raises(ValueError, match="near_tie must be in"):
-        selection_reading(selection, near_tie=1.5)
+    with pytest.raises(ValueError, match="near_tie must be a finite number >= 0"):
+        selection_reading(selection, near_tie=-0.5)

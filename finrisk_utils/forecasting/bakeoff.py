@@ -17,6 +17,7 @@ from finrisk_utils.core.validation import as_float_array, check_positive_int
 from finrisk_utils.forecasting.compare import (
     DIFFERENCE_LOSSES,
     ComparisonResult,
+    best_trained,
     compare_forecasts,
     format_pvalue,
     holm_across,
@@ -136,8 +137,9 @@ def run_family(
     candidates: Sequence[DirectNetSpec],
     seeds: Sequence[int],
 ) -> FamilyResult:
-    """Fit every candidate with ``seeds[0]`` and keep the one with the lowest validation loss; fit it again with
-    each further seed. Test-period data play no part in the choice (the networks never train on them, and the
+    """Fit every candidate with ``seeds[0]`` and keep the one with the lowest validation loss of its first
+    estimation among those whose first estimation trained (among all where none did:
+    :func:`~finrisk_utils.forecasting.compare.best_trained`); fit it again with each further seed. Test-period data play no part in the choice (the networks never train on them, and the
     validation windows precede the first origin)."""
     if not candidates or not seeds:
         raise ValueError("need at least one candidate spec and one seed")
@@ -146,7 +148,7 @@ def run_family(
         setup(seeds[0], plot_style=False)
         first[_label(spec)] = direct_deep_forecast(features, targets, origins, horizons, spec)
     val = {k: min(r.fits[0].val_loss) for k, r in first.items()}
-    best = min(val, key=cast(Callable[[str], float], val.get))
+    best = list(val)[best_trained(list(val.values()), [r.fits[0].trained for r in first.values()])]
     chosen = next(s for s in candidates if _label(s) == best)
     runs = [first[best]]
     for seed in seeds[1:]:

@@ -12,9 +12,10 @@ One protocol for every notebook that compares forecasters on per-period losses:
 * :func:`compare_forecasts` -- all of the above in one call, returning a :class:`ComparisonResult` with a tidy
   table, flat metric keys and Markdown sentences.
 
-Deep models are compared as a seed ensemble (:func:`seed_ensemble`, the mean forecast over the seeds that
-:func:`seed_membership`, the one membership rule, keeps) with the spread over seeds shown beside it
-(:func:`seed_spread`), never a summary of p-values over seeds.
+Deep models are compared as a seed ensemble (:func:`seed_ensemble`, the mean forecast over seeds; for a network
+fitted once per seed, over the seeds :func:`seed_membership` keeps) with the spread over seeds shown beside it
+(:func:`seed_spread`), never a summary of p-values over seeds. Candidates are chosen on validation by
+:func:`best_trained` (the lowest validation loss among the networks that trained).
 :func:`horizon_table` (accuracy and DM by model, horizon and series) is kept for the notebooks that use it.
 """
 
@@ -623,8 +624,8 @@ def seed_ensemble(
 
 def best_trained(scores: Sequence[float] | np.ndarray, trained: Sequence[bool | None]) -> int:
     """The workbench's one selection rule: the position of the lowest validation score (a loss: lower is
-    better) among the candidates that trained (``trained`` is True: the network beat its naive predictor on
-    validation; None, unknown, counts as not trained); where none trained, the lowest among all, whose own flag
+    better) among the candidates that trained (``trained`` True or 1: the network beat its naive predictor on
+    validation; None or NaN, unknown, counts as not trained); where none trained, the lowest among all, whose own flag
     then labels the winner untrained. A lower loss from a network that did not beat its constant is not a better
     network. Only validation data may enter ``scores``."""
     where = "best_trained"
@@ -633,7 +634,18 @@ def best_trained(scores: Sequence[float] | np.ndarray, trained: Sequence[bool | 
         trained, Sequence | np.ndarray | pd.Series
     ):
         raise TypeError(f"{where}: trained must be a sequence of one flag per candidate")
-    flags = [t is True or (isinstance(t, np.bool_) and bool(t)) for t in list(trained)]
+    flags = []
+    for i, t in enumerate(list(trained)):
+        if t is None or (isinstance(t, float | np.floating) and math.isnan(t)):
+            flags.append(False)  # unknown: not a network known to have trained
+        elif isinstance(t, bool | np.bool_) or (isinstance(t, int | np.integer) and t in (0, 1)):
+            flags.append(bool(t))
+        elif isinstance(t, float | np.floating) and t in (0.0, 1.0):
+            flags.append(bool(t))
+        else:
+            raise ValueError(
+                f"{where}: trained[{i}] must be a bool, 0/1 or None (unknown), got {t!r}"
+            )
     if len(flags) != values.size:
         raise ValueError(
             f"{where}: trained has {len(flags)} flags for {values.size} scores (one per candidate)"

@@ -289,6 +289,11 @@ def seed_ensemble_reading(
     rule = seed_membership(ok)
     kept = values[list(rule.members)]
     row = comparison.table.loc[model]
+    if "trained" in row and bool(row["trained"]) != rule.trained:
+        raise ValueError(
+            f"{where}: trained says the ensemble is {'trained' if rule.trained else 'untrained'} "
+            f"({rule.n_trained} of {rule.n_seeds} seeds), comparison says the opposite: not the same seeds"
+        )
     spread = f" (sd {kept.std(ddof=1):.4f})." if kept.size > 1 else "."
     return (
         f"- **{label or model}**: {rule.describe()}. It has an RMSE {np.sqrt(row['ratio']):.4f} times "

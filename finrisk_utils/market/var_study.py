@@ -664,8 +664,9 @@ def ensemble_forecast(forecasts: Sequence[RiskForecast], name: str | None = None
 def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str:
     """One sentence per network on its selection (:func:`~finrisk_utils.market.deep_var.select_on_validation`
     tables stacked with index ``(model, vol_scaling, window)`` and a ``val_fz0`` column, validation FZ0 in return
-    units): the chosen settings and, against the runner-up, the relative gap; a gap below ``near_tie`` (relative)
-    is called a near tie that one validation period does not separate. With a ``trained`` column (unknown counts
+    units): the chosen settings and, against the runner-up, the difference of their validation FZ0 (FZ0 is a
+    log-score whose level depends on the series' scale and can be negative, so a ratio would mean nothing); a
+    difference below ``near_tie`` (FZ0 units) is called a near tie that one validation period does not separate. With a ``trained`` column (unknown counts
     as untrained), the choice is among the candidates that trained, as
     :func:`~finrisk_utils.market.deep_var.select_on_validation` makes it: an untrained candidate with a lower
     validation FZ0 is named as passed over, and a network none of whose candidates trained is said so."""
@@ -679,8 +680,10 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
         raise TypeError(
             f"{where}: selection must be a non-empty table indexed (model, vol_scaling, window) with val_fz0"
         )
-    if not 0 <= near_tie < 1:
-        raise ValueError(f"{where}: near_tie must be in [0, 1), got {near_tie!r}")
+    if not isinstance(near_tie, int | float) or not 0 <= near_tie < np.inf:
+        raise ValueError(
+            f"{where}: near_tie must be a finite number >= 0 (FZ0 units), got {near_tie!r}"
+        )
     lines = []
     for model, t in selection.groupby(level="model", sort=False):
         ranked = t["val_fz0"].droplevel("model").sort_values()
@@ -693,12 +696,16 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
         (scheme, window), best = pool.index[0], pool.iloc[0]
         text = f"{model}: {scheme} inputs, window {window} (validation FZ0 {best:.4f})"
         if len(ranked) == 1:
-            lines.append(text + ", the only candidate (no selection).")
+            untrained = " It did not train." if none_trained and "trained" in t else ""
+            lines.append(text + ", the only candidate (no selection)." + untrained)
             continue
         if len(pool) > 1:
             (scheme2, window2), second = pool.index[1], pool.iloc[1]
-            gap = second / best - 1
-            text += f"; the runner-up ({scheme2} inputs, window {window2}) is {gap:.1%} worse on validation"
+            gap = second - best  # FZ0 is a log-score: differences mean something, ratios do not
+            text += (
+                f"; the runner-up ({scheme2} inputs, window {window2}) has a validation FZ0 higher by "
+                f"{gap:.4f}"
+            )
             text += (
                 ", a near tie: one validation period does not separate them, so the choice says little "
                 "about which inputs or window are better."
@@ -716,7 +723,7 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
         ]
         if passed and not none_trained:
             text += (
-                f" Passed over with a lower validation FZ0 but untrained (not better than its constant): "
+                f" Passed over with a lower validation FZ0 but did not train (its flag is not True): "
                 f"{', '.join(passed)}."
             )
         lines.append(text)
@@ -881,7 +888,9 @@ def seed_year_reading(
 ) -> str:
     """Markdown, one line per network: its seed ensemble's pinball loss against the benchmark's (the gap, the
     verdict and Holm p of the comparison), the seed-to-seed standard deviation against that gap, how many single
-    seeds of the ensemble and how many test years have a lower pinball than the benchmark (point estimates).
+    seeds of the ensemble and how many test years (whose rerun trained, where ``by_year`` has
+    ``<model>.trained``) have a lower pinball than the benchmark (point estimates). A network whose ensemble
+    counts as untrained (``ensemble["trained"]`` False) gets only the range of its seeds' losses.
 
     ``ensemble``: the pinball comparison's table indexed by model (``mean_loss``, ``verdict``, ``pvalue_holm``);
     ``per_seed``: rows seeds, columns ``<model>.pinball``, NaN for a seed outside the model's ensemble
@@ -897,16 +906,40 @@ def seed_year_reading(
     bench = float(ensemble.loc[benchmark, "mean_loss"])
     lines = []
     for m in models:
-        gap = float(ensemble.loc[m, "mean_loss"]) - bench
         seeds = per_seed[f"{m}.pinball"].dropna()
+        left_out = len(per_seed) - len(seeds)
+        if "trained" in ensemble and not bool(ensemble.loc[m, "trained"]):
+            lines.append(
+                f"- **{m}**: its seed ensemble counts as untrained (not more than half of its seeds trained): "
+                f"not interpreted. Its seeds' test pinball losses range from {seeds.min():.5f} to "
+                f"{seeds.max():.5f}."
+            )
+            continue
+        gap = float(ensemble.loc[m, "mean_loss"]) - bench
         sd = float(seeds.std(ddof=1)) if len(seeds) > 1 else float("nan")
         times = f"{sd / abs(gap):.1f} times the gap" if gap != 0 else "the gap is zero"
         wins_seeds = int((seeds < bench).sum())
-        wins_years = int((by_year[f"{m}.pinball"] < by_year[f"{benchmark}.pinball"]).sum())
+        years = by_year
+        if f"{m}.trained" in by_year:  # a year whose rerun did not train is not read
+            years = by_year[by_year[f"{m}.trained"].astype(bool)]
+        wins_years = int((years[f"{m}.pinball"] < years[f"{benchmark}.pinball"]).sum())
+        untrained_years = len(by_year) - len(years)
         lines.append(
             f"- **{m}**: seed ensemble pinball {'below' if gap < 0 else 'above'} {benchmark}'s by {abs(gap):.5f} "
             f"({ensemble.loc[m, 'verdict']}, Holm p {format_pvalue(ensemble.loc[m, 'pvalue_holm'])}); "
-            f"seed-to-seed sd {sd:.5f} ({times}); single seeds below {benchmark} in {wins_seeds}/{len(seeds)}; "
-            f"test years below it in {wins_years}/{len(by_year)}."
+            f"seed-to-seed sd {sd:.5f} ({times}); seeds of the ensemble below {benchmark} in "
+            f"{wins_seeds}/{len(seeds)}"
+            + (
+                f" ({left_out} untrained seed{'s' if left_out > 1 else ''} left out)"
+                if left_out
+                else ""
+            )
+            + f"; test years below it in {wins_years}/{len(years)}"
+            + (
+                f" ({untrained_years} year{'s' if untrained_years > 1 else ''} whose rerun did not train left out)"
+                if untrained_years
+                else ""
+            )
+            + "."
         )
     return "\n".join(lines)

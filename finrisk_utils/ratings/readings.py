@@ -38,8 +38,9 @@ def ordinal_vs_softmax_reading(
     """Sentences on the ordinal network against the softmax one: their test MAE (notches), exact and
     within-one accuracy, ranked probability score; the verdict on each loss of ``comparisons`` (loss in words ->
     a comparison table whose benchmark is ``softmax``, with ``model``, ``dm_pvalue``, ``pvalue_holm``,
-    ``verdict``); and, given each network's ``selections`` table (``hidden``, ``val_rps`` per candidate, from
-    :func:`~finrisk_utils.ratings.networks.select_and_fit_seeds`), whether the comparison isolates the output
+    ``verdict``); and, given each network's ``selections`` table (``hidden``, ``val_rps``, ``trained`` per
+    candidate, from :func:`~finrisk_utils.ratings.networks.select_and_fit_seeds`, whose choice
+    :func:`~finrisk_utils.forecasting.compare.best_trained` repeats), whether the comparison isolates the output
     layer (both chose the same hidden layers) or mixes it with the body. ``same_body_of``: the selected softmax
     network when ``softmax`` is instead a softmax output fitted on the ordinal network's chosen hidden layers
     (``selections`` then holds the ordinal's and ``same_body_of``'s tables; the comparison isolates the output
@@ -77,11 +78,16 @@ def ordinal_vs_softmax_reading(
             f"Holm p {_p(row['pvalue_holm'])}){mcs}"
         )
     joined = "; ".join(verdicts)
+    for m, t in (selections or {}).items():
+        if not isinstance(t, pd.DataFrame) or not {"hidden", "val_rps", "trained"} <= set(t.columns):
+            raise ValueError(
+                f"{where}: selections[{m!r}] must be select_and_fit_seeds' table (hidden, val_rps, trained)"
+            )
     chosen = (
         {
             m: str(
                 t["hidden"].iloc[
-                    best_trained(t["val_rps"].to_numpy(), t.get("trained", [None] * len(t)))
+                    best_trained(t["val_rps"].to_numpy(), t["trained"].tolist())
                 ]
             )
             for m, t in selections.items()

@@ -195,7 +195,7 @@ display(
 # period); otherwise the ensemble of all seeds, labelled untrained and not interpreted. It is tested against the random walk with notebook 01's tests (DM with
 # HAC variance and HLN; Clark–West, as the random walk is nested in the network) and an MCS over these two
 # forecasts; each family holds one test, so the Holm p-value is the raw one. The per-seed ratios above are its
-# spread. In the table, `ratio` is the ratio of mean squared errors (the text gives its square root, the RMSE
+# spread (the reading below gives the range of the seeds in the ensemble). In the table, `ratio` is the ratio of mean squared errors (the text gives its square root, the RMSE
 # ratio).
 
 # %% tags=[]
@@ -265,12 +265,23 @@ else:
 
 # %% tags=[]
 fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+in_ensemble = ens_02.member_losses().notna()
 for i, name in enumerate(
     nets
-):  # one colour per network: its seeds (dots) and its ensemble (dotted)
-    axes[0].scatter(
-        per_seed.index, per_seed[f"{name}.pinball"], color=f"C{i}", label=f"{name} (per seed)"
-    )
+):  # one colour per network: its seeds (o: in the ensemble) and the ensemble (dotted)
+    for kept, marker, what in [
+        (True, "o", "seeds in the ensemble"),
+        (False, "x", "untrained seeds"),
+    ]:
+        rows = in_ensemble[f"{name}.pinball"] == kept
+        if rows.any():
+            axes[0].scatter(
+                per_seed.index[rows],
+                per_seed.loc[rows, f"{name}.pinball"],
+                color=f"C{i}",
+                marker=marker,
+                label=f"{name} ({what})",
+            )
     axes[0].axhline(
         ens_comp["pinball"].table.set_index("model").loc[name, "mean_loss"],
         color=f"C{i}",
@@ -370,6 +381,9 @@ metrics |= {f"{k}_ensemble": v for k, v in price_ens.metrics().items()}
 for m in nets:
     pair = f"{m}_vs_garch_skewt"
     metrics |= {
+        f"{m}.trained": int(
+            ens_02.trained[m]
+        ),  # the ensemble's label (more than half of the seeds)
         f"{m}.pinball_ensemble": float(ens.loc[m, "mean_loss"]),
         f"{m}.pinball_seed_mean": float(spread.loc[f"{m}.pinball", "mean"]),
         f"{m}.pinball_seed_sd": float(spread.loc[f"{m}.pinball", "std"]),
