@@ -194,3 +194,44 @@ def test_select_on_validation_chooses_among_networks_that_trained(
     )
     assert spec == specs[winner] and val == fz0[winner]
     assert table["trained"].tolist() == trained
+
+
+def _naive_case(returns, scheme, alpha=0.05):
+    """The validation split of ``returns`` under ``scheme`` and its two candidate constants (target units)."""
+    import finrisk_utils.market.deep_var as dv
+    from finrisk_utils.core.timeseries import make_windows, split_windows
+
+    features, target, scale = dv._features(returns, pd.Timestamp(DATES["val_start"]), scheme)
+    split = split_windows(
+        make_windows(features, target.to_numpy(), window=10), features.index, **DATES
+    )
+    n, s_train = len(split.val.y), scale.loc[split.train.dates].to_numpy()
+    s_val = scale.loc[split.val.dates].to_numpy()
+    own = np.tile([np.quantile(split.train.y, alpha), 0.0], (n, 1))
+    own[:, 1] = np.ravel(split.train.y)[np.ravel(split.train.y) <= own[0, 0]].mean()
+    raw_train = np.ravel(split.train.y) * s_train
+    q = np.quantile(raw_train, alpha)
+    raw = (
+        np.column_stack([np.full(n, q), np.full(n, raw_train[raw_train <= q].mean())])
+        / s_val[:, None]
+    )
+    return dv._naive_quantile_es(split, scale, alpha), own, raw
+
+
+def test_the_naive_var_forecast_is_the_better_of_the_filter_and_the_unconditional_constant():
+    """A network under EWMA inputs must beat the better of two constants on validation: the constant multiple of
+    the EWMA volatility (the filter alone) and the unconditional constant VaR/ES of the raw returns. With i.i.d.
+    returns the filter only adds noise, so the unconditional constant is the naive forecast; with strong
+    volatility clustering the filter wins. Under raw inputs the two constants coincide."""
+    iid = pd.Series(
+        np.random.default_rng(0).standard_normal(1400),
+        index=pd.bdate_range("2010-01-01", periods=1400),
+    )
+    naive, own, raw = _naive_case(iid, "ewma")
+    np.testing.assert_allclose(naive, raw)
+    assert not np.allclose(naive, own)
+    naive, own, raw = _naive_case(garch_like_returns(seed=1), "ewma")
+    np.testing.assert_allclose(naive, own)
+    naive, own, raw = _naive_case(iid, "none")
+    np.testing.assert_allclose(naive, own)
+    np.testing.assert_allclose(own, raw)

@@ -500,7 +500,8 @@ def test_selection_reading_names_the_choice_and_a_near_tie():
     text = selection_reading(flagged)
     assert (
         "lstm_quantile: ewma inputs, window 20 (validation FZ0 0.8000), the only candidate that trained. "
-        "Passed over with a lower validation FZ0 but did not train (its flag is not True): none inputs, "
+        "Passed over with a lower validation FZ0 but did not train (did not beat its naive forecast after its "
+        "first epoch): none inputs, "
         "window 60 (0.7832)." in text
     )
     # cnn's winner trained; an unknown flag counts as untrained, and its higher FZ0 is not "passed over"

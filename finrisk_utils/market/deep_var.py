@@ -115,7 +115,7 @@ def _train_and_validate(
         epochs=spec.epochs,
         batch_size=spec.batch_size,
         patience=spec.patience,
-        naive=_constant_quantile_es(split.train.y, alpha, len(split.val.y)),
+        naive=_naive_quantile_es(split, scale, alpha),
     )
     val_var, val_es = _predict(model, split.val.X, scale.loc[split.val.dates].to_numpy())
     val_returns = (split.val.y * scale.loc[split.val.dates]).to_numpy()
@@ -124,12 +124,34 @@ def _train_and_validate(
 
 
 def _constant_quantile_es(y_train: np.ndarray, alpha: float, n: int) -> np.ndarray:
-    """The naive (q, e) forecast: the training targets' empirical ``alpha`` quantile and the mean below it, on
-    every one of ``n`` rows. A network that cannot beat it on validation did not learn any conditional risk."""
+    """The training targets' empirical ``alpha`` quantile and the mean below it, on every one of ``n`` rows."""
     y = np.asarray(y_train, dtype=float).ravel()
     q = float(np.quantile(y, alpha))
     e = float(y[y <= q].mean())
     return np.tile([q, e], (n, 1))
+
+
+def _naive_quantile_es(split: Split[WindowSet], scale: pd.Series, alpha: float) -> np.ndarray:
+    """The naive (q, e) forecast a deep VaR network must beat on validation, in the network's target units
+    (``return = target * scale``), shape ``(n_val, 2)``: of two constants, the one with the lower validation FZ0
+    in return units. One is the training targets' empirical ``alpha`` quantile and the mean below it (under
+    ``ewma`` inputs, a constant multiple of the EWMA volatility: the EWMA filter alone); the other is the same of
+    the raw training returns (the unconditional constant VaR and ES, the most naive forecast of all). A network
+    that cannot beat the better of the two learned no conditional risk that a constant, or the volatility filter
+    it is given, does not already carry. Under ``none`` inputs the two coincide. FZ0 in target units differs from
+    FZ0 in return units by the same constant for every forecast (the mean log scale), so the choice is the same
+    in either unit."""
+    n = len(split.val.y)
+    s_train = scale.loc[split.train.dates].to_numpy()
+    s_val = scale.loc[split.val.dates].to_numpy()
+    own = _constant_quantile_es(split.train.y, alpha, n)
+    raw = _constant_quantile_es(np.ravel(split.train.y) * s_train, alpha, n) / s_val[:, None]
+    val_returns = np.ravel(split.val.y) * s_val
+
+    def fz0_in_return_units(c: np.ndarray) -> float:
+        return float(fz0_score(val_returns, -c[:, 0] * s_val, -c[:, 1] * s_val, alpha).mean())
+
+    return min((own, raw), key=fz0_in_return_units)
 
 
 def _forecast_test(
@@ -216,8 +238,8 @@ def select_on_validation(
     the naive constant on validation after the first epoch, :attr:`~finrisk_utils.models.training.FitResult.
     trained`; where none did, among all, and the winner is labelled untrained downstream), and refit and forecast
     with the winner only. The test period plays no part. A lower validation FZ0 from a network that did not beat
-    its own constant is not a better network: its FZ0 is in return units, while the trained check compares the
-    network with the constant in its own target units, so the two can disagree. Returns the winner and a table
+    its naive forecast (:func:`_naive_quantile_es`), or kept its first epoch's weights, is not a better network.
+    Returns the winner and a table
     of all candidates' validation losses and ``trained`` flags. ``dates``: ``val_start``, ``test_start``,
     ``test_end``."""
     if not candidates:

@@ -516,7 +516,8 @@ def capital_table(results: Sequence[VaRBacktest]) -> pd.DataFrame:
 
 def deep_status_table(deep: Mapping[str, DeepVaRResult]) -> pd.DataFrame:
     """Per network: its settings, the kept epoch, validation FZ0 loss of the kept weights and of the naive
-    constant (training quantile/ES) forecast in the network's own target units (``val_loss``,
+    forecast (the better of two constants: the training quantile/ES of its targets and of the raw returns) in
+    the network's own target units (``val_loss``,
     ``naive_val_loss``: returns divided by its scale, so not comparable across input schemes), the validation FZ0
     in return units (``val_fz0``, comparable), and whether it trained (:func:`deep_trained`)."""
     rows = {}
@@ -723,7 +724,8 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
         ]
         if passed and not none_trained:
             text += (
-                f" Passed over with a lower validation FZ0 but did not train (its flag is not True): "
+                f" Passed over with a lower validation FZ0 but did not train (did not beat its naive forecast after "
+                f"its first epoch): "
                 f"{', '.join(passed)}."
             )
         lines.append(text)

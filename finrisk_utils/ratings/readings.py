@@ -79,17 +79,15 @@ def ordinal_vs_softmax_reading(
         )
     joined = "; ".join(verdicts)
     for m, t in (selections or {}).items():
-        if not isinstance(t, pd.DataFrame) or not {"hidden", "val_rps", "trained"} <= set(t.columns):
+        if not isinstance(t, pd.DataFrame) or not {"hidden", "val_rps", "trained"} <= set(
+            t.columns
+        ):
             raise ValueError(
                 f"{where}: selections[{m!r}] must be select_and_fit_seeds' table (hidden, val_rps, trained)"
             )
     chosen = (
         {
-            m: str(
-                t["hidden"].iloc[
-                    best_trained(t["val_rps"].to_numpy(), t["trained"].tolist())
-                ]
-            )
+            m: str(t["hidden"].iloc[best_trained(t["val_rps"].to_numpy(), t["trained"].tolist())])
             for m, t in selections.items()
         }
         if selections is not None

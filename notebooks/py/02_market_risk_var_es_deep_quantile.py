@@ -130,8 +130,10 @@ print(
 # volatility, the network learns the tail's shape; `none`: returns scaled by their training standard deviation,
 # the network must learn volatility too) × the look-back window. Each is trained with the FZ0 loss on targets
 # before `val_start`, stopped early on the validation period, and scored by its validation FZ0 loss in return
-# units. A network is *trained* only if its kept weights beat the naive forecast (the constant training quantile
-# and ES) on validation and come from an epoch after the first; an untrained one is labelled so and never
+# units. A network is *trained* only if its kept weights beat the naive forecast on validation and come from an
+# epoch after the first. The naive forecast is the better, on validation, of two constants: the training quantile
+# and ES of the network's own targets (under `ewma` inputs a constant multiple of the EWMA volatility, the filter
+# alone) and those of the raw returns (the unconditional constant VaR and ES); an untrained one is labelled so and never
 # interpreted. The winner is the candidate with the lowest validation FZ0 among those that trained (among all
 # where none did, labelled untrained), and it is trained again on all pre-test data for its chosen number of
 # epochs. The test window plays no part in this.

@@ -361,24 +361,23 @@ if forward_currency:
 # before `val_start` and stop early on the validation period; in the full profile each network's input scheme
 # (EWMA-standardized or raw returns) is chosen on validation, by the lowest validation FZ0 loss in % return units
 # (comparable across schemes) among the candidates that trained; where none trained, among all, and the network
-# is labelled untrained. A candidate's `trained` flag compares it with the constant forecast of its own targets,
-# so the two criteria can disagree: a `none` candidate that did not beat the constant of its raw returns can
-# still have a lower validation FZ0 in % units than an `ewma` candidate that beat the constant of the
-# EWMA-standardized returns. A network that did not beat its own constant is not a better network, so such a
-# candidate is passed over, and the reading names it.
+# takes its label from its seeds, as below. A candidate trained if its kept weights, from an epoch after the
+# first, beat the naive forecast defined below; one that did not is not a better network even where its
+# validation FZ0 is lower, so it is passed over, and the reading names it.
 #
 # Training is a random experiment, so the selected settings are then fitted afresh under `n_seeds` seeds
 # (`seed`, `seed + 1`, ...; same data, split and early stopping; the selection's own fit is not reused, as the
 # winner of a selection carries its luck on validation). A seed's fit trained if its kept weights, after the first
-# epoch, beat the constant training quantile and ES on validation by at least 0.1% (`MIN_IMPROVEMENT`), the
-# constant taken on the network's own targets (returns divided by their EWMA volatility under `ewma` inputs). A
+# epoch, beat the naive forecast on validation by at least 0.1% (`MIN_IMPROVEMENT`): the better of two constants,
+# the training quantile and ES of the network's own targets (returns divided by their EWMA volatility under
+# `ewma` inputs: the EWMA filter alone) and those of the raw returns (the unconditional constant VaR and ES). A
 # network counts as trained when more than half of its seeds trained; the forecast tested is then the ensemble,
 # the mean VaR and ES, of those seeds (every choice made on validation). Otherwise the ensemble of every seed is
 # labelled untrained and not interpreted. Each seed's test forecast comes from its refit on the training and
 # validation returns together for its kept number of epochs: its trained label is that of its validation fit,
 # which the refit cannot check. The single seeds' test losses are shown beside the ensemble as its spread (point
 # estimates, not tested one by one); the per-seed table gives every seed's kept epoch, its validation loss against
-# the constant's (the network's own target units) with the improvement in % of the constant's loss (`gain_pct`,
+# the naive forecast's (the network's own target units) with the improvement in % of the constant's loss (`gain_pct`,
 # which must reach 0.1%), and its validation FZ0 in % return units.
 
 # %% tags=[]
@@ -461,9 +460,9 @@ save_figure(fig, out, "var_backtest")
 # the basket's own validation period, and trained on the basket's returns. How much the basket diversifies depends
 # on how closely its currencies move against the dollar: the mean pairwise correlation of their daily returns is
 # printed first. Each basket network is fitted under the same `n_seeds` seeds and judged by the same rule on the
-# basket's validation period: it counts as trained when more than half of its seeds beat the constant quantile
-# and ES there, and its ensemble of those seeds is what is tested. The per-seed table and learning curves show
-# every seed.
+# basket's validation period: it counts as trained when more than half of its seeds beat the naive forecast
+# there, and its ensemble of those seeds is what is tested; otherwise the ensemble of every seed is labelled
+# untrained and not read. The per-seed table and learning curves show every seed.
 
 # %% tags=[]
 basket_results, basket_comp = [], None
