@@ -173,7 +173,8 @@ save_figure(fig, out, "rate_by_grade")
 # ## Out-of-time split and the validation slice
 #
 # The models are fitted on loans issued in `fit_months` and tested once on `test_months`. Early stopping and the
-# choices of the grade networks' architecture and the boosting settings use a validation slice of the fit months (the
+# choices of the grade networks' architecture, the boosting settings and the rate models the last section names use a
+# validation slice of the fit months (the
 # rate networks of the last section have one fixed architecture and use it for early stopping only): a random
 # `validation_fraction` of them, stratified by grade. Why random and not "the end of February": the data carry the
 # issue month only, not the day, so the end of a month cannot be cut; and loans are separate borrowers with no
@@ -498,9 +499,12 @@ display(
 # boosting (`rate_gbm`) and a dense network (`rate_mlp`, seed ensemble). Then, clearly labelled "with grade", the
 # same three with the lender's grade added as an input (`*_with_grade`), and OLS on the grade alone
 # (`rate_grade_only`). Here the grade may be an input: the question is how much of the price it explains. The mean
-# fit rate (`rate_mean`) is the floor. Squared errors are compared with OLS without the grade (DM, no lags; Holm;
-# MCS); OLS with the grade nests it, so Clark–West decides whether the grade adds to it. The model the reading calls best is named on the validation slice, the same slice that chose the boosting's
-# settings and stopped the networks, while OLS tunes nothing there: the ranking can favour the tuned models. The
+# rate of the training part (`rate_mean`) is the floor. Squared errors are compared with OLS without the grade (DM,
+# no lags; Holm; MCS); OLS with the grade nests it, so Clark–West decides whether the grade adds to it. The two
+# models the reading names, one without the grade and one with it, have the lowest validation RMSE among the
+# models that trained (OLS and boosting always count; a network only if it beat the mean rate on validation), on
+# the validation slice, the same slice that chose the boosting's settings and stopped the networks, while OLS
+# tunes nothing there: the ranking can favour the tuned models. The
 # test months test each model against OLS only; no test here sets the chosen model against the runner-up.
 
 # %% tags=[]
