@@ -205,22 +205,19 @@ def _naive_case(returns, scheme, alpha=0.05):
     split = split_windows(
         make_windows(features, target.to_numpy(), window=10), features.index, **DATES
     )
-    n, s_train = len(split.val.y), scale.loc[split.train.dates].to_numpy()
-    s_val = scale.loc[split.val.dates].to_numpy()
+    n, s_val = len(split.val.y), scale.loc[split.val.dates].to_numpy()
     own = np.tile([np.quantile(split.train.y, alpha), 0.0], (n, 1))
     own[:, 1] = np.ravel(split.train.y)[np.ravel(split.train.y) <= own[0, 0]].mean()
-    raw_train = np.ravel(split.train.y) * s_train
-    q = np.quantile(raw_train, alpha)
-    raw = (
-        np.column_stack([np.full(n, q), np.full(n, raw_train[raw_train <= q].mean())])
-        / s_val[:, None]
-    )
-    return dv._naive_quantile_es(split, scale, alpha), own, raw
+    before = returns[returns.index < DATES["val_start"]]  # every return before validation
+    q = np.quantile(before, alpha)
+    raw = np.column_stack([np.full(n, q), np.full(n, before[before <= q].mean())]) / s_val[:, None]
+    return dv._naive_quantile_es(split, scale, alpha, before), own, raw
 
 
 def test_the_naive_var_forecast_is_the_better_of_the_filter_and_the_unconditional_constant():
     """A network under EWMA inputs must beat the better of two constants on validation: the constant multiple of
-    the EWMA volatility (the filter alone) and the unconditional constant VaR/ES of the raw returns. With i.i.d.
+    the EWMA volatility (the filter alone) and the unconditional constant VaR/ES of every raw return before
+    validation. With i.i.d.
     returns the filter only adds noise, so the unconditional constant is the naive forecast; with strong
     volatility clustering the filter wins. Under raw inputs the two constants coincide."""
     iid = pd.Series(
@@ -232,6 +229,7 @@ def test_the_naive_var_forecast_is_the_better_of_the_filter_and_the_unconditiona
     assert not np.allclose(naive, own)
     naive, own, raw = _naive_case(garch_like_returns(seed=1), "ewma")
     np.testing.assert_allclose(naive, own)
+    # under raw inputs both are constants of the raw returns (the targets' without the first window's days)
     naive, own, raw = _naive_case(iid, "none")
-    np.testing.assert_allclose(naive, own)
-    np.testing.assert_allclose(own, raw)
+    assert np.allclose(naive, own) or np.allclose(naive, raw)
+    np.testing.assert_allclose(own, raw, rtol=0.05)

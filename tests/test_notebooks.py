@@ -269,7 +269,11 @@ def test_var_es_deep_quantile(run_dir):
     for model in VAR_NETS:
         ratio = m[f"{model}.pinball_2008"] / _best(m, "pinball_2008", classical)
         assert 0.85 < ratio < 1.25, model
-        assert f"{model}_vs_garch_skewt.pinball_dm_pvalue_holm_2008" in m
+        # a network enters the window's Holm family only if it trained there (on the 2006-07 validation block the
+        # unconditional constant VaR/ES can beat it)
+        assert (f"{model}_vs_garch_skewt.pinball_dm_pvalue_holm_2008" in m) == bool(
+            m[f"{model}.trained_2008"]
+        )
     # the portfolio: the networks within a band of GARCH-skew-t's pinball loss (quick: 1.01 and 1.03)
     for model in VAR_NETS:
         assert 0.85 < m[f"{model}.pinball_portfolio"] / m["garch_skewt.pinball_portfolio"] < 1.2
@@ -306,7 +310,7 @@ def test_var_es_deep_quantile_derives_val_start_for_a_stress_window(run_dir):
     m, _ = read_metrics(run_dir)
     assert m["run.n_test"] == 505
     # GARCH-skew-t estimated on returns before 2008 (quick stress section: 6 exceptions); the networks trained
-    # on targets before the derived val_start 2006-01-01 and beat their constant forecast
+    # on targets before the derived val_start 2006-01-01, labelled by whether they beat the naive constants
     assert abs(m["garch_skewt.exceptions"] - 6) <= 1
     _trained_nets_near_garch(m)
 

@@ -115,7 +115,9 @@ def _train_and_validate(
         epochs=spec.epochs,
         batch_size=spec.batch_size,
         patience=spec.patience,
-        naive=_naive_quantile_es(split, scale, alpha),
+        naive=_naive_quantile_es(
+            split, scale, alpha, returns[returns.index < pd.Timestamp(val_start)]
+        ),
     )
     val_var, val_es = _predict(model, split.val.X, scale.loc[split.val.dates].to_numpy())
     val_returns = (split.val.y * scale.loc[split.val.dates]).to_numpy()
@@ -131,21 +133,22 @@ def _constant_quantile_es(y_train: np.ndarray, alpha: float, n: int) -> np.ndarr
     return np.tile([q, e], (n, 1))
 
 
-def _naive_quantile_es(split: Split[WindowSet], scale: pd.Series, alpha: float) -> np.ndarray:
+def _naive_quantile_es(
+    split: Split[WindowSet], scale: pd.Series, alpha: float, train_returns: pd.Series
+) -> np.ndarray:
     """The naive (q, e) forecast a deep VaR network must beat on validation, in the network's target units
     (``return = target * scale``), shape ``(n_val, 2)``: of two constants, the one with the lower validation FZ0
     in return units. One is the training targets' empirical ``alpha`` quantile and the mean below it (under
     ``ewma`` inputs, a constant multiple of the EWMA volatility: the EWMA filter alone); the other is the same of
-    the raw training returns (the unconditional constant VaR and ES, the most naive forecast of all). A network
-    that cannot beat the better of the two learned no conditional risk that a constant, or the volatility filter
-    it is given, does not already carry. Under ``none`` inputs the two coincide. FZ0 in target units differs from
-    FZ0 in return units by the same constant for every forecast (the mean log scale), so the choice is the same
-    in either unit."""
+    ``train_returns``, every return before the validation period (the unconditional constant VaR and ES a desk
+    would compute from the same information, including the start-up year the EWMA filter drops). A network that
+    cannot beat the better of the two learned no conditional risk that a constant, or the volatility filter it is
+    given, does not already carry. FZ0 in target units differs from FZ0 in return units by the same constant for
+    every forecast (the mean log scale), so the choice is the same in either unit."""
     n = len(split.val.y)
-    s_train = scale.loc[split.train.dates].to_numpy()
     s_val = scale.loc[split.val.dates].to_numpy()
     own = _constant_quantile_es(split.train.y, alpha, n)
-    raw = _constant_quantile_es(np.ravel(split.train.y) * s_train, alpha, n) / s_val[:, None]
+    raw = _constant_quantile_es(train_returns.to_numpy(), alpha, n) / s_val[:, None]
     val_returns = np.ravel(split.val.y) * s_val
 
     def fz0_in_return_units(c: np.ndarray) -> float:
