@@ -362,15 +362,17 @@ if forward_currency:
 # (EWMA-standardized or raw returns) is chosen on validation, by the lowest validation FZ0 loss in % return units
 # (comparable across schemes) among the candidates that trained; where none trained, among all, and the network
 # takes its label from its seeds, as below. A candidate trained if its kept weights, from an epoch after the
-# first, beat the naive forecast defined below; one that did not is not a better network even where its
+# first, beat the naive forecast defined below by at least 0.1%; one that did not is not a better network even where its
 # validation FZ0 is lower, so it is passed over, and the reading names it.
 #
 # Training is a random experiment, so the selected settings are then fitted afresh under `n_seeds` seeds
 # (`seed`, `seed + 1`, ...; same data, split and early stopping; the selection's own fit is not reused, as the
 # winner of a selection carries its luck on validation). A seed's fit trained if its kept weights, after the first
-# epoch, beat the naive forecast on validation by at least 0.1% (`MIN_IMPROVEMENT`): the better of two constants,
-# the training quantile and ES of the network's own targets (returns divided by their EWMA volatility under
-# `ewma` inputs: the EWMA filter alone) and those of the raw returns (the unconditional constant VaR and ES). A
+# epoch, beat the naive forecast on validation by at least 0.1% (`MIN_IMPROVEMENT`). The naive forecast is, of two
+# constants, the one with the lower validation FZ0 in return units: the training quantile and ES of the network's
+# own targets (returns divided by their EWMA volatility under `ewma` inputs: the EWMA filter alone), and the
+# empirical quantile and ES of every return before `val_start` (the unconditional constant VaR and ES a desk would
+# compute, including the EWMA filter's start-up year that the network's training windows drop). A
 # network counts as trained when more than half of its seeds trained; the forecast tested is then the ensemble,
 # the mean VaR and ES, of those seeds (every choice made on validation). Otherwise the ensemble of every seed is
 # labelled untrained and not interpreted. Each seed's test forecast comes from its refit on the training and
