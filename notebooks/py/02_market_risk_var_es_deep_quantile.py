@@ -131,10 +131,10 @@ print(
 # the network must learn volatility too) × the look-back window. Each is trained with the FZ0 loss on targets
 # before `val_start`, stopped early on the validation period, and scored by its validation FZ0 loss in return
 # units. A network is *trained* only if its kept weights beat the naive forecast on validation and come from an
-# epoch after the first. The naive forecast is the better, on validation, of two constants: the training quantile
-# and ES of the network's own targets (under `ewma` inputs a constant multiple of the EWMA volatility, the filter
-# alone) and those of the raw returns (the unconditional constant VaR and ES); an untrained one is labelled so and never
-# interpreted. The winner is the candidate with the lowest validation FZ0 among those that trained (among all
+# epoch after the first. The naive forecast is, of two constants, the one with the lower validation FZ0 in return
+# units: the training quantile and ES of the network's own targets (under `ewma` inputs a constant multiple of the
+# EWMA volatility, the filter alone) and the empirical quantile and ES of every return before `val_start` (the
+# unconditional constant VaR and ES). An untrained network is labelled so and never interpreted. The winner is the candidate with the lowest validation FZ0 among those that trained (among all
 # where none did, labelled untrained), and it is trained again on all pre-test data for its chosen number of
 # epochs. The test window plays no part in this.
 
