@@ -591,31 +591,39 @@ def test_mark_untrained_marks_once():
     assert mark_untrained("lstm (untrained)") == "lstm (untrained)"
 
 
-def test_seed_ratio_reading_separates_trained_seeds_from_constant_forecasts():
+def test_seed_ratio_reading_reads_the_seeds_in_the_ensemble():
+    """The seeds are read as seed_membership puts them in the ensemble: the trained ones where more than half
+    trained (the others left out), every seed of an untrained network otherwise, said to be untrained."""
     kw = {"model": "LSTM", "benchmark": "random walk", "metric": "RMSE"}
     ratio = pd.Series([0.99, 1.02, 1.00, 0.98], index=[0, 1, 2, 3])
-    some = seed_ratio_reading(ratio, pd.Series([True, False, True, False], index=ratio.index), **kw)
-    assert some.startswith(
-        "**LSTM RMSE / random walk RMSE over 4 seeds**: mean 0.9975, sd 0.0171, range 0.9800 to 1.0200, "
-        "below 1 in 2/4 (point estimates;"
+    most = seed_ratio_reading(ratio, pd.Series([True, False, True, True], index=ratio.index), **kw)
+    kept = ratio[[0, 2, 3]]
+    assert most.startswith(
+        "**LSTM RMSE / random walk RMSE over 4 seeds** (3 of 4 seeds trained: the ensemble is the mean of those "
+        f"3 (1 untrained left out)): the seeds in the ensemble: mean {kept.mean():.4f}, sd {kept.std():.4f}, "
+        "range 0.9800 to 1.0000, below 1 in 2/3 (point estimates;"
     )
-    assert some.endswith(
-        "LSTM trained in 2/4 seeds; the others did not beat a constant on validation (untrained, not interpreted), "
-        "so the trained seeds on their own: "
-        "mean 0.9950, sd 0.0071, range 0.9900 to 1.0000, below 1 in 1/2."
+    assert most.endswith("The 1 untrained seed (not interpreted) is left out.")
+    assert "1.0200" not in most  # the untrained seed's ratio is not read
+    half = seed_ratio_reading(ratio, pd.Series([True, False, True, False], index=ratio.index), **kw)
+    assert half.startswith(
+        "**LSTM RMSE / random walk RMSE over 4 seeds** (2 of 4 seeds trained, not more than half, so the "
+        "network counts as untrained: its ensemble is the mean of every seed, not interpreted): mean 0.9975, "
+        "sd 0.0171, range 0.9800 to 1.0200, below 1 in 2/4"
     )
+    assert half.endswith("not a reading of it.")
     every = seed_ratio_reading(ratio, pd.Series(1, index=ratio.index), **kw)
-    assert every.endswith("LSTM trained in every seed.")
+    assert (
+        "(4 of 4 seeds trained: the ensemble is the mean of every seed): the seeds in the ensemble: "
+        in every
+    )
+    assert every.endswith("p-values are not summarised over seeds).")
     none = seed_ratio_reading(ratio, pd.Series(False, index=ratio.index), **kw)
-    assert "No seed's LSTM trained" in none and "not a reading of the network" in none
+    assert "0 of 4 seeds trained" in none and "not a reading of it" in none
     one = seed_ratio_reading(
         pd.Series([0.97], index=[5]), pd.Series([False, True], index=[4, 5]).iloc[1:], **kw
     )
-    assert "over 1 seed**: 0.9700 (one seed, below 1)" in one and one.endswith("in every seed.")
-    lone = seed_ratio_reading(
-        ratio, pd.Series([False, False, True, False], index=ratio.index), **kw
-    )
-    assert lone.endswith("on their own: 1.0000 (one seed).")
+    assert "over 1 seed** (1 of 1 seed trained" in one and "0.9700 (one seed, below 1)" in one
 
 
 @pytest.mark.parametrize(
@@ -681,9 +689,11 @@ def test_relative_spread_reading_flags_partly_trained_models():
     nets = pd.DataFrame({"relative_sd": [0.0304]}, index=["lstm_quantile"])
     text = relative_spread_reading({"08's families": fams, "02's networks (pinball)": nets})
     assert text.startswith(
-        "Relative seed spread (sd / mean) of the loss: 08's families gru 0.012, rnn 0.050 "
+        "Relative seed spread (the seed standard deviation of a loss over its level): 08's families gru 0.012, "
+        "rnn untrained (trained in 50% of its fits; its spread mixes trained and untrained networks and is not "
+        "read)"
     )
-    assert "rnn 0.050 (trained in 50% of its fits" in text and "gru 0.012 (" not in text
+    assert "0.050" not in text  # a partly trained family's spread is not given
     assert text.endswith("; 02's networks (pinball) lstm_quantile 0.030.")
     with pytest.raises(ValueError, match="non-empty mapping"):
         relative_spread_reading({})

@@ -822,10 +822,12 @@ def seed_spread_reading(
 
 
 def relative_spread_reading(groups: Mapping[str, pd.DataFrame]) -> str:
-    """Markdown: the relative seed spread (seed standard deviation / mean of a loss) of each model, group by group
+    """Markdown: the relative seed spread (seed standard deviation of a loss over its level, each group's label
+    saying which level) of each model, group by group
     (``groups``: a label such as "08's families (RMSE at h = 1)" -> a frame indexed by model with ``relative_sd``
     and, optionally, ``trained_share``, the share of the model's fits that trained). A model that trained in only
-    part of its fits is flagged: its spread is one between trained and untrained networks. Spreads of different
+    part of its fits is untrained by the rule of the notebooks that refit families (every fit must train): its
+    spread, one between trained and untrained networks, is not given. Spreads of different
     losses and targets are orders of magnitude to set side by side, not a comparison."""
     where = "relative_spread_reading"
     if not isinstance(groups, Mapping) or not groups:
@@ -840,16 +842,17 @@ def relative_spread_reading(groups: Mapping[str, pd.DataFrame]) -> str:
         share = frame["trained_share"] if "trained_share" in frame else pd.Series(1.0, frame.index)
         items = [
             f"{m} {v:.3f}"
-            + (
-                ""
-                if share[m] == 1
-                else f" (trained in {share[m]:.0%} of its fits: a spread between trained and untrained "
-                "networks, not a trained model's)"
-            )
+            if share[m] == 1
+            else f"{m} untrained (trained in {share[m]:.0%} of its fits; its spread mixes trained and untrained "
+            "networks and is not read)"
             for m, v in zip(frame.index, values, strict=True)
         ]
         parts.append(f"{label} " + ", ".join(items))
-    return "Relative seed spread (sd / mean) of the loss: " + "; ".join(parts) + "."
+    return (
+        "Relative seed spread (the seed standard deviation of a loss over its level): "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def check_seed_ratios(
@@ -880,12 +883,13 @@ def seed_ratio_reading(
     value per seed, e.g. RMSE / random-walk RMSE; below 1 is better), read beside which seeds trained.
 
     ``trained`` (bool, same index as ``ratio``) says whether each seed's network beat a naive forecast on
-    validation. The mean over every seed mixes trained networks with untrained ones (whose forecasts are not
-    interpreted), so the trained seeds are summarised on their own; where none trained, the ratios are said to be
-    those of untrained networks. Each
-    seed's own test is in its rerun; p-values are never summarised over seeds, so none is read here."""
+    validation. The seeds are read as :func:`seed_membership` puts them in the ensemble: where the network counts
+    as trained, the ratios of the seeds in its ensemble, the untrained ones left out (not interpreted); where it
+    does not, every seed's ratios, said to be those of an untrained network. Each seed's own test is in its
+    rerun; p-values are never summarised over seeds, so none is read here."""
     values, ok = check_seed_ratios(ratio, trained, where="seed_ratio_reading")
-    n, k = values.size, int(ok.sum())
+    rule = seed_membership(ok)
+    n, k = rule.n_seeds, rule.n_trained
 
     def summary(v: np.ndarray) -> str:
         below = int((v < 1).sum())
@@ -896,22 +900,19 @@ def seed_ratio_reading(
             else f"{v[0]:.4f} (one seed{', below 1' if below else ''})"
         )
 
-    text = (
-        f"**{model} {metric} / {benchmark} {metric} over {n} seed{'s' if n > 1 else ''}**: {summary(values)} "
-        "(point estimates; each seed's test is in its rerun, p-values are not summarised over seeds). "
-    )
-    if k == 0:
-        return text + (
-            f"No seed's {model} trained (none beat a constant forecast on validation after its first epoch): these "
-            "are the ratios of untrained networks, not a reading of the network."
+    head = f"**{model} {metric} / {benchmark} {metric} over {n} seed{'s' if n > 1 else ''}** ({rule.describe()}): "
+    note = "(point estimates; each seed's test is in its rerun, p-values are not summarised over seeds)"
+    if not rule.trained:
+        return head + (
+            f"{summary(values)} {note}. These are the ratios of a network that does not count as trained (its "
+            "seeds did not beat a constant forecast on validation after their first epoch), not a reading of it."
         )
-    if k == n:
-        return text + f"{model} trained in every seed."
-    return text + (
-        f"{model} trained in {k}/{n} seeds; the others did not beat a constant on validation (untrained, not "
-        f"interpreted), so the trained seeds on their own: "
-        f"{summary(values[ok])}."
-    )
+    kept = values[list(rule.members)]
+    text = head + f"the seeds in the ensemble: {summary(kept)} {note}."
+    if k < n:
+        many = n - k > 1
+        text += f" The {n - k} untrained seed{'s' if many else ''} (not interpreted) {'are' if many else 'is'} left out."
+    return text
 
 
 def _snake(name: str) -> str:
