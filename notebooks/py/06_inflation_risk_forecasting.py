@@ -32,7 +32,7 @@
 # LSTM on T-bill rates and past inflation (`lstm_tbill`, seed ensemble); DM (HAC, HLN) against no change,
 # Clark–West for the nested models, the LSTM against the linear model, Holm over all, MCS.
 #
-# **Runtime** (2 CPU cores): 516 s in the full profile at the last render, beside a quick run of notebook 10; 44 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 516 s in the full profile at the last render, beside a quick run of notebook 10; 51 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
