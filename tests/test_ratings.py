@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -634,24 +636,11 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
     assert "Both selected" not in head
     # the choice is the trained candidate's, as select_and_fit_seeds makes it: an untrained (32,) with the lower
     # validation RPS is passed over, so the two now differ in their body
-    passed = ordinal_vs_softmax_reading(
-        table,
-        both,
-        "o",
-        "s",
-        trained={},
-        selections={"o": sel.assign(trained=[False, True]), "s": sel},
-    )
+    pair = functools.partial(ordinal_vs_softmax_reading, table, both, "o", "s", trained={})
+    passed = pair(selections={"o": sel.assign(trained=[False, True]), "s": sel})
     assert "((64, 32) for the ordinal, (32,) for the softmax)" in passed
     with pytest.raises(ValueError, match="selections\\['o'\\] must be select_and_fit_seeds' table"):
-        ordinal_vs_softmax_reading(
-            table,
-            both,
-            "o",
-            "s",
-            trained={},
-            selections={"o": sel.drop(columns="trained"), "s": sel},
-        )
+        pair(selections={"o": sel.drop(columns="trained"), "s": sel})
     brief_head = ordinal_vs_softmax_reading(
         table,
         both,
@@ -667,15 +656,7 @@ def test_ordinal_vs_softmax_and_rate_readings_quote_the_tables():
         in brief_head
     )
     with pytest.raises(ValueError, match="selections must hold the tables of 'o' and 'sel_s'"):
-        ordinal_vs_softmax_reading(
-            table,
-            both,
-            "o",
-            "s",
-            trained={},
-            selections={"o": sel, "s": other},
-            same_body_of="sel_s",
-        )
+        pair(selections={"o": sel, "s": other}, same_body_of="sel_s")
     with pytest.raises(ValueError, match="ordinal_vs_softmax_reading: comparisons"):
         ordinal_vs_softmax_reading(table, {}, "o", "s", trained={})
     rates = pd.DataFrame({"r2": [0.9, 0.2, 0.95], "rmse": [1.5, 4.0, 1.2]}, index=["g", "w", "wg"])
