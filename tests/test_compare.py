@@ -14,6 +14,7 @@ from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     best_trained,
+    best_trained_model,
     clark_west,
     compare_forecasts,
     comparison_table,
@@ -273,10 +274,16 @@ def test_compare_forecasts_table_metrics_and_text():
     assert t.loc["bad", "verdict"] == "significantly worse than rw"
     assert t.loc["lstm", "verdict"] == "did not train (not interpreted)"
     assert t.loc["rw", "verdict"] == "benchmark"
-    direct = MCS(losses, 0.10, reps=300, block_size=15, seed=4)
+    # the MCS is over the trained models: the untrained lstm is not a candidate (membership 0, p-value NaN)
+    direct = MCS(losses.drop(columns="lstm"), 0.10, reps=300, block_size=15, seed=4)
     direct.compute()
     assert t["in_mcs"].to_dict() == {m: int(m in direct.included) for m in losses.columns}
-    assert t.loc["bad", "in_mcs"] == 0
+    assert t.loc["bad", "in_mcs"] == 0 and t.loc["lstm", "in_mcs"] == 0
+    assert np.isnan(t.loc["lstm", "mcs_pvalue"]) and res.mcs.excluded == ("lstm",)
+    np.testing.assert_allclose(
+        t.loc[["rw", "dns", "bad"], "mcs_pvalue"],
+        direct.pvalues["Pvalue"].reindex(["rw", "dns", "bad"]),
+    )
 
     metrics = res.metrics()
     assert all(re.fullmatch(METRIC_KEY_PATTERN, k) for k in metrics)
@@ -308,10 +315,10 @@ def test_compare_forecasts_table_metrics_and_text():
     assert bare.startswith("dns's RMSE is") and ". the bad model's RMSE is" in bare
     assert ". lstm did not train" in bare
     assert "At h =" not in bare and " , " not in bare and not bare.startswith(",")
-    names = {"rw": "the random walk", "lstm": "lstm (untrained)"}
+    names = {"rw": "the random walk"}
     kept = ", ".join(names.get(m, m) for m in res.mcs.included)
-    assert "lstm" in res.mcs.included  # an untrained network in the MCS is labelled there too
-    assert text.endswith(f"The MCS at 90% keeps: {kept}.")
+    assert "lstm" not in res.mcs.included
+    assert text.endswith(f"The MCS at 90% keeps: {kept}; not a candidate: lstm (untrained).")
     assert "Clark-West p" in text
 
 
@@ -458,9 +465,9 @@ def test_seed_membership_describes_and_rejects_bad_flags():
     )
     for bad, error, match in [
         ([], ValueError, "trained is empty"),
-        ("TTF", TypeError, "trained must be a sequence of one bool per seed, got str"),
+        ("TTF", TypeError, "trained must be a sequence of one flag per item, got str"),
         ({0: True}, TypeError, "got dict"),
-        ([True, 2], ValueError, "trained\\[1\\] must be a bool \\(or 0/1\\), got 2"),
+        ([True, 2], ValueError, "trained\\[1\\] must be a bool, 0/1, got 2"),
         ([True, None], ValueError, "trained\\[1\\]"),
     ]:
         with pytest.raises(error, match=f"seed_membership: .*{match}"):
@@ -638,7 +645,7 @@ def test_seed_ratio_reading_reads_the_seeds_in_the_ensemble():
         ),
         (pd.Series([1.0, 0.0]), pd.Series([True, True]), ValueError, "seed 1 has 0.0"),
         (pd.Series([1.0, 0.9]), pd.Series([True, True], index=[1, 2]), ValueError, "same seeds"),
-        (pd.Series([1.0, 0.9]), pd.Series([0.5, 1.0]), ValueError, "booleans"),
+        (pd.Series([1.0, 0.9]), pd.Series([0.5, 1.0]), ValueError, "trained\\[0\\] must be a bool"),
         (pd.Series([], dtype=float), pd.Series([], dtype=bool), DataValidationError, "ratio"),
     ],
 )
@@ -703,3 +710,36 @@ def test_relative_spread_reading_flags_partly_trained_models():
         relative_spread_reading({"x": pd.DataFrame({"sd": [1.0]})})
     with pytest.raises(DataValidationError, match="relative_spread_reading"):
         relative_spread_reading({"x": pd.DataFrame({"relative_sd": [np.inf]})})
+
+
+def test_mcs_candidates_are_the_trained_models():
+    """An untrained network changes no other model's membership, and a lone trained model is the set."""
+    losses = _losses()
+    without = compare_forecasts(losses.drop(columns="lstm"), "rw", mcs_reps=200, seed=3)
+    marked = compare_forecasts(losses, "rw", trained={"lstm": False}, mcs_reps=200, seed=3)
+    kept = marked.table.set_index("model").drop(index="lstm")[["in_mcs", "mcs_pvalue"]]
+    pd.testing.assert_frame_equal(kept, without.table.set_index("model")[["in_mcs", "mcs_pvalue"]])
+    lone = compare_forecasts(
+        losses[["rw", "lstm", "bad"]], "rw", trained={"lstm": False, "bad": False}, mcs_reps=50
+    )
+    assert lone.mcs.included == ("rw",) and lone.mcs.excluded == ("lstm", "bad")
+    assert lone.table.set_index("model")["in_mcs"].to_dict() == {"rw": 1, "lstm": 0, "bad": 0}
+    assert lone.mcs.kept_text() == "rw; not candidates: lstm (untrained), bad (untrained)"
+
+
+def test_best_trained_model_picks_by_name_among_the_trained():
+    val = pd.Series({"ols": 1.0, "gbm": 0.8, "mlp": 0.7, "other": 0.1})
+    assert best_trained_model(val, {"mlp": True}, among=["ols", "gbm", "mlp"]) == "mlp"
+    # an untrained network with the lowest loss is passed over; unnamed (classical) models count as trained
+    assert best_trained_model(val, {"mlp": False}, among=["ols", "gbm", "mlp"]) == "gbm"
+    assert best_trained_model(val, {"mlp": False, "gbm": False}, among=("mlp", "gbm")) == "mlp"
+    for bad, error, match in [
+        ((val.to_dict(), {}, ["ols"]), TypeError, "val_loss must be a pandas Series"),
+        ((val, [True], ["ols"]), TypeError, "trained must be a mapping"),
+        ((val, {}, "ols"), TypeError, "among must be a non-empty sequence"),
+        ((val, {}, []), TypeError, "among must be a non-empty sequence"),
+        ((val, {}, ["ols", "lstm"]), ValueError, r"val_loss has no validation loss for \['lstm'\]"),
+        ((val, {"ols": "yes"}, ["ols"]), ValueError, r"trained\[0\] must be a bool"),
+    ]:
+        with pytest.raises(error, match=f"best_trained(_model)?: {match}"):
+            best_trained_model(bad[0], bad[1], among=bad[2])

@@ -277,16 +277,13 @@ def test_untrained_models_are_left_out_and_no_winner_is_said_when_none():
     assert np.isnan(table.loc[(1, "guess"), "cw_pvalue_holm"])
     text = change_forecast_reading(comps)
     assert "guess did not train (not interpreted)" in text
-    included = comps[1].mcs.included
-    assert ("guess (untrained)" in text) == (
-        "guess" in included
-    )  # kept by the MCS: labelled, not dropped
-    assert "No model beats random_walk at any horizon" in text
-    # labels that already carry the mark (as notebook 09 passes them) are not marked twice
-    labelled = change_forecast_reading(comps, {"guess": "guess (untrained)"})
-    assert "(untrained) (untrained)" not in labelled
-    kept = labelled.split("MCS keeps ")[1].split(".")[0]  # the first horizon's MCS sentence
-    assert ("guess (untrained)" in kept) == ("guess" in included)
+    # the untrained network is not a candidate of the MCS, and not counted among the models that fail
+    assert "guess" not in comps[1].mcs.included and comps[1].mcs.excluded == ("guess",)
+    assert "; not a candidate: guess (untrained)." in text
+    summary = text.split("\n\n")[-1]
+    assert summary.startswith("No trained model beats random_walk at any horizon")
+    assert "holds among the models read" in summary
+    assert summary.endswith("Not read (did not train): guess.")
     # a forecast that holds the outcome under heavy noise: DM says worse, Clark-West finds its content
     text = change_forecast_reading(_comparison(oracle_noise=50.0))
     assert "oracle RMSE" in text and "significantly worse than random_walk (DM Holm p" in text
@@ -441,9 +438,10 @@ def test_notebook_02_var_pipeline_runs_on_a_currency():
         assert 0.8 < fc.var.mean() < 3.5
 
 
-def test_an_untrained_model_kept_by_the_mcs_is_marked_once():
-    """An untrained model whose forecasts are the random walk's plus a hair of noise stays in the MCS; with a
-    label that already says "(untrained)" (as notebook 09 passes it) the MCS sentence marks it once."""
+def test_an_untrained_model_is_no_candidate_of_the_mcs_and_is_marked_once():
+    """An untrained model whose forecasts are the random walk's plus a hair of noise would stay in the MCS; it is
+    not a candidate (the set is over the trained models), and with a label that already says "(untrained)" (as
+    notebook 09 passes it) the MCS sentence marks it once."""
     y = _ar_levels(phi=0.0, n=700, seed=4)
     origins = forecast_origins(y.index, y.index[400], y.index[-1], 1)
     a = actual_changes(y, origins, 1)
@@ -452,9 +450,9 @@ def test_an_untrained_model_kept_by_the_mcs_is_marked_once():
     comps = compare_change_forecasts(
         {1: a}, {1: {"random_walk": rw, "lstm": near}}, trained={"lstm": False}, seed=0
     )
-    assert "lstm" in comps[1].mcs.included
+    assert comps[1].mcs.included == ("random_walk",) and comps[1].mcs.excluded == ("lstm",)
     text = change_forecast_reading(comps, {"lstm": "lstm (untrained)"})
-    assert "MCS keeps random_walk, lstm (untrained)." in text
+    assert "MCS keeps random_walk; not a candidate: lstm (untrained)." in text
     assert "(untrained) (untrained)" not in text
 
 

@@ -97,8 +97,10 @@ def test_deep_var_forecast_is_valid(scheme):
     assert ax.get_title() == f"LSTM ({scheme}, window 10): FZ0" and ax.get_xlabel() == "epoch"
     assert [line.get_label() for line in ax.lines][:2] == ["train", "validation"]
     labels = [line.get_label() for line in ax.lines]
-    assert "constant forecast (validation)" in labels and ax.get_ylabel().startswith("FZ0 loss")
-    naive = ax.lines[labels.index("constant forecast (validation)")]
+    assert "naive: better of two constants (validation)" in labels and ax.get_ylabel().startswith(
+        "FZ0 loss"
+    )
+    naive = ax.lines[labels.index("naive: better of two constants (validation)")]
     assert naive.get_ydata()[0] == pytest.approx(res.fit.naive_val_loss)
     assert len(ax.lines[0].get_xdata()) == res.fit.epochs_run
     plt.close(fig)

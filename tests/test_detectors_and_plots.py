@@ -336,6 +336,12 @@ def test_plot_training_marks_the_kept_epoch():
     assert ax.lines[2].get_xdata()[0] == 3
     assert _legend_texts(ax) == ["train", "validation", "kept: epoch 3"]
     assert ax.get_title() == "fit" and ax.get_xlabel() == "epoch"
+    plt.close(fig)
+    # with a naive validation loss (the bar of the trained check), a single curve draws it too
+    naive = FitResult(result.loss, result.val_loss, 3, 4, naive_val_loss=2.05)
+    ax = plot_training(naive, naive_label="constant").axes[0]
+    assert _legend_texts(ax) == ["train", "validation", "kept: epoch 3", "constant"]
+    assert ax.lines[-1].get_ydata()[0] == pytest.approx(2.05)
 
 
 def test_plot_training_panels_wraps_rows_and_draws_the_naive_bar():

@@ -104,9 +104,10 @@ def test_compare_return_forecasts_reads_clark_west_with_holm_and_leaves_untraine
     assert m["persistence.mse_in_mcs_h1"] == 0 and m["ar20.mse_in_mcs_h1"] == 1
     text = cmp.verdict_text()
     assert "lstm did not train (not interpreted)" in text
-    # the MCS sentence names every model the set keeps, an untrained one labelled
-    kept = [f"{m} (untrained)" if m == "lstm" else m for m in cmp.result.mcs.included]
-    assert f"model confidence set keeps: {', '.join(kept)}." in text
+    # the MCS sentence names every model the set keeps, and the untrained one as no candidate
+    kept = ", ".join(cmp.result.mcs.included)
+    assert "lstm" not in cmp.result.mcs.included
+    assert f"model confidence set keeps: {kept}; not a candidate: lstm (untrained)." in text
     assert "evidence that it beats random_walk" in text and "persistence" in text
     assert "significantly worse than random_walk" in text
 
@@ -273,7 +274,7 @@ def test_seed_ensemble_reading_states_the_ensemble_and_the_seeds_in_it(tmp_path)
         ({"rmse_ratio": pd.Series([1.0, -1.0, 1.0])}, ValueError, "seed 1 has -1.0"),
         ({"rmse_ratio": pd.Series([1.0, np.nan, 1.0])}, ValueError, "rmse_ratio"),
         ({"trained": pd.Series([True, False])}, ValueError, "same seeds"),
-        ({"trained": pd.Series(["yes", "no", "no"])}, ValueError, "booleans"),
+        ({"trained": pd.Series(["yes", "no", "no"])}, ValueError, "trained\\[0\\] must be a bool"),
     ],
 )
 def test_seed_ensemble_reading_rejects_bad_input(tmp_path, kwargs, error, match):

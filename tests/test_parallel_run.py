@@ -16,6 +16,7 @@ from finrisk_utils.workbench.engine import (
     THREAD_VARS,
     available_cores,
     capped_threads,
+    dask_client,
     map_tasks,
     threads_per_kernel,
 )
@@ -197,3 +198,34 @@ def test_cli_run_workers_option(tmp_path, capsys):
         main(["run", str(TINY), "--workers", "0", "--out", str(tmp_path / "x")])
     assert stop.value.code == 2 and "--workers" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_the_workbench_processes_skip_the_iri_grammars_and_still_validate_notebooks():
+    """The ``finrisk`` command and the workers of its local clusters do not import ``rfc3987_syntax`` (2 s of
+    CPU per process), and nbformat still validates notebooks there; a process the workbench does not own (a
+    plain import of the package) keeps every jsonschema checker."""
+    import subprocess
+    import sys
+
+    check = (
+        "import sys, nbformat; print(sys.modules.get('rfc3987_syntax') is not None); "
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))"
+    )
+    for prelude, loaded in [
+        ("import finrisk_utils.workbench.cli; ", "False"),  # the CLI (console script or -m)
+        ("import finrisk_utils.workbench.runner; ", "True"),  # a user's process: left alone
+    ]:
+        out = subprocess.run(
+            [sys.executable, "-c", prelude + check], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == loaded, (prelude, out.stdout, out.stderr)
+
+    def iri_grammars_loaded() -> bool:  # local: pickled by value for the workers
+        import sys
+
+        import nbformat  # noqa: F401  (imports jsonschema, which imports rfc3987_syntax unless absent)
+
+        return sys.modules.get("rfc3987_syntax") is not None
+
+    with dask_client(2) as client:
+        assert list(client.run(iri_grammars_loaded).values()) == [False, False]

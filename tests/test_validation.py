@@ -7,6 +7,7 @@ from finrisk_utils.core.validation import (
     check_columns,
     check_datetime_index,
     check_finite,
+    check_flags,
     check_min_length,
     check_numeric,
     check_sha256,
@@ -214,3 +215,34 @@ def test_as_timestamp_refuses_a_date_string_without_a_year(text):
     with pytest.raises(ValueError, match=f"f: start is not a date: '{text}'"):
         as_timestamp(text, "start", where="f")
     assert as_timestamp("Jan 2015", "start") == pd.Timestamp("2015-01-01")
+
+
+@pytest.mark.parametrize(
+    ("values", "allow_unknown", "expected"),
+    [
+        ([True, False], False, [True, False]),
+        (np.array([1, 0, 1]), False, [True, False, True]),
+        (pd.Series([1.0, 0.0]), False, [True, False]),
+        ([np.bool_(True), None, np.nan], True, [True, False, False]),  # unknown reads as not true
+    ],
+)
+def test_check_flags_reads_bools_and_zero_one(values, allow_unknown, expected):
+    assert check_flags(values, "trained", where="f", allow_unknown=allow_unknown) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "match"),
+    [
+        ("TF", TypeError, "f: trained must be a sequence of one flag per item, got str"),
+        ({0: True}, TypeError, "got dict"),
+        (3, TypeError, "got int"),
+        ([], ValueError, "f: trained is empty"),
+        ([True, 2], ValueError, r"f: trained\[1\] must be a bool, 0/1, got 2"),
+        ([None], ValueError, r"trained\[0\] must be a bool, 0/1, got None"),
+        ([0.5], ValueError, r"trained\[0\]"),
+        (["yes"], ValueError, r"trained\[0\]"),
+    ],
+)
+def test_check_flags_names_the_bad_item(values, error, match):
+    with pytest.raises(error, match=match):
+        check_flags(values, "trained", where="f")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "check_returns",
     "check_datetime_index",
     "check_finite",
+    "check_flags",
     "check_min_length",
     "check_numeric",
     "check_sha256",
@@ -163,6 +165,36 @@ def check_positive_int(
         kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
         raise ValueError(f"{_label(where)}: {name} must be {kind}, got {value!r}")
     return int(value)
+
+
+def check_flags(
+    values: object, name: str, *, where: str | None = None, allow_unknown: bool = False
+) -> list[bool]:
+    """One flag per item (e.g. whether each seed's network trained) as a list of bools: a non-empty sequence,
+    array or Series of bools, 0/1 or 0.0/1.0; with ``allow_unknown``, None or NaN (unknown) reads as False.
+    Anything else raises ``TypeError`` or ``ValueError`` naming ``where``, ``name`` and the position."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(
+        values, Sequence | np.ndarray | pd.Series
+    ):
+        raise TypeError(
+            f"{_label(where)}: {name} must be a sequence of one flag per item, got {type(values).__name__}"
+        )
+    items = values.tolist() if isinstance(values, np.ndarray | pd.Series) else list(values)
+    if not items:
+        raise ValueError(f"{_label(where)}: {name} is empty")
+    flags = []
+    for i, v in enumerate(items):
+        unknown = v is None or (isinstance(v, float | np.floating) and math.isnan(v))
+        if unknown and allow_unknown:
+            flags.append(False)  # unknown: not known to be true
+        elif isinstance(v, bool | np.bool_) or (
+            isinstance(v, int | np.integer | float | np.floating) and v in (0, 1)
+        ):
+            flags.append(bool(v))
+        else:
+            kinds = "a bool, 0/1" + (" or None (unknown)" if allow_unknown else "")
+            raise ValueError(f"{_label(where)}: {name}[{i}] must be {kinds}, got {v!r}")
+    return flags
 
 
 def check_subset(

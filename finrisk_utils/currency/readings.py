@@ -13,7 +13,6 @@ from finrisk_utils.currency.forecasts import FamaSlope
 from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     format_pvalue,
-    mark_untrained,
     verdict,
 )
 
@@ -95,12 +94,13 @@ def change_forecast_reading(
     """Markdown, one bullet per horizon: each model's RMSE against the benchmark's and its verdict (two-sided DM,
     Holm over every horizon; for a model that nests the benchmark, "better" needs the Clark-West test after Holm
     and a lower sample loss, as in the comparison table's verdict), the Clark-West reading and the MCS; then a
-    summary: which models have a significantly lower squared error, which carry predictive content beyond the
-    benchmark (Clark-West), and which are significantly worse, at some horizon, after Holm."""
+    summary: which trained models have a significantly lower squared error, which carry predictive content
+    beyond the benchmark (Clark-West), which are significantly worse, at some horizon, after Holm, and which
+    did not train (never counted among the models that fail to beat the benchmark)."""
     comps = _check(comps, "change_forecast_reading")
     labels = dict(labels or {})
     name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
-    lines, better, content, worse = [], set(), set(), set()
+    lines, better, content, worse, untrained = [], set(), set(), set(), set()
     for h, c in comps.items():
         t = c.table.set_index("model")
         b = c.benchmark
@@ -110,6 +110,7 @@ def change_forecast_reading(
                 continue
             if not r["trained"]:
                 parts.append(f"{name(m)} did not train (not interpreted)")
+                untrained.add(m)
                 continue
             words = verdict(
                 r["mean_loss_diff"],
@@ -133,9 +134,7 @@ def change_forecast_reading(
             better |= {m} if words.startswith("significantly better") else set()
             worse |= {m} if words.startswith("significantly worse") else set()
             parts.append(text + ")")
-        kept = ", ".join(
-            name(m) if t.loc[m, "trained"] else mark_untrained(name(m)) for m in c.mcs.included
-        )
+        kept = c.mcs.kept_text(name)
         lines.append(
             f"- **{h} {unit}{'s' if h > 1 else ''} ahead** ({int(t['n'].iloc[0])} forecasts): "
             + "; ".join(parts)
@@ -151,11 +150,13 @@ def change_forecast_reading(
         )
     else:
         summary = (
-            f"No model beats {b} at any horizon after Holm's adjustment, by DM or Clark-West: the "
-            "Meese-Rogoff result holds here."
+            f"No {'trained ' if untrained else ''}model beats {b} at any horizon after Holm's adjustment, by DM "
+            f"or Clark-West: the Meese-Rogoff result holds {'among the models read' if untrained else 'here'}."
         )
     if worse:
         summary += f" Significantly worse than {b} at some horizon (DM, Holm): {names(worse)}."
+    if untrained:
+        summary += f" Not read (did not train): {names(untrained)}."
     return "\n".join(lines) + "\n\n" + summary
 
 

@@ -21,7 +21,6 @@ from finrisk_utils.forecasting.compare import (
     compare_forecasts,
     format_pvalue,
     holm_across,
-    mark_untrained,
     nested_inputs,
     seed_ensemble,
 )
@@ -419,9 +418,7 @@ def verdict_summary(
             )
             if key in groups or key in ("better", "worse")
         ]
-        kept = ", ".join(
-            name(m) if t.loc[m, "trained"] else mark_untrained(name(m)) for m in res.mcs.included
-        )
+        kept = res.mcs.kept_text(name)
         lowest = t.loc[t["trained"].astype(bool), "mean_loss"].idxmin()
         lines.append(
             f"- **{loss.upper()}, h = {h}** (vs {name(res.benchmark)}): {'; '.join(parts)}. "

@@ -22,6 +22,7 @@ fitted once per seed, over the seeds :func:`seed_membership` keeps) with the spr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -34,6 +35,7 @@ from scipy import stats
 
 from finrisk_utils.core.validation import (
     as_float_array,
+    check_flags,
     check_number,
     check_positive_int,
     check_probability,
@@ -49,6 +51,7 @@ __all__ = [
     "MCSResult",
     "ablation_reading",
     "best_trained",
+    "best_trained_model",
     "clark_west",
     "compare_forecasts",
     "comparison_table",
@@ -359,8 +362,10 @@ def clark_west(
 class MCSResult:
     """Model confidence set at level ``1 - size``.
 
-    ``pvalues``: MCS p-value per model (Series indexed by model, in the losses' column order); ``included``:
-    the surviving models in that order; ``membership``: 0/1 per model.
+    ``pvalues``: MCS p-value per model (Series indexed by model, in the losses' column order; NaN for a model
+    that was not a candidate); ``included``: the surviving models in that order; ``membership``: 0/1 per model;
+    ``excluded``: the models left out of the candidate set (networks that did not train, see
+    :func:`compare_forecasts`), never members.
     """
 
     pvalues: pd.Series
@@ -371,6 +376,16 @@ class MCSResult:
     seed: int
     method: str
     bootstrap: str
+    excluded: tuple[str, ...] = ()
+
+    def kept_text(self, label: Callable[[str], str] = str) -> str:
+        """Words for a reading: the members, each through ``label`` (``"A, B"``, or ``"none"``), then the
+        models that were not candidates, marked untrained (``"A, B; not a candidate: C (untrained)"``)."""
+        kept = ", ".join(label(m) for m in self.included) or "none"
+        if not self.excluded:
+            return kept
+        out = ", ".join(mark_untrained(label(m)) for m in self.excluded)
+        return f"{kept}; not {'candidates' if len(self.excluded) > 1 else 'a candidate'}: {out}"
 
     @property
     def membership(self) -> pd.Series:
@@ -630,28 +645,37 @@ def best_trained(scores: Sequence[float] | np.ndarray, trained: Sequence[bool | 
     network. Only validation data may enter ``scores``."""
     where = "best_trained"
     values = as_float_array(_arraylike(scores), "scores", where=where)
-    if isinstance(trained, str | bytes) or not isinstance(
-        trained, Sequence | np.ndarray | pd.Series
-    ):
-        raise TypeError(f"{where}: trained must be a sequence of one flag per candidate")
-    flags = []
-    for i, t in enumerate(list(trained)):
-        if t is None or (isinstance(t, float | np.floating) and math.isnan(t)):
-            flags.append(False)  # unknown: not a network known to have trained
-        elif isinstance(t, bool | np.bool_) or (isinstance(t, int | np.integer) and t in (0, 1)):
-            flags.append(bool(t))
-        elif isinstance(t, float | np.floating) and t in (0.0, 1.0):
-            flags.append(bool(t))
-        else:
-            raise ValueError(
-                f"{where}: trained[{i}] must be a bool, 0/1 or None (unknown), got {t!r}"
-            )
+    flags = check_flags(trained, "trained", where=where, allow_unknown=True)
     if len(flags) != values.size:
         raise ValueError(
             f"{where}: trained has {len(flags)} flags for {values.size} scores (one per candidate)"
         )
     pool = np.asarray(flags) if any(flags) else np.ones(values.size, dtype=bool)
     return int(np.argmin(np.where(pool, values, np.inf)))
+
+
+def best_trained_model(
+    val_loss: pd.Series, trained: Mapping[str, bool], among: Sequence[str]
+) -> str:
+    """:func:`best_trained` by name: of the models ``among`` (labels of ``val_loss``, each model's validation
+    loss, lower is better), the one with the lowest loss among those that trained. ``trained`` holds the
+    networks' flags; a model it does not name (a classical model, which cannot fail to train) counts as
+    trained. Errors name ``best_trained_model``."""
+    where = "best_trained_model"
+    if not isinstance(val_loss, pd.Series):
+        raise TypeError(f"{where}: val_loss must be a pandas Series indexed by model")
+    if not isinstance(trained, Mapping):
+        raise TypeError(f"{where}: trained must be a mapping model -> bool")
+    if isinstance(among, str) or not isinstance(among, Sequence) or not among:
+        raise TypeError(f"{where}: among must be a non-empty sequence of model names")
+    missing = [m for m in among if m not in val_loss.index]
+    if missing:
+        raise ValueError(
+            f"{where}: val_loss has no validation loss for {missing} (models: {list(val_loss.index)})"
+        )
+    names = list(among)
+    scores = val_loss.loc[names].to_numpy(dtype=float)
+    return names[best_trained(scores, [trained.get(m, True) for m in names])]
 
 
 @dataclass(frozen=True)
@@ -709,23 +733,8 @@ def seed_membership(trained: Sequence[bool] | np.ndarray | pd.Series) -> SeedMem
     trained : sequence of bool (or 0/1), one per seed in seed order
         Whether each seed's network beat the naive predictor on validation.
     """
-    where = "seed_membership"
-    if isinstance(trained, str | bytes | Mapping) or not isinstance(
-        trained, Sequence | np.ndarray | pd.Series
-    ):
-        raise TypeError(
-            f"{where}: trained must be a sequence of one bool per seed, got {type(trained).__name__}"
-        )
-    flags = list(trained.tolist() if isinstance(trained, np.ndarray | pd.Series) else trained)
-    if not flags:
-        raise ValueError(f"{where}: trained is empty (no seeds)")
-    for i, f in enumerate(flags):
-        if isinstance(f, bool | np.bool_) or (
-            isinstance(f, int | np.integer) and not isinstance(f, bool) and f in (0, 1)
-        ):
-            continue
-        raise ValueError(f"{where}: trained[{i}] must be a bool (or 0/1), got {f!r}")
-    return SeedMembership(tuple(bool(f) for f in flags))
+    flags = check_flags(trained, "trained", where="seed_membership")
+    return SeedMembership(tuple(flags))
 
 
 def seed_spread(
@@ -871,9 +880,7 @@ def check_seed_ratios(
         )
     if not ratio.index.equals(trained.index):
         raise ValueError(f"{where}: trained must be indexed by the same seeds as {name}")
-    if not (pd.api.types.is_bool_dtype(trained) or trained.isin([0, 1]).all()):
-        raise ValueError(f"{where}: trained must hold booleans (or 0/1), got {trained.tolist()!r}")
-    return values, trained.astype(bool).to_numpy()
+    return values, np.asarray(check_flags(trained, "trained", where=where))
 
 
 def seed_ratio_reading(
@@ -1062,11 +1069,9 @@ class ComparisonResult:
                     "than that content buys in this sample"
                 )
             sentences.append(f"{opening}{m}'s {what} is {size}; {reading} ({tests}).")
-        trained = dict(zip(self.table["model"], self.table["trained"], strict=True))
-        kept = ", ".join(
-            name(m) if trained[m] else mark_untrained(name(m)) for m in self.mcs.included
+        sentences.append(
+            f"The MCS at {100 * (1 - self.mcs.size):.0f}% keeps: {self.mcs.kept_text(name)}."
         )
-        sentences.append(f"The MCS at {100 * (1 - self.mcs.size):.0f}% keeps: {kept}.")
         return " ".join(sentences)
 
 
@@ -1220,12 +1225,13 @@ def compare_forecasts(
     nested : mapping model -> (actual, benchmark_forecast, model_forecast), optional
         Models in which the benchmark is nested: also run :func:`clark_west` on these arrays (shape (n_dates,)).
     trained : mapping model -> bool, optional
-        ``False`` marks a model that did not train: reported, left out of the Holm family, verdict
+        ``False`` marks a model that did not train: reported, left out of the Holm family and of the MCS's
+        candidates (``in_mcs`` 0, ``mcs_pvalue`` NaN, named in ``mcs.excluded``), verdict
         ``"did not train (not interpreted)"``. Missing models count as trained.
     level : float
         Significance level of the verdicts (on Holm-adjusted DM p-values).
     mcs_size, mcs_reps, mcs_block_size, seed
-        :func:`model_confidence_set` over all models.
+        :func:`model_confidence_set` over all trained models.
     kernel, lags
         Long-run variance of DM and Clark-West (see :func:`diebold_mariano`).
 
@@ -1309,8 +1315,9 @@ def compare_forecasts(
         table[adjusted] = np.nan
         if family.any():
             table.loc[family, adjusted] = holm(table.loc[family, raw].to_numpy())
-    mcs = model_confidence_set(
+    mcs = _trained_mcs(
         frame,
+        table["trained"].to_numpy(dtype=bool),
         size=mcs_size,
         reps=mcs_reps,
         block_size=mcs_block_size,
@@ -1321,6 +1328,42 @@ def compare_forecasts(
     table["mcs_pvalue"] = mcs.pvalues.to_numpy()
     table["verdict"] = _verdicts(table, benchmark, level)
     return ComparisonResult(table, benchmark, horizon, loss, level, mcs)
+
+
+def _trained_mcs(
+    frame: pd.DataFrame,
+    trained: np.ndarray,
+    *,
+    size: float,
+    reps: int,
+    block_size: int | None,
+    horizon: int,
+    seed: int,
+) -> MCSResult:
+    """:func:`model_confidence_set` over the models that trained (a network that did not beat its naive
+    predictor is not a candidate: its losses would change which other models survive), widened to every column
+    of ``frame``: the untrained get MCS p-value NaN, membership 0, and are listed in ``excluded``. A lone
+    candidate is the set by itself (p-value 1)."""
+    run = functools.partial(
+        model_confidence_set,
+        size=size,
+        reps=reps,
+        block_size=block_size,
+        horizon=horizon,
+        seed=seed,
+    )
+    candidates = frame.loc[:, trained]
+    excluded = tuple(frame.columns[~trained])
+    if candidates.shape[1] >= 2:
+        mcs = run(candidates)
+    else:  # settings checked and resolved as for a set of several; the lone candidate is the set
+        lone = run(frame)
+        mcs = dataclasses.replace(
+            lone,
+            pvalues=pd.Series(1.0, candidates.columns, name="mcs_pvalue"),
+            included=tuple(candidates),
+        )
+    return dataclasses.replace(mcs, pvalues=mcs.pvalues.reindex(frame.columns), excluded=excluded)
 
 
 # The two Holm families of a comparison: every trained model's two-sided DM p-value, and the one-sided

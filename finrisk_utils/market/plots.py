@@ -25,8 +25,9 @@ def plot_deep_var_training(
     title: str = "",
 ) -> Figure:
     """Learning curves of deep VaR networks, one panel each (``ncols`` per row; default one row): training and
-    validation FZ0 loss per epoch with the kept epoch marked, and the validation loss of the constant forecast the
-    trained check compares with (dotted); titled with the network's label, input scheme and window, the figure
+    validation FZ0 loss per epoch with the kept epoch marked, and the validation loss of the naive forecast the
+    trained check compares with (dotted: the better of two constant VaR/ES forecasts, see
+    :func:`finrisk_utils.market.deep_var.deep_var_forecast`); titled with the network's label, input scheme and window, the figure
     with ``title`` where given. The losses are in each network's own target units (returns divided by its
     scale), so two panels compare only where the schemes match."""
     where = "plot_deep_var_training"
@@ -45,7 +46,7 @@ def plot_deep_var_training(
         fits,
         ncols=ncols,
         ylabel="FZ0 loss (network's target units)",
-        naive_label="constant forecast (validation)",
+        naive_label="naive: better of two constants (validation)",
         where=where,
     )
     if title:

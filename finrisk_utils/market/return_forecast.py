@@ -28,7 +28,6 @@ from finrisk_utils.forecasting.compare import (
     check_seed_ratios,
     compare_forecasts,
     format_pvalue,
-    mark_untrained,
     seed_ensemble,
     seed_membership,
     verdict,
@@ -149,11 +148,7 @@ class ReturnComparison:
                     f"that it beats {b} (Holm p {format_pvalue(row['cw_pvalue_holm'])})"
                 )
             out.append(text + ".")
-        t = self.table
-        kept = ", ".join(
-            name(m) if t.loc[m, "trained"] else mark_untrained(name(m))
-            for m in self.result.mcs.included
-        )
+        kept = self.result.mcs.kept_text(name)
         out.append(
             f"The {100 * (1 - self.result.mcs.size):.0f}% model confidence set keeps: {kept}."
         )

@@ -17,6 +17,7 @@ from finrisk_utils.core.descriptive import tied_extremes
 from finrisk_utils.core.validation import (
     DataValidationError,
     as_timestamp,
+    check_flags,
     check_positive_int,
     check_returns,
 )
@@ -24,6 +25,7 @@ from finrisk_utils.forecasting.compare import (
     DIFFERENCE_LOSSES,
     ComparisonResult,
     SeedMembership,
+    best_trained,
     compare_forecasts,
     format_pvalue,
     holm_across,
@@ -344,7 +346,7 @@ def comparison_text(
                 f"{r['verdict']} (DM p {format_pvalue(r['dm_pvalue'])}, "
                 f"Holm p {format_pvalue(r['pvalue_holm'])})"
             )
-        kept = ", ".join(name(m) for m in c.mcs.included)
+        kept = c.mcs.kept_text(name)
         lines.append(
             f"- **{loss}** (mean loss): "
             + "; ".join(parts)
@@ -688,13 +690,17 @@ def selection_reading(selection: pd.DataFrame, *, near_tie: float = 0.01) -> str
     lines = []
     for model, t in selection.groupby(level="model", sort=False):
         ranked = t["val_fz0"].droplevel("model").sort_values()
-        flags = pd.Series(True, index=ranked.index)
-        if "trained" in t:
-            known = t["trained"].droplevel("model").reindex(ranked.index)
-            flags = known.astype(object).where(known.notna(), False).astype(bool)
+        known = t["trained"].droplevel("model").reindex(ranked.index) if "trained" in t else None
+        flags = pd.Series(
+            [True] * len(ranked)
+            if known is None
+            else check_flags(known.tolist(), "trained", where=where, allow_unknown=True),
+            index=ranked.index,
+        )
         none_trained = not flags.any()
-        pool = ranked if none_trained else ranked[flags]
-        (scheme, window), best = pool.index[0], pool.iloc[0]
+        pool = ranked if none_trained else ranked[flags]  # the winner first, then the runner-up
+        winner = best_trained(ranked.to_numpy(), flags.tolist())  # the selection's own rule
+        (scheme, window), best = ranked.index[winner], ranked.iloc[winner]
         text = f"{model}: {scheme} inputs, window {window} (validation FZ0 {best:.4f})"
         if len(ranked) == 1:
             untrained = " It did not train." if none_trained and "trained" in t else ""

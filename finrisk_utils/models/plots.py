@@ -16,8 +16,15 @@ from finrisk_utils.models.training import FitResult
 __all__ = ["plot_training", "plot_training_panels"]
 
 
-def plot_training(result: FitResult, *, title: str = "Training", ax: Axes | None = None) -> Figure:
-    """Training and validation loss per epoch, with the restored (best) epoch marked."""
+def plot_training(
+    result: FitResult,
+    *,
+    title: str = "Training",
+    ax: Axes | None = None,
+    naive_label: str = "naive forecast (validation)",
+) -> Figure:
+    """Training and validation loss per epoch, with the restored (best) epoch marked and, where the fit has one,
+    the naive predictor's validation loss (the bar of the trained check, dotted, labelled ``naive_label``)."""
     fig, ax = new_axes(ax, figsize=(6, 3.5))
     epochs = range(1, result.epochs_run + 1)
     ax.plot(epochs, result.loss, label="train")
@@ -25,6 +32,8 @@ def plot_training(result: FitResult, *, title: str = "Training", ax: Axes | None
     ax.axvline(
         result.best_epoch, color="0.5", ls="--", lw=0.8, label=f"kept: epoch {result.best_epoch}"
     )
+    if result.naive_val_loss is not None:
+        ax.axhline(result.naive_val_loss, color="k", ls=":", lw=1, label=naive_label)
     ax.set(title=title, xlabel="epoch", ylabel="loss")
     ax.legend()
     return fig
@@ -57,11 +66,8 @@ def plot_training_panels(
     nrows = math.ceil(len(fits) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 3.5 * nrows), squeeze=False)
     for ax, (title, fit) in zip(axes.flat, fits.items(), strict=False):
-        plot_training(fit, title=title, ax=ax)
-        if fit.naive_val_loss is not None:
-            ax.axhline(fit.naive_val_loss, color="k", ls=":", lw=1, label=naive_label)
+        plot_training(fit, title=title, ax=ax, naive_label=naive_label)
         ax.set_ylabel(ylabel)
-        ax.legend()
     for ax in axes.flat[len(fits) :]:
         ax.set_visible(False)
     fig.tight_layout()

@@ -19,7 +19,11 @@ from typing import NoReturn
 
 from finrisk_utils.core.config import PROFILES
 from finrisk_utils.core.paths import RUNS_DIR
-from finrisk_utils.workbench.runner import (
+from finrisk_utils.workbench.startup import skip_iri_grammars
+
+skip_iri_grammars()  # this process is the workbench's own: before the imports below load nbformat
+
+from finrisk_utils.workbench.runner import (  # noqa: E402
     check_parameters,
     discover_notebooks,
     new_run_dir,

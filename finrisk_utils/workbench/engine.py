@@ -113,7 +113,11 @@ def dask_client(
             client = Client(scheduler, timeout=connect_timeout_s)
         else:
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                preload=["finrisk_utils.workbench.startup"],  # its dask_setup, in each worker
             )
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:

@@ -260,15 +260,18 @@ display(Markdown(change_forecast_reading(daily_comp, labels, unit="trading day")
 fig, axes = plt.subplots(1, len(horizons), figsize=(4 * len(horizons), 3.5), sharey=False)
 for ax, h in zip(np.atleast_1d(axes), horizons, strict=True):
     rw_se = actual[h] ** 2
-    for name, fc in daily[h].items():
-        if name != "random_walk":
-            (rw_se - (actual[h] - fc) ** 2).cumsum().plot(ax=ax, lw=1, label=labels.get(name, name))
+    drawn = daily_comp[h].table.set_index("model")["trained"].drop("random_walk")
+    for name in drawn.index[drawn]:  # an untrained network is not drawn (not interpreted)
+        (rw_se - (actual[h] - daily[h][name]) ** 2).cumsum().plot(ax=ax, lw=1, label=name)
     ax.axhline(0, color="k", lw=0.8)
     ax.set(
         title=f"{h} day(s) ahead", xlabel="target date", ylabel="cumulative SE gain over RW (%²)"
     )
     ax.legend(fontsize=8)
-fig.suptitle(f"{currency}: above zero = better than the random walk so far")
+fig.suptitle(
+    f"{currency}: above zero = better than the random walk so far"
+    + ("" if lstm_trained else " (the untrained LSTM not drawn)")
+)
 fig.tight_layout()
 save_figure(fig, out, "cumulative_gain")
 

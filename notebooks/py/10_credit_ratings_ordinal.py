@@ -57,7 +57,7 @@ from threadpoolctl import threadpool_limits
 from finrisk_utils import load, record_metrics, setup
 from finrisk_utils.core import by_profile, save_figure
 from finrisk_utils.forecasting import (
-    best_trained,
+    best_trained_model,
     compare_forecasts,
     holm,
     holm_across,
@@ -585,15 +585,8 @@ display(
     ).round(4)
 )
 families = ["rate_ols", "rate_gbm", "rate_mlp"]
-(
-    best_without,
-    best_with,
-) = (  # lowest validation RMSE among the models that trained (OLS and GBM cannot fail to)
-    names[
-        best_trained(
-            rate_table.loc[names, "val_rmse"].to_numpy(), [rate_trained.get(n, True) for n in names]
-        )
-    ]
+best_without, best_with = (  # lowest validation RMSE among the models that trained
+    best_trained_model(rate_table["val_rmse"], rate_trained, among=names)
     for names in (families, [f"{m}_with_grade" for m in families])
 )
 rate_text = rate_reading(
