@@ -21,7 +21,7 @@
 # the random walk (historical mean, AR, LSTM), by Clark and West (2007); Holm over the family; the model confidence
 # set of Hansen, Lunde and Nason (2011) over all five.
 #
-# **Runtime** (2 CPU cores): 20 s in the full profile at the last render, run alone; 24 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 24 s in the full profile at the last render, run alone; 24 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -227,7 +227,8 @@ table
 # %% [markdown] tags=[]
 # **Tests.** Squared errors against the random walk: Diebold–Mariano (two-sided, Bartlett HAC variance, HLN
 # correction) for every model; Clark–West (one-sided: does the model beat the random walk?) for the three models
-# that nest it; Holm's adjustment over each family of tests; the 90% model confidence set over all models.
+# that nest it; Holm's adjustment over each family of tests; the 90% model confidence set over every model that trained (an
+# untrained network is not a candidate).
 # The `verdict` column follows the protocol: for a nested model "significantly better" needs Clark–West (Holm)
 # and a lower RMSE, "significantly worse" comes from DM; the reading below gives the DM and the Clark–West
 # answers side by side. An untrained LSTM stays in the table but out of the Holm families and the readings.

@@ -17,13 +17,13 @@
 # **Evaluation.** RMSE per maturity and horizon relative to the random walk; per horizon, squared errors pooled
 # over the five maturities per date are compared with the shared protocol (`compare_forecasts`): Diebold–Mariano
 # against the random walk (Bartlett HAC, HLN), Holm over every model-vs-random-walk test the notebook reports, and
-# the Model Confidence Set over all models. A network whose re-estimations do not all beat a constant on their
+# the Model Confidence Set over every model that trained. A network whose re-estimations do not all beat a constant on their
 # validation block (with weights kept after the first epoch) is labelled untrained and not interpreted. A Monte Carlo over panels from the calibrated
 # generator shows how much one backtest can prove. Curve factors: reconstruction error (training and test).
 # **Bond risk.** Duration, convexity, DV01 (analytic vs bump-and-reprice), the six IRRBB shock scenarios on a
 # funded bond book's economic value, the supervisory outlier test against Tier 1 capital, key-rate durations.
 #
-# **Runtime** (2 CPU cores): 101 s in the full profile at the last render, beside short unit-test runs; 28 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 67 s in the full profile at the last render, run alone; 28 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -489,7 +489,7 @@ save_figure(fig, out, "bond_risk")
 # run with one seed; notebook 07 measures the seed spread of the networks of notebooks 01, 02 and 08, not of
 # this one). The table holds every model-vs-random-walk test of the notebook (per horizon, squared errors pooled
 # over maturities); Holm's adjustment runs over all of them except those of a network labelled untrained (shown,
-# not adjusted, not interpreted), and the MCS (10%, MSE) over all models of each horizon. For the bond book, the
+# not adjusted, not interpreted), and the MCS (10%, MSE) over the trained models of each horizon. For the bond book, the
 # scenario that hurts most depends on where the book's key-rate durations sit.
 
 # %% tags=[]

@@ -20,8 +20,8 @@
 # `random_walk` in tables and metrics), a direct AR(12) re-estimated
 # at every origin, and a seasonal ARIMA on monthly inflation. **Tests.** RMSE and MAE per horizon; per horizon the
 # shared protocol (`compare_forecasts`): Diebold–Mariano against AO (Bartlett HAC, HLN), Holm over the trained
-# models' tests against AO in the table (an untrained network is reported, not tested), the Model Confidence Set
-# over all models; the coverage of the SARIMA's forecast
+# models' tests against AO in the table (an untrained network is shown with its unadjusted p-values, not interpreted), the Model Confidence Set
+# over every model that trained; the coverage of the SARIMA's forecast
 # intervals, and a fan chart. The "best network" is chosen on validation data before the first origin only.
 #
 # **Inflation expectations** (a section of its own). Data `inflation_expectations` (Mishkin's monthly 1- and
@@ -30,9 +30,9 @@
 # of inflation over a 1- and a 3-month bill's life: no change (`random_walk`), a direct AR(12), the
 # T-bill-implied forecast (`tbill_implied`), the linear model on the network's inputs (`linear_tbill`) and an
 # LSTM on T-bill rates and past inflation (`lstm_tbill`, seed ensemble); DM (HAC, HLN) against no change,
-# Clark–West for the nested models, the LSTM against the linear model, Holm over all, MCS.
+# Clark–West for the nested models, the LSTM against the linear model, Holm over the trained models' tests, MCS over the trained models.
 #
-# **Runtime** (2 CPU cores): 516 s in the full profile at the last render, beside a quick run of notebook 10; 51 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 404 s in the full profile at the last render, run alone; 51 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -263,8 +263,8 @@ save_figure(fig, out, "training")
 # the Diebold–Mariano test (squared errors, long-run variance over $h-1$ lags, Harvey–Leybourne–Newbold
 # correction) is against AO, Holm-adjusted over every test of a trained model in the table (all horizons; an untrained network is shown, not adjusted, not interpreted);
 # the direct AR(12), which nests AO, is also tested by Clark–West (a Holm family of its own over the horizons),
-# and its verdict is Clark–West's; the MCS (10%,
-# squared errors) is over all models per horizon. The 12-month forecasts of adjacent origins overlap by 11 months,
+# and its "significantly better" needs Clark–West (a "significantly worse" comes from DM); the MCS (10%,
+# squared errors) is over the trained models per horizon. The 12-month forecasts of adjacent origins overlap by 11 months,
 # so they are far from as many independent trials as there are origins.
 
 # %% tags=[]
@@ -487,8 +487,8 @@ regression_table.round(3)
 #   a constant on validation.
 #
 # **Tests.** Per horizon, squared errors against the random walk: Diebold–Mariano (Bartlett HAC, HLN
-# correction), Clark–West for `ar12` and `linear_tbill`, which nest it; the 90% MCS over all five models; and
-# the ablation `lstm_tbill` against `linear_tbill` (DM). Holm over all of these DM tests together, and
+# correction), Clark–West for `ar12` and `linear_tbill`, which nest it; the 90% MCS over the models that trained; and
+# the ablation `lstm_tbill` against `linear_tbill` (DM). Holm over the trained models' DM tests together (an untrained network's are shown, not adjusted), and
 # separately over the Clark–West tests. The two ask different questions: Clark–West whether the larger model
 # carries information beyond no change (in population), DM whether its forecasts were more accurate over these
 # origins; they can disagree. The verdicts follow the protocol: for a model that nests the random walk,

@@ -15,7 +15,7 @@
 # in every rerun, so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over the seeds in its ensemble) with the shared protocol, and the spread over seeds is shown beside it.
 #
-# **Runtime** (2 CPU cores): 698 s in the full profile (six full-size reruns of 02, four test years, six of 01) at the last render, run alone; 221 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 746 s in the full profile (six full-size reruns of 02, four test years, six of 01) at the last render, run alone; 221 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -111,7 +111,7 @@ display(
 # %% [markdown] tags=[]
 # The seed ensemble's forecast (mean VaR and mean ES over the seeds) is what a validator should test against
 # GARCH-skew-t: the protocol of notebook 02 (DM with HAC variance and HLN correction on per-day pinball and FZ0
-# losses, Holm over the family, MCS over all models). The ensemble follows the workbench's one membership rule
+# losses, Holm over the family, MCS over the models that trained). The ensemble follows the workbench's one membership rule
 # (`seed_membership`, the same in notebooks 07 and 09): a network counts as trained when more than half of its
 # seeds trained on validation, and its ensemble is then the mean of those seeds; otherwise the ensemble of every
 # seed is labelled untrained and not interpreted. The seed spread of each network's own losses, over the seeds

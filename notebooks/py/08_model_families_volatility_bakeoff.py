@@ -25,12 +25,12 @@
 # over seeds shown beside it. Losses: squared error of the log-volatility forecast (RMSE) and QLIKE of the implied
 # variance, which stays a consistent ranking when the volatility proxy is noisy (Patton 2011). Per loss and
 # horizon: Diebold–Mariano against HAR (Bartlett HAC variance over at least $h-1$ lags, Harvey–Leybourne–Newbold
-# correction), Holm over every DM test the table reports (models, both losses, all horizons), and the model confidence set (Hansen, Lunde and Nason 2011) over all models;
+# correction), Holm over every DM test the table reports (models, both losses, all horizons), and the model confidence set (Hansen, Lunde and Nason 2011) over every model that trained;
 # Clark–West for `linear_window` against HAR (Holm over its three horizons, a family of its own). A second family
 # of DM tests (MSE, Holm within it) sets each sequence network against `linear_window`.
 # Parameters and training time beside.
 #
-# **Runtime** (2 CPU cores): 359 s in the full profile at the last render, run alone; 96 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 300 s in the full profile at the last render, run alone; 96 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the families are refitted with seeds seed, seed + 1, ...

@@ -25,8 +25,8 @@
 # GJR-GARCH skew-t, EWMA, and a linear quantile regression on a summary of the same past returns (EWMA-standardised;
 # the networks' linear ablation, read as a Holm family of its own).
 # **Tests.** Squared errors against the random walk: Diebold–Mariano (HAC, HLN) with Holm over every trained model
-# and horizon (untrained networks are shown with their unadjusted p-values and kept in the MCS, as every model is,
-# but left out of the Holm family and not interpreted; the daily and the monthly forecasts are separate families),
+# and horizon (untrained networks are shown with their unadjusted p-values but left out of the Holm family and of
+# the MCS's candidates, and not interpreted; the daily and the monthly forecasts are separate families),
 # Clark and West (2007) for the models that nest the random walk (AR, linear ablation, Fama regression, LSTM)
 # with Holm (in the tables' `verdict` column, "significantly better" for a nested model needs Clark–West and a
 # lower RMSE, "significantly worse" comes from DM), the model
@@ -35,7 +35,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 254 s in the full profile at the last render, run alone; 79 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 240 s in the full profile at the last render, run alone; 79 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
