@@ -32,7 +32,7 @@
 # LSTM on T-bill rates and past inflation (`lstm_tbill`, seed ensemble); DM (HAC, HLN) against no change,
 # Clark–West for the nested models, the LSTM against the linear model, Holm over the trained models' tests, MCS over the trained models.
 #
-# **Runtime** (2 CPU cores): 404 s in the full profile at the last render, run alone; 59 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 444 s in the full profile at the last render, run alone; 59 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -294,12 +294,12 @@ h = max(horizons)
 fig, ax = plt.subplots(figsize=(12, 4))
 actual = yoy.loc[forecasts["random_walk"][h].index]
 actual.plot(ax=ax, color="k", lw=2, label="actual")
-for name in ["random_walk", ar_name, "sarima", *([best_net] if best_net else [])]:
-    forecasts[name][h]["yoy"].plot(
-        ax=ax, lw=1, label=name if trained.get(name, True) else f"{name} (untrained)"
-    )
+shown = ["random_walk", ar_name, "sarima", *([best_net] if best_net else [])]
+for name in [n for n in shown if trained.get(n, True)]:  # an untrained network is not drawn
+    forecasts[name][h]["yoy"].plot(ax=ax, lw=1, label=name)
 ax.set(
-    title=f"Year-on-year core inflation and its {h}-month-ahead forecasts (plotted at the target date)",
+    title=f"Year-on-year core inflation and its {h}-month-ahead forecasts (plotted at the target date)"
+    + "".join(f"; {n} (untrained) not drawn" for n in shown if not trained.get(n, True)),
     ylabel="%",
 )
 ax.legend(ncol=3)
@@ -598,11 +598,14 @@ exp_verdicts.round(3)
 fig, ax = plt.subplots(figsize=(12, 4))
 y3 = past[3].loc[exp_forecasts["random_walk"][3].index]
 y3.plot(ax=ax, color="k", lw=2, label="actual")
-for name in ["random_walk", "tbill_implied", "linear_tbill", "ar12", "lstm_tbill"]:
-    label = name if lstm_tbill_trained or name != "lstm_tbill" else "lstm_tbill (untrained)"
-    exp_forecasts[name][3]["inflation"].plot(ax=ax, lw=1, label=label)
+drawn = ["random_walk", "tbill_implied", "linear_tbill", "ar12"]
+for name in drawn + (
+    ["lstm_tbill"] if lstm_tbill_trained else []
+):  # an untrained network is not drawn
+    exp_forecasts[name][3]["inflation"].plot(ax=ax, lw=1, label=name)
 ax.set(
-    title="Inflation over a 3-month bill's life and its forecasts (plotted at the date the bill matures)",
+    title="Inflation over a 3-month bill's life and its forecasts (plotted at the date the bill matures)"
+    + ("" if lstm_tbill_trained else "; lstm_tbill (untrained) not drawn"),
     ylabel="% per year",
 )
 ax.legend(ncol=3)
