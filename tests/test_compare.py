@@ -725,6 +725,22 @@ def test_mcs_candidates_are_the_trained_models():
     assert lone.mcs.included == ("rw",) and lone.mcs.excluded == ("lstm", "bad")
     assert lone.table.set_index("model")["in_mcs"].to_dict() == {"rw": 1, "lstm": 0, "bad": 0}
     assert lone.mcs.kept_text() == "rw; not candidates: lstm (untrained), bad (untrained)"
+    assert lone.mcs.pvalues["rw"] == 1.0 and lone.mcs.pvalues[["lstm", "bad"]].isna().all()
+    # the candidates are an argument of the MCS itself: the same set as the MCS of the candidate columns
+    direct = model_confidence_set(losses, reps=200, seed=3, candidates=[True, True, False, True])
+    alone = model_confidence_set(losses.drop(columns="lstm"), reps=200, seed=3)
+    assert direct.included == alone.included and direct.excluded == ("lstm",)
+    pd.testing.assert_series_equal(direct.pvalues.drop("lstm"), alone.pvalues)
+    none = model_confidence_set(losses, reps=50, candidates=np.zeros(4, dtype=bool))
+    assert (
+        none.included == () and none.pvalues.isna().all() and none.kept_text().startswith("none;")
+    )
+    with pytest.raises(
+        ValueError, match="model_confidence_set: candidates has 2 flags for 4 models"
+    ):
+        model_confidence_set(losses, candidates=[True, False])
+    with pytest.raises(ValueError, match=r"model_confidence_set: candidates\[0\] must be a bool"):
+        model_confidence_set(losses, candidates=["yes", 1, 1, 1])
 
 
 def test_best_trained_model_picks_by_name_among_the_trained():

@@ -22,7 +22,6 @@ fitted once per seed, over the seeds :func:`seed_membership` keeps) with the spr
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -427,13 +426,14 @@ def model_confidence_set(
     method: str = "R",
     bootstrap: str = "stationary",
     seed: int = 0,
+    candidates: Sequence[bool] | np.ndarray | None = None,
 ) -> MCSResult:
     """Hansen, Lunde and Nason (2011) model confidence set via ``arch.bootstrap.MCS``.
 
     Parameters
     ----------
     losses : DataFrame, shape (n_dates, n_models)
-        Per-period losses, one column per model (at least two), finite.
+        Per-period losses, one column per model, finite.
     size : float
         Test size in (0, 1); the set holds the best model with probability ``1 - size``.
     reps : int
@@ -446,6 +446,11 @@ def model_confidence_set(
         Passed to ``arch`` (``"R"`` or ``"max"``; ``"stationary"``, ``"circular"``, ``"moving block"``).
     seed : int
         Seed of the bootstrap (reproducible set).
+    candidates : sequence of bool, optional, one per column
+        The models the set is chosen from (default: every column). The others (e.g. networks that did not
+        train, whose losses would change which models survive) get p-value NaN, are never members and are
+        listed in ``excluded``. A lone candidate is the set by itself (p-value 1, no bootstrap); with none, the
+        set is empty.
 
     Returns
     -------
@@ -454,7 +459,7 @@ def model_confidence_set(
     from arch.bootstrap import MCS
 
     where = "model_confidence_set"
-    frame = _check_losses(losses, where, min_models=2)
+    frame = _check_losses(losses, where)
     size = check_probability(size, "size", where=where)
     reps = check_positive_int(reps, "reps", where=where)
     horizon = check_positive_int(horizon, "horizon", where=where)
@@ -464,21 +469,35 @@ def model_confidence_set(
     block_size = check_positive_int(block_size, "block_size", where=where)
     if method not in ("R", "max"):
         raise ValueError(f"{where}: method must be 'R' or 'max', got {method!r}")
-    mcs = MCS(
-        frame,
-        size,
-        reps=reps,
-        block_size=block_size,
-        method=cast(Literal["R", "max"], method),
-        bootstrap=cast(
-            Literal["stationary", "sb", "circular", "cbb", "moving block", "mbb"], bootstrap
-        ),
-        seed=seed,
-    )
-    mcs.compute()
-    pvalues = mcs.pvalues["Pvalue"].reindex(frame.columns).astype(float).rename("mcs_pvalue")
-    included = tuple(m for m in frame.columns if m in set(mcs.included))
-    return MCSResult(pvalues, included, size, block_size, reps, seed, method, bootstrap)
+    keep = np.ones(frame.shape[1], dtype=bool)
+    if candidates is not None:
+        keep = np.asarray(check_flags(candidates, "candidates", where=where))
+        if keep.size != frame.shape[1]:
+            raise ValueError(
+                f"{where}: candidates has {keep.size} flags for {frame.shape[1]} models (one per column)"
+            )
+    pool = frame.loc[:, keep]
+    pvalues = pd.Series(np.nan, index=frame.columns, name="mcs_pvalue")
+    pvalues[pool.columns] = 1.0  # none or one candidate: the set is the candidates, no bootstrap
+    survivors = set(pool.columns)
+    if pool.shape[1] > 1:
+        mcs = MCS(
+            pool,
+            size,
+            reps=reps,
+            block_size=block_size,
+            method=cast(Literal["R", "max"], method),
+            bootstrap=cast(
+                Literal["stationary", "sb", "circular", "cbb", "moving block", "mbb"], bootstrap
+            ),
+            seed=seed,
+        )
+        mcs.compute()
+        pvalues.update(mcs.pvalues["Pvalue"].astype(float))
+        survivors = set(mcs.included)
+    included = tuple(m for m in pool.columns if m in survivors)
+    excluded = tuple(frame.columns[~keep])
+    return MCSResult(pvalues, included, size, block_size, reps, seed, method, bootstrap, excluded)
 
 
 def holm(
@@ -1315,55 +1334,19 @@ def compare_forecasts(
         table[adjusted] = np.nan
         if family.any():
             table.loc[family, adjusted] = holm(table.loc[family, raw].to_numpy())
-    mcs = _trained_mcs(
+    mcs = model_confidence_set(
         frame,
-        table["trained"].to_numpy(dtype=bool),
         size=mcs_size,
         reps=mcs_reps,
         block_size=mcs_block_size,
         horizon=horizon,
         seed=seed,
+        candidates=table["trained"].to_numpy(dtype=bool),  # an untrained network is no candidate
     )
     table["in_mcs"] = mcs.membership.to_numpy()
     table["mcs_pvalue"] = mcs.pvalues.to_numpy()
     table["verdict"] = _verdicts(table, benchmark, level)
     return ComparisonResult(table, benchmark, horizon, loss, level, mcs)
-
-
-def _trained_mcs(
-    frame: pd.DataFrame,
-    trained: np.ndarray,
-    *,
-    size: float,
-    reps: int,
-    block_size: int | None,
-    horizon: int,
-    seed: int,
-) -> MCSResult:
-    """:func:`model_confidence_set` over the models that trained (a network that did not beat its naive
-    predictor is not a candidate: its losses would change which other models survive), widened to every column
-    of ``frame``: the untrained get MCS p-value NaN, membership 0, and are listed in ``excluded``. A lone
-    candidate is the set by itself (p-value 1)."""
-    run = functools.partial(
-        model_confidence_set,
-        size=size,
-        reps=reps,
-        block_size=block_size,
-        horizon=horizon,
-        seed=seed,
-    )
-    candidates = frame.loc[:, trained]
-    excluded = tuple(frame.columns[~trained])
-    if candidates.shape[1] >= 2:
-        mcs = run(candidates)
-    else:  # settings checked and resolved as for a set of several; the lone candidate is the set
-        lone = run(frame)
-        mcs = dataclasses.replace(
-            lone,
-            pvalues=pd.Series(1.0, candidates.columns, name="mcs_pvalue"),
-            included=tuple(candidates),
-        )
-    return dataclasses.replace(mcs, pvalues=mcs.pvalues.reindex(frame.columns), excluded=excluded)
 
 
 # The two Holm families of a comparison: every trained model's two-sided DM p-value, and the one-sided
