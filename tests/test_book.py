@@ -288,6 +288,7 @@ NOT_METRICS = {
         "format_pvalue",  # how readings print a p-value
         "horizon_table",
         "mark_untrained",
+        "unmarked",  # a label without the untrained mark
         "nested_inputs",  # arranges the arrays Clark-West takes
         "pooled_squared_errors",
         "relative_size",  # how readings phrase a loss against the benchmark's

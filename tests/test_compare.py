@@ -34,6 +34,7 @@ from finrisk_utils.forecasting.compare import (
     seed_ratio_reading,
     seed_spread,
     seed_spread_reading,
+    unmarked,
     verdict,
 )
 from finrisk_utils.workbench.outputs import METRIC_KEY_PATTERN
@@ -596,6 +597,8 @@ def test_relative_size_reads_difference_losses_by_difference():
 def test_mark_untrained_marks_once():
     assert mark_untrained("lstm") == "lstm (untrained)"
     assert mark_untrained("lstm (untrained)") == "lstm (untrained)"
+    assert unmarked("lstm (untrained)") == "lstm" and unmarked("lstm") == "lstm"
+    assert unmarked(mark_untrained("cnn (window 20)")) == "cnn (window 20)"
 
 
 def test_seed_ratio_reading_reads_the_seeds_in_the_ensemble():

@@ -284,6 +284,14 @@ def test_untrained_models_are_left_out_and_no_winner_is_said_when_none():
     assert summary.startswith("No trained model beats random_walk at any horizon")
     assert "holds among the models read" in summary
     assert summary.endswith("Not read (did not train): guess.")
+    # a display label that carries the mark already is not marked twice where the words say it
+    labelled = change_forecast_reading(comps, {"guess": "guess (untrained)"})
+    assert "guess did not train (not interpreted)" in labelled
+    assert labelled.endswith("Not read (did not train): guess.")
+    assert (
+        "; not a candidate: guess (untrained)." in labelled
+        and "(untrained) (untrained)" not in labelled
+    )
     # a forecast that holds the outcome under heavy noise: DM says worse, Clark-West finds its content
     text = change_forecast_reading(_comparison(oracle_noise=50.0))
     assert "oracle RMSE" in text and "significantly worse than random_walk (DM Holm p" in text

@@ -194,6 +194,12 @@ def test_untrained_network_is_left_out_of_holm_and_not_interpreted(sim):
     assert t.loc[("lstm_quantile", "pinball", 1), "verdict"] == "did not train (not interpreted)"
     assert np.isnan(t.loc[("lstm_quantile", "pinball", 1), "pvalue_holm"])
     assert "lstm_quantile did not train" in comparison_text(comps, ["lstm_quantile"])
+    # a display label that carries the mark already: marked once where the words say it did not train
+    marked = comparison_text(
+        comps, ["lstm_quantile"], {"lstm_quantile": "lstm_quantile (untrained)"}
+    )
+    assert "lstm_quantile did not train (not interpreted)" in marked
+    assert "(untrained) did not train" not in marked and "(untrained) (untrained)" not in marked
     with pytest.raises(ValueError, match="benchmark"):
         compare_var_losses(results, "ewma")
     with pytest.raises(ValueError, match="losses"):
@@ -520,7 +526,11 @@ def test_select_networks_chooses_each_kind_among_the_schemes(monkeypatch):
     def fake_select(returns, candidates, *, name, confidence, **dates):
         seen[name] = (candidates, confidence, dates)
         table = pd.DataFrame(
-            {"vol_scaling": [c.vol_scaling for c in candidates], "window": 20, "val_fz0": 1.0}
+            {
+                "vol_scaling": [c.vol_scaling for c in candidates],
+                "window": [c.window for c in candidates],
+                "val_fz0": 1.0,
+            }
         )
         return f"winner of {name}", table
 
@@ -559,3 +569,34 @@ def test_select_networks_chooses_each_kind_among_the_schemes(monkeypatch):
         select_networks(
             pd.Series(dtype=float), schemes=[], window=20, units=8, epochs=3, confidence=0.99
         )
+    # several windows: every scheme x window is a candidate; a network given in `fixed` is not searched
+    given = DeepVaRSpec(kind="lstm", vol_scaling="none", window=60, units=32, epochs=9)
+    _, table = select_networks(
+        pd.Series(dtype=float),
+        schemes=["ewma", "none"],
+        window=[20, 60],
+        units=8,
+        epochs=3,
+        confidence=0.99,
+        fixed={"lstm_quantile": given},
+        **dates,
+    )
+    assert seen["lstm_quantile"][0] == [given]
+    assert [(c.vol_scaling, c.window) for c in seen["cnn_quantile"][0]] == [
+        ("ewma", 20),
+        ("ewma", 60),
+        ("none", 20),
+        ("none", 60),
+    ]
+    assert list(table.index)[0] == ("lstm_quantile", "none", 60) and len(table) == 5
+    for bad in [[], [20, 0], 2.5, [True]]:
+        with pytest.raises(ValueError, match="select_networks: window must be a positive number"):
+            select_networks(
+                pd.Series(dtype=float), schemes=["ewma"], window=bad, units=8, epochs=3,
+                confidence=0.99,
+            )  # fmt: skip
+    with pytest.raises(TypeError, match=r"fixed\['lstm_quantile'\] must be a DeepVaRSpec"):
+        select_networks(
+            pd.Series(dtype=float), schemes=["ewma"], window=20, units=8, epochs=3,
+            confidence=0.99, fixed={"lstm_quantile": "lstm:ewma:20"},
+        )  # fmt: skip

@@ -9,15 +9,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from finrisk_utils.workbench import sweep as sweep_module
 from finrisk_utils.workbench.cli import main
 from finrisk_utils.workbench.report import aggregate_over_seeds, build_report
 from finrisk_utils.workbench.sweep import (
+    SweepPlan,
     expand_grid,
     load_grid_file,
     metric,
     run_key,
     run_one,
     sweep,
+    sweeps,
 )
 
 TINY = Path(__file__).parent / "fixtures" / "tiny.ipynb"
@@ -153,6 +156,58 @@ def test_interrupt_keeps_finished_runs(tmp_path):
     assert 1 <= len(table) < 4 and (table["status"] == "ok").all()
     resumed = sweep(TINY, {"seed": [0, 1, 2, 3]}, out=tmp_path, workers=1, resume=True)
     assert len(resumed) == 4 and sorted(resumed["seed"]) == [0, 1, 2, 3]
+
+
+def test_several_sweeps_run_as_one_engine_call(tmp_path, monkeypatch):
+    """``sweeps``: every run of every plan is one task list on one engine call, started in plan order; each plan
+    keeps its own folder, profile and results table; progress counts over all runs."""
+    calls, engine = [], sweep_module.map_tasks
+
+    def counted(fn, tasks, **kwargs):
+        calls.append([(Path(t[0]).name, t[1], t[2]) for t in tasks])
+        return engine(fn, tasks, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "map_tasks", counted)
+    seen = []
+    plans = [
+        SweepPlan(TINY, {"seed": [0, 1]}, tmp_path / "a"),
+        SweepPlan(TINY, [{"scale": 3.0}], tmp_path / "b", profile="full"),
+    ]
+    quick, full = sweeps(plans, workers=1, progress=lambda *a: seen.append(a))
+    assert calls == [
+        [
+            ("tiny.ipynb", {"seed": 0}, "quick"),
+            ("tiny.ipynb", {"seed": 1}, "quick"),
+            ("tiny.ipynb", {"scale": 3.0}, "full"),
+        ]
+    ]
+    assert seen[-1][:3] == (3, 0, 3)
+    assert sorted(quick["seed"]) == [0, 1] and quick["metric:run.quick"].all()
+    assert full["metric:run.value"].tolist() == [63.0] and not full["metric:run.quick"].any()
+    for folder, profile, n in [("a", "quick", 2), ("b", "full", 1)]:
+        assert json.loads((tmp_path / folder / "sweep.json").read_text())["profile"] == profile
+        assert len(pd.read_csv(tmp_path / folder / "results.csv")) == n
+    # resume over several plans: only the new combination runs
+    again = sweeps([plans[0], SweepPlan(TINY, {"seed": [0, 2]}, tmp_path / "b2")], resume=True)
+    assert calls[-1] == [("tiny.ipynb", {"seed": 0}, "quick"), ("tiny.ipynb", {"seed": 2}, "quick")]
+    assert len(again[0]) == 2 and len(again[1]) == 2
+
+
+def test_several_sweeps_are_checked_before_anything_runs(tmp_path):
+    fresh = tmp_path / "fresh"
+    with pytest.raises(ValueError, match="defines no parameter"):
+        sweeps(
+            [SweepPlan(TINY, {"seed": [0]}, fresh), SweepPlan(TINY, {"windw": [1]}, tmp_path / "x")]
+        )
+    with pytest.raises(ValueError, match="same folder"):
+        sweeps([SweepPlan(TINY, {"seed": [0]}, fresh), SweepPlan(TINY, {"seed": [1]}, fresh)])
+    assert not fresh.exists()  # neither error wrote anything
+    with pytest.raises(TypeError, match="non-empty list of SweepPlan"):
+        sweeps([])
+    with pytest.raises(TypeError, match="non-empty list of SweepPlan"):
+        sweeps(SweepPlan(TINY, {"seed": [0]}, fresh))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="every plan must be a SweepPlan"):
+        sweeps([(TINY, {"seed": [0]}, fresh)])  # type: ignore[list-item]
 
 
 def test_metric_column():

@@ -13,6 +13,7 @@ from finrisk_utils.currency.forecasts import FamaSlope
 from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     format_pvalue,
+    unmarked,
     verdict,
 )
 
@@ -100,6 +101,7 @@ def change_forecast_reading(
     comps = _check(comps, "change_forecast_reading")
     labels = dict(labels or {})
     name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
+    plain: Callable[[str], str] = lambda m: unmarked(name(m))  # noqa: E731 (for "... did not train")
     lines, better, content, worse, untrained = [], set(), set(), set(), set()
     for h, c in comps.items():
         t = c.table.set_index("model")
@@ -109,7 +111,7 @@ def change_forecast_reading(
             if m == b:
                 continue
             if not r["trained"]:
-                parts.append(f"{name(m)} did not train (not interpreted)")
+                parts.append(f"{plain(m)} did not train (not interpreted)")
                 untrained.add(m)
                 continue
             words = verdict(
@@ -156,7 +158,7 @@ def change_forecast_reading(
     if worse:
         summary += f" Significantly worse than {b} at some horizon (DM, Holm): {names(worse)}."
     if untrained:
-        summary += f" Not read (did not train): {names(untrained)}."
+        summary += f" Not read (did not train): {', '.join(sorted(plain(m) for m in untrained))}."
     return "\n".join(lines) + "\n\n" + summary
 
 

@@ -57,6 +57,7 @@ from finrisk_utils.forecasting.compare import (
     seed_ratio_reading,
     seed_spread,
     seed_spread_reading,
+    unmarked,
     verdict,
 )
 from finrisk_utils.forecasting.direct import (
@@ -127,6 +128,7 @@ __all__ = [
     "interval_coverage",
     "long_run_variance",
     "mark_untrained",
+    "unmarked",
     "mae",
     "metric_token",
     "model_confidence_set",

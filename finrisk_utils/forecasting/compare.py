@@ -57,6 +57,7 @@ __all__ = [
     "default_lags",
     "format_pvalue",
     "mark_untrained",
+    "unmarked",
     "relative_size",
     "relative_spread_reading",
     "SeedMembership",
@@ -962,6 +963,11 @@ def mark_untrained(label: str) -> str:
     return label if label.endswith("(untrained)") else f"{label} (untrained)"
 
 
+def unmarked(label: str) -> str:
+    """``label`` without the "(untrained)" mark, for words that say so themselves ("... did not train")."""
+    return label.removesuffix(" (untrained)")
+
+
 def relative_size(
     loss: str, ratio: float, diff: float, benchmark: str | None = None, *, digits: int = 3
 ) -> str:
@@ -1131,7 +1137,7 @@ def ablation_reading(
         raise ValueError(f"{where}: networks {missing or networks} are not compared models")
     name: Callable[[str], str] = lambda m: dict(labels or {}).get(m, m)  # noqa: E731
     trained = [n for n in networks if all(bool(t.loc[n, "trained"]) for t in tables.values())]
-    untrained = [name(n) for n in networks if n not in trained]
+    untrained = [unmarked(name(n)) for n in networks if n not in trained]
     if not trained:
         return f"No network trained: {', '.join(untrained)}; none is read against {ablation}."
 

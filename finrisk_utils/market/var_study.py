@@ -34,6 +34,7 @@ from finrisk_utils.forecasting.compare import (
     seed_ensemble,
     seed_membership,
     seed_spread,
+    unmarked,
 )
 from finrisk_utils.market.backtest import VaRBacktest, zone_label
 from finrisk_utils.market.deep_var import (
@@ -149,35 +150,52 @@ def select_networks(
     returns: pd.Series,
     *,
     schemes: Sequence[str],
-    window: int,
+    window: int | Sequence[int],
     units: int,
     epochs: int,
     confidence: float,
     kinds: Sequence[str] = ("lstm", "cnn"),
+    fixed: Mapping[str, DeepVaRSpec] | None = None,
     **dates: str | pd.Timestamp,
 ) -> tuple[dict[str, DeepVaRResult], pd.DataFrame]:
-    """One network per kind (``"<kind>_quantile"``), its input scheme chosen among ``schemes`` on the
-    validation period of ``returns`` (:func:`~finrisk_utils.market.deep_var.select_on_validation`; ``window``
-    days, ``units``, up to ``epochs`` fixed). ``dates``: ``val_start``, ``test_start``, ``test_end``.
+    """One network per kind (``"<kind>_quantile"``), its input scheme and window chosen among ``schemes`` x
+    ``window`` (one window in days, or a list to choose among) on the validation period of ``returns``
+    (:func:`~finrisk_utils.market.deep_var.select_on_validation`; ``units`` and up to ``epochs`` fixed). A
+    network named in ``fixed`` (e.g. from :func:`parse_specs`) is not searched: its spec is the only candidate,
+    still trained and checked on validation. ``dates``: ``val_start``, ``test_start``, ``test_end``.
 
     Returns the winners and every candidate's validation record (index ``(model, vol_scaling, window)``;
     ``val_fz0`` in return units, ``best_epoch``, ``trained``), the table :func:`selection_reading` reads."""
+    where = "select_networks"
     if isinstance(schemes, str) or not list(schemes) or isinstance(kinds, str) or not list(kinds):
         raise ValueError(
-            f"select_networks: schemes and kinds must be non-empty lists, got {schemes!r} and {kinds!r}"
+            f"{where}: schemes and kinds must be non-empty lists, got {schemes!r} and {kinds!r}"
         )
+    windows = (
+        list(window) if isinstance(window, Sequence) and not isinstance(window, str) else [window]
+    )
+    if not windows or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in windows):
+        raise ValueError(
+            f"{where}: window must be a positive number of days or a non-empty list of them, got {window!r}"
+        )
+    fixed = dict(fixed or {})
+    for name, spec in fixed.items():
+        if not isinstance(spec, DeepVaRSpec):
+            raise TypeError(f"{where}: fixed[{name!r}] must be a DeepVaRSpec, got {spec!r}")
     winners, tables = {}, []
     for kind in kinds:
         name = f"{kind}_quantile"
-        winners[name], table = select_on_validation(
-            returns,
-            [
-                DeepVaRSpec(kind=kind, vol_scaling=s, window=window, units=units, epochs=epochs)
+        candidates = (
+            [fixed[name]]
+            if name in fixed
+            else [
+                DeepVaRSpec(kind=kind, vol_scaling=s, window=w, units=units, epochs=epochs)
                 for s in schemes
-            ],
-            name=name,
-            confidence=confidence,
-            **dates,
+                for w in windows
+            ]
+        )
+        winners[name], table = select_on_validation(
+            returns, candidates, name=name, confidence=confidence, **dates
         )
         tables.append(table.assign(model=name))
     return winners, pd.concat(tables).set_index(["model", "vol_scaling", "window"])
@@ -339,7 +357,7 @@ def comparison_text(
         for m in models:
             r = t.loc[m]
             if not r["trained"]:
-                parts.append(f"{name(m)} did not train (not interpreted)")
+                parts.append(f"{unmarked(name(m))} did not train (not interpreted)")
                 continue
             parts.append(
                 f"{name(m)}'s is {relative_loss(loss, r, name(c.benchmark))}, "

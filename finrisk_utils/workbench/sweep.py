@@ -18,6 +18,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,8 @@ __all__ = [
     "run_key",
     "run_one",
     "sweep",
+    "SweepPlan",
+    "sweeps",
 ]
 
 RUN_FILE = "run.json"
@@ -246,6 +249,78 @@ def _write_results(out: Path) -> pd.DataFrame:
     return table
 
 
+@dataclass(frozen=True)
+class SweepPlan:
+    """One sweep for :func:`sweeps`: ``notebook`` over ``grid`` (names -> lists of values, or a list of
+    parameter dicts) into the folder ``out``, in ``profile``."""
+
+    notebook: str | Path
+    grid: Mapping[str, Sequence[object]] | Sequence[Mapping[str, object]]
+    out: str | Path
+    profile: str = "quick"
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    out: Path
+    spec: Mapping[str, object]
+    tasks: list[tuple[str, dict[str, object], str, str]]
+
+
+def _combinations(
+    grid: Mapping[str, Sequence[object]] | Sequence[Mapping[str, object]],
+) -> list[dict[str, object]]:
+    if isinstance(grid, Mapping):
+        return expand_grid(grid)
+    if isinstance(grid, Sequence) and not isinstance(grid, str | bytes):
+        if not all(isinstance(c, Mapping) for c in grid):
+            raise TypeError(
+                "sweep: a list grid must hold parameter dicts, e.g. [{'seed': 0}, {'seed': 1}]"
+            )
+        combos = [dict(c) for c in grid]
+        if not combos or not all(combos):
+            raise ValueError("the list of combinations is empty (or holds an empty one)")
+        return combos
+    raise TypeError(
+        f"sweep: grid must be a mapping of names to lists or a list of dicts, got {type(grid).__name__}"
+    )
+
+
+def _prepare(plan: SweepPlan, resume: bool) -> _Prepared:
+    """Check one sweep before anything runs and list its runs still to do (nothing is written)."""
+    notebook = Path(plan.notebook)
+    if not notebook.is_file():
+        raise FileNotFoundError(f"sweep: notebook not found: {notebook}")
+    combos = _combinations(plan.grid)
+    if plan.profile not in PROFILES:
+        raise ValueError(f"sweep: profile must be one of {PROFILES}, got {plan.profile!r}")
+    for combo in combos:
+        check_parameters(notebook, {**combo, "profile": plan.profile})
+    unique = {
+        _canonical(c): c for c in reversed(combos)
+    }  # the same combination once, first order kept
+    combos = [c for c in combos if unique.get(_canonical(c)) is c]
+    out = Path(plan.out).resolve()
+    manifest = _check_sweep_folder(out, notebook, plan.profile)
+    finished = _finished(out, notebook, plan.profile) if resume else set()
+    previous = (
+        manifest["parameters"] if manifest and isinstance(manifest.get("parameters"), list) else []
+    )
+    spec = {
+        "notebook": notebook.name,
+        "notebook_path": str(notebook.resolve()),
+        "profile": plan.profile,
+        "parameters": sorted({*previous, *(k for c in combos for k in c)}),
+    }
+    runs_dir = str(out / "runs")
+    tasks = [
+        (str(notebook.resolve()), c, plan.profile, runs_dir)
+        for c in combos
+        if _canonical(c) not in finished
+    ]
+    return _Prepared(out, spec, tasks)
+
+
 def sweep(
     notebook: str | Path,
     grid: Mapping[str, Sequence[object]] | Sequence[Mapping[str, object]],
@@ -274,71 +349,69 @@ def sweep(
     table, and the interrupt is re-raised. ``progress(done, failed, total,
     elapsed_s)`` is called after each run.
     """
-    notebook = Path(notebook)
-    if not notebook.is_file():
-        raise FileNotFoundError(f"sweep: notebook not found: {notebook}")
-    if isinstance(grid, Mapping):
-        combos = expand_grid(grid)
-    elif isinstance(grid, Sequence) and not isinstance(grid, str | bytes):
-        if not all(isinstance(c, Mapping) for c in grid):
-            raise TypeError(
-                "sweep: a list grid must hold parameter dicts, e.g. [{'seed': 0}, {'seed': 1}]"
-            )
-        combos = [dict(c) for c in grid]
-        if not combos or not all(combos):
-            raise ValueError("the list of combinations is empty (or holds an empty one)")
-    else:
-        raise TypeError(
-            f"sweep: grid must be a mapping of names to lists or a list of dicts, got {type(grid).__name__}"
-        )
+    plan = SweepPlan(notebook, grid, out, profile)
+    return sweeps(
+        [plan],
+        workers=workers,
+        scheduler=scheduler,
+        resume=resume,
+        progress=progress,
+        connect_timeout_s=connect_timeout_s,
+    )[0]
+
+
+def sweeps(
+    plans: Sequence[SweepPlan],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int, int, float], None] | None = None,
+    connect_timeout_s: float = 10,
+) -> list[pd.DataFrame]:
+    """Several sweeps as one engine call: the runs of every plan are tasks on the same workers (one cluster
+    started once), so that the runs of one sweep fill the workers another leaves idle. Runs start in the order
+    of ``plans`` and of each grid (put the longest first). Returns each plan's results table, in the order
+    of ``plans``, each also written to its folder as :func:`sweep` writes it.
+
+    Every plan is checked as :func:`sweep` checks it before anything runs, and two plans may not share a
+    folder. ``workers``, ``scheduler``, ``resume``, ``progress`` (counted over all runs) and Ctrl-C behave as
+    in :func:`sweep`.
+    """
+    if isinstance(plans, SweepPlan) or not isinstance(plans, Sequence) or not plans:
+        raise TypeError(f"sweeps: plans must be a non-empty list of SweepPlan, got {plans!r}")
+    if not all(isinstance(p, SweepPlan) for p in plans):
+        raise TypeError("sweeps: every plan must be a SweepPlan(notebook, grid, out, profile)")
     check_workers(workers, "sweep")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise ValueError(
             f"sweep: scheduler must be an address such as tcp://host:8786, got {scheduler!r}"
         )
-    if profile not in PROFILES:
-        raise ValueError(f"sweep: profile must be one of {PROFILES}, got {profile!r}")
-    for combo in combos:
-        check_parameters(notebook, {**combo, "profile": profile})
-    unique = {
-        _canonical(c): c for c in reversed(combos)
-    }  # the same combination once, first order kept
-    combos = [c for c in combos if unique.get(_canonical(c)) is c]
-    out = Path(out).resolve()
-    manifest = _check_sweep_folder(out, notebook, profile)
-    finished = _finished(out, notebook, profile) if resume else set()
-    todo = [c for c in combos if _canonical(c) not in finished]
-    previous = (
-        manifest["parameters"] if manifest and isinstance(manifest.get("parameters"), list) else []
-    )
-    spec = {
-        "notebook": notebook.name,
-        "notebook_path": str(notebook.resolve()),
-        "profile": profile,
-        "parameters": sorted({*previous, *(k for c in combos for k in c)}),
-    }
-    if not todo:
-        _write_spec(out, spec)
-        return _write_results(out)
-    if scheduler:  # nothing is written for a sweep that cannot start
+    prepared = [_prepare(p, resume) for p in plans]
+    folders = [p.out for p in prepared]
+    shared = sorted({str(f) for f in folders if folders.count(f) > 1})
+    if shared:
+        raise ValueError(f"sweeps: two plans write to the same folder {shared[0]!r}")
+    tasks = [t for p in prepared for t in p.tasks]
+    if tasks and scheduler:  # nothing is written for sweeps that cannot start
         try:
             probe_scheduler(scheduler, connect_timeout_s)
         except OSError as exc:
             raise ConnectionError(
                 f"sweep: cannot reach the Dask scheduler at {scheduler!r}: {exc}"
             ) from None
-    _write_spec(out, spec)
-    runs_dir = out / "runs"
-    runs_dir.mkdir(parents=True, exist_ok=True)
+    for p in prepared:
+        _write_spec(p.out, p.spec)
+        if p.tasks:
+            (p.out / "runs").mkdir(parents=True, exist_ok=True)
     start, counts = time.perf_counter(), {"done": 0, "failed": 0}
 
     def done(_: int, record: dict[str, object]) -> None:
         counts["done"] += 1
         counts["failed"] += record["status"] != "ok"
         if progress:
-            progress(counts["done"], counts["failed"], len(todo), time.perf_counter() - start)
+            progress(counts["done"], counts["failed"], len(tasks), time.perf_counter() - start)
 
-    tasks = [(str(notebook.resolve()), c, profile, str(runs_dir)) for c in todo]
     try:
         map_tasks(
             run_one,
@@ -350,9 +423,10 @@ def sweep(
             caller="sweep",
         )
     except KeyboardInterrupt:
-        _write_results(out)  # the finished runs are kept
+        for p in prepared:  # the finished runs are kept
+            _write_results(p.out)
         raise
-    return _write_results(out)
+    return [_write_results(p.out) for p in prepared]
 
 
 def _write_spec(out: Path, spec: Mapping[str, object]) -> None:

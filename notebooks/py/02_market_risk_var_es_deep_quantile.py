@@ -26,7 +26,7 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over every model that trained (an untrained network is not a candidate).
 #
-# **Runtime** (2 CPU cores): 294 s in the full profile (eight candidate networks for selection, then the selected two retrained at 97.5%, in two stress windows and on the portfolio) at the last render, run alone; 109 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 348 s in the full profile (eight candidate networks selected on validation for the main window and again for each of the two stress windows; the selected two retrained at 97.5% and on the portfolio) at the last render, run alone; 109 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -62,7 +62,6 @@ from finrisk_utils.data import load_price_panel, load_prices
 from finrisk_utils.forecasting import ablation_reading
 from finrisk_utils.market import (
     FORECASTS_FILE,
-    DeepVaRSpec,
     ablation_input_note,
     backtest_metrics,
     backtest_table,
@@ -90,7 +89,7 @@ from finrisk_utils.market import (
     plot_var_backtest,
     run_var_window,
     save_var_forecasts,
-    select_on_validation,
+    select_networks,
     selection_reading,
 )
 from finrisk_utils.workbench import resolve_output_dir
@@ -102,7 +101,7 @@ epochs = epochs or by_profile(profile, quick=3, full=150)
 windows = [window] if window else by_profile(profile, quick=[20], full=[20, 60])
 schemes = by_profile(profile, quick=["ewma"], full=["ewma", "none"])
 units = by_profile(profile, quick=8, full=32)
-fixed = parse_specs(specs, units=units, epochs=epochs)
+given = parse_specs(specs, units=units, epochs=epochs)  # networks fixed by `specs` (not searched)
 dates_of = {"val_start": val_start, "test_start": test_start, "test_end": test_end}
 pd.set_option("display.precision", 4)
 pd.set_option("display.width", 200)
@@ -139,22 +138,9 @@ print(
 # epochs. The test window plays no part in this.
 
 # %% tags=[]
-candidates = [
-    DeepVaRSpec(kind=kind, vol_scaling=scheme, window=w, units=units, epochs=epochs)
-    for kind in ["lstm", "cnn"]
-    for scheme in schemes
-    for w in windows
-]
-deep, selection = {}, []
-for kind in ["lstm", "cnn"]:
-    name = f"{kind}_quantile"
-    specs_k = [fixed[name]] if name in fixed else [c for c in candidates if c.kind == kind]
-    deep[name], table = select_on_validation(
-        returns, specs_k, name=name, confidence=confidence, **dates_of
-    )
-    fixed[name] = deep[name].spec
-    selection.append(table.assign(model=name))
-selection = pd.concat(selection).set_index(["model", "vol_scaling", "window"])
+search = {"schemes": schemes, "window": windows, "units": units, "epochs": epochs, "fixed": given}
+deep, selection = select_networks(returns, **search, confidence=confidence, **dates_of)
+fixed = {name: res.spec for name, res in deep.items()}  # the selected settings
 print(f"selected networks: {format_specs(fixed)} ({units} units, up to {epochs} epochs)")
 display(Markdown(selection_reading(selection)))
 selection[["val_fz0", "best_epoch", "trained"]]
@@ -332,7 +318,7 @@ goals
 
 # %% tags=[]
 es_results = []
-retrained = {}  # section -> its networks, retrained with the selected settings (their training is read below)
+retrained = {}  # section -> its networks, trained again for it (their training is read below)
 if es_confidence:
     es_fc, es_deep = run_var_window(
         returns,
@@ -373,24 +359,27 @@ if es_confidence:
 # ## Stress windows: 2008–2009 and the dot-com crash
 #
 # The default test window (2015–2018) holds only short stressed episodes (the August 2015 sell-off, February 2018
-# and the last quarter of 2018; the exception timeline above shows where this run's window has them). Two more test windows, each run through the same pipeline with the networks' selected
-# settings (retrained on the data before each window): the global financial crisis, 2008–2009 (validation the two
-# years before), and the end of the dot-com crash. The settings (input scheme, window) were chosen on the
-# 2013–2014 validation block, which lies after these windows: the choice of architecture has seen later data,
-# the weights and every forecast have not. Each section (the 97.5% ES, each stress window, the portfolio, and
-# the ablation above) is a Holm family of its own, a separate question; the 97.5% ES section and the ablation use
-# the main test window's days, so no Holm adjustment spans all the tests of those days. The S&P 500 returns
-# start in January 1999, and GARCH estimation, the EWMA start-up (250 days) and network training need the
-# years before a test window, so the 2000–2002 bear market can be tested only in its last year, 2002, with
-# validation from July 2001 and training on 2000–mid-2001.
+# and the last quarter of 2018; the exception timeline above shows where this run's window has them). Two more
+# test windows, each run through the same pipeline: the global financial crisis, 2008–2009 (validation the two
+# years before), and the end of the dot-com crash. Each window chooses the networks' settings again, among the
+# same candidates and by the same rule as above, on its own validation block, and trains the winners on the data
+# before it; the settings chosen on the 2013–2014 block above would carry knowledge of later years into a test
+# of earlier ones. Networks fixed by `specs` keep their settings in every window. Each section (the 97.5% ES, each
+# stress window, the portfolio, and the ablation above) is a Holm family of its own, a separate question; the
+# 97.5% ES section and the ablation use the main test window's days, so no Holm adjustment spans all the tests of
+# those days. The S&P 500 returns start in January 1999, and GARCH estimation, the EWMA start-up (250 days) and
+# network training need the years before a test window, so the 2000–2002 bear market can be tested only in its
+# last year, 2002, with validation from July 2001 and training on 2000–mid-2001.
 
 # %% tags=[]
 stress = {}
 for start, end, val in parse_windows(stress_windows):
-    s_fc, s_deep = run_var_window(
-        returns, confidence=confidence, test_start=start, test_end=end, val_start=val,
-        deep_specs=fixed, qr_window=fixed["lstm_quantile"].window,
-    )  # fmt: skip
+    s_dates = {"val_start": val, "test_start": start, "test_end": end}
+    s_deep, s_selection = select_networks(returns, **search, confidence=confidence, **s_dates)
+    s_fc, _ = run_var_window(
+        returns, confidence=confidence, **s_dates, qr_window=s_deep["lstm_quantile"].spec.window
+    )
+    s_fc |= {name: res.forecast for name, res in s_deep.items()}
     s_test = returns.loc[start:end]
     s_results = [backtest_var(s_test.loc[fc.var.index], fc) for fc in s_fc.values()]
     s_trained = deep_trained(s_deep)
@@ -399,12 +388,21 @@ for start, end, val in parse_windows(stress_windows):
         s_results,
         compare_var_losses(s_results, "garch_skewt", trained=s_trained, seed=seed),
         s_deep,
+        s_selection,
     )
 
 # %% tags=[]
-for key, (s_results, s_comp, s_deep) in stress.items():
+for key, (s_results, s_comp, s_deep, s_selection) in stress.items():
     s_labels = deep_labels(s_deep)
     display(Markdown(f"### Test window from {key}: {s_results[0].kupiec.n} days"))
+    display(
+        Markdown(
+            "Networks of this window (settings chosen on its own validation block unless `specs` fixes "
+            f"them): "
+            f"`{format_specs({n: r.spec for n, r in s_deep.items()})}`. "
+            + selection_reading(s_selection)
+        )
+    )
     display(backtest_table(s_results).drop(columns=["rate"]).rename(index=s_labels))
     display(
         Markdown(
@@ -463,8 +461,9 @@ if portfolio:
 # %% [markdown] tags=[]
 # ### The retrained networks' training
 #
-# Each section above (the 97.5% ES, each stress window, the portfolio) trained the selected settings again on its
-# own data, with its own validation block; its verdicts count a network as trained only if it passed the same
+# Each section above trained its networks again on its own data, with its own validation block: the 97.5% ES
+# and the portfolio with the settings selected above, each stress window with the settings it chose itself. Each section's verdicts count a network as trained only if it
+# passed the same
 # check as the main run's (beat the better of the two constant forecasts on validation, the EWMA filter alone or the
 # unconditional constant VaR/ES, with weights kept after the first epoch). Their
 # status and learning curves, section by section (losses in each network's own target units, as above); the
@@ -513,7 +512,7 @@ if es_results:
     lines += network_var_reading(
         es_results, es_comp, list(es_deep), label=f"{es_confidence:.1%} ES"
     )
-for key, (s_results, s_comp, s_deep) in stress.items():
+for key, (s_results, s_comp, s_deep, _) in stress.items():
     lines += network_var_reading(s_results, s_comp, list(s_deep), label=f"Stress window {key}")
 if port_results:
     lines += network_var_reading(port_results, port_comp, list(port_deep), label="Portfolio")
@@ -567,7 +566,7 @@ if es_results:
             ("fz0", r.fz0),
         ]
     } | deep_training_metrics(retrained[f"{es_confidence:.1%} ES"], "_975")
-for key, (s_results, s_comp, s_deep) in stress.items():
+for key, (s_results, s_comp, s_deep, _) in stress.items():
     metrics |= {f"run.n_test_{key}": s_results[0].kupiec.n}
     metrics |= backtest_metrics(s_results, suffix=f"_{key}") | comparison_metrics(
         s_comp, suffix=f"_{key}"
