@@ -30,6 +30,7 @@ from finrisk_utils.forecasting.compare import (
     format_pvalue,
     seed_ensemble,
     seed_membership,
+    unmarked,
     verdict,
 )
 from finrisk_utils.market.forecast_files import (
@@ -136,7 +137,7 @@ class ReturnComparison:
             if m == self.result.benchmark:
                 continue
             if not row["trained"]:
-                out.append(f"{name(m)} did not train (not interpreted).")
+                out.append(f"{unmarked(name(m))} did not train (not interpreted).")
                 continue
             dm_words = verdict(row["mean_loss_diff"], row["pvalue_holm"], b, level=level)
             text = f"{name(m)}: RMSE {np.sqrt(row['ratio']):.4f} times {b}'s; DM (two-sided) {dm_words}"
@@ -144,8 +145,8 @@ class ReturnComparison:
             if np.isfinite(row["cw_pvalue_holm"]):
                 beats = row["cw_pvalue_holm"] < level
                 text += (
-                    f"; Clark-West, which allows for the nesting: {'evidence' if beats else 'no evidence'} "
-                    f"that it beats {b} (Holm p {format_pvalue(row['cw_pvalue_holm'])})"
+                    f"; Clark-West, which allows for the nesting: {'significant' if beats else 'no significant'}"
+                    f" evidence at {level:.0%} that it beats {b} (Holm p {format_pvalue(row['cw_pvalue_holm'])})"
                 )
             out.append(text + ".")
         kept = self.result.mcs.kept_text(name)
