@@ -274,6 +274,14 @@ def test_var_es_deep_quantile(run_dir):
         assert (f"{model}_vs_garch_skewt.pinball_dm_pvalue_holm_2008" in m) == bool(
             m[f"{model}.trained_2008"]
         )
+        # each stress window records the settings it chose on its own validation block, among the candidates
+        # of the main selection (quick: one scheme and one window, so the main run's)
+        for key in ["2008", "2002"]:
+            assert m[f"{model}.vol_scaling_{key}"] == m[f"{model}.vol_scaling"] == "ewma", (
+                model,
+                key,
+            )
+            assert m[f"{model}.window_{key}"] == m[f"{model}.window"] == 20, (model, key)
     # the portfolio: the networks within a band of GARCH-skew-t's pinball loss (quick: 1.01 and 1.03)
     for model in VAR_NETS:
         assert 0.85 < m[f"{model}.pinball_portfolio"] / m["garch_skewt.pinball_portfolio"] < 1.2

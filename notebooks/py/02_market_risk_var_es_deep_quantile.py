@@ -26,7 +26,7 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over every model that trained (an untrained network is not a candidate).
 #
-# **Runtime** (2 CPU cores): 348 s in the full profile (eight candidate networks selected on validation for the main window and again for each of the two stress windows; the selected two retrained at 97.5% and on the portfolio) at the last render, run alone; 109 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 374 s in the full profile (eight candidate networks selected on validation for the main window and again for each of the two stress windows; the selected two retrained at 97.5% and on the portfolio) at the last render, run alone; 109 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -369,7 +369,8 @@ if es_confidence:
 # 97.5% ES section and the ablation use the main test window's days, so no Holm adjustment spans all the tests of
 # those days. The S&P 500 returns start in January 1999, and GARCH estimation, the EWMA start-up (250 days) and
 # network training need the years before a test window, so the 2000–2002 bear market can be tested only in its
-# last year, 2002, with validation from July 2001 and training on 2000–mid-2001.
+# last year, 2002, with validation from July 2001 and training on the returns before it (from 2000 for a network on
+# EWMA-scaled inputs, which need the EWMA's first year; from 1999 for one on raw returns).
 
 # %% tags=[]
 stress = {}
@@ -403,6 +404,7 @@ for key, (s_results, s_comp, s_deep, s_selection) in stress.items():
             + selection_reading(s_selection)
         )
     )
+    display(s_selection[["val_fz0", "best_epoch", "trained"]])
     display(backtest_table(s_results).drop(columns=["rate"]).rename(index=s_labels))
     display(
         Markdown(
@@ -461,11 +463,13 @@ if portfolio:
 # %% [markdown] tags=[]
 # ### The retrained networks' training
 #
-# Each section above trained its networks again on its own data, with its own validation block: the 97.5% ES
-# and the portfolio with the settings selected above, each stress window with the settings it chose itself. Each section's verdicts count a network as trained only if it
-# passed the same
-# check as the main run's (beat the better of the two constant forecasts on validation, the EWMA filter alone or the
-# unconditional constant VaR/ES, with weights kept after the first epoch). Their
+# Each section above trained its networks again, each on its own target or series, stopped early on its
+# validation block: the 97.5% ES (the main window's data and validation block, a different quantile) and the
+# portfolio (its own series) with the settings selected above, each stress window with the settings it chose on
+# its own validation block. Each section's verdicts count a network as trained only if it passed the same check as
+# the main run's: beat on validation, with weights kept after the first epoch, the better of two constants, the
+# training quantile and ES of the network's own targets (under `ewma` inputs, the EWMA filter alone) or the
+# unconditional constant VaR/ES. Their
 # status and learning curves, section by section (losses in each network's own target units, as above); the
 # figure is saved as figures/training_retrained.png.
 
@@ -513,7 +517,10 @@ if es_results:
         es_results, es_comp, list(es_deep), label=f"{es_confidence:.1%} ES"
     )
 for key, (s_results, s_comp, s_deep, _) in stress.items():
-    lines += network_var_reading(s_results, s_comp, list(s_deep), label=f"Stress window {key}")
+    chosen = format_specs({n: r.spec for n, r in s_deep.items()})
+    lines += network_var_reading(
+        s_results, s_comp, list(s_deep), label=f"Stress window {key} (networks {chosen})"
+    )
 if port_results:
     lines += network_var_reading(port_results, port_comp, list(port_deep), label="Portfolio")
 display(Markdown("\n\n".join(lines)))
@@ -571,7 +578,11 @@ for key, (s_results, s_comp, s_deep, _) in stress.items():
     metrics |= backtest_metrics(s_results, suffix=f"_{key}") | comparison_metrics(
         s_comp, suffix=f"_{key}"
     )
-    metrics |= deep_training_metrics(s_deep, f"_{key}")
+    metrics |= deep_training_metrics(s_deep, f"_{key}") | {
+        f"{n}.{k}_{key}": getattr(r.spec, k)
+        for n, r in s_deep.items()
+        for k in ["window", "vol_scaling"]
+    }
 if port_results:
     metrics |= (
         {"run.n_test_portfolio": len(port_test)}
