@@ -20,7 +20,12 @@ from finrisk_utils.workbench.engine import (
     map_tasks,
     threads_per_kernel,
 )
-from finrisk_utils.workbench.runner import run_notebooks
+from finrisk_utils.workbench.runner import (
+    NotebookRun,
+    longest_first,
+    run_notebooks,
+    stated_runtime,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY, FAILING = FIXTURES / "tiny.ipynb", FIXTURES / "failing.ipynb"
@@ -229,3 +234,57 @@ def test_the_workbench_processes_skip_the_iri_grammars_and_still_validate_notebo
 
     with dask_client(2) as client:
         assert list(client.run(iri_grammars_loaded).values()) == [False, False]
+
+
+def _with_runtime(path: Path, first_cell: str | None) -> Path:
+    """A copy of the tiny notebook whose first markdown cell is ``first_cell`` (None: no markdown cell)."""
+    nb = nbformat.read(TINY, as_version=4)
+    nb.cells = [c for c in nb.cells if c.cell_type != "markdown"]
+    if first_cell is not None:
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(first_cell))
+    nbformat.write(nb, path)
+    return path
+
+
+def test_stated_runtime_reads_the_first_cells_runtime_line(tmp_path):
+    line = (
+        "# x\n\n**Runtime** (2 CPU cores): 300 s in the full profile (five draws) at the last render, run alone; "
+        "12.5 s in the quick profile in a fresh-clone `make run`."
+    )
+    nb = _with_runtime(tmp_path / "a.ipynb", line)
+    assert stated_runtime(nb, "quick") == 12.5 and stated_runtime(nb, "full") == 300.0
+    assert stated_runtime(_with_runtime(tmp_path / "b.ipynb", "# no runtime here"), "quick") is None
+    assert stated_runtime(_with_runtime(tmp_path / "c.ipynb", None), "full") is None
+    # only the first markdown cell counts (a later cell may quote another notebook's runtime)
+    later = nbformat.read(tmp_path / "b.ipynb", as_version=4)
+    later.cells.append(nbformat.v4.new_markdown_cell("07 takes 600 s in the full profile"))
+    nbformat.write(later, tmp_path / "d.ipynb")
+    assert stated_runtime(tmp_path / "d.ipynb", "full") is None
+
+
+def test_run_starts_the_longest_first_and_keeps_the_summary_in_the_given_order(
+    tmp_path, monkeypatch
+):
+    import finrisk_utils.workbench.engine as engine
+
+    quick = "**Runtime**: {} s in the quick profile."
+    paths = [
+        _with_runtime(tmp_path / "short.ipynb", quick.format(10)),
+        _with_runtime(tmp_path / "unknown.ipynb", "# no runtime"),
+        _with_runtime(tmp_path / "long.ipynb", quick.format(90)),
+        _with_runtime(tmp_path / "other.ipynb", None),
+    ]
+    assert longest_first(paths, "quick") == [2, 0, 1, 3]
+    started = []
+
+    def fake_map_tasks(fn, tasks, *, on_done, **kwargs):  # records the start order, runs nothing
+        for j, task in enumerate(tasks):
+            started.append(Path(task[0]).stem)
+            on_done(j, NotebookRun(Path(task[0]).stem, "ok", 1.0, tmp_path / "out" / "x.ipynb"))
+
+    monkeypatch.setattr(engine, "map_tasks", fake_map_tasks)
+    runs = run_notebooks(paths, tmp_path / "out", log=False)
+    assert started == ["long", "short", "unknown", "other"]
+    assert [r.notebook for r in runs] == ["short", "unknown", "long", "other"]
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert summary["notebook"].tolist() == ["short", "unknown", "long", "other"]

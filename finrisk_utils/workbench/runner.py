@@ -15,6 +15,7 @@ import html
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -43,11 +44,13 @@ __all__ = [
     "execute_notebook",
     "environment_manifest",
     "export_html",
+    "longest_first",
     "new_run_dir",
     "notebook_parameters",
     "parse_value",
     "render_notebook",
     "run_notebooks",
+    "stated_runtime",
     "strip_volatile",
     "write_summary",
 ]
@@ -445,6 +448,24 @@ def _fmt(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def stated_runtime(path: str | Path, profile: str) -> float | None:
+    """The runtime in seconds that the notebook's first markdown cell states for ``profile`` (its
+    ``**Runtime**`` line: "... 172 s in the quick profile ...", kept from the last render and ``make run``), or
+    ``None`` where it states none. A scheduling hint only: nothing depends on it being exact."""
+    nb = nbformat.read(Path(path), as_version=4)
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    found = re.search(rf"(\d+(?:\.\d+)?) s in the {re.escape(profile)} profile", first)
+    return float(found.group(1)) if found else None
+
+
+def longest_first(paths: Sequence[str | Path], profile: str) -> list[int]:
+    """Indices of ``paths`` in the order to start them: the longest stated runtime (:func:`stated_runtime`)
+    first, so that no long notebook starts last and finishes alone; notebooks that state none keep their
+    given order, after the others."""
+    hint = [stated_runtime(p, profile) for p in paths]
+    return sorted(range(len(paths)), key=lambda i: -(hint[i] or 0.0))
+
+
 def run_notebooks(
     paths: Sequence[str | Path],
     out_dir: str | Path,
@@ -455,8 +476,9 @@ def run_notebooks(
     workers: int | None = None,
 ) -> list[NotebookRun]:
     """Execute the notebooks into ``out_dir``, in parallel on the sweeps' Dask engine (``workers`` processes,
-    default one per core, each kernel's threads capped to its share of the cores), and write the summary (in
-    the order given); a failing notebook never stops the others. On Ctrl-C the summary of the notebooks that
+    default one per core, each kernel's threads capped to its share of the cores), started longest first
+    (:func:`longest_first`), and write the summary (in the order given); a failing notebook never stops the
+    others. On Ctrl-C the summary of the notebooks that
     finished is written and ``KeyboardInterrupt`` propagates.
 
     ``parameters`` must be defined by every notebook given (checked before anything runs).
@@ -488,8 +510,10 @@ def run_notebooks(
             print(f"running {p.name} ({profile}) ...", flush=True)
     finished: dict[int, NotebookRun] = {}
 
-    def done(i: int, run: NotebookRun) -> None:
-        finished[i] = run
+    order = longest_first(nb_paths, profile)
+
+    def done(j: int, run: NotebookRun) -> None:
+        finished[order[j]] = run
         if log:
             print(
                 f"  {run.notebook}: {run.status} in {run.duration_s:.1f}s"
@@ -498,8 +522,8 @@ def run_notebooks(
             )
 
     tasks = [
-        (str(p.resolve()), str(Path(out_dir).resolve()), profile, dict(parameters or {}))
-        for p in nb_paths
+        (str(nb_paths[i].resolve()), str(Path(out_dir).resolve()), profile, dict(parameters or {}))
+        for i in order
     ]
     try:
         map_tasks(_execute_task, tasks, workers=workers, on_done=done, caller="run")
