@@ -218,6 +218,11 @@ def test_var_es_deep_quantile(run_dir):
     # the networks are trained (beat the constant quantile/ES on validation) and keep an epoch they ran
     for model in VAR_NETS:
         assert m[f"{model}.trained"] == 1 and 1 <= m[f"{model}.best_epoch"] <= 3, model
+        # the epoch budget is recorded (07 states it from this metric): quick 3, early stopping within it
+        assert m[f"{model}.max_epochs"] == 3, model
+        assert m[f"{model}.best_epoch"] <= m[f"{model}.epochs_run"] <= m[f"{model}.max_epochs"], (
+            model
+        )
         # every retrained section reports its networks' trained flag and kept epoch (quick: at most 3 epochs)
         for sfx in ["_975", "_2008", "_2002", "_portfolio"]:
             assert m[f"{model}.trained{sfx}"] in (0, 1) and 1 <= m[f"{model}.best_epoch{sfx}"] <= 3
@@ -827,6 +832,7 @@ def test_model_risk_sweeps(run_dir):
         # seeds matter but do not dominate: a sweep that ignored the seed has sd 0; chaos has sd ~ mean
         assert 0 < m[f"{model}.pinball_seed_sd"] < 0.1 * m[f"{model}.pinball_seed_mean"], model
         assert m[f"{model}.trained_seed_share"] == 1.0, model
+        assert m[f"{model}.max_epochs"] == 3, model  # 02's quick budget, read from its reruns
         # the ensemble is tested with the protocol: Holm-adjusted >= raw DM p-value, MCS membership 0/1
         raw = m[f"{pair}.pinball_dm_pvalue_ensemble"]
         assert m[f"{pair}.pinball_dm_pvalue_holm_ensemble"] >= raw - 1e-12

@@ -209,10 +209,10 @@ def _deep(val_loss, naive, best_epoch, spec):
 
 
 def test_deep_status_table_lists_settings_kept_epoch_losses_and_trained():
-    """One row per network: its input scheme, window, units, the kept epoch, epochs run, the kept and naive
+    """One row per network: its input scheme, window, units, its epoch budget, the kept epoch, epochs run, the kept and naive
     validation losses, the return-unit FZ0 and whether it learned (beat the constant after epoch 1)."""
     deep = {
-        "lstm_quantile": _deep([1.0, 0.7, 0.8], 1.0, 2, DeepVaRSpec(window=20, units=8)),
+        "lstm_quantile": _deep([1.0, 0.7, 0.8], 1.0, 2, DeepVaRSpec(window=20, units=8, epochs=7)),
         "cnn_quantile": _deep(
             [0.9, 1.1], 1.0, 1, DeepVaRSpec(kind="cnn", vol_scaling="none", window=5, units=4)
         ),
@@ -223,6 +223,7 @@ def test_deep_status_table_lists_settings_kept_epoch_losses_and_trained():
         "vol_scaling": "ewma",
         "window": 20,
         "units": 8,
+        "max_epochs": 7,
         "best_epoch": 2,
         "epochs_run": 3,
         "val_loss": 0.7,
@@ -527,3 +528,34 @@ def test_selection_reading_names_the_choice_and_a_near_tie():
         selection_reading(selection.reset_index())
     with pytest.raises(ValueError, match="near_tie must be a finite number >= 0"):
         selection_reading(selection, near_tie=-0.5)
+
+
+def test_baseline_rerun_reading_says_same_or_different_and_names_the_best_baseline():
+    """Notebook 07's check of its seed reruns: identical baseline losses read "the same"; a baseline whose loss
+    moves between reruns is named; the lowest mean pinball among the baselines is named beside the
+    benchmark's, whichever it is."""
+    from finrisk_utils.market import baseline_rerun_reading
+
+    same = pd.DataFrame(
+        {"hs.pinball": [0.04, 0.04], "hs.fz0": [1.1, 1.1], "garch_skewt.pinball": [0.03, 0.03]}
+    )
+    mean = pd.Series({"hs": 0.04, "garch_skewt": 0.03})
+    text = baseline_rerun_reading(same, mean)
+    assert "(garch_skewt, hs) gives the same pinball and FZ0 losses in every seed rerun" in text
+    assert "Lowest mean pinball loss among them: garch_skewt (0.0300; the benchmark" in text
+    moved = same.assign(**{"hs.fz0": [1.1, 1.2]})
+    text = baseline_rerun_reading(moved, pd.Series({"hs": 0.02, "garch_skewt": 0.03}))
+    assert "**different** losses between seed reruns (hs.fz0)" in text
+    assert "among them: hs (0.0200; the benchmark of the tests, garch_skewt, 0.0300)" in text
+    with pytest.raises(TypeError, match="baseline_rerun_reading: rerun_losses must be a non-empty"):
+        baseline_rerun_reading(pd.DataFrame(), mean)
+    with pytest.raises(
+        ValueError, match="baseline_rerun_reading: mean_pinball lacks the benchmark"
+    ):
+        baseline_rerun_reading(same, mean.drop("garch_skewt"))
+    with pytest.raises(ValueError, match="columns must be '<model>.<loss>', got \\['hs'\\]"):
+        baseline_rerun_reading(same.rename(columns={"hs.pinball": "hs"}), mean)
+    with pytest.raises(
+        ValueError, match="rerun_losses covers \\['garch_skewt', 'hs'\\], mean_pinball"
+    ):
+        baseline_rerun_reading(same, mean.rename({"hs": "fhs"}))

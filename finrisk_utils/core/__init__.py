@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         RUNS_DIR,
     )
     from finrisk_utils.core.plotting import (
+        drawn_models,
         new_axes,
         plot_forecasts,
         plot_series,
@@ -93,6 +94,7 @@ __all__ = [
     "check_subset",
     "check_sha256",
     "describe_returns",
+    "drawn_models",
     "fit_train_scaler",
     "log_returns",
     "make_windows",

@@ -3,16 +3,44 @@ Domain figures live in each domain's ``plots`` module; each takes data and an op
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["new_axes", "plot_forecasts", "plot_series", "save_figure", "shade_periods"]
+__all__ = [
+    "drawn_models",
+    "new_axes",
+    "plot_forecasts",
+    "plot_series",
+    "save_figure",
+    "shade_periods",
+]
+
+
+def drawn_models(names: Sequence[str], trained: Mapping[str, bool]) -> tuple[list[str], str]:
+    """The models of ``names`` a figure draws and the note its title carries about the others.
+
+    An untrained network is labelled and never interpreted, so a figure does not draw it: every name that
+    ``trained`` maps to False is left out (names it lacks, e.g. the baselines, are drawn). Returns the drawn
+    names in the given order and ``"; untrained, not drawn: a, b"`` (``""`` when nothing is left out)."""
+    if isinstance(names, str) or not isinstance(names, Sequence):
+        raise TypeError(f"drawn_models: names must be a list of model names, got {names!r}")
+    if not isinstance(trained, Mapping):
+        raise TypeError(
+            f"drawn_models: trained must map model name -> bool, got {type(trained).__name__}"
+        )
+    bad = {k: v for k, v in trained.items() if not isinstance(v, (bool, np.bool_))}
+    if bad:
+        raise TypeError(f"drawn_models: trained flags must be bool, got {bad}")
+    left_out = [n for n in names if not trained.get(n, True)]
+    drawn = [n for n in names if n not in left_out]
+    return drawn, (f"; untrained, not drawn: {', '.join(left_out)}" if left_out else "")
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[Figure, Axes]:

@@ -54,6 +54,14 @@ from finrisk_utils.market.riskmeasures import (
     normal_var_es,
     tail_mean_from_ppf,
 )
+from finrisk_utils.market.seed_reruns import (
+    SeedBacktests,
+    baseline_rerun_reading,
+    committed_specs,
+    seed_ensemble_backtests,
+    seed_year_reading,
+    yearly_reading,
+)
 from finrisk_utils.market.var_models import (
     classical_var_forecasts,
     ewma_var,
@@ -70,11 +78,9 @@ from finrisk_utils.market.var_seeds import (
 )
 from finrisk_utils.market.var_study import (
     CLASSICAL_MODELS,
-    SeedBacktests,
     ablation_input_note,
     capital_table,
     classical_reading,
-    committed_specs,
     compare_var_losses,
     comparison_metrics,
     comparison_table,
@@ -95,11 +101,8 @@ from finrisk_utils.market.var_study import (
     relative_loss,
     run_var_window,
     save_var_forecasts,
-    seed_ensemble_backtests,
-    seed_year_reading,
     select_networks,
     selection_reading,
-    yearly_reading,
 )
 from finrisk_utils.market.volatility import (
     HAR_WINDOWS,
@@ -138,6 +141,7 @@ __all__ = [
     "christoffersen",
     "classical_reading",
     "classical_var_forecasts",
+    "baseline_rerun_reading",
     "committed_specs",
     "FORECASTS_FILE",
     "compare_return_forecasts",

@@ -57,7 +57,13 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from finrisk_utils import record_metrics, setup
-from finrisk_utils.core import by_profile, log_returns, portfolio_log_returns, save_figure
+from finrisk_utils.core import (
+    by_profile,
+    drawn_models,
+    log_returns,
+    portfolio_log_returns,
+    save_figure,
+)
 from finrisk_utils.data import load_price_panel, load_prices
 from finrisk_utils.forecasting import ablation_reading
 from finrisk_utils.market import (
@@ -211,10 +217,11 @@ capital = capital_table(results)
 capital.rename(index=labels)
 
 # %% tags=[]
+drawn, not_drawn = drawn_models(["hs", "garch_skewt", "lstm_quantile", "cnn_quantile"], trained)
 fig = plot_var_backtest(
     test,
-    [forecasts[k] for k in ["hs", "garch_skewt", "lstm_quantile", "cnn_quantile"]],
-    title=f"{dataset}: daily returns and {confidence:.0%} VaR, exceptions marked",
+    [forecasts[k] for k in drawn],
+    title=f"{dataset}: daily returns and {confidence:.0%} VaR, exceptions marked" + not_drawn,
 )
 save_figure(fig, out, "var_backtest")
 fig = plot_exception_timeline(
@@ -559,7 +566,10 @@ metrics |= {
     for k in ["plus_factor", "capital_multiplier"]
 }
 for name, row in deep_status_table(deep).iterrows():
-    metrics |= {f"{name}.{k}": row[k] for k in ["window", "vol_scaling", "units", "best_epoch"]}
+    metrics |= {
+        f"{name}.{k}": row[k]
+        for k in ["window", "vol_scaling", "units", "max_epochs", "best_epoch", "epochs_run"]
+    }
     metrics[f"{name}.trained"] = int(row["trained"])
 if es_results:
     metrics |= {"run.es_confidence": es_confidence}

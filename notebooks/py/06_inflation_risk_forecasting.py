@@ -72,7 +72,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from finrisk_utils import record_metrics, setup
-from finrisk_utils.core import by_profile, save_figure
+from finrisk_utils.core import by_profile, drawn_models, save_figure
 from finrisk_utils.data import load
 from finrisk_utils.forecasting import (
     DirectNetSpec,
@@ -294,12 +294,14 @@ h = max(horizons)
 fig, ax = plt.subplots(figsize=(12, 4))
 actual = yoy.loc[forecasts["random_walk"][h].index]
 actual.plot(ax=ax, color="k", lw=2, label="actual")
-shown = ["random_walk", ar_name, "sarima", *([best_net] if best_net else [])]
-for name in [n for n in shown if trained.get(n, True)]:  # an untrained network is not drawn
+drawn, not_drawn = drawn_models(
+    ["random_walk", ar_name, "sarima", *([best_net] if best_net else [])], trained
+)
+for name in drawn:
     forecasts[name][h]["yoy"].plot(ax=ax, lw=1, label=name)
 ax.set(
     title=f"Year-on-year core inflation and its {h}-month-ahead forecasts (plotted at the target date)"
-    + "".join(f"; {n} (untrained) not drawn" for n in shown if not trained.get(n, True)),
+    + not_drawn,
     ylabel="%",
 )
 ax.legend(ncol=3)
@@ -598,14 +600,15 @@ exp_verdicts.round(3)
 fig, ax = plt.subplots(figsize=(12, 4))
 y3 = past[3].loc[exp_forecasts["random_walk"][3].index]
 y3.plot(ax=ax, color="k", lw=2, label="actual")
-drawn = ["random_walk", "tbill_implied", "linear_tbill", "ar12"]
-for name in drawn + (
-    ["lstm_tbill"] if lstm_tbill_trained else []
-):  # an untrained network is not drawn
+drawn, not_drawn = drawn_models(
+    ["random_walk", "tbill_implied", "linear_tbill", "ar12", "lstm_tbill"],
+    {"lstm_tbill": lstm_tbill_trained},
+)
+for name in drawn:
     exp_forecasts[name][3]["inflation"].plot(ax=ax, lw=1, label=name)
 ax.set(
     title="Inflation over a 3-month bill's life and its forecasts (plotted at the date the bill matures)"
-    + ("" if lstm_tbill_trained else "; lstm_tbill (untrained) not drawn"),
+    + not_drawn,
     ylabel="% per year",
 )
 ax.legend(ncol=3)

@@ -37,6 +37,7 @@ from finrisk_utils import record_metrics, setup
 from finrisk_utils.core import NOTEBOOKS_DIR, by_profile, save_figure
 from finrisk_utils.forecasting import relative_spread_reading, seed_membership, seed_ratio_reading
 from finrisk_utils.market import (
+    baseline_rerun_reading,
     committed_specs,
     compare_var_losses,
     comparison_metrics,
@@ -119,7 +120,7 @@ for table in [var_runs, window_runs, price_runs]:
 # The same data, split and settings; only the seed changes (network initialisation and batch order).
 
 # %% tags=[]
-units, epochs = metric(var_runs, "lstm_quantile.units").iloc[0], 150 if profile == "full" else 3
+units, epochs = (metric(var_runs, f"lstm_quantile.{k}").iloc[0] for k in ["units", "max_epochs"])
 display(
     Markdown(
         f"Configuration swept ({profile} profile): `{specs_02}` (network:input scheme:window), {units} units, "
@@ -162,19 +163,11 @@ display(
 )
 per_seed, spread = ens_02.per_seed, ens_02.spread()
 baselines = [r.name for r in ens_02.results if r.name not in nets]
-same = all(
-    metric(var_runs, f"{b}.{k}").nunique() == 1 for b in baselines for k in ["pinball", "fz0"]
+rerun_losses = pd.DataFrame(
+    {f"{b}.{k}": metric(var_runs, f"{b}.{k}") for b in baselines for k in ["pinball", "fz0"]}
 )
 pinball_of = ens_comp["pinball"].table.set_index("model")["mean_loss"]
-best = pinball_of.loc[baselines].idxmin()
-display(
-    Markdown(
-        f"Every model but the networks ({', '.join(baselines)}) gives "
-        + ("the same" if same else "**different**")
-        + f" pinball and FZ0 losses in every seed rerun. Lowest mean pinball loss among them: {best} "
-        f"({pinball_of[best]:.4f}; the benchmark of the tests, GARCH-skew-t, {pinball_of['garch_skewt']:.4f})."
-    )
-)
+display(Markdown(baseline_rerun_reading(rerun_losses, pinball_of.loc[baselines])))
 display(comparison_table(ens_comp))
 spread
 
@@ -417,6 +410,9 @@ for m in nets:
         f"{m}.pinball_seed_sd": float(spread.loc[f"{m}.pinball", "std"]),
         f"{m}.exceptions_seed_sd": float(spread.loc[f"{m}.exceptions", "std"]),
         f"{m}.trained_seed_share": float(metric(var_runs, f"{m}.trained").mean()),
+        f"{m}.max_epochs": int(
+            metric(var_runs, f"{m}.max_epochs").max()
+        ),  # the reruns' epoch budget
         f"{pair}.pinball_gap_ensemble": float(
             ens.loc[m, "mean_loss"] - ens.loc["garch_skewt", "mean_loss"]
         ),

@@ -70,7 +70,7 @@ from IPython.display import Markdown, display
 from scipy import stats
 
 from finrisk_utils import record_metrics, setup
-from finrisk_utils.core import by_profile, save_figure
+from finrisk_utils.core import by_profile, drawn_models, save_figure
 from finrisk_utils.currency import (
     actual_changes,
     annualised_volatility,
@@ -258,20 +258,19 @@ display(Markdown(change_forecast_reading(daily_comp, labels, unit="trading day")
 
 # %% tags=[]
 fig, axes = plt.subplots(1, len(horizons), figsize=(4 * len(horizons), 3.5), sharey=False)
+drawn, not_drawn = drawn_models(
+    [n for n in daily[horizons[0]] if n != "random_walk"], {"lstm": lstm_trained}
+)
 for ax, h in zip(np.atleast_1d(axes), horizons, strict=True):
     rw_se = actual[h] ** 2
-    drawn = daily_comp[h].table.set_index("model")["trained"].drop("random_walk")
-    for name in drawn.index[drawn]:  # an untrained network is not drawn (not interpreted)
+    for name in drawn:
         (rw_se - (actual[h] - daily[h][name]) ** 2).cumsum().plot(ax=ax, lw=1, label=name)
     ax.axhline(0, color="k", lw=0.8)
     ax.set(
         title=f"{h} day(s) ahead", xlabel="target date", ylabel="cumulative SE gain over RW (%²)"
     )
     ax.legend(fontsize=8)
-fig.suptitle(
-    f"{currency}: above zero = better than the random walk so far"
-    + ("" if lstm_trained else " (the untrained LSTM not drawn)")
-)
+fig.suptitle(f"{currency}: above zero = better than the random walk so far" + not_drawn)
 fig.tight_layout()
 save_figure(fig, out, "cumulative_gain")
 
@@ -445,16 +444,12 @@ display(
 )
 
 # %% tags=[]
-untrained_nets = [k for k, ok in var_trained.items() if not ok]  # not drawn: not interpreted
+drawn, not_drawn = drawn_models(["hs", "garch_skewt", "lstm_quantile", "cnn_quantile"], var_trained)
 fig = plot_var_backtest(
     test,
-    [
-        forecasts[k]
-        for k in ["hs", "garch_skewt", "lstm_quantile", "cnn_quantile"]
-        if k not in untrained_nets
-    ],
+    [forecasts[k] for k in drawn],
     title=f"Long {currency}: daily returns (%) and {confidence:.0%} VaR, exceptions marked"
-    + (f"; untrained, not drawn: {', '.join(untrained_nets)}" if untrained_nets else ""),
+    + not_drawn,
 )
 save_figure(fig, out, "var_backtest")
 
