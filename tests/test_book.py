@@ -288,7 +288,7 @@ NOT_METRICS = {
         "format_pvalue",  # how readings print a p-value
         "horizon_table",
         "mark_untrained",
-        "unmarked",  # a label without the untrained mark
+        "display_names",  # a reading's model names, refusing marked labels
         "nested_inputs",  # arranges the arrays Clark-West takes
         "pooled_squared_errors",
         "relative_size",  # how readings phrase a loss against the benchmark's

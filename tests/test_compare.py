@@ -20,6 +20,7 @@ from finrisk_utils.forecasting.compare import (
     comparison_table,
     default_lags,
     diebold_mariano,
+    display_names,
     format_pvalue,
     holm,
     holm_across,
@@ -34,7 +35,6 @@ from finrisk_utils.forecasting.compare import (
     seed_ratio_reading,
     seed_spread,
     seed_spread_reading,
-    unmarked,
     verdict,
 )
 from finrisk_utils.workbench.outputs import METRIC_KEY_PATTERN
@@ -597,8 +597,20 @@ def test_relative_size_reads_difference_losses_by_difference():
 def test_mark_untrained_marks_once():
     assert mark_untrained("lstm") == "lstm (untrained)"
     assert mark_untrained("lstm (untrained)") == "lstm (untrained)"
-    assert unmarked("lstm (untrained)") == "lstm" and unmarked("lstm") == "lstm"
-    assert unmarked(mark_untrained("cnn (window 20)")) == "cnn (window 20)"
+
+
+def test_display_names_refuse_marked_labels_so_no_reading_says_untrained_twice():
+    """Readings name models by plain display names and say from the trained flags which did not train; a
+    marked label would read "lstm (untrained) did not train", so it is refused with the reading's name."""
+    name = display_names({"lstm": "LSTM"}, "some_reading")
+    assert name("lstm") == "LSTM" and name("garch") == "garch"
+    assert display_names(None, "r")("x") == "x"
+    with pytest.raises(
+        ValueError, match="some_reading: labels of \\['cnn'\\] carry the '\\(untrained\\)' mark"
+    ):
+        display_names({"lstm": "LSTM", "cnn": mark_untrained("cnn")}, "some_reading")
+    with pytest.raises(TypeError, match="r: labels must map model name -> display name, got list"):
+        display_names(["lstm"], "r")
 
 
 def test_seed_ratio_reading_reads_the_seeds_in_the_ensemble():

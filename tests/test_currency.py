@@ -284,14 +284,16 @@ def test_untrained_models_are_left_out_and_no_winner_is_said_when_none():
     assert summary.startswith("No trained model beats random_walk at any horizon")
     assert "holds among the models read" in summary
     assert summary.endswith("Not read (did not train): guess.")
-    # a display label that carries the mark already is not marked twice where the words say it
-    labelled = change_forecast_reading(comps, {"guess": "guess (untrained)"})
-    assert "guess did not train (not interpreted)" in labelled
-    assert labelled.endswith("Not read (did not train): guess.")
-    assert (
-        "; not a candidate: guess (untrained)." in labelled
-        and "(untrained) (untrained)" not in labelled
-    )
+    # the reading says itself which models did not train: a display label that carries the mark is refused
+    # (it would be said twice); a plain display name is used everywhere, marked once where the MCS leaves it out
+    with pytest.raises(
+        ValueError, match="change_forecast_reading: labels of \\['guess'\\] carry the"
+    ):
+        change_forecast_reading(comps, {"guess": "guess (untrained)"})
+    labelled = change_forecast_reading(comps, {"guess": "Guess net"})
+    assert "Guess net did not train (not interpreted)" in labelled
+    assert labelled.endswith("Not read (did not train): Guess net.")
+    assert "; not a candidate: Guess net (untrained)." in labelled
     # a forecast that holds the outcome under heavy noise: DM says worse, Clark-West finds its content
     text = change_forecast_reading(_comparison(oracle_noise=50.0))
     assert "oracle RMSE" in text and "significantly worse than random_walk (DM Holm p" in text
@@ -448,8 +450,7 @@ def test_notebook_02_var_pipeline_runs_on_a_currency():
 
 def test_an_untrained_model_is_no_candidate_of_the_mcs_and_is_marked_once():
     """An untrained model whose forecasts are the random walk's plus a hair of noise would stay in the MCS; it is
-    not a candidate (the set is over the trained models), and with a label that already says "(untrained)" (as
-    notebook 09 passes it) the MCS sentence marks it once."""
+    not a candidate (the set is over the trained models), and the MCS sentence marks it once."""
     y = _ar_levels(phi=0.0, n=700, seed=4)
     origins = forecast_origins(y.index, y.index[400], y.index[-1], 1)
     a = actual_changes(y, origins, 1)
@@ -459,9 +460,9 @@ def test_an_untrained_model_is_no_candidate_of_the_mcs_and_is_marked_once():
         {1: a}, {1: {"random_walk": rw, "lstm": near}}, trained={"lstm": False}, seed=0
     )
     assert comps[1].mcs.included == ("random_walk",) and comps[1].mcs.excluded == ("lstm",)
-    text = change_forecast_reading(comps, {"lstm": "lstm (untrained)"})
+    text = change_forecast_reading(comps)
     assert "MCS keeps random_walk; not a candidate: lstm (untrained)." in text
-    assert "(untrained) (untrained)" not in text
+    assert "lstm did not train (not interpreted)" in text and "(untrained) (untrained)" not in text
 
 
 def _exceptions_frame() -> tuple[pd.DataFrame, np.ndarray]:

@@ -194,12 +194,13 @@ def test_untrained_network_is_left_out_of_holm_and_not_interpreted(sim):
     assert t.loc[("lstm_quantile", "pinball", 1), "verdict"] == "did not train (not interpreted)"
     assert np.isnan(t.loc[("lstm_quantile", "pinball", 1), "pvalue_holm"])
     assert "lstm_quantile did not train" in comparison_text(comps, ["lstm_quantile"])
-    # a display label that carries the mark already: marked once where the words say it did not train
-    marked = comparison_text(
-        comps, ["lstm_quantile"], {"lstm_quantile": "lstm_quantile (untrained)"}
-    )
-    assert "lstm_quantile did not train (not interpreted)" in marked
-    assert "(untrained) did not train" not in marked and "(untrained) (untrained)" not in marked
+    # the reading says itself that the network did not train: a display label with the mark is refused
+    with pytest.raises(
+        ValueError, match="comparison_text: labels of \\['lstm_quantile'\\] carry the"
+    ):
+        comparison_text(comps, ["lstm_quantile"], {"lstm_quantile": "lstm_quantile (untrained)"})
+    named = comparison_text(comps, ["lstm_quantile"], {"lstm_quantile": "LSTM"})
+    assert "LSTM did not train (not interpreted)" in named
     with pytest.raises(ValueError, match="benchmark"):
         compare_var_losses(results, "ewma")
     with pytest.raises(ValueError, match="losses"):

@@ -128,7 +128,11 @@ def test_a_network_counts_as_trained_when_most_seeds_trained():
     assert report_fig._suptitle.get_text() == "Long x: " + ens.verdicts()
     assert len(report_fig.axes) == 9  # every seed of every network
     pd.testing.assert_frame_equal(report_table, table)
-    assert report_text.startswith("**net**: 2 of 3 seeds") and "**luck (untrained)**" in report_text
+    assert (
+        report_text.startswith("**net**: 2 of 3 seeds")
+        and "**luck**: 1 of 3 seeds" in report_text
+        and "(untrained)" not in report_text
+    )
     plt.close(report_fig)
     # the kept weights' improvement on the constant, in % of its loss: 0.9 vs 1.0 for the trained fits; the
     # untrained one kept its first epoch (1.0)
@@ -136,7 +140,13 @@ def test_a_network_counts_as_trained_when_most_seeds_trained():
     assert table.loc["net", "in_ensemble"].tolist() == [True, False, True]
     assert table.loc["luck", "in_ensemble"].tolist() == [True, True, True]
     results = [backtest_var(r, f) for f in (garch_like(dates), *ens.forecasts.values())]
-    net, dud, luck = var_seed_reading(table, results, labels=ens.labels).split("\n\n")
+    with pytest.raises(
+        ValueError, match="var_seed_reading: labels of \\['dud', 'luck'\\] carry the"
+    ):
+        var_seed_reading(
+            table, results, labels=ens.labels
+        )  # marked labels are for tables and figures
+    net, dud, luck = var_seed_reading(table, results).split("\n\n")
     assert net.startswith(
         "**net**: 2 of 3 seeds trained on validation; the ensemble is the mean VaR and ES of those 2 "
         "(the other 1 did not train and are left out). **Seed spread.**"
@@ -145,7 +155,7 @@ def test_a_network_counts_as_trained_when_most_seeds_trained():
     assert f"{own[table.loc['net', 'in_ensemble']].min():.4f}" in net
     assert f"{own.iloc[1]:.4f}" not in net  # the untrained seed is not in the spread
     assert luck.startswith(
-        "**luck (untrained)**: 1 of 3 seeds trained on validation, not more than half"
+        "**luck**: 1 of 3 seeds trained on validation, not more than half, so the network counts as untrained"
     )
     assert "garch_skewt" not in luck and "garch_skewt" not in dud  # untrained: not compared
     assert f"from {table.loc['luck', 'pinball'].min():.4f} to" in luck

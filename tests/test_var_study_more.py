@@ -248,9 +248,9 @@ def test_deep_fit_text_states_kept_epoch_training_and_a_budget_run_out():
         "Networks: lstm_quantile kept epoch 2 of 3, trained; cnn_quantile kept epoch 3 of 3, trained (its last "
         "epoch: still improving when the budget ran out); gru kept epoch 1 of 2, untrained."
     )
-    assert deep_fit_text(deep, {"gru": "gru (untrained)"}).endswith(
-        "gru (untrained) kept epoch 1 of 2, untrained."
-    )
+    assert deep_fit_text(deep, {"gru": "GRU"}).endswith("GRU kept epoch 1 of 2, untrained.")
+    with pytest.raises(ValueError, match="deep_fit_text: labels of \\['gru'\\] carry the"):
+        deep_fit_text(deep, {"gru": "gru (untrained)"})
     with pytest.raises(TypeError, match="deep_fit_text: 'gru' is not a DeepVaRResult"):
         deep_fit_text({"gru": deep["gru"].forecast})
     with pytest.raises(TypeError, match="deep_fit_text: deep must be a non-empty mapping"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -12,8 +12,8 @@ from finrisk_utils.core.validation import check_probability
 from finrisk_utils.currency.forecasts import FamaSlope
 from finrisk_utils.forecasting.compare import (
     ComparisonResult,
+    display_names,
     format_pvalue,
-    unmarked,
     verdict,
 )
 
@@ -99,9 +99,7 @@ def change_forecast_reading(
     beyond the benchmark (Clark-West), which are significantly worse, at some horizon, after Holm, and which
     did not train (never counted among the models that fail to beat the benchmark)."""
     comps = _check(comps, "change_forecast_reading")
-    labels = dict(labels or {})
-    name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
-    plain: Callable[[str], str] = lambda m: unmarked(name(m))  # noqa: E731 (for "... did not train")
+    name = display_names(labels, "change_forecast_reading")
     lines, better, content, worse, untrained = [], set(), set(), set(), set()
     for h, c in comps.items():
         t = c.table.set_index("model")
@@ -111,7 +109,7 @@ def change_forecast_reading(
             if m == b:
                 continue
             if not r["trained"]:
-                parts.append(f"{plain(m)} did not train (not interpreted)")
+                parts.append(f"{name(m)} did not train (not interpreted)")
                 untrained.add(m)
                 continue
             words = verdict(
@@ -158,7 +156,7 @@ def change_forecast_reading(
     if worse:
         summary += f" Significantly worse than {b} at some horizon (DM, Holm): {names(worse)}."
     if untrained:
-        summary += f" Not read (did not train): {', '.join(sorted(plain(m) for m in untrained))}."
+        summary += f" Not read (did not train): {', '.join(sorted(name(m) for m in untrained))}."
     return "\n".join(lines) + "\n\n" + summary
 
 

@@ -41,6 +41,7 @@ from finrisk_utils.forecasting.compare import (
     comparison_table,
     default_lags,
     diebold_mariano,
+    display_names,
     format_pvalue,
     holm,
     holm_across,
@@ -57,7 +58,6 @@ from finrisk_utils.forecasting.compare import (
     seed_ratio_reading,
     seed_spread,
     seed_spread_reading,
-    unmarked,
     verdict,
 )
 from finrisk_utils.forecasting.direct import (
@@ -127,8 +127,8 @@ __all__ = [
     "horizon_table",
     "interval_coverage",
     "long_run_variance",
+    "display_names",
     "mark_untrained",
-    "unmarked",
     "mae",
     "metric_token",
     "model_confidence_set",

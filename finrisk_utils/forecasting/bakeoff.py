@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -19,6 +19,7 @@ from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     best_trained,
     compare_forecasts,
+    display_names,
     format_pvalue,
     holm_across,
     nested_inputs,
@@ -387,8 +388,7 @@ def verdict_summary(
     that nests the benchmark, "better" is Clark-West's verdict and its Holm p comes first), which are
     not distinguishable, which did not train, the trained model with the lowest mean loss (a better-than-the-
     benchmark verdict need not make a model the best), and what the model confidence set keeps."""
-    labels = dict(labels or {})
-    name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
+    name = display_names(labels, "verdict_summary")
     lines = []
     for (loss, h), res in results.items():
         t = res.table.set_index("model")
@@ -438,7 +438,7 @@ def verdict_bottom_line(
         raise ValueError(
             "verdict_bottom_line: results must be a non-empty mapping (loss, horizon) -> result"
         )
-    labels = dict(labels or {})
+    name = display_names(labels, "verdict_bottom_line")
     found: dict[str, dict[str, dict[tuple[str, bool], list[int]]]] = {}
     benchmarks = set()
     for (loss, h), res in results.items():
@@ -454,12 +454,12 @@ def verdict_bottom_line(
                     # a nested model's "better" is Clark-West's verdict: say so
                     by_cw = side == "better" and np.isfinite(getattr(row, "cw_pvalue_holm", np.nan))
                     by_side[side].setdefault((str(row.model), by_cw), []).append(h)
-    bench = ", ".join(sorted(labels.get(b, b) for b in benchmarks))
+    bench = ", ".join(sorted(name(b) for b in benchmarks))
 
     def listed(models: dict[tuple[str, bool], list[int]]) -> str:
         return (
             ", ".join(
-                f"{labels.get(m, m)} ({'Clark-West, ' if cw else ''}h = {', '.join(map(str, hs))})"
+                f"{name(m)} ({'Clark-West, ' if cw else ''}h = {', '.join(map(str, hs))})"
                 for (m, cw), hs in models.items()
             )
             or "none"

@@ -56,8 +56,8 @@ __all__ = [
     "comparison_table",
     "default_lags",
     "format_pvalue",
+    "display_names",
     "mark_untrained",
-    "unmarked",
     "relative_size",
     "relative_spread_reading",
     "SeedMembership",
@@ -963,9 +963,26 @@ def mark_untrained(label: str) -> str:
     return label if label.endswith("(untrained)") else f"{label} (untrained)"
 
 
-def unmarked(label: str) -> str:
-    """``label`` without the "(untrained)" mark, for words that say so themselves ("... did not train")."""
-    return label.removesuffix(" (untrained)")
+def display_names(labels: Mapping[str, str] | None, where: str) -> Callable[[str], str]:
+    """A reading's model names: ``labels[m]`` where given (display names, e.g. ``"LSTM"``), else ``m``.
+
+    Readings say themselves which models did not train, from the trained flags of the results they read; a
+    label that already carries the mark would be said twice ("lstm (untrained) did not train"), so it is
+    refused. Marked labels (:func:`mark_untrained`) are for tables and figures."""
+    if labels is None:
+        labels = {}
+    if not isinstance(labels, Mapping):
+        raise TypeError(
+            f"{where}: labels must map model name -> display name, got {type(labels).__name__}"
+        )
+    marked = sorted(m for m, lab in labels.items() if str(lab).endswith("(untrained)"))
+    if marked:
+        raise ValueError(
+            f"{where}: labels of {marked} carry the '(untrained)' mark; a reading takes plain display names "
+            "and says from the trained flags which models did not train"
+        )
+    plain = dict(labels)
+    return lambda m: plain.get(m, m)
 
 
 def relative_size(
@@ -1060,8 +1077,7 @@ class ComparisonResult:
             difference does not read "1.00 times").
         """
         digits = check_positive_int(digits, "digits", where="ComparisonResult.verdict_text")
-        labels = dict(labels or {})
-        name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
+        name = display_names(labels, "ComparisonResult.verdict_text")
         squared = self.loss.lower() in ("mse", "se", "squared_error")
         root = squared if root is None else bool(root)
         root = root and self.loss.lower() not in DIFFERENCE_LOSSES
@@ -1135,9 +1151,9 @@ def ablation_reading(
     missing = [n for n in networks if any(n not in t.index for t in tables.values())]
     if not networks or missing:
         raise ValueError(f"{where}: networks {missing or networks} are not compared models")
-    name: Callable[[str], str] = lambda m: dict(labels or {}).get(m, m)  # noqa: E731
+    name = display_names(labels, where)
     trained = [n for n in networks if all(bool(t.loc[n, "trained"]) for t in tables.values())]
-    untrained = [unmarked(name(n)) for n in networks if n not in trained]
+    untrained = [name(n) for n in networks if n not in trained]
     if not trained:
         return f"No network trained: {', '.join(untrained)}; none is read against {ablation}."
 

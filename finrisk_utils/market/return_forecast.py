@@ -9,7 +9,7 @@ undersized against them and Clark and West's (2007) adjusted test is the one to 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +27,10 @@ from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     check_seed_ratios,
     compare_forecasts,
+    display_names,
     format_pvalue,
     seed_ensemble,
     seed_membership,
-    unmarked,
     verdict,
 )
 from finrisk_utils.market.forecast_files import (
@@ -128,8 +128,7 @@ class ReturnComparison:
     def verdict_text(self, labels: Mapping[str, str] | None = None) -> str:
         """One Markdown sentence per model, read off the tests at 5%: the Clark-West reading (Holm) for nested
         models, the two-sided DM reading (Holm) for every model, the MCS at the end."""
-        labels = dict(labels or {})
-        name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
+        name = display_names(labels, "ReturnComparison.verdict_text")
         b = name(self.result.benchmark)
         level = self.result.level
         out = []
@@ -137,7 +136,7 @@ class ReturnComparison:
             if m == self.result.benchmark:
                 continue
             if not row["trained"]:
-                out.append(f"{unmarked(name(m))} did not train (not interpreted).")
+                out.append(f"{name(m)} did not train (not interpreted).")
                 continue
             dm_words = verdict(row["mean_loss_diff"], row["pvalue_holm"], b, level=level)
             text = f"{name(m)}: RMSE {np.sqrt(row['ratio']):.4f} times {b}'s; DM (two-sided) {dm_words}"

@@ -24,6 +24,7 @@ from finrisk_utils.core.config import setup
 from finrisk_utils.core.validation import check_positive_int, check_returns
 from finrisk_utils.forecasting.compare import (
     SeedMembership,
+    display_names,
     mark_untrained,
     seed_membership,
     seed_spread_reading,
@@ -157,7 +158,7 @@ def var_seed_report(
         *ensemble.by_seed(), ncols=len(ensemble.seeds), title=f"{title}: {ensemble.verdicts()}"
     )
     table = ensemble.table(test_returns)
-    text = var_seed_reading(table, results, benchmark=benchmark, labels=ensemble.labels)
+    text = var_seed_reading(table, results, benchmark=benchmark)
     return fig, table, text
 
 
@@ -222,14 +223,14 @@ def var_seed_reading(
         raise ValueError(f"{where}: no backtest of the benchmark {benchmark!r} in results")
     if not isinstance(table, pd.DataFrame) or table.empty or "pinball" not in table:
         raise ValueError(f"{where}: table must be VaRSeedEnsemble.table(...)")
-    labels = dict(labels or {})
+    label = display_names(labels, where)
     parts = []
     for name, rows in table.groupby(level="model", sort=False):
         if name not in by_name:
             raise ValueError(f"{where}: no backtest of {name!r} in results")
         rule = seed_membership(rows["trained"].astype(bool).tolist())
         n, k = rule.n_seeds, rule.n_trained
-        head = f"**{labels.get(name, name)}**: {k} of {n} seed{'s' if n > 1 else ''} trained on validation"
+        head = f"**{label(name)}**: {k} of {n} seed{'s' if n > 1 else ''} trained on validation"
         if not rule.trained:
             loss = rows["pinball"]
             parts.append(

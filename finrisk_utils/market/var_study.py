@@ -6,7 +6,7 @@ Every sentence here is built from results, so a notebook's reading cannot go sta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +25,12 @@ from finrisk_utils.forecasting.compare import (
     ComparisonResult,
     best_trained,
     compare_forecasts,
+    display_names,
     format_pvalue,
     holm_across,
     mark_untrained,
     relative_size,
     seed_ensemble,
-    unmarked,
 )
 from finrisk_utils.market.backtest import VaRBacktest, zone_label
 from finrisk_utils.market.deep_var import (
@@ -338,8 +338,7 @@ def comparison_text(
 ) -> str:
     """Markdown: for each of ``models`` and each loss, its mean loss relative to the benchmark and the verdict
     (Holm over the reported family), then each loss's MCS."""
-    labels = dict(labels or {})
-    name: Callable[[str], str] = lambda m: labels.get(m, m)  # noqa: E731
+    name = display_names(labels, "comparison_text")
     lines = []
     for loss, c in comparisons.items():
         t = c.table.set_index("model")
@@ -347,7 +346,7 @@ def comparison_text(
         for m in models:
             r = t.loc[m]
             if not r["trained"]:
-                parts.append(f"{unmarked(name(m))} did not train (not interpreted)")
+                parts.append(f"{name(m)} did not train (not interpreted)")
                 continue
             parts.append(
                 f"{name(m)}'s is {relative_loss(loss, r, name(c.benchmark))}, "
@@ -558,13 +557,14 @@ def deep_fit_text(
     still falling when the epoch budget ran out)."""
     if not isinstance(deep, Mapping) or not deep:
         raise TypeError("deep_fit_text: deep must be a non-empty mapping name -> DeepVaRResult")
+    label = display_names(labels, "deep_fit_text")
     parts = []
     for name, res in deep.items():
         if not isinstance(res, DeepVaRResult):
             raise TypeError(f"deep_fit_text: {name!r} is not a DeepVaRResult")
         fit = res.fit
         parts.append(
-            f"{dict(labels or {}).get(name, name)} kept epoch {fit.best_epoch} of {fit.epochs_run}, "
+            f"{label(name)} kept epoch {fit.best_epoch} of {fit.epochs_run}, "
             + ("trained" if has_learned(fit) else "untrained")
             + (
                 " (its last epoch: still improving when the budget ran out)"

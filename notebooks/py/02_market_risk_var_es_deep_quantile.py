@@ -254,7 +254,7 @@ comparison_table(comparisons).rename(index=labels, level="model")
 # %% tags=[]
 display(
     Markdown(  # every model against the benchmark: significant losses are read like wins
-        comparison_text(comparisons, [r.name for r in results if r.name != "garch_skewt"], labels)
+        comparison_text(comparisons, [r.name for r in results if r.name != "garch_skewt"])
     )
 )
 
@@ -278,7 +278,7 @@ display(
     Markdown(
         ablation_input_note(deep, fixed["lstm_quantile"].window)
         + "\n\n"
-        + ablation_reading(ablation, list(deep), labels)
+        + ablation_reading(ablation, list(deep))
     )
 )
 
@@ -354,13 +354,7 @@ if es_confidence:
     es_comp = compare_var_losses(
         es_results, "garch_skewt", trained=deep_trained(es_deep), losses=["fz0"], seed=seed
     )
-    display(
-        Markdown(
-            comparison_text(es_comp, list(es_deep), es_labels)
-            + "\n\n"
-            + deep_fit_text(es_deep, es_labels)
-        )
-    )
+    display(Markdown(comparison_text(es_comp, list(es_deep)) + "\n\n" + deep_fit_text(es_deep)))
 
 # %% [markdown] tags=[]
 # ## Stress windows: 2008–2009 and the dot-com crash
@@ -417,9 +411,7 @@ for key, (s_results, s_comp, s_deep, s_selection) in stress.items():
         Markdown(
             "\n\n".join(
                 [
-                    comparison_text(
-                        s_comp, [r.name for r in s_results if r.name != "garch_skewt"], s_labels
-                    ),
+                    comparison_text(s_comp, [r.name for r in s_results if r.name != "garch_skewt"]),
                     classical_reading(s_results),
                     independence_reading(s_results, trained=deep_trained(s_deep)),
                     deep_fit_text(s_deep),
@@ -458,13 +450,8 @@ if portfolio:
     retrained["portfolio"] = port_deep
     print(f"portfolio of {', '.join(assets)}: {len(port_test)} test days")
     display(backtest_table(port_results).rename(index=deep_labels(port_deep)))
-    port_labels = deep_labels(port_deep)
     display(
-        Markdown(
-            comparison_text(port_comp, list(port_deep), port_labels)
-            + "\n\n"
-            + deep_fit_text(port_deep, port_labels)
-        )
+        Markdown(comparison_text(port_comp, list(port_deep)) + "\n\n" + deep_fit_text(port_deep))
     )
 
 # %% [markdown] tags=[]
@@ -508,8 +495,8 @@ if retrained:
 
 # %% tags=[]
 lines = [
-    comparison_text(comparisons, list(deep), labels),
-    ablation_reading(ablation, list(deep), labels, brief=True),
+    comparison_text(comparisons, list(deep)),
+    ablation_reading(ablation, list(deep), brief=True),
 ]
 lines += network_var_reading(
     results, comparisons, list(deep), label=f"Test window {test_start[:4]}-{test_end[:4]}"

@@ -319,7 +319,7 @@ view.rename(index=label, level="model").round(4)
 # is DM's question.
 
 # %% tags=[]
-display(Markdown(verdict_summary(results, {m: label(m) for m in tested})))
+display(Markdown(verdict_summary(results)))
 verdict_table(results).round(4)
 
 # %% tags=[]
@@ -472,7 +472,7 @@ ablation = compare_bakeoff(
     losses=["mse"],
     seed=seed,
 )
-display(Markdown(verdict_bottom_line(ablation, {m: label(m) for m in tested})))
+display(Markdown(verdict_bottom_line(ablation)))
 verdict_table(ablation).drop(columns="cw_pvalue_holm").round(4)  # no model here nests linear_window
 
 # %% [markdown] tags=[]
@@ -499,9 +499,9 @@ lines = [
     "Families that did not train in every fit (not interpreted): "
     + (", ".join(f"{m} ({share[m]:.0%} of fits)" for m in untrained) if untrained else "none")
     + ".",
-    verdict_bottom_line(results, {m: label(m) for m in tested}),
-    verdict_summary(results, {m: label(m) for m in tested}),
-    verdict_bottom_line(ablation, {m: label(m) for m in tested}),
+    verdict_bottom_line(results),
+    verdict_summary(results),
+    verdict_bottom_line(ablation),
 ]
 display(Markdown("\n\n".join(lines)))
 

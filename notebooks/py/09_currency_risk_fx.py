@@ -254,7 +254,7 @@ labels = {} if lstm_trained else {"lstm": "lstm (untrained)"}
 change_forecast_table(daily_comp).rename(index=labels, level="model")
 
 # %% tags=[]
-display(Markdown(change_forecast_reading(daily_comp, labels, unit="trading day")))
+display(Markdown(change_forecast_reading(daily_comp, unit="trading day")))
 
 # %% tags=[]
 fig, axes = plt.subplots(1, len(horizons), figsize=(4 * len(horizons), 3.5), sharey=False)
@@ -352,7 +352,7 @@ if forward_currency:
         "monthly_lstm_training",
     )
     display(change_forecast_table(monthly_comp).rename(index=m_labels, level="model"))
-    display(Markdown(change_forecast_reading(monthly_comp, m_labels, unit="month")))
+    display(Markdown(change_forecast_reading(monthly_comp, unit="month")))
 
 # %% [markdown] tags=[]
 # ## Question 2: VaR and ES of a currency position
@@ -415,7 +415,7 @@ display(
     Markdown(
         "\n\n".join(
             [
-                comparison_text(var_comp, [*deep, "linear_quantile"], var_labels),
+                comparison_text(var_comp, [*deep, "linear_quantile"]),
                 classical_reading(results),
                 independence_reading(results, trained=var_trained),
             ]
@@ -434,7 +434,7 @@ var_ablation = compare_var_losses(
     results, "linear_quantile", models=[*deep, "linear_quantile"], trained=var_trained, seed=seed
 )
 display(comparison_table(var_ablation).rename(index=var_labels, level="model"))
-ablations = {f"long {currency}": (var_ablation, list(deep), var_labels)}
+ablations = {f"long {currency}": (var_ablation, list(deep))}
 display(
     Markdown(
         ablation_input_note(deep, window)
@@ -495,7 +495,7 @@ if members:
     display(Markdown(text))
     display(backtest_table(basket_results).rename(index=b_labels))
     display(comparison_table(basket_comp).rename(index=b_labels, level="model"))
-    display(Markdown(comparison_text(basket_comp, list(b_deep), b_labels)))
+    display(Markdown(comparison_text(basket_comp, list(b_deep))))
     basket_ablation = compare_var_losses(
         basket_results,
         "linear_quantile",
@@ -503,7 +503,7 @@ if members:
         trained=b_seeds.trained,
         seed=seed,
     )
-    ablations["basket"] = (basket_ablation, list(b_deep), b_labels)
+    ablations["basket"] = (basket_ablation, list(b_deep))
     display(comparison_table(basket_ablation).rename(index=b_labels, level="model"))
     display(
         Markdown(
@@ -599,9 +599,7 @@ save_figure(fig, out, "rolling_tails")
 # only, is the only measure here of how unusual the window is among windows of its length.
 
 # %% tags=[]
-lines = [
-    "Daily: " + change_forecast_reading(daily_comp, labels, unit="trading day").split("\n\n")[-1]
-]
+lines = ["Daily: " + change_forecast_reading(daily_comp, unit="trading day").split("\n\n")[-1]]
 lines += [
     f"The {freq} LSTM did not train, so this run does not answer whether a network beats the random walk "
     f"on {freq} data."
@@ -623,7 +621,7 @@ if lstm_trained:
 if monthly_comp is not None:
     lines.append(
         "Monthly, with forward rates: "
-        + change_forecast_reading(monthly_comp, m_labels, unit="month").split("\n\n")[-1]
+        + change_forecast_reading(monthly_comp, unit="month").split("\n\n")[-1]
     )
 var_sections = {f"long {currency}": (results, var_comp, list(deep))}
 if basket_results:
