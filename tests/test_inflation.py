@@ -83,3 +83,50 @@ def test_bad_inputs(cpi):
         sarima_yoy_forecast(cpi, pd.DatetimeIndex(["2100-01-01"]), (1,))
     with pytest.raises(ValueError, match="refit_every"):
         sarima_yoy_forecast(cpi, cpi.index[100:102], (1,), refit_every=0)
+
+
+def _ima_index(n: int = 420, seed: int = 3) -> pd.Series:
+    """A price index whose monthly inflation (%) follows (0,1,1)x(0,0,1)_12: m_t = m_{t-1} + e_t - 0.6 e_{t-1}
+    + 0.7 e_{t-12} (known ground truth for the order selection)."""
+    rng = np.random.default_rng(seed)
+    e = rng.normal(0, 0.1, n + 13)
+    dm = e[13:] - 0.6 * e[12:-1] + 0.7 * e[1:-12]
+    m = 0.3 + np.cumsum(dm) * 0.5
+    level = 100 * np.exp(np.cumsum(np.r_[0.0, m]) / 100)
+    return pd.Series(level, index=pd.date_range("1960-01-01", periods=n + 1, freq="MS"), name="p")
+
+
+def test_select_sarima_order_finds_the_simulated_order_and_sees_no_later_data():
+    from finrisk_utils.inflation import format_order, select_sarima_order
+
+    index = _ima_index()
+    grid = {"ar": (0, 1), "ma": (0, 1), "seasonal_ar": (0, 1), "seasonal_ma": (0, 1)}
+    chosen = select_sarima_order(index, "1990-12-01", **grid)
+    # AIC is a noisy rule: it finds this order in 6 of seeds 0-7 (over-fits a seasonal term in the others);
+    # under a broken rule (e.g. the highest AIC, or the last candidate) this seed's check fails
+    assert (chosen.order, chosen.seasonal_order) == ((0, 1, 1), (0, 0, 1, 12))
+    assert len(chosen.table) == 16 and chosen.table["aic"].iloc[0] == chosen.table["aic"].min()
+    assert chosen.fit_end == pd.Timestamp("1990-12-01")
+    assert chosen.describe().startswith(
+        "SARIMA order chosen by AIC among 16 candidates fitted to monthly inflation up to 1990-12: "
+        "(0,1,1)x(0,0,1)_12 (AIC "
+    )
+    assert format_order((2, 1, 0), (1, 0, 0, 4)) == "(2,1,0)x(1,0,0)_4"
+    # data after fit_end play no part: a shock after it leaves every candidate's AIC unchanged
+    shocked = index.copy()
+    shocked[shocked.index > "1990-12-01"] *= 1.5
+    again = select_sarima_order(shocked, "1990-12-01", **grid)
+    pd.testing.assert_frame_equal(again.table, chosen.table)
+
+
+def test_select_sarima_order_refuses_bad_grids_and_short_data(cpi):
+    from finrisk_utils.inflation import select_sarima_order
+
+    with pytest.raises(TypeError, match="select_sarima_order: ar must be a non-empty list of orders"):
+        select_sarima_order(cpi, "1990-01-01", ar=())
+    with pytest.raises(ValueError, match="select_sarima_order: ma orders must be ints from 0 to 6"):
+        select_sarima_order(cpi, "1990-01-01", ma=(1, 9))
+    with pytest.raises(ValueError, match="select_sarima_order: period must be an int"):
+        select_sarima_order(cpi, "1990-01-01", period=1)
+    with pytest.raises(DataValidationError, match="select_sarima_order: .* months of inflation up to"):
+        select_sarima_order(cpi, cpi.index[30])

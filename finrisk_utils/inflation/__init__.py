@@ -24,8 +24,11 @@ from finrisk_utils.inflation.readings import (
 )
 from finrisk_utils.inflation.sarima import (
     SarimaForecast,
+    SarimaOrder,
+    format_order,
     sarima_yoy_fan,
     sarima_yoy_forecast,
+    select_sarima_order,
     simulate_paths,
 )
 
@@ -42,11 +45,14 @@ __all__ = [
     "ols_direct_forecast",
     "tbill_implied_forecast",
     "SarimaForecast",
+    "SarimaOrder",
+    "format_order",
     "choose_on_validation",
     "coverage_reading",
     "monthly_inflation",
     "sarima_yoy_fan",
     "sarima_yoy_forecast",
+    "select_sarima_order",
     "simulate_paths",
     "yoy_change",
 ]

@@ -8,6 +8,7 @@ distribution comes from simulated paths of the fitted model.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +24,15 @@ from finrisk_utils.inflation.measures import monthly_inflation
 if TYPE_CHECKING:
     from statsmodels.tsa.statespace.mlemodel import MLEResults
 
-__all__ = ["SarimaForecast", "sarima_yoy_fan", "sarima_yoy_forecast", "simulate_paths"]
+__all__ = [
+    "SarimaForecast",
+    "SarimaOrder",
+    "format_order",
+    "sarima_yoy_fan",
+    "sarima_yoy_forecast",
+    "select_sarima_order",
+    "simulate_paths",
+]
 
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
@@ -91,6 +100,108 @@ def _fit(endog: np.ndarray, order: tuple, seasonal_order: tuple) -> tuple[MLERes
         warnings.simplefilter("always")
         res = SARIMAX(endog, order=order, seasonal_order=seasonal_order).fit(disp=False)
     return res, len(caught)
+
+
+@dataclass(frozen=True)
+class SarimaOrder:
+    """The SARIMA order :func:`select_sarima_order` chose, and every candidate it fitted.
+
+    ``table``: one row per candidate (``order``, ``seasonal_order``, ``aic``, ``converged``, ``n_warnings``),
+    the lowest AIC first; ``fit_end``: the last month of the data the candidates were fitted on."""
+
+    order: tuple[int, int, int]
+    seasonal_order: tuple[int, int, int, int]
+    table: pd.DataFrame
+    fit_end: pd.Timestamp
+
+    def describe(self) -> str:
+        """One sentence: the chosen order, its AIC, and how many candidates did not converge."""
+        failed = int((~self.table["converged"]).sum())
+        chosen = self.table.iloc[0]
+        return (
+            f"SARIMA order chosen by AIC among {len(self.table)} candidates fitted to monthly inflation up to "
+            f"{self.fit_end:%Y-%m}: {format_order(self.order, self.seasonal_order)} (AIC {chosen['aic']:.1f}"
+            + (
+                f"; {failed} candidate{'s' if failed > 1 else ''} whose estimation did not converge left out)."
+                if failed
+                else ")."
+            )
+        )
+
+
+def format_order(order: Sequence[int], seasonal_order: Sequence[int]) -> str:
+    """``"(p,d,q)x(P,D,Q)_s"`` of a SARIMA."""
+    *seasonal, period = seasonal_order
+    return f"({','.join(map(str, order))})x({','.join(map(str, seasonal))})_{period}"
+
+
+def select_sarima_order(
+    index_level: pd.Series,
+    fit_end: str | pd.Timestamp,
+    *,
+    ar: Sequence[int] = (0, 1, 2),
+    ma: Sequence[int] = (0, 1, 2),
+    seasonal_ar: Sequence[int] = (0, 1),
+    seasonal_ma: Sequence[int] = (0, 1),
+    d: int = 1,
+    period: int = 12,
+) -> SarimaOrder:
+    """The SARIMA ``(p, d, q) x (P, 0, Q)_period`` of monthly inflation with the lowest AIC among the candidates
+    ``p`` in ``ar``, ``q`` in ``ma``, ``P`` in ``seasonal_ar``, ``Q`` in ``seasonal_ma`` (``d`` fixed: AIC does
+    not compare models of differently differenced data), each estimated by maximum likelihood on the months up
+    to ``fit_end`` only, so the choice sees no later data. Candidates whose estimation did not converge are
+    listed, not chosen. ``index_level``: the price index (monthly, DatetimeIndex)."""
+    where = "select_sarima_order"
+    grids = {"ar": ar, "ma": ma, "seasonal_ar": seasonal_ar, "seasonal_ma": seasonal_ma}
+    for name, grid in grids.items():
+        if isinstance(grid, str) or not isinstance(grid, Sequence) or not grid:
+            raise TypeError(f"{where}: {name} must be a non-empty list of orders, got {grid!r}")
+        if any(isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= 6 for k in grid):
+            raise ValueError(f"{where}: {name} orders must be ints from 0 to 6, got {list(grid)}")
+    for name, value in (("d", d), ("period", period)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < (0 if name == "d" else 2)
+        ):
+            raise ValueError(f"{where}: {name} must be an int (d >= 0, period >= 2), got {value!r}")
+    m = monthly_inflation(index_level)
+    end = pd.Timestamp(fit_end)
+    endog = m[m.index <= end].to_numpy()
+    if len(endog) < 60:
+        raise DataValidationError(
+            f"{where}: {len(endog)} months of inflation up to {end:%Y-%m-%d} (fit_end), need 60"
+        )
+    rows = []
+    for p, q, sp, sq in itertools.product(ar, ma, seasonal_ar, seasonal_ma):
+        order, seasonal = (p, d, q), (sp, 0, sq, period)
+        res, n_warn = _fit(endog, order, seasonal)
+        converged = bool(res.mle_retvals.get("converged", True)) if res.mle_retvals else True
+        rows.append(
+            {
+                "order": order,
+                "seasonal_order": seasonal,
+                "aic": float(res.aic),
+                "converged": converged and np.isfinite(res.aic),
+                "n_warnings": n_warn,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table = pd.concat(
+        [
+            table[table["converged"]].sort_values("aic"),
+            table[~table["converged"]].sort_values("aic"),
+        ],
+        ignore_index=True,
+    )
+    if not table["converged"].iloc[0]:
+        raise DataValidationError(
+            f"{where}: no candidate's estimation converged on data up to {end:%Y-%m}"
+        )
+    best = table.iloc[0]
+    return SarimaOrder(
+        tuple(best["order"]), tuple(best["seasonal_order"]), table, m.index[len(endog) - 1]
+    )
 
 
 def sarima_yoy_forecast(
