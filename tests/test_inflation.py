@@ -122,11 +122,15 @@ def test_select_sarima_order_finds_the_simulated_order_and_sees_no_later_data():
 def test_select_sarima_order_refuses_bad_grids_and_short_data(cpi):
     from finrisk_utils.inflation import select_sarima_order
 
-    with pytest.raises(TypeError, match="select_sarima_order: ar must be a non-empty list of orders"):
+    with pytest.raises(
+        TypeError, match="select_sarima_order: ar must be a non-empty list of orders"
+    ):
         select_sarima_order(cpi, "1990-01-01", ar=())
     with pytest.raises(ValueError, match="select_sarima_order: ma orders must be ints from 0 to 6"):
         select_sarima_order(cpi, "1990-01-01", ma=(1, 9))
     with pytest.raises(ValueError, match="select_sarima_order: period must be an int"):
         select_sarima_order(cpi, "1990-01-01", period=1)
-    with pytest.raises(DataValidationError, match="select_sarima_order: .* months of inflation up to"):
+    with pytest.raises(
+        DataValidationError, match="select_sarima_order: .* months of inflation up to"
+    ):
         select_sarima_order(cpi, cpi.index[30])

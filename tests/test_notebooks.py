@@ -664,7 +664,9 @@ def test_inflation_forecasting(run_dir):
     # the SARIMA's order was chosen by AIC on the months before 1990 from its grid (d = 1 fixed)
     assert m["sarima.ar_order"] in (0, 1, 2) and m["sarima.ma_order"] in (0, 1, 2)
     assert m["sarima.seasonal_ar_order"] in (0, 1) and m["sarima.seasonal_ma_order"] in (0, 1)
-    assert m["sarima.aic"] < 0  # monthly inflation in %, sd about 0.2: a log-likelihood well above 0
+    assert (
+        m["sarima.aic"] < 0
+    )  # monthly inflation in %, sd about 0.2: a log-likelihood well above 0
     # the SARIMA's edge at 1 month is structural (11 of 12 months known): RMSE ratio to AO well below 1
     assert m["sarima_vs_random_walk.rmse_ratio_h1"] < 0.8
     assert m["random_walk.rmse_h1"] < m["random_walk.rmse_h3"] < m["random_walk.rmse_h12"]
