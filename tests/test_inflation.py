@@ -15,6 +15,8 @@ from finrisk_utils.inflation.sarima import (
     simulate_paths,
 )
 
+ORDER = {"order": (1, 1, 1), "seasonal_order": (0, 0, 1, 12)}  # a SARIMA with every kind of term
+
 
 @pytest.fixture(scope="module")
 def cpi():
@@ -36,7 +38,7 @@ def test_monthly_rates_add_up_to_year_on_year(cpi):
 def test_sarima_forecasts_are_sane_and_use_only_the_past(cpi):
     cpi = cpi.loc["2000-01-01":]  # ten years before the origins: enough to estimate, quick to refit
     origins = cpi.index[(cpi.index >= "2010-01-01") & (cpi.index <= "2010-12-01")]
-    res = sarima_yoy_forecast(cpi, origins, (1, 12), refit_every=6, n_paths=200, seed=1)
+    res = sarima_yoy_forecast(cpi, origins, (1, 12), refit_every=6, n_paths=200, seed=1, **ORDER)
     assert res.n_fits == 2
     assert res.mean[1].index.equals(cpi.index[cpi.index.get_indexer(origins) + 1])
     q = res.quantiles[12]
@@ -47,7 +49,9 @@ def test_sarima_forecasts_are_sane_and_use_only_the_past(cpi):
     assert (res.mean[1] - yoy.loc[origins].to_numpy()).abs().max() < 1.0
     altered = cpi.copy()
     altered[altered.index > origins[-1]] *= 1.5
-    again = sarima_yoy_forecast(altered, origins, (1, 12), refit_every=6, n_paths=200, seed=1)
+    again = sarima_yoy_forecast(
+        altered, origins, (1, 12), refit_every=6, n_paths=200, seed=1, **ORDER
+    )
     pd.testing.assert_series_equal(res.mean[12], again.mean[12])
 
 
@@ -69,7 +73,7 @@ def test_vectorised_paths_have_the_model_forecast_mean_and_variance(cpi):
 
 
 def test_fan_chart_runs_past_the_data(cpi):
-    fan = sarima_yoy_fan(cpi, cpi.index[-1], steps=6, n_paths=300)
+    fan = sarima_yoy_fan(cpi, cpi.index[-1], steps=6, n_paths=300, **ORDER)
     assert fan.index[0] == cpi.index[-1] + pd.offsets.MonthBegin(1) and len(fan) == 6
     assert (fan[0.95] - fan[0.05]).is_monotonic_increasing  # uncertainty grows with the horizon
 
@@ -78,11 +82,11 @@ def test_bad_inputs(cpi):
     with pytest.raises(DataValidationError, match="positive"):
         monthly_inflation(cpi.where(cpi.index != cpi.index[5], -1.0))
     with pytest.raises(DataValidationError, match="60"):
-        sarima_yoy_forecast(cpi, cpi.index[10:12], (1,))
+        sarima_yoy_forecast(cpi, cpi.index[10:12], (1,), **ORDER)
     with pytest.raises(ValueError, match="origins"):
-        sarima_yoy_forecast(cpi, pd.DatetimeIndex(["2100-01-01"]), (1,))
+        sarima_yoy_forecast(cpi, pd.DatetimeIndex(["2100-01-01"]), (1,), **ORDER)
     with pytest.raises(ValueError, match="refit_every"):
-        sarima_yoy_forecast(cpi, cpi.index[100:102], (1,), refit_every=0)
+        sarima_yoy_forecast(cpi, cpi.index[100:102], (1,), refit_every=0, **ORDER)
 
 
 def _ima_index(n: int = 420, seed: int = 3) -> pd.Series:

@@ -209,8 +209,8 @@ def sarima_yoy_forecast(
     origins: pd.DatetimeIndex,
     horizons: Sequence[int],
     *,
-    order: tuple[int, int, int] = (1, 1, 1),
-    seasonal_order: tuple[int, int, int, int] = (0, 0, 1, 12),
+    order: tuple[int, int, int],
+    seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 12),
     refit_every: int = 12,
     quantiles: Sequence[float] = QUANTILES,
     n_paths: int = 500,
@@ -218,7 +218,9 @@ def sarima_yoy_forecast(
 ) -> SarimaForecast:
     """Year-on-year inflation forecasts of a SARIMA on monthly inflation at each origin.
 
-    The parameters are re-estimated (maximum likelihood, ``statsmodels``) on all data up to the origin every
+    ``order`` (``(p, d, q)``, no default: choose it, e.g. with :func:`select_sarima_order` on data before the
+    first origin) and ``seasonal_order`` (``(P, D, Q, s)``; default none). The parameters are re-estimated
+    (maximum likelihood, ``statsmodels``) on all data up to the origin every
     ``refit_every`` origins; in between, the last estimates filter the new data. Only data up to each origin are
     used. Forecasts whose target date is beyond the data are dropped.
     """
@@ -268,8 +270,8 @@ def sarima_yoy_fan(
     origin: str | pd.Timestamp,
     steps: int = 24,
     *,
-    order: tuple[int, int, int] = (1, 1, 1),
-    seasonal_order: tuple[int, int, int, int] = (0, 0, 1, 12),
+    order: tuple[int, int, int],
+    seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 12),
     quantiles: Sequence[float] = QUANTILES,
     n_paths: int = 2000,
     seed: int = 0,

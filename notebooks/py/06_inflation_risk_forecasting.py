@@ -18,8 +18,8 @@
 # the change of inflation at all horizons), with and without the covariates, re-estimated every `refit_every`
 # months. **Baselines.** Atkeson–Ohanian (AO: the forecast is today's year-on-year rate, i.e. the random walk,
 # `random_walk` in tables and metrics), a direct AR(12) re-estimated
-# at every origin, and a seasonal ARIMA on monthly inflation whose order is chosen by AIC on the data before the first
-# origin. **Tests.** RMSE and MAE per horizon; per horizon the
+# at every origin, and a seasonal ARIMA on monthly inflation whose order is chosen by AIC on the months up to the
+# first origin. **Tests.** RMSE and MAE per horizon; per horizon the
 # shared protocol (`compare_forecasts`): Diebold–Mariano against AO (Bartlett HAC, HLN), Holm over the trained
 # models' tests against AO in the table (an untrained network is shown with its unadjusted p-values, not interpreted), the Model Confidence Set
 # over every model that trained; the coverage of the SARIMA's forecast
@@ -190,10 +190,13 @@ save_figure(fig, out, "inflation")
 # Its order is chosen once, by the Akaike information criterion, among $p, q \in \{0, 1, 2\}$ and
 # $P, Q \in \{0, 1\}$ estimated on the months up to the first origin (the data the test period has not
 # seen; the differencing $d = 1$ is fixed, as AIC does not compare differently differenced data), and then kept.
+# The index is FRED's seasonally adjusted core CPI (CPILFESL), so AIC may well drop the seasonal terms; the
+# adjustment factors of the data's final vintage were estimated with later data, a small look-ahead that every
+# model here shares.
 # Its parameters are re-estimated every `sarima_refit_every` months (12 in the full profile; the quick profile
 # re-estimates every 120 months to save time) and the last estimates filter the new data in between. The
-# benchmarks do not depend on training, so their test-period figures are checked by the notebook's test
-# (`tests/test_notebooks.py`).
+# benchmarks do not depend on training, so the notebook's test (`tests/test_notebooks.py`) pins their test-period
+# figures on the default data and period: AO's and the AR(12)'s RMSE, and the SARIMA's chosen order and RMSE.
 
 # %% tags=[]
 origins = yoy.index[(yoy.index >= test_start) & (yoy.index <= test_end)]
