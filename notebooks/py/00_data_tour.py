@@ -14,7 +14,7 @@
 #
 # **Models.** None: this notebook only looks at data and at the quality checks every loader runs.
 #
-# **Runtime** (2 CPU cores): 15 s in the full profile at the last render, run alone; 19 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 15 s in the full profile at the last render, run alone; 17 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
