@@ -333,7 +333,10 @@ def test_deep_trained_needs_a_win_over_the_constant_after_the_first_epoch(sim):
     }
     with pytest.raises(TypeError, match="deep_trained: 'x' is not a DeepVaRResult"):
         deep_trained({"x": f})
-    assert deep_training_metrics(deep, "_2008") == {
+    m = deep_training_metrics(deep, "_2008")
+    assert {
+        k: v for k, v in m.items() if k.split(".")[1] in ("trained_2008", "best_epoch_2008")
+    } == {
         "lstm_quantile.trained_2008": 1,
         "lstm_quantile.best_epoch_2008": 3,
         "cnn_quantile.trained_2008": 0,
@@ -341,6 +344,12 @@ def test_deep_trained_needs_a_win_over_the_constant_after_the_first_epoch(sim):
         "early.trained_2008": 0,
         "early.best_epoch_2008": 1,
     }
+    # the settings of each network come with its training, under the same suffix (the spec's defaults here)
+    spec = DeepVaRSpec(kind="lstm")
+    assert m["early.vol_scaling_2008"] == spec.vol_scaling and m["early.window_2008"] == spec.window
+    assert m["early.units_2008"] == spec.units and m["early.max_epochs_2008"] == spec.epochs
+    assert m["early.epochs_run_2008"] == 5 and len(m) == 3 * 7
+    assert set(deep_training_metrics(deep)) >= {"lstm_quantile.trained", "cnn_quantile.max_epochs"}
     with pytest.raises(TypeError, match="deep_training_metrics: suffix must be a str"):
         deep_training_metrics(deep, 2008)
 

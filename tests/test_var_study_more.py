@@ -547,6 +547,9 @@ def test_baseline_rerun_reading_says_same_or_different_and_names_the_best_baseli
     text = baseline_rerun_reading(moved, pd.Series({"hs": 0.02, "garch_skewt": 0.03}))
     assert "**different** losses between seed reruns (hs.fz0)" in text
     assert "among them: hs (0.0200; the benchmark of the tests, garch_skewt, 0.0300)" in text
+    # the sentence names the losses it checked
+    only_pinball = baseline_rerun_reading(same[["hs.pinball", "garch_skewt.pinball"]], mean)
+    assert "gives the same pinball losses in every seed rerun" in only_pinball
     with pytest.raises(TypeError, match="baseline_rerun_reading: rerun_losses must be a non-empty"):
         baseline_rerun_reading(pd.DataFrame(), mean)
     with pytest.raises(

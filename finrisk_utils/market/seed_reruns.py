@@ -143,6 +143,9 @@ def seed_ensemble_backtests(
     return SeedBacktests(results, pd.DataFrame(rows), memberships)
 
 
+_LOSS_WORDS = {"fz0": "FZ0"}  # how readings write a loss's metric token
+
+
 def baseline_rerun_reading(
     rerun_losses: pd.DataFrame, mean_pinball: pd.Series, benchmark: str = "garch_skewt"
 ) -> str:
@@ -173,9 +176,12 @@ def baseline_rerun_reading(
             f"{where}: rerun_losses covers {models}, mean_pinball {sorted(mean_pinball.index)}"
         )
     differ = [c for c in rerun_losses.columns if rerun_losses[c].nunique(dropna=False) > 1]
+    losses = dict.fromkeys(
+        _LOSS_WORDS.get(c.split(".", 1)[1], c.split(".", 1)[1]) for c in rerun_losses
+    )
     best = str(mean_pinball.idxmin())
     same = (
-        "the same pinball and FZ0 losses in every seed rerun"
+        f"the same {' and '.join(losses)} losses in every seed rerun"
         if not differ
         else f"**different** losses between seed reruns ({', '.join(differ)}): the reruns are not comparable"
     )

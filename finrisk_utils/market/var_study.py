@@ -585,17 +585,20 @@ def deep_trained(deep: Mapping[str, DeepVaRResult]) -> dict[str, bool]:
     return {name: has_learned(res.fit) for name, res in deep.items()}
 
 
-def deep_training_metrics(deep: Mapping[str, DeepVaRResult], suffix: str = "") -> dict[str, int]:
-    """Metrics of each network's training: ``<name>.trained<suffix>`` (0/1, :func:`deep_trained`) and
-    ``<name>.best_epoch<suffix>`` (the kept epoch, 1-based); ``suffix`` names a section (e.g. ``"_2008"``)."""
+def deep_training_metrics(
+    deep: Mapping[str, DeepVaRResult], suffix: str = ""
+) -> dict[str, int | str]:
+    """Metrics of each network's settings and training, ``<name>.<key><suffix>`` for the keys of
+    :func:`deep_status_table` (``vol_scaling``, ``window``, ``units``, ``max_epochs``, ``best_epoch``,
+    ``epochs_run``) and ``trained`` (0/1, :func:`deep_trained`); ``suffix`` names a section (e.g. ``"_2008"``)."""
     if not isinstance(suffix, str):
         raise TypeError(f"deep_training_metrics: suffix must be a str, got {type(suffix).__name__}")
-    flags = deep_trained(deep)
-    out = {}
-    for name, res in deep.items():
-        out[f"{name}.trained{suffix}"] = int(flags[name])
-        out[f"{name}.best_epoch{suffix}"] = int(res.fit.best_epoch)
-    return out
+    keys = ["vol_scaling", "window", "units", "max_epochs", "best_epoch", "epochs_run", "trained"]
+    return {
+        f"{name}.{k}{suffix}": row[k] if k == "vol_scaling" else int(row[k])
+        for name, row in deep_status_table(deep).iterrows()
+        for k in keys
+    }
 
 
 def ablation_input_note(deep: Mapping[str, DeepVaRResult], qr_window: int) -> str:

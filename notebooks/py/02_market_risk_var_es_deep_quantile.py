@@ -552,12 +552,7 @@ metrics |= {
     for m in capital.index
     for k in ["plus_factor", "capital_multiplier"]
 }
-for name, row in deep_status_table(deep).iterrows():
-    metrics |= {
-        f"{name}.{k}": row[k]
-        for k in ["window", "vol_scaling", "units", "max_epochs", "best_epoch", "epochs_run"]
-    }
-    metrics[f"{name}.trained"] = int(row["trained"])
+metrics |= deep_training_metrics(deep)
 if es_results:
     metrics |= {"run.es_confidence": es_confidence}
     metrics |= {
@@ -575,11 +570,7 @@ for key, (s_results, s_comp, s_deep, _) in stress.items():
     metrics |= backtest_metrics(s_results, suffix=f"_{key}") | comparison_metrics(
         s_comp, suffix=f"_{key}"
     )
-    metrics |= deep_training_metrics(s_deep, f"_{key}") | {
-        f"{n}.{k}_{key}": getattr(r.spec, k)
-        for n, r in s_deep.items()
-        for k in ["window", "vol_scaling"]
-    }
+    metrics |= deep_training_metrics(s_deep, f"_{key}")
 if port_results:
     metrics |= (
         {"run.n_test_portfolio": len(port_test)}
