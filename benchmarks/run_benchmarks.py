@@ -6,7 +6,9 @@
 (d) training throughput (samples/s) of the LSTM and CNN builders on each installed Keras backend (TensorFlow,
     JAX), same data and seed, beside bare Keras models of the same shape (the builders' overhead, if any);
 (e) the time per epoch of ``fit_model`` on a small network (the notebooks' typical size), with the validation rows
-    handed to Keras as a dataset (as ``fit_model`` does) and as arrays, in one process.
+    handed to Keras as a dataset (as ``fit_model`` does) and as arrays, in one process;
+(f) the time to fit a seed ensemble of small LSTMs (the quick profile's size) with each network tracing its own
+    graphs and with the graphs traced once and reused (``finrisk_utils.models.graph_reuse``), in one process.
 Run with ``make bench`` (add ``--skip-full`` to skip the full-profile notebook runs, the slow part;
 ``--only run-speedup --notebooks A B`` times just the parallel run of the notebooks given).
 """
@@ -268,13 +270,39 @@ def fit_overhead(epochs: int = 31, repeats: int = 3) -> dict[str, float]:
     return result
 
 
+def graph_reuse_saving(seeds: int = 5, epochs: int = 3) -> dict[str, float]:
+    """Seconds to fit ``seeds`` LSTMs of one architecture (window 20, 8 units, ``epochs`` epochs of 1,200
+    windows with early stopping) with ``FINRISK_REUSE_GRAPHS=0`` (each network traces its graphs) and with reuse
+    (one trace, a twin fitted for every seed; the weights are the same, a test pins them), same process."""
+    import os
+
+    from finrisk_utils import setup
+    from finrisk_utils.models import build_recurrent_regressor, fit_model
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1500, 20, 1)).astype("float32")
+    y = (0.5 * X[:, -1, 0] + rng.normal(size=1500)).astype("float32")
+    result: dict[str, float] = {}
+    for label, flag in (("traced_per_network", "0"), ("reused", "1")):
+        os.environ["FINRISK_REUSE_GRAPHS"] = flag
+        start = time.perf_counter()
+        for seed in range(seeds):
+            setup(seed)
+            model = build_recurrent_regressor(20, 1, units=8)
+            fit_model(model, X[:1200], y[:1200], X[1200:], y[1200:], epochs=epochs)
+        result[f"seconds_{seeds}_seeds_{label}"] = round(time.perf_counter() - start, 2)
+    os.environ.pop("FINRISK_REUSE_GRAPHS")
+    print(result, flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-full", action="store_true", help="time the quick profile only")
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["notebooks", "sweep", "run-speedup", "training", "fit-overhead"],
+        choices=["notebooks", "sweep", "run-speedup", "training", "fit-overhead", "graph-reuse"],
         help="run only these parts",
     )
     parser.add_argument("--notebooks", nargs="+", type=Path, help="notebooks for run-speedup")
@@ -288,7 +316,10 @@ def main() -> None:
         return
     import os
 
-    parts = set(args.only or ["notebooks", "sweep", "run-speedup", "training", "fit-overhead"])
+    parts = set(
+        args.only
+        or ["notebooks", "sweep", "run-speedup", "training", "fit-overhead", "graph-reuse"]
+    )
     results: dict[str, object] = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -306,6 +337,8 @@ def main() -> None:
         results["training"] = throughput_per_backend(n=args.n, epochs=args.epochs)
     if "fit-overhead" in parts:
         results["fit_overhead"] = fit_overhead()
+    if "graph-reuse" in parts:
+        results["graph_reuse"] = graph_reuse_saving()
     # a partial run (--only) leaves the full results alone
     target = (
         ROOT / "benchmarks" / "results.json" if not args.only else ROOT / "build" / "bench.json"
@@ -337,6 +370,8 @@ def main() -> None:
             f"\nfit_model, small network, seconds per epoch: validation as a dataset "
             f"{fo['seconds_per_epoch_validation_dataset']}, as arrays {fo['seconds_per_epoch_validation_arrays']}"
         )
+    if "graph_reuse" in results:
+        print(f"\nseed ensemble of small LSTMs, seconds: {results['graph_reuse']}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ embargo between training targets and the early-stopping block."""
 import numpy as np
 import pandas as pd
 import pytest
+from network_builders import network_builders, network_data
 
 from finrisk_utils import setup
 from finrisk_utils.forecasting.direct import DirectNetSpec, direct_deep_forecast
@@ -73,63 +74,11 @@ def test_class_weighted_fit_judges_the_weighted_objective():
         fit_model(model, X[:800], y[:800], X[800:], y[800:], epochs=1, class_weight={0: 1.0})
 
 
-def _builders():
-    """(module, builder call, input shape, target maker) for every network builder of the package."""
-    from finrisk_utils.models import autoencoder, convolutional, dense, quantile, recurrent
-    from finrisk_utils.ratings import networks
-
-    seq = (12, 2)
-    return {
-        "dense_classifier": (
-            dense,
-            lambda: dense.build_dense_classifier(4, hidden=(8,), dropout=0.2),
-            (4,),
-            "binary",
-        ),
-        "dense_regressor": (
-            dense,
-            lambda: dense.build_dense_regressor(4, 1, hidden=(8,)),
-            (4,),
-            "real",
-        ),
-        "lstm": (
-            recurrent,
-            lambda: recurrent.build_recurrent_regressor(*seq, units=4, dropout=0.2),
-            seq,
-            "real",
-        ),
-        "cnn": (
-            convolutional,
-            lambda: convolutional.build_conv_regressor(*seq, filters=4),
-            seq,
-            "real",
-        ),
-        "quantile_lstm": (
-            quantile,
-            lambda: quantile.build_quantile_es_network(*seq, alpha=0.05, q0=-1.6, e0=-2.0, units=4),
-            seq,
-            "real",
-        ),
-        "denoising_autoencoder": (
-            autoencoder,
-            lambda: autoencoder.build_autoencoder(4, hidden=(6,), bottleneck=2, noise_std=0.1),
-            (4,),
-            "self",
-        ),
-        "grade_ordinal": (
-            networks,
-            lambda: networks.build_grade_network(4, 3, hidden=(8,)),
-            (4,),
-            "grade",
-        ),
-    }
-
-
 def test_every_builder_runs_several_batches_per_compiled_call():
     from finrisk_utils.models.training import STEPS_PER_EXECUTION
 
     assert STEPS_PER_EXECUTION > 1
-    for name, (_, build, _, _) in _builders().items():
+    for name, (_, build, _, _) in network_builders().items():
         assert build().steps_per_execution == STEPS_PER_EXECUTION, name
 
 
@@ -142,16 +91,8 @@ def test_steps_per_execution_changes_speed_not_weights(name, monkeypatch):
     a recurrent net with dropout, the custom FZ0 loss and head, input noise, and the custom ordinal layer)."""
     from finrisk_utils.models.training import STEPS_PER_EXECUTION
 
-    module, build, shape, target = _builders()[name]
-    rng = np.random.default_rng(2)
-    X = rng.standard_normal((300, *shape)).astype("float32")
-    signal = X.reshape(300, -1)[:, 0]
-    y = {
-        "binary": (signal + rng.standard_normal(300) > 1).astype("float32"),
-        "real": signal + rng.standard_normal(300).astype("float32"),
-        "self": X,
-        "grade": np.digitize(signal, [-0.5, 0.5]).astype("int32"),
-    }[target]
+    module, build, shape, target = network_builders()[name]
+    X, y = network_data(shape, target, 300, seed=2)
     preds = []
     for spe in (1, STEPS_PER_EXECUTION):
         monkeypatch.setattr(module, "STEPS_PER_EXECUTION", spe)
@@ -172,7 +113,7 @@ def test_validation_dataset_changes_speed_not_losses(name, monkeypatch):
     exactly those of passing the arrays (float64 inputs, odd batch sizes and class weights included)."""
     import finrisk_utils.models.training as training
 
-    module, build, shape, target = _builders()[name]
+    module, build, shape, target = network_builders()[name]
     rng = np.random.default_rng(3)
     X = rng.standard_normal((230, *shape))  # float64: cast to floatx as Keras casts arrays
     signal = X.reshape(230, -1)[:, 0]
@@ -241,7 +182,7 @@ def test_predict_array_gives_exactly_what_predict_gives(name):
     one chunk or several (the last one short)."""
     from finrisk_utils.models import predict_array
 
-    _, build, shape, _ = _builders()[name]
+    _, build, shape, _ = network_builders()[name]
     setup(0)
     model = build()
     X = np.random.default_rng(1).standard_normal((70, *shape)).astype("float32")

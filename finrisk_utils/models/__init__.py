@@ -15,6 +15,10 @@ from finrisk_utils.models.dense import (
     build_dense_classifier,
     build_dense_regressor,
 )
+from finrisk_utils.models.graph_reuse import (
+    fit_reusing_graphs,
+    twin_count,
+)
 from finrisk_utils.models.inspection import (
     has_learned,
     lag_sensitivity,
@@ -62,6 +66,7 @@ __all__ = [
     "encode",
     "fit_epochs",
     "fit_model",
+    "fit_reusing_graphs",
     "has_learned",
     "keras_fz0_loss",
     "keras_pinball_loss",
@@ -74,4 +79,5 @@ __all__ = [
     "receptive_field",
     "reconstruction_error",
     "training_report",
+    "twin_count",
 ]

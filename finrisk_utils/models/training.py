@@ -9,6 +9,7 @@ import keras
 import numpy as np
 
 from finrisk_utils.core.validation import check_positive_int
+from finrisk_utils.models.graph_reuse import fit_reusing_graphs
 
 __all__ = [
     "MIN_IMPROVEMENT",
@@ -191,7 +192,8 @@ def fit_model(
         monitor="val_loss", patience=patience, restore_best_weights=True
     )
     validation = (np.ascontiguousarray(X_val), np.asarray(y_val))
-    history = model.fit(
+    history = fit_reusing_graphs(
+        model,
         np.ascontiguousarray(X_train),
         np.asarray(y_train),
         validation_data=_batched(validation if w_val is None else (*validation, w_val), batch_size),
@@ -219,7 +221,8 @@ def fit_epochs(
         check_positive_int(epochs, "epochs", where="fit_epochs"),
         check_positive_int(batch_size, "batch_size", where="fit_epochs"),
     )
-    history = model.fit(
+    history = fit_reusing_graphs(
+        model,
         np.ascontiguousarray(X),
         np.asarray(y),
         epochs=epochs,
