@@ -21,7 +21,7 @@
 # the random walk (historical mean, AR, LSTM), by Clark and West (2007); Holm over the family; the model confidence
 # set of Hansen, Lunde and Nason (2011) over those of the five that trained (an untrained network is not a candidate).
 #
-# **Runtime** (2 CPU cores): 25 s in the full profile at the last render, run alone; 19 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 19 s in the full profile at the last render, run alone; 19 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
@@ -66,7 +66,7 @@ from finrisk_utils.market import (
     compare_return_forecasts,
     save_return_forecasts,
 )
-from finrisk_utils.models import has_learned, plot_training, training_report
+from finrisk_utils.models import has_learned, plot_training, predict_array, training_report
 from finrisk_utils.workbench import resolve_output_dir
 
 setup(seed)
@@ -192,7 +192,8 @@ pd.DataFrame([fit.summary()], index=["lstm"]).rename(columns={"trained": "beat_c
 )
 
 # %% tags=[]
-scaled_pred = model.predict(split.test.X, verbose=0)
+# predict_array: model.predict's outputs, without its per-call set-up (seconds for a small LSTM)
+scaled_pred = predict_array(model, split.test.X)
 forecasts["lstm"] = pd.Series(scaler.inverse_transform(scaled_pred)[:, 0], index=dates, name="lstm")
 assert np.isfinite(forecasts["lstm"]).all()
 _ = save_return_forecasts(
