@@ -14,6 +14,7 @@ from finrisk_utils.forecasting.bakeoff import (
     run_family,
 )
 from finrisk_utils.forecasting.direct import DirectNetSpec
+from finrisk_utils.models import predict_array
 from finrisk_utils.models.inspection import lag_sensitivity, lstm_gates
 
 
@@ -82,7 +83,7 @@ def test_lstm_gates_match_keras_hidden_state():
     model = models.build_recurrent_regressor(6, 2, units=3, cell="lstm")
     X = np.random.default_rng(2).standard_normal((4, 6, 2))
     gates = lstm_gates(model, X)
-    keras_h = keras.Model(model.inputs, model.get_layer("lstm").output).predict(X, verbose=0)
+    keras_h = predict_array(keras.Model(model.inputs, model.get_layer("lstm").output), X)
     np.testing.assert_allclose(gates["hidden"], keras_h, atol=1e-5)
     assert all(((g >= 0) & (g <= 1)).all() for k, g in gates.items() if k != "hidden")
     with pytest.raises(TypeError, match="not an LSTM"):

@@ -5,6 +5,7 @@ import pytest
 
 from finrisk_utils import setup
 from finrisk_utils.core.config import by_profile
+from finrisk_utils.models import predict_array
 
 
 def _tiny_fit(seed: int) -> tuple[list[float], np.ndarray]:
@@ -16,7 +17,7 @@ def _tiny_fit(seed: int) -> tuple[list[float], np.ndarray]:
     X, y = rng.normal(size=(96, 8, 1)), rng.normal(size=96)
     model = build_recurrent_regressor(8, units=4)
     result = fit_model(model, X[:64], y[:64], X[64:], y[64:], epochs=3, batch_size=16, patience=3)
-    return result.val_loss, model.predict(X[64:], verbose=0)
+    return result.val_loss, predict_array(model, X[64:])
 
 
 def test_same_seed_gives_bit_identical_training():

@@ -13,6 +13,7 @@ from finrisk_utils import setup
 from finrisk_utils.forecasting.metrics import fz0_score, pinball_loss
 from finrisk_utils.market import plot_deep_var_training
 from finrisk_utils.market.deep_var import DeepVaRSpec, deep_var_forecast, select_on_validation
+from finrisk_utils.models import predict_array
 from finrisk_utils.models.losses import keras_fz0_loss, keras_pinball_loss
 from finrisk_utils.models.quantile import QuantileESHead, build_quantile_es_network
 
@@ -48,7 +49,7 @@ def test_network_shapes_and_safe_save_load(kind, tmp_path):
 
     model = build_quantile_es_network(10, 2, alpha=0.01, q0=-2.3, e0=-2.7, kind=kind, units=4)
     x = np.random.default_rng(0).normal(size=(3, 10, 2)).astype("float32")
-    pred = model.predict(x, verbose=0)
+    pred = predict_array(model, x)
     assert pred.shape == (3, 2) and (pred[:, 1] < pred[:, 0]).all()
     np.testing.assert_allclose(
         pred, [[-2.3, -2.7]] * 3, rtol=1e-5
@@ -56,7 +57,7 @@ def test_network_shapes_and_safe_save_load(kind, tmp_path):
     path = tmp_path / "m.keras"
     model.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True, compile=False)
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), pred, rtol=1e-6)
+    np.testing.assert_allclose(predict_array(loaded, x), pred, rtol=1e-6)
 
 
 def test_network_bad_arguments():

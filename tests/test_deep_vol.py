@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from finrisk_utils.models import predict_array
 from finrisk_utils.portfolio import (
     VolNetwork,
     log_vol_features,
@@ -176,7 +177,7 @@ def test_train_vol_network_calibrates_the_mean_variance_on_validation(data, net)
     )
     # the stored model is what forecast_log_vol uses: the prediction of the standardised window, rescaled
     x = (pooled_windows(feats, TEST, 3, ASSETS) - net.mean) / net.std
-    direct = net.models[0].predict(x, verbose=0).reshape(-1, 2) * net.y_std + net.y_mean
+    direct = predict_array(net.models[0], x).reshape(-1, 2) * net.y_std + net.y_mean
     np.testing.assert_allclose(net.forecast_log_vol(feats, TEST), direct, rtol=1e-5)
 
 

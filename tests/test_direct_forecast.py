@@ -9,6 +9,7 @@ import pytest
 from finrisk_utils import models, setup
 from finrisk_utils.core.validation import DataValidationError
 from finrisk_utils.forecasting.direct import DirectNetSpec, direct_deep_forecast
+from finrisk_utils.models import predict_array
 
 
 @pytest.fixture
@@ -77,12 +78,12 @@ def test_conv_regressor_sees_exactly_its_receptive_field():
     model = models.build_conv_regressor(20, 2, filters=4, n_outputs=3)
     assert model.output_shape == (None, 3)
     x = np.random.default_rng(0).standard_normal((5, 20, 2)).astype("float32")
-    y = model.predict(x, verbose=0)
+    y = predict_array(model, x)
     outside, inside = x.copy(), x.copy()
     outside[:, 20 - 15 - 1, :] += 1.0  # one step older than the receptive field
     inside[:, 20 - 15, :] += 1.0  # the oldest step it sees
-    np.testing.assert_allclose(model.predict(outside, verbose=0), y, atol=1e-6)
-    assert not np.allclose(model.predict(inside, verbose=0), y)
+    np.testing.assert_allclose(predict_array(model, outside), y, atol=1e-6)
+    assert not np.allclose(predict_array(model, inside), y)
     with pytest.raises(ValueError, match="dilations"):
         models.build_conv_regressor(12, dilations=())
 

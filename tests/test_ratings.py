@@ -18,6 +18,7 @@ from statsmodels.tools.numdiff import approx_fprime
 
 from finrisk_utils.data import load
 from finrisk_utils.forecasting import best_trained
+from finrisk_utils.models import predict_array
 from finrisk_utils.ratings import (
     GRADES,
     LEAKY_COLUMNS,
@@ -366,7 +367,7 @@ def test_cumulative_to_class_probabilities():
 def test_ordinal_network_thresholds_stay_ordered_for_any_input():
     model = build_grade_network(4, 5, kind="ordinal", hidden=(8,), frequencies=np.full(5, 0.2))
     X = np.random.default_rng(0).standard_normal((50, 4)).astype("float32") * 10
-    z = model.predict(X, verbose=0)
+    z = predict_array(model, X)
     assert z.shape == (50, 4) and (np.diff(z, axis=1) < 0).all()
     start = np.log(np.array([0.8, 0.6, 0.4, 0.2]) / (1 - np.array([0.8, 0.6, 0.4, 0.2])))
     biases = model.get_layer("cumulative_logits")(np.zeros((1, 1), dtype="float32"))

@@ -8,6 +8,7 @@ from network_builders import network_builders, network_data
 
 from finrisk_utils import setup
 from finrisk_utils.forecasting.direct import DirectNetSpec, direct_deep_forecast
+from finrisk_utils.models import predict_array
 from finrisk_utils.models.dense import build_dense_regressor
 from finrisk_utils.models.training import FitResult, fit_model, naive_validation_loss
 
@@ -65,7 +66,7 @@ def test_class_weighted_fit_judges_the_weighted_objective():
     model = build_dense_classifier(3, hidden=(8,), dropout=0.0, l2=0.0, learning_rate=1e-2)
     fit = fit_model(model, X[:800], y[:800], X[800:], y[800:], epochs=40, class_weight=weights)
     w_val = np.where(y[800:] == 1, weights[1], weights[0])
-    p = model.predict(X[800:], verbose=0)[:, 0].astype(float)
+    p = predict_array(model, X[800:])[:, 0].astype(float)
     bce = -(y[800:] * np.log(p) + (1 - y[800:]) * np.log(1 - p))
     assert fit.best_val_loss == pytest.approx(float(np.mean(w_val * bce)), rel=1e-3)
     assert fit.naive_val_loss == pytest.approx(float(np.mean(w_val)) * np.log(2), rel=1e-4)
@@ -102,7 +103,7 @@ def test_steps_per_execution_changes_speed_not_weights(name, monkeypatch):
         fit_model(
             model, X[:200], y[:200], X[200:], y[200:], epochs=2, batch_size=4
         )  # 50 batches an epoch
-        preds.append(model.predict(X[200:], verbose=0))
+        preds.append(predict_array(model, X[200:]))
     np.testing.assert_array_equal(preds[0], preds[1])
 
 
@@ -138,7 +139,7 @@ def test_validation_dataset_changes_speed_not_losses(name, monkeypatch):
             patience=2,
             class_weight=weights,
         )  # 60 validation rows: three full batches and a partial one
-        runs.append((fit, model.predict(X[170:], verbose=0)))
+        runs.append((fit, predict_array(model, X[170:])))
     (a, pa), (b, pb) = runs
     assert a.val_loss == b.val_loss and a.best_epoch == b.best_epoch
     np.testing.assert_array_equal(pa, pb)
