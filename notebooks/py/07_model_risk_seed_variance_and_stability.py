@@ -120,11 +120,15 @@ for table in [var_runs, window_runs, price_runs]:
 # The same data, split and settings; only the seed changes (network initialisation and batch order).
 
 # %% tags=[]
-units, epochs = (metric(var_runs, f"lstm_quantile.{k}").iloc[0] for k in ["units", "max_epochs"])
+sizes = ", ".join(  # each network's width and epoch budget, as its reruns recorded them
+    f"{m} width {int(metric(var_runs, f'{m}.units').iloc[0])} and up to "
+    f"{int(metric(var_runs, f'{m}.max_epochs').iloc[0])} epochs"
+    for m in nets
+)
 display(
     Markdown(
-        f"Configuration swept ({profile} profile): `{specs_02}` (network:input scheme:window), {units} units, "
-        f"up to {epochs} epochs with early stopping"
+        f"Configuration swept ({profile} profile): `{specs_02}` (network:input scheme:window); {sizes}"
+        " (width: LSTM units or CNN filters), with early stopping"
         + (
             ", the networks notebook 02's committed full run selected and reports."
             if profile == "full"
