@@ -99,6 +99,25 @@ def test_networks_that_cannot_be_identified_by_value_are_fitted_directly(monkeyp
     seq.compile("adam", scaled)
     assert graph_reuse._model_key(seq) is None and graph_reuse._twin_for(seq) is None
 
+    class Forgetful(
+        keras.layers.Layer
+    ):  # its config names an argument it does not take: no rebuild
+        def __init__(self, scale, **kwargs):
+            super().__init__(**kwargs)
+            self.scale = scale
+
+        def call(self, x):
+            return x * self.scale
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.scale}
+
+    forgetful = keras.Sequential([keras.Input((3,)), Forgetful(2.0), keras.layers.Dense(1)])
+    forgetful.compile("adam", "mse")
+    assert (
+        graph_reuse._model_key(forgetful) is not None and graph_reuse._twin_for(forgetful) is None
+    )
+
     plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     plain.compile("adam", "mse")
     monkeypatch.setenv("FINRISK_REUSE_GRAPHS", "0")

@@ -84,8 +84,8 @@ def _twin_for(model: keras.Model) -> keras.Model | None:
 
 
 def _make_twin(model: keras.Model, key: str) -> keras.Model | None:
-    """A fresh copy of ``model``'s architecture compiled like it, or ``None`` if the copy is not identical
-    (its key or its variables' shapes differ). Python's random state is restored afterwards: Keras draws default
+    """A fresh copy of ``model``'s architecture compiled like it, or ``None`` if it cannot be rebuilt from its
+    config or the copy is not identical (its key or its variables' shapes differ). Python's random state is restored afterwards: Keras draws default
     seeds from it when it builds layers, and the caller's next networks must draw the same ones as without a
     twin."""
     raw = model._compile_config.config
@@ -97,6 +97,8 @@ def _make_twin(model: keras.Model, key: str) -> keras.Model | None:
         optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
         twin.compile(**{**raw, "optimizer": optimizer})
         twin.optimizer.build(twin.trainable_variables)
+    except Exception:  # any layer that cannot be rebuilt from its config: fit directly
+        return None
     finally:
         random.setstate(state)
     same = _model_key(twin) == key and [tuple(v.shape) for v in twin.variables] == [
