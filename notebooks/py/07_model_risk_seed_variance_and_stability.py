@@ -16,7 +16,7 @@
 # identical (section 1 checks it), so any spread is the networks'. The deep model is tested as a seed ensemble (the mean VaR and ES
 # over the seeds in its ensemble) with the shared protocol, and the spread over seeds is shown beside it.
 #
-# **Runtime** (2 CPU cores): 652 s in the full profile (six full-size reruns of 02, four test years, six of 01, one quick run of 08) at the last render, run alone; 170 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 821 s in the full profile (six full-size reruns of 02, four test years, six of 01, one quick run of 08) at the last render, beside the full renders of 06 and 02; 170 s in the quick profile (2 seeds, 2 test years, the quick networks) in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42
