@@ -21,7 +21,7 @@
 # the random walk (historical mean, AR, LSTM), by Clark and West (2007); Holm over the family; the model confidence
 # set of Hansen, Lunde and Nason (2011) over those of the five that trained (an untrained network is not a candidate).
 #
-# **Runtime** (2 CPU cores): 19 s in the full profile at the last render, run alone; 19 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 19 s in the full profile at the last render, run alone; 13 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42

@@ -26,7 +26,7 @@
 # losses against GARCH-skew-t: Diebold–Mariano (HAC variance, HLN correction), Holm over the reported family, the
 # model confidence set over every model that trained (an untrained network is not a candidate).
 #
-# **Runtime** (2 CPU cores): 517 s in the full profile (eight candidate networks selected on validation for the main window and again for each of the two stress windows; the selected two retrained at 97.5% and on the portfolio) at the last render, beside the full renders of 07 and 03; 92 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 517 s in the full profile (eight candidate networks selected on validation for the main window and again for each of the two stress windows; the selected two retrained at 97.5% and on the portfolio) at the last render, beside the full renders of 07 and 03; 86 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42

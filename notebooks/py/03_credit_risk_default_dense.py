@@ -29,7 +29,7 @@
 # without the protected attributes, and disparate impact of the approval decision. A last section reads credit
 # spreads as a market signal of default risk.
 #
-# **Runtime** (2 CPU cores): 472 s in the full profile (two repeats of 5-fold CV, `dataset = "german_credit"`) at the last render, beside the full renders of 02 and 08; 84 s in the quick profile (one repeat of 3-fold CV) in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 472 s in the full profile (two repeats of 5-fold CV, `dataset = "german_credit"`) at the last render, beside the full renders of 02 and 08; 85 s in the quick profile (one repeat of 3-fold CV) in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42

@@ -22,7 +22,7 @@
 # (draws, then test transactions); the daily cost of missed fraud plus investigations compared with the rule
 # engine by Diebold-Mariano tests (Holm-adjusted) and a Model Confidence Set.
 #
-# **Runtime** (2 CPU cores): 108 s in the full profile (five draws) at the last render, run alone; 39 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 108 s in the full profile (five draws) at the last render, run alone; 34 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42

@@ -23,7 +23,7 @@
 # **Bond risk.** Duration, convexity, DV01 (analytic vs bump-and-reprice), the six IRRBB shock scenarios on a
 # funded bond book's economic value, the supervisory outlier test against Tier 1 capital, key-rate durations.
 #
-# **Runtime** (2 CPU cores): 84 s in the full profile at the last render, beside the full render of 08; 27 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 84 s in the full profile at the last render, beside the full render of 08; 26 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42

@@ -33,7 +33,7 @@
 # LSTM on T-bill rates and past inflation (`lstm_tbill`, seed ensemble); DM (HAC, HLN) against no change,
 # Clark–West for the nested models, the LSTM against the linear model, Holm over the trained models' tests, MCS over the trained models.
 #
-# **Runtime** (2 CPU cores): 741 s in the full profile at the last render, beside the full render of 07; 42 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 741 s in the full profile at the last render, beside the full render of 07; 41 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42

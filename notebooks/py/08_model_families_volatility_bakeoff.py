@@ -30,7 +30,7 @@
 # of DM tests (MSE, Holm within it) sets each sequence network against `linear_window`.
 # Parameters and training time beside.
 #
-# **Runtime** (2 CPU cores): 417 s in the full profile at the last render, beside the full renders of 03, 09 and 05; 64 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 417 s in the full profile at the last render, beside the full renders of 03, 09 and 05; 52 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the families are refitted with seeds seed, seed + 1, ...

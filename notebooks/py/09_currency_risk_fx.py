@@ -35,7 +35,7 @@
 # large moves (runs extremal index) in a window around the Plaza accord against the rest of the sample, and the
 # window's rank among the windows of the same length outside it.
 #
-# **Runtime** (2 CPU cores): 248 s in the full profile at the last render, beside the full renders of 08 and 05; 111 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 248 s in the full profile at the last render, beside the full renders of 08 and 05; 105 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42

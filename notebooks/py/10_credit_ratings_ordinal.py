@@ -23,7 +23,7 @@
 # probability score of the grade probabilities; paired tests on per-loan losses with Holm, McNemar on exact hits, the
 # model confidence set; permutation importance; errors by home ownership and state. Rates: RMSE, MAE, R².
 #
-# **Runtime** (2 CPU cores): 155 s in the full profile at the last render, run alone; 72 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 155 s in the full profile at the last render, run alone; 64 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42

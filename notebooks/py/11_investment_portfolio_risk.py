@@ -36,7 +36,7 @@
 # The covariance forecasts themselves are scored per holding period by multivariate QLIKE and the Frobenius norm
 # against the realised cross-products.
 #
-# **Runtime** (2 CPU cores): 88 s in the full profile (3 seeds, 1,584 skfolio optimisations; kernel start included, which the reading's own "Elapsed" leaves out) at the last render, run alone; 45 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
+# **Runtime** (2 CPU cores): 88 s in the full profile (3 seeds, 1,584 skfolio optimisations; kernel start included, which the reading's own "Elapsed" leaves out) at the last render, run alone; 50 s in the quick profile in a fresh-clone `make run` (2 workers, every notebook, this round).
 
 # %% tags=["parameters"]
 seed = 42  # first seed; the network is refitted with seeds seed, seed + 1, ...
