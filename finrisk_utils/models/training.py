@@ -179,7 +179,9 @@ def fit_model(
     fitted to (a class-weighted classifier's probabilities are calibrated to the reweighted base rate; its
     unweighted log loss would penalise that rescaling, not a failure to learn). ``naive``: the naive predictions
     on the validation rows whose loss the network must beat (default: the (class-weighted) mean training target;
-    see :func:`naive_validation_loss`). Raises if any loss becomes non-finite.
+    see :func:`naive_validation_loss`). Raises if any loss becomes non-finite. Fitted through
+    :func:`~finrisk_utils.models.graph_reuse.fit_reusing_graphs`: the second network of an architecture reuses
+    the first one's traced graphs, with the same result.
     """
     epochs, batch_size, patience = (
         check_positive_int(v, k, where="fit_model")
