@@ -283,6 +283,7 @@ def graph_reuse_saving(seeds: int = 5, epochs: int = 3) -> dict[str, float]:
     X = rng.normal(size=(1500, 20, 1)).astype("float32")
     y = (0.5 * X[:, -1, 0] + rng.normal(size=1500)).astype("float32")
     result: dict[str, float] = {}
+    before = os.environ.get("FINRISK_REUSE_GRAPHS")
     for label, flag in (("traced_per_network", "0"), ("reused", "1")):
         os.environ["FINRISK_REUSE_GRAPHS"] = flag
         start = time.perf_counter()
@@ -291,7 +292,10 @@ def graph_reuse_saving(seeds: int = 5, epochs: int = 3) -> dict[str, float]:
             model = build_recurrent_regressor(20, 1, units=8)
             fit_model(model, X[:1200], y[:1200], X[1200:], y[1200:], epochs=epochs)
         result[f"seconds_{seeds}_seeds_{label}"] = round(time.perf_counter() - start, 2)
-    os.environ.pop("FINRISK_REUSE_GRAPHS")
+    if before is None:
+        os.environ.pop("FINRISK_REUSE_GRAPHS")
+    else:  # leave the caller's setting as it was
+        os.environ["FINRISK_REUSE_GRAPHS"] = before
     print(result, flush=True)
     return result
 
